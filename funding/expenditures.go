@@ -1,0 +1,241 @@
+package funding
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+
+	"gorm.io/gorm"
+
+	"renofund/internal/access"
+	"renofund/internal/errs"
+	"renofund/internal/ledger"
+	"renofund/internal/money"
+)
+
+// Part is the share of an expenditure one fund pays.
+type Part struct {
+	Fund   string       `json:"fund"`
+	Amount money.Amount `json:"amount"`
+}
+
+// Expenditure pays money out of a project's holdings to a payee.
+type Expenditure struct {
+	Project   string       `json:"project"`
+	Category  string       `json:"category"`
+	Amount    money.Amount `json:"amount"`
+	Payee     Party        `json:"payee"`
+	VoucherNo string       `json:"voucher_no,omitempty"`
+	PaidOn    string       `json:"paid_on"`
+	Purpose   string       `json:"purpose"`
+	Funding   []Part       `json:"funding,omitempty"`
+	// ForceReason lets the finance bureau pay from a fund outside its
+	// eligible categories; the reason is kept on the transfer and the
+	// payment is reported as an exception (挪用 / 扩大开支范围).
+	ForceReason string `json:"force_reason,omitempty"`
+}
+
+func (in *Expenditure) check() error {
+	if err := positive("amount", in.Amount); err != nil {
+		return err
+	}
+	if !slices.Contains(Categories, in.Category) {
+		return fmt.Errorf("%w: category %q must be basic, improvement or upgrade", errs.ErrInvalidRequest, in.Category)
+	}
+	if _, err := ParseDate("paid_on", in.PaidOn); err != nil {
+		return err
+	}
+	if err := in.Payee.check("payee", true, true); err != nil {
+		return err
+	}
+	if err := textField("purpose", in.Purpose, true, 500); err != nil {
+		return err
+	}
+	if err := textField("voucher_no", in.VoucherNo, false, 64); err != nil {
+		return err
+	}
+	if err := textField("force_reason", in.ForceReason, false, 500); err != nil {
+		return err
+	}
+	if in.Funding != nil {
+		if len(in.Funding) == 0 {
+			return fmt.Errorf("%w: funding, when given, must name at least one fund", errs.ErrInvalidRequest)
+		}
+		var sum money.Amount
+		seen := map[string]bool{}
+		for _, p := range in.Funding {
+			if err := positive("funding amount", p.Amount); err != nil {
+				return err
+			}
+			if seen[p.Fund] {
+				return fmt.Errorf("%w: fund %q appears twice in funding", errs.ErrInvalidRequest, p.Fund)
+			}
+			seen[p.Fund] = true
+			sum += p.Amount
+		}
+		if sum != in.Amount {
+			return fmt.Errorf("%w: funding sums to %s, amount is %s", errs.ErrInvalidRequest, sum, in.Amount)
+		}
+	}
+	return nil
+}
+
+// Spend records an expenditure. With explicit funding each part must be
+// eligible for the category and unexpired on paid_on; without it the amount
+// is attributed automatically over the project's eligible, unexpired
+// holdings: earliest expiry first (no expiry last), then fund code, each
+// giving what it holds until the amount is covered.
+func (s *Service) Spend(ctx context.Context, in Expenditure) (*ledger.Transfer, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	a := access.From(ctx)
+	if in.ForceReason != "" && a.Role != access.Finance {
+		return nil, fmt.Errorf("%w: only the finance bureau may force a payment outside a fund's categories", errs.ErrForbidden)
+	}
+	p, err := s.Project(ctx, in.Project)
+	if err != nil {
+		return nil, err
+	}
+	if err := writable(a, p.District); err != nil {
+		return nil, err
+	}
+	var t *ledger.Transfer
+	err = s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		parts := in.Funding
+		if parts == nil {
+			var err error
+			if parts, err = s.attribute(ctx, tx, in); err != nil {
+				return err
+			}
+		} else if err := s.checkParts(ctx, in); err != nil {
+			return err
+		}
+		t = spendTransfer(in, p, parts, a)
+		return s.ledger.Post(ctx, t)
+	})
+	return t, err
+}
+
+func spendTransfer(in Expenditure, p *Project, parts []Part, a access.Actor) *ledger.Transfer {
+	holder := holderOf(p.Code)
+	t := &ledger.Transfer{
+		FiscalYear: fiscalYear(in.PaidOn), Type: ledger.TypeExpenditure, From: holder, District: p.District,
+		Project: p.Code, Category: in.Category, Amount: in.Amount, BookedOn: in.PaidOn,
+		PayeeName: in.Payee.Name, PayeeCreditCode: in.Payee.CreditCode, PayeeBankAccount: in.Payee.BankAccount,
+		SourceVoucherNo: in.VoucherNo, Purpose: in.Purpose, ForcedReason: in.ForceReason, RecordedBy: a.Label(),
+	}
+	if len(parts) == 1 {
+		t.Fund = parts[0].Fund
+	}
+	for _, part := range parts {
+		t.Postings = append(t.Postings,
+			ledger.Posting{Fund: part.Fund, Holder: holder, Amount: -part.Amount},
+			ledger.Posting{Fund: part.Fund, Holder: ledger.External, Amount: part.Amount})
+	}
+	return t
+}
+
+// checkParts applies the fund rules to explicit funding; the ledger then
+// refuses any part the project's holding cannot cover.
+func (s *Service) checkParts(ctx context.Context, in Expenditure) error {
+	codes := make([]string, len(in.Funding))
+	for i, p := range in.Funding {
+		codes[i] = p.Fund
+	}
+	funds, err := s.funds(ctx, codes...)
+	if err != nil {
+		return err
+	}
+	for _, p := range in.Funding {
+		f := funds[p.Fund]
+		if f == nil {
+			return fmt.Errorf("%w: fund %q", errs.ErrNotFound, p.Fund)
+		}
+		if err := fundPays(f, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fundPays(f *Fund, in Expenditure) error {
+	if !f.Eligible(in.Category) && in.ForceReason == "" {
+		return fmt.Errorf("%w: fund %s pays for %v, not %s", ErrCategoryNotEligible, f.Code, f.EligibleCategories, in.Category)
+	}
+	if f.ExpiredOn(in.PaidOn) {
+		return fmt.Errorf("%w: fund %s expired on %s, payment dated %s", ErrFundExpired, f.Code, f.ExpiresOn, in.PaidOn)
+	}
+	return nil
+}
+
+// attribute splits an expenditure over the project's holdings. It reads the
+// balances under lock (in the caller's transaction) so the split it returns
+// is one the ledger can post.
+func (s *Service) attribute(ctx context.Context, tx *gorm.DB, in Expenditure) ([]Part, error) {
+	var rows []struct {
+		FundCode string
+		Balance  int64
+	}
+	err := tx.Raw("SELECT fund_code, balance FROM holdings WHERE holder = ? AND balance > 0 ORDER BY fund_code"+
+		s.db.ForUpdate(), holderOf(in.Project)).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%w: project %s holds no money", ErrInsufficientFunds, in.Project)
+	}
+	codes := make([]string, len(rows))
+	for i, r := range rows {
+		codes[i] = r.FundCode
+	}
+	funds, err := s.funds(ctx, codes...)
+	if err != nil {
+		return nil, err
+	}
+	type candidate struct {
+		fund    *Fund
+		balance money.Amount
+	}
+	var cs []candidate
+	for _, r := range rows {
+		f := funds[r.FundCode]
+		if f != nil && f.Eligible(in.Category) && !f.ExpiredOn(in.PaidOn) {
+			cs = append(cs, candidate{f, money.Amount(r.Balance)})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		ei, ej := cs[i].fund.ExpiresOn, cs[j].fund.ExpiresOn
+		if ei != ej {
+			return ej == "" || (ei != "" && ei < ej)
+		}
+		return cs[i].fund.Code < cs[j].fund.Code
+	})
+	var parts []Part
+	left := in.Amount
+	for _, c := range cs {
+		if left == 0 {
+			break
+		}
+		take := min(left, c.balance)
+		parts = append(parts, Part{Fund: c.fund.Code, Amount: take})
+		left -= take
+	}
+	if left > 0 {
+		return nil, fmt.Errorf("%w: project %s's eligible, unexpired funds hold %s less than %s for %s",
+			ErrInsufficientFunds, in.Project, left, in.Amount, in.Category)
+	}
+	return parts, nil
+}
+
+// PartsOf reads the funding split back from an expenditure's postings.
+func PartsOf(t *ledger.Transfer) []Part {
+	var parts []Part
+	for _, p := range t.Postings {
+		if p.Holder != ledger.External && p.Amount < 0 {
+			parts = append(parts, Part{Fund: p.Fund, Amount: -p.Amount})
+		}
+	}
+	return parts
+}

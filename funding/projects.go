@@ -1,0 +1,131 @@
+package funding
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"renofund/internal/access"
+	"renofund/internal/errs"
+	"renofund/internal/money"
+	"renofund/internal/store"
+)
+
+type projectRow struct {
+	Code              string
+	Name              string
+	DistrictCode      string
+	Households        int64
+	FloorAreaM2       string `gorm:"column:floor_area_m2"`
+	Buildings         int64
+	BuiltYear         int
+	BudgetBasic       int64
+	BudgetImprovement int64
+	BudgetUpgrade     int64
+	CreatedAt         string
+}
+
+func (r projectRow) project() Project {
+	return Project{
+		Code: r.Code, Name: r.Name, District: r.DistrictCode, Households: r.Households,
+		FloorAreaM2: money.MustRate(r.FloorAreaM2), Buildings: r.Buildings, BuiltYear: r.BuiltYear,
+		Budget:    Budget{money.Amount(r.BudgetBasic), money.Amount(r.BudgetImprovement), money.Amount(r.BudgetUpgrade)},
+		CreatedAt: r.CreatedAt,
+	}
+}
+
+const selectProject = `SELECT code, name, district_code, households, floor_area_m2, buildings, built_year,
+	budget_basic, budget_improvement, budget_upgrade, created_at FROM projects`
+
+// CreateProject registers a community (finance, or the district it lies in).
+func (s *Service) CreateProject(ctx context.Context, p Project) (*Project, error) {
+	if err := validCode("project", p.Code); err != nil {
+		return nil, err
+	}
+	if err := textField("name", p.Name, true, 200); err != nil {
+		return nil, err
+	}
+	if p.Households < 0 || p.Buildings < 0 {
+		return nil, fmt.Errorf("%w: households and buildings must not be negative", errs.ErrInvalidRequest)
+	}
+	if p.BuiltYear < 1900 || p.BuiltYear > 2100 {
+		return nil, fmt.Errorf("%w: built_year %d is out of range", errs.ErrInvalidRequest, p.BuiltYear)
+	}
+	if p.Budget.Basic > money.Max || p.Budget.Improvement > money.Max || p.Budget.Upgrade > money.Max {
+		return nil, fmt.Errorf("%w: budget too large", errs.ErrInvalidAmount)
+	}
+	if err := writable(access.From(ctx), p.District); err != nil {
+		return nil, err
+	}
+	ok, err := s.districtExists(ctx, p.District)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: district %q", errs.ErrNotFound, p.District)
+	}
+	p.CreatedAt = store.Now()
+	err = s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO projects (code, name, district_code, households, floor_area_m2, buildings,
+			built_year, budget_basic, budget_improvement, budget_upgrade, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+			p.Code, p.Name, p.District, p.Households, p.FloorAreaM2.String(), p.Buildings, p.BuiltYear,
+			int64(p.Budget.Basic), int64(p.Budget.Improvement), int64(p.Budget.Upgrade), p.CreatedAt).Error
+	})
+	if store.UniqueViolation(err) {
+		return nil, fmt.Errorf("%w: project %s exists", errs.ErrConflict, p.Code)
+	}
+	return &p, err
+}
+
+// project loads a project without checking who asks.
+func (s *Service) project(ctx context.Context, code string) (*Project, error) {
+	var rows []projectRow
+	if err := s.db.Conn(ctx).Raw(selectProject+" WHERE code = ?", code).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%w: project %q", errs.ErrNotFound, code)
+	}
+	p := rows[0].project()
+	return &p, nil
+}
+
+// Project returns a project the actor may see; another district's project
+// is reported as not found.
+func (s *Service) Project(ctx context.Context, code string) (*Project, error) {
+	p, err := s.project(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if !access.From(ctx).Sees(p.District) {
+		return nil, fmt.Errorf("%w: project %q", errs.ErrNotFound, code)
+	}
+	return p, nil
+}
+
+// Projects lists projects, of one district or all that the actor may see.
+func (s *Service) Projects(ctx context.Context, district, after string, limit int) ([]Project, error) {
+	a := access.From(ctx)
+	if a.Role == access.District {
+		if district != "" && district != a.District {
+			return nil, fmt.Errorf("%w: district %s belongs to someone else", errs.ErrForbidden, district)
+		}
+		district = a.District
+	}
+	q := selectProject + " WHERE code > ?"
+	args := []any{after}
+	if district != "" {
+		q += " AND district_code = ?"
+		args = append(args, district)
+	}
+	var rows []projectRow
+	if err := s.db.Conn(ctx).Raw(q+" ORDER BY code LIMIT ?", append(args, limit)...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	ps := make([]Project, len(rows))
+	for i, r := range rows {
+		ps[i] = r.project()
+	}
+	return ps, nil
+}

@@ -1,0 +1,160 @@
+// Package funding is the registry of districts, projects and funds, and the
+// money movements between them: receipts, allocations down the holder tree,
+// expenditures with explicit or automatic attribution, and reversals. Every
+// movement goes through the ledger; this package decides what the programme's
+// rules allow and who may do it.
+package funding
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+
+	"renofund/internal/errs"
+	"renofund/internal/ledger"
+	"renofund/internal/money"
+)
+
+// Categories of work every cost line carries.
+const (
+	Basic       = "basic"       // 基础类
+	Improvement = "improvement" // 完善类
+	Upgrade     = "upgrade"     // 提升类
+)
+
+// Categories lists them in order.
+var Categories = []string{Basic, Improvement, Upgrade}
+
+// Kinds lists the fund kinds of DOMAIN.md.
+var Kinds = []string{
+	"central_grant", "central_investment", "provincial_grant", "city_fiscal", "district_fiscal",
+	"special_fund", "special_bond", "corporate_bond", "policy_loan", "commercial_loan", "social_capital",
+	"utility_self_funding", "employer_contribution", "resident_contribution", "maintenance_fund",
+	"public_revenue", "provident_fund", "donation",
+}
+
+// DefaultBudgetSubject is the budget classification code 2210108 老旧小区改造.
+const DefaultBudgetSubject = "2210108"
+
+// Errors of the funding rules.
+var (
+	ErrCategoryNotEligible = errs.New(errs.Rule, "category_not_eligible", "the fund may not pay for this category")
+	ErrFundExpired         = errs.New(errs.Rule, "fund_expired", "the fund has expired")
+	ErrVoteFailed          = errs.New(errs.Rule, "vote_failed", "the owners' vote does not pass the Civil Code test")
+	ErrInsufficientFunds   = ledger.ErrInsufficientFunds
+	ErrAlreadyReversed     = ledger.ErrAlreadyReversed
+)
+
+// District is an administrative unit of the city.
+type District struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	CreatedAt string `json:"created_at"`
+}
+
+// Budget is a project's budget per category.
+type Budget struct {
+	Basic       money.Amount `json:"basic"`
+	Improvement money.Amount `json:"improvement"`
+	Upgrade     money.Amount `json:"upgrade"`
+}
+
+// For returns the budget of one category.
+func (b Budget) For(category string) money.Amount {
+	switch category {
+	case Basic:
+		return b.Basic
+	case Improvement:
+		return b.Improvement
+	case Upgrade:
+		return b.Upgrade
+	}
+	return 0
+}
+
+// Project is one community's renovation.
+type Project struct {
+	Code        string     `json:"code"`
+	Name        string     `json:"name"`
+	District    string     `json:"district"`
+	Households  int64      `json:"households"`
+	FloorAreaM2 money.Rate `json:"floor_area_m2"`
+	Buildings   int64      `json:"buildings"`
+	BuiltYear   int        `json:"built_year"`
+	Budget      Budget     `json:"budget"`
+	CreatedAt   string     `json:"created_at"`
+}
+
+// Vote is an owners' assembly decision (民法典 §278).
+type Vote struct {
+	TotalAreaM2         money.Rate `json:"total_area_m2"`
+	TotalOwners         int64      `json:"total_owners"`
+	ParticipatingAreaM2 money.Rate `json:"participating_area_m2"`
+	ParticipatingOwners int64      `json:"participating_owners"`
+	YesAreaM2           money.Rate `json:"yes_area_m2"`
+	YesOwners           int64      `json:"yes_owners"`
+	HeldOn              string     `json:"held_on"`
+	Purpose             string     `json:"purpose"` // "use" or "raise"
+	RuleSet             string     `json:"rule_set"`
+}
+
+// Fund is a ring-fenced pot of money.
+type Fund struct {
+	Code               string   `json:"code"`
+	Kind               string   `json:"kind"`
+	Name               string   `json:"name"`
+	Holder             string   `json:"holder"`
+	District           string   `json:"district,omitempty"`
+	FiscalYear         int      `json:"fiscal_year"`
+	DocumentNo         string   `json:"document_no"`
+	BudgetSubject      string   `json:"budget_subject"`
+	Direct             bool     `json:"direct"`
+	EligibleCategories []string `json:"eligible_categories"`
+	ExpiresOn          string   `json:"expires_on,omitempty"`
+	Repayable          bool     `json:"repayable"`
+	Vote               *Vote    `json:"vote,omitempty"`
+	CreatedBy          string   `json:"created_by"`
+	CreatedAt          string   `json:"created_at"`
+}
+
+// Eligible reports whether the fund may pay for category.
+func (f *Fund) Eligible(category string) bool { return slices.Contains(f.EligibleCategories, category) }
+
+// ExpiredOn reports whether the fund has expired by date (YYYY-MM-DD).
+func (f *Fund) ExpiredOn(date string) bool { return f.ExpiresOn != "" && date > f.ExpiresOn }
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+func validCode(what, code string) error {
+	if !codePattern.MatchString(code) {
+		return fmt.Errorf("%w: %s code %q must be 1-64 letters, digits, '_', '.' or '-'", errs.ErrInvalidRequest, what, code)
+	}
+	return nil
+}
+
+// ParseDate checks a YYYY-MM-DD date.
+func ParseDate(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %s must be a date YYYY-MM-DD, got %q", errs.ErrInvalidRequest, field, s)
+	}
+	return t, nil
+}
+
+func textField(field, s string, required bool, maxLen int) error {
+	if required && s == "" {
+		return fmt.Errorf("%w: %s is required", errs.ErrInvalidRequest, field)
+	}
+	if len([]rune(s)) > maxLen {
+		return fmt.Errorf("%w: %s is longer than %d characters", errs.ErrInvalidRequest, field, maxLen)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%w: %s contains a control character", errs.ErrInvalidRequest, field)
+		}
+	}
+	return nil
+}
+
+func today() string { return time.Now().UTC().Format(time.DateOnly) }

@@ -1,0 +1,210 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"renofund/internal/errs"
+	"renofund/internal/money"
+)
+
+// MaxBody is the largest request body accepted on JSON routes.
+const MaxBody = 1 << 20
+
+var statusOf = map[errs.Kind]int{
+	errs.Internal:        http.StatusInternalServerError,
+	errs.Invalid:         http.StatusBadRequest,
+	errs.Unauthenticated: http.StatusUnauthorized,
+	errs.Forbidden:       http.StatusForbidden,
+	errs.NotFound:        http.StatusNotFound,
+	errs.Conflict:        http.StatusConflict,
+	errs.TooLarge:        http.StatusRequestEntityTooLarge,
+	errs.Rule:            http.StatusUnprocessableEntity,
+	errs.RateLimited:     http.StatusTooManyRequests,
+	errs.Unavailable:     http.StatusServiceUnavailable,
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// errorResponse is the one place where an error becomes a status and a body.
+// Internal errors are logged with the request id and answered without detail.
+func (s *Server) errorResponse(c *gin.Context, err error) (int, errorBody) {
+	e := errs.Classify(err)
+	msg := err.Error()
+	if e.Kind == errs.Internal {
+		s.log.Error("internal error", "request_id", requestID(c), "route", c.FullPath(), "err", err)
+		msg = "internal error"
+	}
+	if e.Kind == errs.Unavailable {
+		s.log.Warn("database unavailable", "request_id", requestID(c), "err", err)
+		msg = e.Message
+	}
+	return statusOf[e.Kind], errorBody{errorDetail{Code: e.Code, Message: msg, RequestID: requestID(c)}}
+}
+
+func (s *Server) fail(c *gin.Context, err error) {
+	status, body := s.errorResponse(c, err)
+	s.metrics.refusals.WithLabelValues(body.Error.Code).Inc()
+	c.Set(ctxErrorCode, body.Error.Code)
+	c.AbortWithStatusJSON(status, body)
+}
+
+// decode reads a JSON body strictly: one object, known fields only, valid
+// UTF-8, no duplicate keys, amounts as strings. Every failure is a 400 (or
+// 413) with a stable code.
+func decode(c *gin.Context, dst any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeBytes(body, dst)
+}
+
+func readBody(c *gin.Context) ([]byte, error) {
+	if b, ok := c.Get(ctxBody); ok {
+		return b.([]byte), nil
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, fmt.Errorf("%w: the limit is %d bytes", errs.ErrTooLarge, mbe.Limit)
+		}
+		return nil, fmt.Errorf("%w: reading body: %v", errs.ErrInvalidRequest, err)
+	}
+	c.Set(ctxBody, body)
+	return body, nil
+}
+
+func decodeBytes(body []byte, dst any) error {
+	if !utf8.Valid(body) {
+		return fmt.Errorf("%w: body is not valid UTF-8", errs.ErrInvalidRequest)
+	}
+	if err := checkDuplicateKeys(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return classifyDecode(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%w: body must hold exactly one JSON object", errs.ErrInvalidRequest)
+	}
+	return nil
+}
+
+func classifyDecode(err error) error {
+	if errors.Is(err, money.ErrInvalid) {
+		return fmt.Errorf("%w: %v", errs.ErrInvalidAmount, err)
+	}
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) {
+		return fmt.Errorf("%w: field %q must be %s, got %s", errs.ErrInvalidRequest, ute.Field, ute.Type, ute.Value)
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "json: unknown field") {
+		return fmt.Errorf("%w: %s", errs.ErrInvalidRequest, strings.TrimPrefix(msg, "json: "))
+	}
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: empty body", errs.ErrInvalidRequest)
+	}
+	return fmt.Errorf("%w: malformed JSON: %s", errs.ErrInvalidRequest, strings.TrimPrefix(msg, "json: "))
+}
+
+// checkDuplicateKeys refuses an object that names a key twice at any depth:
+// encoding/json would silently keep the last, and a reviewer reading the raw
+// request would see a different amount than the one booked. It also bounds
+// nesting depth.
+func checkDuplicateKeys(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	type frame struct {
+		obj  bool
+		keys map[string]bool
+		key  bool // next string token in an object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return classifyDecode(err)
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				if len(stack) >= 32 {
+					return fmt.Errorf("%w: nesting deeper than 32 levels", errs.ErrInvalidRequest)
+				}
+				if top != nil && top.obj {
+					top.key = true
+				}
+				stack = append(stack, &frame{obj: v == '{', keys: map[string]bool{}, key: true})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		default:
+			if top != nil && top.obj {
+				if top.key {
+					k, _ := v.(string)
+					if top.keys[k] {
+						return fmt.Errorf("%w: key %q appears twice", errs.ErrInvalidRequest, k)
+					}
+					top.keys[k] = true
+					top.key = false
+				} else {
+					top.key = true
+				}
+			}
+		}
+	}
+}
+
+// list is the shape of every list response.
+type list[T any] struct {
+	Items []T     `json:"items"`
+	Next  *string `json:"next"`
+}
+
+func newList[T any](items []T, limit int, cursor func(T) string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	l := list[T]{Items: items}
+	if len(items) == limit && limit > 0 {
+		n := cursor(items[len(items)-1])
+		l.Next = &n
+	}
+	return l
+}
+
+func logErr(log *slog.Logger, msg string, err error) {
+	if err != nil {
+		log.Error(msg, "err", err)
+	}
+}

@@ -1,0 +1,135 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"renofund/internal/store"
+)
+
+// Checkpoint is a sealed snapshot of every chain head. Checkpoints form their
+// own chain; the latest one's hash is what an export's manifest carries, so a
+// later rewrite of any chain (even with recomputed hashes) no longer matches
+// what auditors were given.
+type Checkpoint struct {
+	Seq       int64  `json:"seq"`
+	CreatedAt string `json:"created_at"`
+	Holdings  int64  `json:"holdings"`
+	PrevHash  string `json:"prev_hash"`
+	Hash      string `json:"hash"`
+}
+
+type headRow struct {
+	Fund   string `gorm:"column:fund_code"`
+	Holder string `gorm:"column:holder"`
+	Seq    int64  `gorm:"column:chain_seq"`
+	Head   string `gorm:"column:chain_head"`
+}
+
+// Checkpoint seals the current chain heads. It only reads holdings, so it
+// waits for no writer on PostgreSQL; its own row is the only thing it writes.
+func (l *Ledger) Checkpoint(ctx context.Context) (*Checkpoint, error) {
+	var cp Checkpoint
+	err := l.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		var heads []headRow
+		if err := tx.Raw("SELECT fund_code, holder, chain_seq, chain_head FROM holdings WHERE chain_seq > 0 ORDER BY fund_code, holder").
+			Scan(&heads).Error; err != nil {
+			return err
+		}
+		prev, err := latest(tx)
+		if err != nil {
+			return err
+		}
+		text := headsText(heads)
+		cp = Checkpoint{Seq: 1, CreatedAt: store.Now(), Holdings: int64(len(heads))}
+		if prev != nil {
+			cp.Seq, cp.PrevHash = prev.Seq+1, prev.Hash
+		}
+		cp.Hash = checkpointHash(&cp, text)
+		return tx.Exec("INSERT INTO checkpoints (seq, created_at, holdings, heads, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
+			cp.Seq, cp.CreatedAt, cp.Holdings, text, cp.PrevHash, cp.Hash).Error
+	})
+	return &cp, err
+}
+
+// Latest returns the newest checkpoint, or nil when there is none.
+func (l *Ledger) Latest(ctx context.Context) (*Checkpoint, error) {
+	return latest(l.db.Conn(ctx))
+}
+
+func latest(conn *gorm.DB) (*Checkpoint, error) {
+	var cps []Checkpoint
+	err := conn.Raw("SELECT seq, created_at, holdings, prev_hash, hash FROM checkpoints ORDER BY seq DESC LIMIT 1").
+		Scan(&cps).Error
+	if err != nil || len(cps) == 0 {
+		return nil, err
+	}
+	return &cps[0], nil
+}
+
+func checkpointHash(cp *Checkpoint, heads string) string {
+	return digest(strings.Join([]string{"cp1", strconv.FormatInt(cp.Seq, 10), cp.CreatedAt,
+		strconv.FormatInt(cp.Holdings, 10), cp.PrevHash, digest(heads)}, sep))
+}
+
+type sealedHead struct {
+	head       string
+	checkpoint int64
+}
+
+// sealedHeads maps each holding and chain position to the hash a checkpoint sealed there.
+type sealedHeads map[key]map[int64]sealedHead
+
+// verifyCheckpoints re-seals every checkpoint from its stored heads and checks
+// the checkpoint chain; it returns the sealed heads so that the chain walk
+// can check each is still the hash the recomputed chain has at that position.
+func (l *Ledger) verifyCheckpoints(conn *gorm.DB, r *Report) (sealedHeads, error) {
+	rows, err := conn.Raw("SELECT seq, created_at, holdings, heads, prev_hash, hash FROM checkpoints ORDER BY seq").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sealed := sealedHeads{}
+	prev := ""
+	var n int64
+	for rows.Next() {
+		var cp Checkpoint
+		var heads string
+		if err := rows.Scan(&cp.Seq, &cp.CreatedAt, &cp.Holdings, &heads, &cp.PrevHash, &cp.Hash); err != nil {
+			return nil, err
+		}
+		n++
+		where := fmt.Sprintf("checkpoint %d", cp.Seq)
+		if cp.Seq != n || cp.PrevHash != prev || checkpointHash(&cp, heads) != cp.Hash {
+			r.fail(where, "checkpoint chain broken: a checkpoint was altered, removed or reordered")
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(heads, "\n"), "\n") {
+			f := strings.Split(line, "|")
+			if line == "" || len(f) != 4 {
+				continue
+			}
+			seq, _ := strconv.ParseInt(f[2], 10, 64)
+			k := key{f[0], f[1]}
+			if sealed[k] == nil {
+				sealed[k] = map[int64]sealedHead{}
+			}
+			sealed[k][seq] = sealedHead{head: f[3], checkpoint: cp.Seq}
+		}
+		prev = cp.Hash
+		r.Head = cp.Hash
+		r.Checkpoints++
+	}
+	if r.Head == "" {
+		var heads []headRow
+		if err := conn.Raw("SELECT fund_code, holder, chain_seq, chain_head FROM holdings WHERE chain_seq > 0 ORDER BY fund_code, holder").
+			Scan(&heads).Error; err != nil {
+			return nil, err
+		}
+		r.Head = digest(headsText(heads))
+	}
+	return sealed, rows.Err()
+}

@@ -1,0 +1,301 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"renofund/internal/money"
+	"renofund/internal/store"
+)
+
+// Ledger posts and reads transfers.
+type Ledger struct {
+	db *store.DB
+}
+
+// New returns a ledger on db.
+func New(db *store.DB) *Ledger { return &Ledger{db: db} }
+
+// DB returns the database the ledger writes to.
+func (l *Ledger) DB() *store.DB { return l.db }
+
+type key struct{ fund, holder string }
+
+type state struct {
+	balance money.Amount
+	seq     int64
+	head    string
+	readSeq int64
+}
+
+// Post writes the transfers in one transaction (joining the caller's, if
+// any): all of them or none. Every holding they touch is locked once, in
+// sorted order, so concurrent posts cannot deadlock; each posting is checked
+// against the running balance so no holding ever goes below zero; voucher
+// numbers are taken as one continuous block per fiscal year; and each
+// holding's hash chain advances under the same lock as its balance.
+func (l *Ledger) Post(ctx context.Context, ts ...*Transfer) error {
+	return l.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return l.post(tx, ts)
+	})
+}
+
+func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
+	now := store.Now()
+	seen := map[key]bool{}
+	var keys []key
+	for _, t := range ts {
+		if t.ID == "" {
+			t.ID = NewID()
+		}
+		if t.BaseType == "" {
+			t.BaseType = t.Type
+		}
+		t.RecordedAt = now
+		if err := t.validate(); err != nil {
+			return err
+		}
+		for _, p := range t.Postings {
+			k := key{p.Fund, p.Holder}
+			if p.Holder != External && !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].fund != keys[j].fund {
+			return keys[i].fund < keys[j].fund
+		}
+		return keys[i].holder < keys[j].holder
+	})
+	states, err := l.lock(tx, keys, ts)
+	if err != nil {
+		return err
+	}
+	// Check every step against the running balances before taking voucher
+	// numbers, so a refusal costs nothing.
+	for _, t := range ts {
+		for _, p := range t.Postings {
+			if p.Holder == External {
+				continue
+			}
+			st := states[key{p.Fund, p.Holder}]
+			if st.balance+p.Amount < 0 {
+				return fmt.Errorf("%w: %s at %s holds %s, needs %s", ErrInsufficientFunds,
+					p.Fund, p.Holder, st.balance, -p.Amount)
+			}
+			st.balance += p.Amount
+		}
+	}
+	if err := l.number(tx, ts); err != nil {
+		return err
+	}
+	for _, t := range ts {
+		t.Hash = TransferHash(t)
+		for i := range t.Postings {
+			p := &t.Postings[i]
+			if p.Holder == External {
+				continue
+			}
+			st := states[key{p.Fund, p.Holder}]
+			st.seq++
+			p.ChainSeq = st.seq
+			p.PrevHash = st.head
+			p.Hash = PostingHash(st.head, t.Hash, i+1, p)
+			st.head = p.Hash
+		}
+	}
+	if err := insert(tx, ts); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		st := states[k]
+		res := tx.Exec(`UPDATE holdings SET balance = ?, chain_seq = ?, chain_head = ?
+			WHERE fund_code = ? AND holder = ? AND chain_seq = ?`,
+			int64(st.balance), st.seq, st.head, k.fund, k.holder, st.readSeq)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("ledger: holding %s/%s changed under its lock", k.fund, k.holder)
+		}
+	}
+	return nil
+}
+
+// lock reads and locks every holding in keys, creating the ones that will
+// receive money and do not exist yet.
+func (l *Ledger) lock(tx *gorm.DB, keys []key, ts []*Transfer) (map[key]*state, error) {
+	states, err := l.selectLocked(tx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var missing []key
+	for _, k := range keys {
+		if states[k] == nil {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return states, nil
+	}
+	credited := map[key]bool{}
+	for _, t := range ts {
+		for _, p := range t.Postings {
+			if p.Amount > 0 {
+				credited[key{p.Fund, p.Holder}] = true
+			}
+		}
+	}
+	for _, k := range missing {
+		if !credited[k] {
+			return nil, fmt.Errorf("%w: %s at %s holds nothing", ErrInsufficientFunds, k.fund, k.holder)
+		}
+		err := tx.Exec(`INSERT INTO holdings (fund_code, holder, district_code, project_code, balance, chain_seq, chain_head)
+			VALUES (?, ?, COALESCE(?, (SELECT district_code FROM projects WHERE code = ?)), ?, 0, 0, '')
+			ON CONFLICT (fund_code, holder) DO NOTHING`,
+			k.fund, k.holder, store.Null(HolderDistrict(k.holder)), HolderProject(k.holder),
+			store.Null(HolderProject(k.holder))).Error
+		if err != nil {
+			return nil, err
+		}
+	}
+	created, err := l.selectLocked(tx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for k, st := range created {
+		states[k] = st
+	}
+	for _, k := range keys {
+		if states[k] == nil {
+			return nil, fmt.Errorf("ledger: holding %s/%s could not be created", k.fund, k.holder)
+		}
+	}
+	return states, nil
+}
+
+const lockChunk = 400
+
+func (l *Ledger) selectLocked(tx *gorm.DB, keys []key) (map[key]*state, error) {
+	states := make(map[key]*state, len(keys))
+	for start := 0; start < len(keys); start += lockChunk {
+		chunk := keys[start:min(start+lockChunk, len(keys))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, k := range chunk {
+			args = append(args, k.fund, k.holder)
+		}
+		q := `SELECT fund_code, holder, balance, chain_seq, chain_head FROM holdings
+			WHERE (fund_code, holder) IN (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?),", len(chunk)), ",") +
+			`) ORDER BY fund_code, holder` + l.db.ForUpdate()
+		rows, err := tx.Raw(q, args...).Rows()
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k key
+			var bal int64
+			st := &state{}
+			if err := rows.Scan(&k.fund, &k.holder, &bal, &st.seq, &st.head); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			st.balance = money.Amount(bal)
+			st.readSeq = st.seq
+			states[k] = st
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return states, nil
+}
+
+// number takes one block of voucher numbers per fiscal year. The counter row
+// is the one place where writers of the same year meet, so it is touched
+// last, just before the inserts, to hold its lock as briefly as possible.
+func (l *Ledger) number(tx *gorm.DB, ts []*Transfer) error {
+	count := map[int]int64{}
+	var years []int
+	for _, t := range ts {
+		if count[t.FiscalYear] == 0 {
+			years = append(years, t.FiscalYear)
+		}
+		count[t.FiscalYear]++
+	}
+	sort.Ints(years)
+	next := map[int]int64{}
+	for _, y := range years {
+		var last int64
+		err := tx.Raw(`INSERT INTO voucher_counters (fiscal_year, last_seq) VALUES (?, ?)
+			ON CONFLICT (fiscal_year) DO UPDATE SET last_seq = voucher_counters.last_seq + excluded.last_seq
+			RETURNING last_seq`, y, count[y]).Scan(&last).Error
+		if err != nil {
+			return err
+		}
+		next[y] = last - count[y] + 1
+	}
+	for _, t := range ts {
+		t.VoucherSeq = next[t.FiscalYear]
+		next[t.FiscalYear]++
+		t.VoucherNo = VoucherNo(t.FiscalYear, t.VoucherSeq)
+	}
+	return nil
+}
+
+var transferCols = []string{
+	"id", "fiscal_year", "voucher_seq", "voucher_no", "type", "base_type", "fund_code", "from_holder", "to_holder",
+	"district_code", "project_code", "category", "amount", "booked_on", "payer_name", "payer_credit_code",
+	"payee_name", "payee_credit_code", "payee_bank_account", "household", "reference", "document_no",
+	"source_voucher_no", "purpose", "forced_reason", "reversal_of", "plan_id", "batch_id", "recorded_by",
+	"recorded_at", "hash",
+}
+
+var postingCols = []string{"transfer_id", "line", "fund_code", "holder", "amount", "chain_seq", "prev_hash", "hash"}
+
+func insert(tx *gorm.DB, ts []*Transfer) error {
+	n := store.Null
+	trows := make([][]any, 0, len(ts))
+	var prows [][]any
+	for _, t := range ts {
+		trows = append(trows, []any{
+			t.ID, t.FiscalYear, t.VoucherSeq, t.VoucherNo, t.Type, t.BaseType, n(t.Fund), n(t.From), n(t.To),
+			n(t.District), n(t.Project), n(t.Category), int64(t.Amount), t.BookedOn, n(t.PayerName),
+			n(t.PayerCreditCode), n(t.PayeeName), n(t.PayeeCreditCode), n(t.PayeeBankAccount), n(t.Household),
+			n(t.Reference), n(t.DocumentNo), n(t.SourceVoucherNo), n(t.Purpose), n(t.ForcedReason),
+			n(t.ReversalOf), n(t.PlanID), n(t.BatchID), t.RecordedBy, t.RecordedAt, t.Hash,
+		})
+		for i, p := range t.Postings {
+			var seq any
+			if p.Holder != External {
+				seq = p.ChainSeq
+			}
+			prows = append(prows, []any{t.ID, i + 1, p.Fund, p.Holder, int64(p.Amount), seq, n(p.PrevHash), n(p.Hash)})
+		}
+	}
+	if err := store.InsertMany(tx, "transfers", transferCols, trows); err != nil {
+		if store.UniqueViolation(err) && anyReversal(ts) {
+			return fmt.Errorf("%w (a concurrent reversal won)", ErrAlreadyReversed)
+		}
+		return err
+	}
+	return store.InsertMany(tx, "postings", postingCols, prows)
+}
+
+func anyReversal(ts []*Transfer) bool {
+	for _, t := range ts {
+		if t.ReversalOf != "" {
+			return true
+		}
+	}
+	return false
+}

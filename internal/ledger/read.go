@@ -1,0 +1,175 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"renofund/internal/errs"
+	"renofund/internal/money"
+	"renofund/internal/store"
+)
+
+// ErrTransferNotFound reports an unknown transfer id.
+var ErrTransferNotFound = fmt.Errorf("%w: transfer", errs.ErrNotFound)
+
+const selectTransfer = `SELECT id, fiscal_year, voucher_seq, voucher_no, type, base_type, fund_code, from_holder,
+	to_holder, district_code, project_code, category, amount, booked_on, payer_name, payer_credit_code,
+	payee_name, payee_credit_code, payee_bank_account, household, reference, document_no, source_voucher_no,
+	purpose, forced_reason, reversal_of, plan_id, batch_id, recorded_by, recorded_at, hash FROM transfers t`
+
+// ScanTransfer reads one row selected with the columns of selectTransfer.
+func ScanTransfer(scan func(dest ...any) error) (*Transfer, error) {
+	var t Transfer
+	var amount int64
+	var s [20]*string
+	err := scan(&t.ID, &t.FiscalYear, &t.VoucherSeq, &t.VoucherNo, &t.Type, &t.BaseType, &s[0], &s[1], &s[2],
+		&s[3], &s[4], &s[5], &amount, &t.BookedOn, &s[6], &s[7], &s[8], &s[9], &s[10], &s[11], &s[12], &s[13],
+		&s[14], &s[15], &s[16], &s[17], &s[18], &s[19], &t.RecordedBy, &t.RecordedAt, &t.Hash)
+	if err != nil {
+		return nil, err
+	}
+	t.Amount = money.Amount(amount)
+	for i, dst := range []*string{&t.Fund, &t.From, &t.To, &t.District, &t.Project, &t.Category, &t.PayerName,
+		&t.PayerCreditCode, &t.PayeeName, &t.PayeeCreditCode, &t.PayeeBankAccount, &t.Household, &t.Reference,
+		&t.DocumentNo, &t.SourceVoucherNo, &t.Purpose, &t.ForcedReason, &t.ReversalOf, &t.PlanID, &t.BatchID} {
+		*dst = store.Str(s[i])
+	}
+	return &t, nil
+}
+
+// Get loads one transfer with its postings.
+func (l *Ledger) Get(ctx context.Context, id string) (*Transfer, error) {
+	ts, err := l.query(ctx, selectTransfer+" WHERE t.id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, fmt.Errorf("%w %s", ErrTransferNotFound, id)
+	}
+	return ts[0], nil
+}
+
+// ReversalOf returns the id of the transfer that reverses id, or "".
+func (l *Ledger) ReversalOf(ctx context.Context, id string) (string, error) {
+	var rid []string
+	err := l.db.Conn(ctx).Raw("SELECT id FROM transfers WHERE reversal_of = ?", id).Scan(&rid).Error
+	if err != nil || len(rid) == 0 {
+		return "", err
+	}
+	return rid[0], nil
+}
+
+// Filter selects transfers for List.
+type Filter struct {
+	District string
+	Project  string
+	Fund     string
+	Type     string
+	After    string // cursor: the last id of the previous page
+	Limit    int
+}
+
+// List returns transfers in id (time) order with their postings.
+func (l *Ledger) List(ctx context.Context, f Filter) ([]*Transfer, error) {
+	var where []string
+	var args []any
+	if f.District != "" {
+		where = append(where, "t.district_code = ?")
+		args = append(args, f.District)
+	}
+	if f.Project != "" {
+		where = append(where, "t.project_code = ?")
+		args = append(args, f.Project)
+	}
+	if f.Fund != "" {
+		where = append(where, "(t.fund_code = ? OR EXISTS (SELECT 1 FROM postings p WHERE p.transfer_id = t.id AND p.fund_code = ?))")
+		args = append(args, f.Fund, f.Fund)
+	}
+	if f.Type != "" {
+		where = append(where, "t.type = ?")
+		args = append(args, f.Type)
+	}
+	if f.After != "" {
+		where = append(where, "t.id > ?")
+		args = append(args, f.After)
+	}
+	q := selectTransfer
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += fmt.Sprintf(" ORDER BY t.id LIMIT %d", max(1, f.Limit))
+	return l.query(ctx, q, args...)
+}
+
+func (l *Ledger) query(ctx context.Context, q string, args ...any) ([]*Transfer, error) {
+	conn := l.db.Conn(ctx)
+	rows, err := conn.Raw(q, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	var ts []*Transfer
+	byID := map[string]*Transfer{}
+	for rows.Next() {
+		t, err := ScanTransfer(rows.Scan)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ts = append(ts, t)
+		byID[t.ID] = t
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, nil
+	}
+	return ts, loadPostings(conn, ts, byID)
+}
+
+func loadPostings(conn *gorm.DB, ts []*Transfer, byID map[string]*Transfer) error {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	rows, err := conn.Raw(`SELECT transfer_id, fund_code, holder, amount, chain_seq, prev_hash, hash
+		FROM postings WHERE transfer_id IN ? ORDER BY transfer_id, line`, ids).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var p Posting
+		var amount int64
+		var seq *int64
+		var prev, hash *string
+		if err := rows.Scan(&id, &p.Fund, &p.Holder, &amount, &seq, &prev, &hash); err != nil {
+			return err
+		}
+		p.Amount = money.Amount(amount)
+		if seq != nil {
+			p.ChainSeq = *seq
+		}
+		p.PrevHash, p.Hash = store.Str(prev), store.Str(hash)
+		if t := byID[id]; t != nil {
+			t.Postings = append(t.Postings, p)
+		}
+	}
+	return rows.Err()
+}
+
+// Balance returns a holding's balance (zero when it does not exist).
+func (l *Ledger) Balance(ctx context.Context, fund, holder string) (money.Amount, error) {
+	var bal []int64
+	err := l.db.Conn(ctx).Raw("SELECT balance FROM holdings WHERE fund_code = ? AND holder = ?", fund, holder).
+		Scan(&bal).Error
+	if err != nil || len(bal) == 0 {
+		return 0, err
+	}
+	return money.Amount(bal[0]), nil
+}

@@ -1,0 +1,189 @@
+// Package store opens the database (embedded SQLite or PostgreSQL), applies the
+// embedded migrations, and runs every unit of work in one transaction helper
+// that retries serialization failures and deadlocks. Dialect differences live
+// here and are kept small.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ncruces/go-sqlite3/gormlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"renofund/migrations"
+)
+
+// Dialect names the database engine.
+type Dialect string
+
+// The two engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DefaultSQLitePath is where the embedded database lives when nothing is configured.
+const DefaultSQLitePath = "./data/renofund.db"
+
+// DB is an open database.
+type DB struct {
+	G       *gorm.DB
+	SQL     *sql.DB
+	Dialect Dialect
+
+	// writeMu serialises writers in this process on SQLite, which has one
+	// writer at a time anyway; queuing here is cheaper than busy-waiting.
+	writeMu sync.Mutex
+	// Serializable runs PostgreSQL transactions at SERIALIZABLE isolation.
+	Serializable bool
+	// faults, when set, fails a fraction of transactions with a transient
+	// error before commit (tests of the retry path).
+	faults func() error
+}
+
+// Open connects to the database named by url: "postgres://…" (or
+// "postgresql://…") for PostgreSQL, "" or "sqlite:PATH" for the embedded
+// database (default ./data/renofund.db).
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Default.LogMode(logger.Silent),
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		g   *gorm.DB
+		err error
+		d   Dialect
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		d = Postgres
+		g, err = gorm.Open(postgres.New(postgres.Config{DSN: url}), cfg)
+	case url == "" || strings.HasPrefix(url, "sqlite:"):
+		d = SQLite
+		path := strings.TrimPrefix(url, "sqlite:")
+		if path == "" {
+			path = DefaultSQLitePath
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		dsn := "file:" + path + "?_txlock=immediate" +
+			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_pragma=synchronous(full)"
+		g, err = gorm.Open(gormlite.Open(dsn), cfg)
+	default:
+		return nil, fmt.Errorf("RENOFUND_DATABASE_URL: want postgres://… or sqlite:PATH, got %q", url)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", d, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	if d == SQLite {
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(48)
+		sqlDB.SetMaxIdleConns(48)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	db := &DB{G: g, SQL: sqlDB, Dialect: d}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s: %w", d, err)
+	}
+	if d == SQLite {
+		// WAL is a property of the file, set once; another process switching
+		// it at the same moment makes this attempt busy, so try again.
+		for attempt := 0; ; attempt++ {
+			err = g.Exec("PRAGMA journal_mode=WAL").Error
+			if err == nil || !Retryable(err) || attempt == 50 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("sqlite WAL mode: %w", err)
+		}
+	}
+	return db, nil
+}
+
+// Close releases the connections.
+func (db *DB) Close() error { return db.SQL.Close() }
+
+// Migrate applies pending migrations. On PostgreSQL a lock row in a table
+// (not an advisory lock) makes concurrent starters wait for one another, so
+// two instances starting at once never both migrate.
+func (db *DB) Migrate(ctx context.Context) error {
+	opts := []goose.ProviderOption{goose.WithSlog(slog.New(slog.DiscardHandler))}
+	dialect := goose.DialectSQLite3
+	if db.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresTableLocker(
+			lock.WithTableLockTimeout(200*time.Millisecond, 1500),
+			lock.WithTableLogger(slog.New(slog.DiscardHandler)),
+		)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithLocker(locker))
+	} else {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
+	p, err := goose.NewProvider(dialect, db.SQL, migrations.FS, opts...)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// ForUpdate is the row-lock suffix for a locked read: PostgreSQL needs it;
+// SQLite's immediate transactions already hold the write lock.
+func (db *DB) ForUpdate() string {
+	if db.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// Ping checks that the database answers, for /readyz.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return db.SQL.PingContext(ctx)
+}
+
+// Now is the service's clock formatted for storage: RFC 3339 UTC with fixed
+// microsecond width, so text order is time order.
+func Now() string { return FormatTime(time.Now()) }
+
+// FormatTime formats t for storage.
+func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
+
+// ErrNoRows is returned by helpers that expect one row.
+var ErrNoRows = errors.New("no rows")

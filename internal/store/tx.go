@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/ncruces/go-sqlite3"
+	"gorm.io/gorm"
+
+	"renofund/internal/errs"
+)
+
+type txKey struct{}
+
+// MaxAttempts bounds the retries of one unit of work.
+const MaxAttempts = 12
+
+// Tx runs fn in one database transaction and commits it, retrying the whole
+// of fn when the database reports a serialization failure, a deadlock or a
+// busy SQLite file. fn must therefore have no effect outside the transaction
+// (no network calls, no sends). A Tx inside a Tx joins the outer one: the
+// outermost call owns commit and retry.
+func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx, tx)
+	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = db.once(ctx, fn)
+		if err == nil || !Retryable(err) || attempt == MaxAttempts || ctx.Err() != nil {
+			break
+		}
+		// Jittered exponential back-off: 1ms, 2ms, 4ms … capped at 100ms.
+		d := time.Duration(1<<min(attempt-1, 7)) * time.Millisecond
+		time.Sleep(min(d, 100*time.Millisecond)/2 + rand.N(min(d, 100*time.Millisecond)/2+1))
+	}
+	return Translate(err)
+}
+
+func (db *DB) once(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
+	if db.Dialect == SQLite {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
+	var opts []*sql.TxOptions
+	if db.Serializable && db.Dialect == Postgres {
+		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelSerializable})
+	}
+	return db.G.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := fn(context.WithValue(ctx, txKey{}, tx), tx); err != nil {
+			return err
+		}
+		if db.faults != nil {
+			return db.faults()
+		}
+		return nil
+	}, opts...)
+}
+
+// Conn returns the transaction in ctx, or the pool for reads outside one.
+func (db *DB) Conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.G.WithContext(ctx)
+}
+
+// InjectFaults makes every transaction call f just before commit; a non-nil
+// result aborts that attempt as the database would. For tests only.
+func (db *DB) InjectFaults(f func() error) { db.faults = f }
+
+// ErrSerialization is a synthetic PostgreSQL serialization failure, for fault injection.
+var ErrSerialization error = &pgconn.PgError{Code: "40001", Message: "injected serialization failure"}
+
+// ErrDeadlock is a synthetic PostgreSQL deadlock, for fault injection.
+var ErrDeadlock error = &pgconn.PgError{Code: "40P01", Message: "injected deadlock"}
+
+// Retryable reports a transient failure after which the whole transaction may
+// be run again: PostgreSQL 40001/40P01, or SQLite busy/locked.
+func Retryable(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40001" || pg.Code == "40P01"
+	}
+	var se *sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.BUSY || se.Code() == sqlite3.LOCKED
+	}
+	return false
+}
+
+// UniqueViolation reports a duplicate key.
+func UniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	var se *sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode() == sqlite3.CONSTRAINT_UNIQUE || se.ExtendedCode() == sqlite3.CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// Unreachable reports that the database could not be reached at all.
+func Unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, driver.ErrBadConn)
+}
+
+// Translate classifies database failures that are not the domain's business:
+// a database that cannot be reached becomes errs.ErrUnavailable (503).
+func Translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if Unreachable(err) || Retryable(err) {
+		return errors.Join(errs.ErrUnavailable, err)
+	}
+	return err
+}
