@@ -113,7 +113,7 @@ func decodeBytes(body []byte, dst any) error {
 
 func classifyDecode(err error) error {
 	if errors.Is(err, money.ErrInvalid) {
-		return fmt.Errorf("%w: %v", errs.ErrInvalidAmount, err)
+		return fmt.Errorf("%w: %s", errs.ErrInvalidAmount, strings.TrimPrefix(err.Error(), money.ErrInvalid.Error()+": "))
 	}
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {

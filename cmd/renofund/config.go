@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"strconv"
+
+	"renofund/internal/store"
+)
+
+// config is read once from the environment and passed down; nothing else
+// reads the environment.
+type config struct {
+	DatabaseURL  string
+	Addr         string
+	RateLimit    float64 // requests per second per token; 0 = unlimited
+	Serializable bool
+}
+
+func loadConfig(getenv func(string) string) config {
+	c := config{DatabaseURL: getenv("RENOFUND_DATABASE_URL"), Addr: getenv("RENOFUND_ADDR")}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if v, err := strconv.ParseFloat(getenv("RENOFUND_RATE_LIMIT"), 64); err == nil && v > 0 {
+		c.RateLimit = v
+	}
+	c.Serializable = getenv("RENOFUND_PG_ISOLATION") == "serializable"
+	return c
+}
+
+// openDB opens the configured database and applies pending migrations.
+func openDB(ctx context.Context, cfg config) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	db.Serializable = cfg.Serializable
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}

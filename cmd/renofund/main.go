@@ -1,0 +1,75 @@
+// Command renofund is the whole service in one binary: serve, migrate, token
+// management, the demo city, exports and the benchmark. main only wires
+// configuration, the database, the services and the HTTP server.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "renofund:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `usage: renofund <command> [flags]
+
+commands:
+  serve                      run the HTTP service (applies migrations first)
+  migrate                    apply migrations and exit
+  token issue --role ROLE [--district CODE] --name NAME [--ttl DURATION]
+  token revoke ID_OR_NAME
+  verify                     recompute every hash link (same as GET /v1/audit/verify)
+
+environment:
+  RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db)
+  RENOFUND_ADDR           listen address (default 127.0.0.1:8080)
+`
+
+// run is the program; tests call it directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command"}
+	}
+	cfg := loadConfig(getenv)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, args[1:], stdout, stderr)
+	case "migrate":
+		db, err := openDB(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		fmt.Fprintln(stdout, "migrations applied")
+		return nil
+	case "token":
+		return tokenCmd(ctx, cfg, args[1:], stdout)
+	case "verify":
+		return verifyCmd(ctx, cfg, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"renofund/funding"
+	"renofund/internal/auth"
+	"renofund/internal/httpapi"
+	"renofund/internal/ledger"
+	"renofund/internal/store"
+)
+
+// app is the wired service.
+type app struct {
+	db      *store.DB
+	ledger  *ledger.Ledger
+	funding *funding.Service
+	tokens  *auth.Tokens
+}
+
+func wire(db *store.DB) *app {
+	l := ledger.New(db)
+	return &app{db: db, ledger: l, funding: funding.NewService(db, l), tokens: auth.New(db)}
+}
+
+func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", cfg.Addr, "listen address")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a := wire(db)
+	api := httpapi.New(httpapi.Deps{DB: db, Funding: a.funding, Ledger: a.ledger, Tokens: a.tokens, Log: log, RateLimit: cfg.RateLimit})
+	defer api.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// The actual address goes to stdout so that tests and scripts can use port 0.
+	fmt.Fprintf(stdout, "listening on http://%s (%s)\n", ln.Addr(), db.Dialect)
+	log.Info("serving", "addr", ln.Addr().String(), "database", string(db.Dialect))
+
+	stopJobs := startJobs(ctx, a, log)
+	defer stopJobs()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// startJobs runs the background work: periodic checkpoints of the hash chains.
+func startJobs(ctx context.Context, a *app, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := a.ledger.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+					log.Error("checkpoint failed", "err", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}

@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"renofund/internal/access"
+	"renofund/internal/ledger"
+	"renofund/internal/store"
+)
+
+// event is one audit record: who called which route, on what, with what result.
+type event struct {
+	At        time.Time
+	Actor     access.Actor
+	Authed    bool
+	Method    string
+	Route     string
+	Path      string
+	Status    int
+	RequestID string
+}
+
+// eventWriter appends audit events in batches off the request path. Events
+// are flushed every 200 ms and on shutdown; a crash can lose at most the
+// last batch, never a money movement (those are in the ledger).
+type eventWriter struct {
+	db   *store.DB
+	log  *slog.Logger
+	ch   chan event
+	done chan struct{}
+	once sync.Once
+}
+
+func newEventWriter(db *store.DB, log *slog.Logger) *eventWriter {
+	w := &eventWriter{db: db, log: log, ch: make(chan event, 8192), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *eventWriter) add(e event) {
+	defer func() { recover() }() // after close, drop
+	w.ch <- e
+}
+
+func (w *eventWriter) close() {
+	w.once.Do(func() {
+		close(w.ch)
+		<-w.done
+	})
+}
+
+func (w *eventWriter) run() {
+	defer close(w.done)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	var batch []event
+	for {
+		select {
+		case e, ok := <-w.ch:
+			if !ok {
+				w.flush(batch)
+				return
+			}
+			batch = append(batch, e)
+			if len(batch) >= 500 {
+				w.flush(batch)
+				batch = batch[:0]
+			}
+		case <-tick.C:
+			w.flush(batch)
+			batch = batch[:0]
+		}
+	}
+}
+
+var eventCols = []string{"id", "at", "token_name", "role", "district", "method", "route", "path", "status", "request_id"}
+
+func (w *eventWriter) flush(batch []event) {
+	if len(batch) == 0 || w.db == nil {
+		return
+	}
+	rows := make([][]any, len(batch))
+	for i, e := range batch {
+		var name, role, district any
+		if e.Authed {
+			name, role, district = e.Actor.Name, string(e.Actor.Role), store.Null(e.Actor.District)
+		}
+		rows[i] = []any{ledger.NewID(), store.FormatTime(e.At), name, role, district, e.Method, e.Route, e.Path, e.Status, e.RequestID}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := w.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return store.InsertMany(tx, "audit_events", eventCols, rows)
+	})
+	if err != nil {
+		w.log.Error("audit events not written", "count", len(batch), "err", err)
+	}
+}

@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"renofund/funding"
+	"renofund/internal/errs"
+	"renofund/internal/ledger"
+)
+
+// paging reads ?limit= (default 100, at most 1000) and ?after=.
+func paging(c *gin.Context) (string, int, error) {
+	limit := 100
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return "", 0, fmt.Errorf("%w: limit must be an integer from 1 to 1000", errs.ErrInvalidRequest)
+		}
+		limit = n
+	}
+	return c.Query("after"), limit, nil
+}
+
+// create decodes a JSON body into In and runs a state-changing call.
+func create[In any](s *Server, status int, fn func(ctx context.Context, in In) (any, int, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in In
+		if err := decode(c, &in); err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.write(c, status, func(ctx context.Context) (any, int, error) { return fn(ctx, in) })
+	}
+}
+
+func (s *Server) createDistrict(ctx context.Context, in districtIn) (any, int, error) {
+	d, err := s.Funding.CreateDistrict(ctx, funding.District{Code: in.Code, Name: in.Name})
+	return d, 0, err
+}
+
+func (s *Server) listDistricts(c *gin.Context) {
+	after, limit, err := paging(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ds, err := s.Funding.Districts(c.Request.Context(), after, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(ds, limit, func(d funding.District) string { return d.Code }))
+}
+
+func (s *Server) createProject(ctx context.Context, in projectIn) (any, int, error) {
+	p, err := s.Funding.CreateProject(ctx, funding.Project{
+		Code: in.Code, Name: in.Name, District: in.District, Households: in.Households,
+		FloorAreaM2: in.FloorAreaM2, Buildings: in.Buildings, BuiltYear: in.BuiltYear, Budget: in.Budget,
+	})
+	return p, 0, err
+}
+
+func (s *Server) getProject(c *gin.Context) {
+	p, err := s.Funding.Project(c.Request.Context(), c.Param("code"))
+	respond(s, c, p, err)
+}
+
+func (s *Server) listProjects(c *gin.Context) {
+	after, limit, err := paging(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ps, err := s.Funding.Projects(c.Request.Context(), c.Query("district"), after, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(ps, limit, func(p funding.Project) string { return p.Code }))
+}
+
+func (s *Server) createFund(ctx context.Context, in fundIn) (any, int, error) {
+	f, err := s.Funding.CreateFund(ctx, funding.Fund{
+		Code: in.Code, Kind: in.Kind, Name: in.Name, Holder: in.Holder, FiscalYear: in.FiscalYear,
+		DocumentNo: in.DocumentNo, BudgetSubject: in.BudgetSubject, Direct: in.Direct,
+		EligibleCategories: in.EligibleCategories, ExpiresOn: in.ExpiresOn, Repayable: in.Repayable, Vote: in.Vote,
+	})
+	return f, 0, err
+}
+
+func (s *Server) getFund(c *gin.Context) {
+	v, err := s.Funding.FundView(c.Request.Context(), c.Param("code"))
+	respond(s, c, v, err)
+}
+
+func (s *Server) receive(c *gin.Context) {
+	var in funding.Receipt
+	if err := decode(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	in.Fund = c.Param("code")
+	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
+		return posted(s.Funding.Receive(ctx, in))
+	})
+}
+
+func (s *Server) allocate(ctx context.Context, in funding.Allocation) (any, int, error) {
+	return posted(s.Funding.Allocate(ctx, in))
+}
+
+func (s *Server) spend(ctx context.Context, in funding.Expenditure) (any, int, error) {
+	return posted(s.Funding.Spend(ctx, in))
+}
+
+func (s *Server) reverse(c *gin.Context) {
+	var in reversalIn
+	if err := decode(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	id := c.Param("id")
+	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
+		return posted(s.Funding.Reverse(ctx, id, in.Reason))
+	})
+}
+
+func posted(t *ledger.Transfer, err error) (any, int, error) {
+	if err != nil {
+		return nil, 0, err
+	}
+	return toTransfer(t), 1, nil
+}
+
+func (s *Server) listTransfers(c *gin.Context) {
+	after, limit, err := paging(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ts, err := s.Funding.Transfers(c.Request.Context(), ledger.Filter{
+		District: c.Query("district"), Project: c.Query("project"), Fund: c.Query("fund"),
+		Type: c.Query("type"), After: after, Limit: limit,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(toTransfers(ts), limit, func(t transferDTO) string { return t.ID }))
+}
+
+func (s *Server) getTransfer(c *gin.Context) {
+	t, err := s.Funding.Transfer(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toTransfer(t))
+}
+
+func (s *Server) projectFunding(c *gin.Context) {
+	v, err := s.Funding.ProjectFunding(c.Request.Context(), c.Param("code"))
+	respond(s, c, v, err)
+}
+
+func (s *Server) verify(c *gin.Context) {
+	r, err := s.Ledger.Verify(c.Request.Context())
+	respond(s, c, r, err)
+}
+
+// respond answers 200 with v, or the error.
+func respond[T any](s *Server, c *gin.Context, v T, err error) {
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}

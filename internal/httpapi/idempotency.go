@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+
+	"renofund/internal/errs"
+	"renofund/internal/store"
+)
+
+// ErrKeyReused reports an Idempotency-Key sent again with a different body.
+var ErrKeyReused = errs.New(errs.Conflict, "idempotency_key_reused", "Idempotency-Key was used with a different request")
+
+type stored struct {
+	Status int
+	Body   []byte
+}
+
+// errReplay carries a stored response out of the transaction.
+type errReplay struct{ stored }
+
+func (e *errReplay) Error() string { return "replay" }
+
+var errKeyRace = errors.New("idempotency key inserted concurrently")
+
+// write runs a state-changing request in one transaction. With an
+// Idempotency-Key the key, the request's hash and the response are stored in
+// that same transaction, so the response a client saw is stored exactly when
+// its effects are: a retry after a crash either replays it or runs afresh.
+func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) (any, int, error)) {
+	key := c.GetHeader("Idempotency-Key")
+	if len(key) > 128 {
+		s.fail(c, fmt.Errorf("%w: Idempotency-Key is longer than 128 characters", errs.ErrInvalidRequest))
+		return
+	}
+	body, err := readBody(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, _ := actorOf(c)
+	h := sha256.New()
+	h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n"))
+	h.Write(body)
+	reqHash := hex.EncodeToString(h.Sum(nil))
+	var out []byte
+	var posted int
+	run := func() error {
+		return s.DB.Tx(c.Request.Context(), func(ctx context.Context, tx *gorm.DB) error {
+			if key != "" {
+				if prev, err := lookupKey(tx, a.TokenID, key, reqHash); err != nil || prev != nil {
+					if prev != nil {
+						return &errReplay{*prev}
+					}
+					return err
+				}
+			}
+			res, n, err := fn(ctx)
+			if err != nil {
+				return err
+			}
+			if out, err = json.Marshal(res); err != nil {
+				return err
+			}
+			posted = n
+			if key == "" {
+				return nil
+			}
+			err = tx.Exec("INSERT INTO idempotency_keys (token_id, key, request_hash, status, body, created_at) VALUES (?,?,?,?,?,?)",
+				a.TokenID, key, reqHash, status, string(out), store.Now()).Error
+			if store.UniqueViolation(err) {
+				return errKeyRace
+			}
+			return err
+		})
+	}
+	err = run()
+	if errors.Is(err, errKeyRace) {
+		// Another request with the same key committed first: answer as it did.
+		err = run()
+	}
+	var rep *errReplay
+	if errors.As(err, &rep) {
+		c.Header("Idempotent-Replayed", "true")
+		c.Data(rep.Status, "application/json; charset=utf-8", rep.Body)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.metrics.transfers.Add(float64(posted))
+	c.Data(status, "application/json; charset=utf-8", out)
+}
+
+func lookupKey(tx *gorm.DB, tokenID, key, reqHash string) (*stored, error) {
+	var rows []struct {
+		RequestHash string
+		Status      int
+		Body        string
+	}
+	if err := tx.Raw("SELECT request_hash, status, body FROM idempotency_keys WHERE token_id = ? AND key = ?", tokenID, key).
+		Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	if rows[0].RequestHash != reqHash {
+		return nil, fmt.Errorf("%w: key %q", ErrKeyReused, key)
+	}
+	return &stored{rows[0].Status, []byte(rows[0].Body)}, nil
+}

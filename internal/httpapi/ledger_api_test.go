@@ -1,0 +1,74 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+func TestWalkthrough(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.fund("CG", "central_grant", "city", "basic")
+		e.receive("CG", "1000000.00")
+		e.allocate("CG", "city", "district:HZ", "600000")
+		e.allocate("CG", "district:HZ", "project:HZ-001", "500000.5")
+		spent := e.must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "250000.25"), 201)
+		if spent["voucher_no"] != "2026-00000004" {
+			t.Errorf("voucher_no = %v, want 2026-00000004", spent["voucher_no"])
+		}
+		f := e.must("hz", "GET", "/v1/projects/HZ-001/funding", nil, 200)
+		tot := f["totals"].(map[string]any)
+		if tot["received"] != "500000.50" || tot["spent"] != "250000.25" || tot["available"] != "250000.25" {
+			t.Errorf("totals = %v", tot)
+		}
+		fv := e.must("finance", "GET", "/v1/funds/CG", nil, 200)
+		ft := fv["totals"].(map[string]any)
+		if ft["received"] != "1000000.00" || ft["spent"] != "250000.25" || ft["available"] != "749999.75" {
+			t.Errorf("fund totals = %v", ft)
+		}
+		e.checkBooks()
+	})
+}
+
+// TestConcurrentExpenditures is the acceptance test: 64 goroutines try 20
+// expenditures each against a project holding exactly enough for 300.
+func TestConcurrentExpenditures(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.fund("CG", "central_grant", "city", "basic", "improvement")
+		e.receive("CG", "3000.00")
+		e.allocate("CG", "city", "project:HZ-001", "3000.00")
+		var ok, refused, other atomic.Int64
+		var wg sync.WaitGroup
+		for g := range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 20 {
+					body := expenditure("HZ-001", "basic", "10.00")
+					if i%2 == 1 {
+						body["funding"] = []map[string]any{{"fund": "CG", "amount": "10.00"}}
+					}
+					r := e.do("hz", "POST", "/v1/expenditures", body, "Idempotency-Key", fmt.Sprintf("g%d-%d", g, i))
+					switch {
+					case r.Status == 201:
+						ok.Add(1)
+					case r.Status == 422 && r.code() == "insufficient_funds":
+						refused.Add(1)
+					default:
+						other.Add(1)
+						t.Errorf("unexpected %d: %s", r.Status, r.Body)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if ok.Load() != 300 || refused.Load() != 980 || other.Load() != 0 {
+			t.Errorf("succeeded %d, refused %d, other %d; want 300, 980, 0", ok.Load(), refused.Load(), other.Load())
+		}
+		if got := e.balance("CG", "project:HZ-001"); got != "0.00" {
+			t.Errorf("project holds %s, want 0.00", got)
+		}
+		e.checkBooks()
+	})
+}

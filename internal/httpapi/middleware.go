@@ -1,0 +1,148 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"renofund/internal/access"
+	"renofund/internal/errs"
+)
+
+const (
+	ctxRequestID = "request_id"
+	ctxActor     = "actor"
+	ctxBody      = "body"
+	ctxErrorCode = "error_code"
+)
+
+var (
+	errNoRoute  = fmt.Errorf("%w: no such route", errs.ErrNotFound)
+	errNoMethod = errs.New(errs.Invalid, "method_not_allowed", "method not allowed on this route")
+)
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-Id")
+	if !requestIDPattern.MatchString(id) {
+		b := make([]byte, 8)
+		rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set(ctxRequestID, id)
+	c.Header("X-Request-Id", id)
+	c.Next()
+}
+
+func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+// observe logs each request, counts it, times it and records an audit event.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	d := time.Since(start)
+	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
+	s.metrics.latency.WithLabelValues(c.Request.Method, route).Observe(d.Seconds())
+	a, authed := actorOf(c)
+	attrs := []any{"request_id", requestID(c), "method", c.Request.Method, "route", route,
+		"status", status, "ms", float64(d.Microseconds()) / 1000}
+	if authed {
+		attrs = append(attrs, "token", a.Name, "role", a.Role)
+	}
+	if code := c.GetString(ctxErrorCode); code != "" {
+		attrs = append(attrs, "code", code)
+	}
+	s.log.Info("request", attrs...)
+	if strings.HasPrefix(route, "/v1/") {
+		s.events.add(event{
+			At: time.Now(), Actor: a, Authed: authed, Method: c.Request.Method, Route: route,
+			Path: c.Request.URL.Path, Status: status, RequestID: requestID(c),
+		})
+	}
+}
+
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			s.fail(c, fmt.Errorf("panic: %v", r))
+		}
+	}()
+	c.Next()
+}
+
+// authenticate resolves the bearer token into an actor.
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	secret, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || secret == "" {
+		s.fail(c, fmt.Errorf("%w: send Authorization: Bearer <token>", errs.ErrUnauthenticated))
+		return
+	}
+	a, err := s.Tokens.Authenticate(c.Request.Context(), strings.TrimSpace(secret))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !s.limiter.allow(a.TokenID) {
+		c.Header("Retry-After", "1")
+		s.fail(c, errs.ErrRateLimited)
+		return
+	}
+	c.Set(ctxActor, a)
+	c.Request = c.Request.WithContext(access.With(c.Request.Context(), a))
+	c.Next()
+}
+
+func actorOf(c *gin.Context) (access.Actor, bool) {
+	v, ok := c.Get(ctxActor)
+	if !ok {
+		return access.Actor{}, false
+	}
+	return v.(access.Actor), true
+}
+
+// authorize refuses a role the route does not admit. Scoping to a district
+// is then enforced by the domain on the objects it loads.
+func (s *Server) authorize(r route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		a, _ := actorOf(c)
+		if !slices.Contains(r.Roles, a.Role) {
+			s.fail(c, fmt.Errorf("%w: role %s may not %s %s", errs.ErrForbidden, a.Role, r.Method, r.Path))
+			return
+		}
+		c.Next()
+	}
+}
+
+// limitBody refuses bodies over the route's limit before reading them.
+func (s *Server) limitBody(r route) gin.HandlerFunc {
+	limit := int64(MaxBody)
+	if r.MaxBody > 0 {
+		limit = r.MaxBody
+	}
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > limit {
+			s.fail(c, fmt.Errorf("%w: the limit is %d bytes", errs.ErrTooLarge, limit))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		c.Next()
+	}
+}

@@ -1,0 +1,86 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"renofund/funding"
+	"renofund/internal/access"
+	"renofund/internal/ledger"
+)
+
+// route is one row of the route table: the router, the role check, the
+// access-control matrix test and the OpenAPI document are all made from it.
+type route struct {
+	Method  string
+	Path    string
+	Roles   []access.Role // nil: public, no token
+	Summary string
+	Body    any // a value of the request body's type, for OpenAPI
+	Resp    any // a value of the response's type, for OpenAPI
+	Status  int // success status, default 200
+	Query   []string
+	MaxBody int64
+	Handle  gin.HandlerFunc
+}
+
+var (
+	anyRole   = []access.Role{access.Admin, access.Finance, access.District, access.Auditor}
+	readers   = []access.Role{access.Finance, access.District, access.Auditor}
+	writers   = []access.Role{access.Finance, access.District}
+	financial = []access.Role{access.Finance, access.Auditor}
+	public    []access.Role
+)
+
+func (s *Server) table() []route {
+	pageQ := []string{"limit", "after"}
+	return []route{
+		{Method: "GET", Path: "/healthz", Roles: public, Summary: "Liveness", Handle: s.healthz},
+		{Method: "GET", Path: "/readyz", Roles: public, Summary: "Readiness: the database answers", Handle: s.readyz},
+		{Method: "GET", Path: "/metrics", Roles: public, Summary: "Prometheus metrics", Handle: gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))},
+		{Method: "GET", Path: "/openapi.json", Roles: public, Summary: "This document", Handle: s.openapi},
+
+		{Method: "POST", Path: "/v1/districts", Roles: []access.Role{access.Admin, access.Finance}, Summary: "Register a district",
+			Body: districtIn{}, Resp: funding.District{}, Status: 201, Handle: create(s, 201, s.createDistrict)},
+		{Method: "GET", Path: "/v1/districts", Roles: anyRole, Summary: "List districts", Query: pageQ,
+			Resp: list[funding.District]{}, Handle: s.listDistricts},
+		{Method: "POST", Path: "/v1/projects", Roles: writers, Summary: "Register a project (community)",
+			Body: projectIn{}, Resp: funding.Project{}, Status: 201, Handle: create(s, 201, s.createProject)},
+		{Method: "GET", Path: "/v1/projects", Roles: readers, Summary: "List projects", Query: append([]string{"district"}, pageQ...),
+			Resp: list[funding.Project]{}, Handle: s.listProjects},
+		{Method: "GET", Path: "/v1/projects/:code", Roles: readers, Summary: "One project", Resp: funding.Project{}, Handle: s.getProject},
+		{Method: "GET", Path: "/v1/projects/:code/funding", Roles: readers, Summary: "Where a project's money came from and went",
+			Resp: funding.ProjectFunding{}, Handle: s.projectFunding},
+		{Method: "POST", Path: "/v1/funds", Roles: writers, Summary: "Register a fund", Body: fundIn{}, Resp: funding.Fund{},
+			Status: 201, Handle: create(s, 201, s.createFund)},
+		{Method: "GET", Path: "/v1/funds/:code", Roles: readers, Summary: "A fund with its totals and holdings",
+			Resp: funding.FundView{}, Handle: s.getFund},
+		{Method: "POST", Path: "/v1/funds/:code/receipts", Roles: writers, Summary: "Record money received into a fund",
+			Body: funding.Receipt{}, Resp: transferDTO{}, Status: 201, Handle: s.receive},
+		{Method: "POST", Path: "/v1/allocations", Roles: writers, Summary: "Allocate a fund's money down the holder tree",
+			Body: funding.Allocation{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.allocate)},
+		{Method: "POST", Path: "/v1/expenditures", Roles: writers, Summary: "Pay from a project's holdings",
+			Body: funding.Expenditure{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.spend)},
+		{Method: "POST", Path: "/v1/transfers/:id/reversal", Roles: writers, Summary: "Reverse a transfer with a new one",
+			Body: reversalIn{}, Resp: transferDTO{}, Status: 201, Handle: s.reverse},
+		{Method: "GET", Path: "/v1/transfers", Roles: readers, Summary: "List transfers",
+			Query: append([]string{"district", "project", "fund", "type"}, pageQ...), Resp: list[transferDTO]{}, Handle: s.listTransfers},
+		{Method: "GET", Path: "/v1/transfers/:id", Roles: readers, Summary: "One transfer", Resp: transferDTO{}, Handle: s.getTransfer},
+		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
+			Resp: ledger.Report{}, Handle: s.verify},
+	}
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if err := s.DB.Ping(c.Request.Context()); err != nil {
+		c.JSON(http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "database unreachable", RequestID: requestID(c)}})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "database": string(s.DB.Dialect)})
+}

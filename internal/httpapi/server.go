@@ -1,0 +1,84 @@
+// Package httpapi is the HTTP face of the service: one route table on gin,
+// middleware for request ids, logs, metrics, limits, authentication, roles and
+// idempotency, and thin handlers that turn JSON into domain calls and domain
+// errors into the API's error shape.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"renofund/funding"
+	"renofund/internal/auth"
+	"renofund/internal/ledger"
+	"renofund/internal/store"
+)
+
+// Deps are what the handlers call.
+type Deps struct {
+	DB      *store.DB
+	Funding *funding.Service
+	Ledger  *ledger.Ledger
+	Tokens  *auth.Tokens
+	Log     *slog.Logger
+	// RateLimit is the sustained requests per second allowed per token
+	// (bursts up to 4× that); zero disables limiting.
+	RateLimit float64
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	log     *slog.Logger
+	metrics *metrics
+	events  *eventWriter
+	limiter *limiter
+	routes  []route
+	engine  *gin.Engine
+}
+
+// New builds the server and its router.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Ledger == nil && d.Funding != nil {
+		d.Ledger = d.Funding.Ledger()
+	}
+	s := &Server{Deps: d, log: d.Log, metrics: newMetrics()}
+	s.events = newEventWriter(d.DB, d.Log)
+	s.limiter = newLimiter(d.RateLimit)
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(s.recover, s.requestID, s.observe)
+	e.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
+	e.NoMethod(func(c *gin.Context) { s.fail(c, errNoMethod) })
+	s.routes = s.table()
+	for _, r := range s.routes {
+		handlers := []gin.HandlerFunc{}
+		if r.Roles != nil {
+			handlers = append(handlers, s.authenticate, s.authorize(r))
+		}
+		if r.Method == http.MethodPost || r.Method == http.MethodPut {
+			handlers = append(handlers, s.limitBody(r))
+		}
+		handlers = append(handlers, r.Handle)
+		e.Handle(r.Method, r.Path, handlers...)
+	}
+	s.engine = e
+	return s
+}
+
+// Handler returns the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Registry returns the Prometheus registry behind /metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// Close flushes buffered audit events.
+func (s *Server) Close() { s.events.close() }
