@@ -7,10 +7,10 @@ COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/renofund ./cmd/renofund \
  && mkdir -p /out/data
 
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM scratch
 COPY --from=build /out/renofund /usr/local/bin/renofund
-COPY --from=build --chown=nonroot:nonroot /out/data /data
-USER nonroot:nonroot
+COPY --from=build --chown=65532:65532 /out/data /data
+USER 65532:65532
 WORKDIR /
 ENV RENOFUND_DATABASE_URL=sqlite:/data/renofund.db \
     RENOFUND_ADDR=0.0.0.0:8080
