@@ -170,38 +170,47 @@ func fundPays(f *Fund, in Expenditure) error {
 	return nil
 }
 
+// holdingBalance is one fund's balance at a project.
+type holdingBalance struct {
+	FundCode string
+	Balance  int64
+}
+
 // attribute splits an expenditure over the project's holdings. It reads the
 // balances under lock (in the caller's transaction) so the split it returns
 // is one the ledger can post.
 func (s *Service) attribute(ctx context.Context, tx *gorm.DB, in Expenditure) ([]Part, error) {
-	var rows []struct {
-		FundCode string
-		Balance  int64
+	rows, err := s.projectBalances(tx, in.Project)
+	if err != nil {
+		return nil, err
 	}
+	return s.split(ctx, rows, in)
+}
+
+func (s *Service) projectBalances(tx *gorm.DB, project string) ([]holdingBalance, error) {
+	var rows []holdingBalance
 	err := tx.Raw("SELECT fund_code, balance FROM holdings WHERE holder = ? AND balance > 0 ORDER BY fund_code"+
-		s.db.ForUpdate(), holderOf(in.Project)).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%w: project %s holds no money", ErrInsufficientFunds, in.Project)
-	}
-	codes := make([]string, len(rows))
-	for i, r := range rows {
-		codes[i] = r.FundCode
-	}
-	funds, err := s.funds(ctx, codes...)
-	if err != nil {
-		return nil, err
-	}
+		s.db.ForUpdate(), holderOf(project)).Scan(&rows).Error
+	return rows, err
+}
+
+// split applies the attribution order to the given balances: eligible,
+// unexpired funds, earliest expiry first (none last), then fund code.
+func (s *Service) split(ctx context.Context, rows []holdingBalance, in Expenditure) ([]Part, error) {
 	type candidate struct {
 		fund    *Fund
 		balance money.Amount
 	}
 	var cs []candidate
 	for _, r := range rows {
-		f := funds[r.FundCode]
-		if f != nil && f.Eligible(in.Category) && !f.ExpiredOn(in.PaidOn) {
+		if r.Balance <= 0 {
+			continue
+		}
+		f, err := s.fund(ctx, r.FundCode)
+		if err != nil {
+			return nil, err
+		}
+		if f.Eligible(in.Category) && !f.ExpiredOn(in.PaidOn) {
 			cs = append(cs, candidate{f, money.Amount(r.Balance)})
 		}
 	}
@@ -223,7 +232,7 @@ func (s *Service) attribute(ctx context.Context, tx *gorm.DB, in Expenditure) ([
 		left -= take
 	}
 	if left > 0 {
-		return nil, fmt.Errorf("%w: project %s's eligible, unexpired funds hold %s less than %s for %s",
+		return nil, fmt.Errorf("%w: project %s's eligible, unexpired funds are %s short of %s for %s",
 			ErrInsufficientFunds, in.Project, left, in.Amount, in.Category)
 	}
 	return parts, nil

@@ -144,12 +144,19 @@ func (s *Service) funds(ctx context.Context, codes ...string) (map[string]*Fund,
 }
 
 func (s *Service) fund(ctx context.Context, code string) (*Fund, error) {
+	c := cacheOf(ctx)
+	if c != nil && c.funds[code] != nil {
+		return c.funds[code], nil
+	}
 	m, err := s.funds(ctx, code)
 	if err != nil {
 		return nil, err
 	}
 	if m[code] == nil {
 		return nil, fmt.Errorf("%w: fund %q", errs.ErrNotFound, code)
+	}
+	if c != nil {
+		c.funds[code] = m[code]
 	}
 	return m[code], nil
 }

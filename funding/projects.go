@@ -80,6 +80,10 @@ func (s *Service) CreateProject(ctx context.Context, p Project) (*Project, error
 
 // project loads a project without checking who asks.
 func (s *Service) project(ctx context.Context, code string) (*Project, error) {
+	c := cacheOf(ctx)
+	if c != nil && c.projects[code] != nil {
+		return c.projects[code], nil
+	}
 	var rows []projectRow
 	if err := s.db.Conn(ctx).Raw(selectProject+" WHERE code = ?", code).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -88,6 +92,9 @@ func (s *Service) project(ctx context.Context, code string) (*Project, error) {
 		return nil, fmt.Errorf("%w: project %q", errs.ErrNotFound, code)
 	}
 	p := rows[0].project()
+	if c != nil {
+		c.projects[code] = &p
+	}
 	return &p, nil
 }
 

@@ -74,6 +74,26 @@ type holderInfo struct {
 // resolveHolder checks that a holder names the city, an existing district or
 // an existing project, and says where it sits.
 func (s *Service) resolveHolder(ctx context.Context, holder string) (holderInfo, error) {
+	c := cacheOf(ctx)
+	if h, ok := c.holder(holder); ok {
+		return h, nil
+	}
+	h, err := s.lookupHolder(ctx, holder)
+	if err == nil && c != nil {
+		c.holders[holder] = h
+	}
+	return h, err
+}
+
+func (c *lookups) holder(holder string) (holderInfo, bool) {
+	if c == nil {
+		return holderInfo{}, false
+	}
+	h, ok := c.holders[holder]
+	return h, ok
+}
+
+func (s *Service) lookupHolder(ctx context.Context, holder string) (holderInfo, error) {
 	switch {
 	case holder == "city":
 		return holderInfo{Holder: holder}, nil

@@ -171,7 +171,7 @@ func expenditure(projectCode, category, amount string) map[string]any {
 // snapshot is everything a refused request must leave unchanged.
 type snapshot struct {
 	Transfers, Postings, Holdings, Funds, Projects, Districts, Keys int64
-	Balance                                                        int64
+	Balance                                                         int64
 }
 
 func (e *env) snapshot() snapshot {
@@ -226,3 +226,57 @@ func (e *env) balance(fund, holder string) string {
 }
 
 var _ = fmt.Sprintf
+
+// forT returns a copy of the environment whose helpers report to t, for use
+// inside subtests.
+func (e *env) forT(t testing.TB) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
+// refuse sends a request that must be refused with status and code, and
+// checks that it wrote nothing (no transfer, posting, holding, fund,
+// project, district or idempotency key; no balance moved).
+func (e *env) refuse(t testing.TB, who, method, path string, body any, status int, code string, headers ...string) response {
+	t.Helper()
+	e = e.forT(t)
+	before := e.snapshot()
+	r := e.do(who, method, path, body, headers...)
+	if r.Status != status || r.code() != code {
+		t.Errorf("%s %s as %q: got %d %q, want %d %q: %s", method, path, who, r.Status, r.code(), status, code, r.Body)
+	}
+	if after := e.snapshot(); after != before {
+		t.Errorf("%s %s as %q was refused but wrote: before %+v, after %+v", method, path, who, before, after)
+	}
+	return r
+}
+
+// serve sends a prepared request straight to the handler.
+func (e *env) serve(req *http.Request) response {
+	rec := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(rec, req)
+	return response{Status: rec.Code, Body: rec.Body.Bytes(), Header: rec.Header()}
+}
+
+// fundBody is a valid POST /v1/funds body; extra fields are merged in.
+func fundBody(code, kind, holder string, extra map[string]any, categories ...string) map[string]any {
+	b := map[string]any{
+		"code": code, "kind": kind, "name": "fund " + code, "holder": holder, "fiscal_year": 2026,
+		"document_no": "财建〔2026〕1号", "eligible_categories": categories,
+	}
+	for k, v := range extra {
+		b[k] = v
+	}
+	return b
+}
+
+// transferCount counts the stored transfers.
+func (e *env) transferCount() int64 {
+	e.t.Helper()
+	var n int64
+	if err := e.db.G.Raw("SELECT COUNT(*) FROM transfers").Scan(&n).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}

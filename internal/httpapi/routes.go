@@ -68,6 +68,13 @@ func (s *Server) table() []route {
 		{Method: "GET", Path: "/v1/transfers", Roles: readers, Summary: "List transfers",
 			Query: append([]string{"district", "project", "fund", "type"}, pageQ...), Resp: list[transferDTO]{}, Handle: s.listTransfers},
 		{Method: "GET", Path: "/v1/transfers/:id", Roles: readers, Summary: "One transfer", Resp: transferDTO{}, Handle: s.getTransfer},
+		{Method: "POST", Path: "/v1/batches", Roles: writers, Summary: "Apply up to 10,000 receipts, allocations and expenditures atomically",
+			Body: batchIn{}, Resp: batchOut{}, Status: 201, MaxBody: 16 << 20, Handle: create(s, 201, s.batch)},
+		{Method: "POST", Path: "/v1/allocation-plans", Roles: writers, Summary: "Compute a factor-method allocation (draft)",
+			Body: funding.PlanInput{}, Resp: funding.Plan{}, Status: 201, Handle: create(s, 201, s.createPlan)},
+		{Method: "GET", Path: "/v1/allocation-plans/:id", Roles: readers, Summary: "One allocation plan", Resp: funding.Plan{}, Handle: s.getPlan},
+		{Method: "POST", Path: "/v1/allocation-plans/:id/execute", Roles: writers, Summary: "Post every share of a plan, once",
+			Resp: funding.Plan{}, Handle: s.executePlan},
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
 			Resp: ledger.Report{}, Handle: s.verify},
 	}

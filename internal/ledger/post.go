@@ -79,15 +79,19 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 	}
 	// Check every step against the running balances before taking voucher
 	// numbers, so a refusal costs nothing.
-	for _, t := range ts {
+	for i, t := range ts {
 		for _, p := range t.Postings {
 			if p.Holder == External {
 				continue
 			}
 			st := states[key{p.Fund, p.Holder}]
 			if st.balance+p.Amount < 0 {
-				return fmt.Errorf("%w: %s at %s holds %s, needs %s", ErrInsufficientFunds,
+				err := fmt.Errorf("%w: %s at %s holds %s, needs %s", ErrInsufficientFunds,
 					p.Fund, p.Holder, st.balance, -p.Amount)
+				if len(ts) > 1 {
+					return &ItemError{Index: i, Err: err}
+				}
+				return err
 			}
 			st.balance += p.Amount
 		}
@@ -112,6 +116,26 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 	}
 	if err := insert(tx, ts); err != nil {
 		return err
+	}
+	return l.update(tx, keys, states)
+}
+
+// ItemError names which of several transfers posted together was refused.
+type ItemError struct {
+	Index int
+	Err   error
+}
+
+func (e *ItemError) Error() string { return fmt.Sprintf("item %d: %v", e.Index, e.Err) }
+
+// Unwrap exposes the refusal.
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// update writes the new balances and chain heads, guarded by the sequence
+// number read under the lock.
+func (l *Ledger) update(tx *gorm.DB, keys []key, states map[key]*state) error {
+	if len(keys) > 8 {
+		return l.updateBulk(tx, keys, states)
 	}
 	for _, k := range keys {
 		st := states[k]
@@ -152,10 +176,15 @@ func (l *Ledger) lock(tx *gorm.DB, keys []key, ts []*Transfer) (map[key]*state, 
 			}
 		}
 	}
+	var create []key
 	for _, k := range missing {
 		if !credited[k] {
-			return nil, fmt.Errorf("%w: %s at %s holds nothing", ErrInsufficientFunds, k.fund, k.holder)
+			// Only debited: it holds nothing, and the balance check will
+			// refuse the first transfer that takes from it.
+			states[k] = &state{}
+			continue
 		}
+		create = append(create, k)
 		err := tx.Exec(`INSERT INTO holdings (fund_code, holder, district_code, project_code, balance, chain_seq, chain_head)
 			VALUES (?, ?, COALESCE(?, (SELECT district_code FROM projects WHERE code = ?)), ?, 0, 0, '')
 			ON CONFLICT (fund_code, holder) DO NOTHING`,
@@ -165,7 +194,7 @@ func (l *Ledger) lock(tx *gorm.DB, keys []key, ts []*Transfer) (map[key]*state, 
 			return nil, err
 		}
 	}
-	created, err := l.selectLocked(tx, missing)
+	created, err := l.selectLocked(tx, create)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,30 @@
+package funding
+
+import "context"
+
+// lookups caches registry reads for the length of one bulk operation (a
+// batch, an import, a plan), so that ten thousand items naming the same fund
+// read it once. Registry rows never change once written, so a cache that
+// lives for one request cannot go stale.
+type lookups struct {
+	funds    map[string]*Fund
+	projects map[string]*Project
+	holders  map[string]holderInfo
+}
+
+type lookupsKey struct{}
+
+// WithLookups returns a context whose registry reads are cached.
+func WithLookups(ctx context.Context) context.Context {
+	if ctx.Value(lookupsKey{}) != nil {
+		return ctx
+	}
+	return context.WithValue(ctx, lookupsKey{}, &lookups{
+		funds: map[string]*Fund{}, projects: map[string]*Project{}, holders: map[string]holderInfo{},
+	})
+}
+
+func cacheOf(ctx context.Context) *lookups {
+	c, _ := ctx.Value(lookupsKey{}).(*lookups)
+	return c
+}

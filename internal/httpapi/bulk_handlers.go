@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"renofund/funding"
+	"renofund/internal/money"
+)
+
+type batchIn struct {
+	Items []funding.BatchItem `json:"items"`
+}
+
+type batchItemOut struct {
+	Index     int            `json:"index"`
+	ID        string         `json:"id"`
+	VoucherNo string         `json:"voucher_no"`
+	Type      string         `json:"type"`
+	Amount    money.Amount   `json:"amount"`
+	Funding   []funding.Part `json:"funding"`
+}
+
+type batchOut struct {
+	ID    string         `json:"id"`
+	Count int            `json:"count"`
+	Total money.Amount   `json:"total"`
+	Items []batchItemOut `json:"items"`
+}
+
+func (s *Server) batch(ctx context.Context, in batchIn) (any, int, error) {
+	id, ts, err := s.Funding.Batch(ctx, in.Items)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := batchOut{ID: id, Count: len(ts), Items: make([]batchItemOut, len(ts))}
+	for i, t := range ts {
+		d := toTransfer(t)
+		out.Items[i] = batchItemOut{Index: i, ID: t.ID, VoucherNo: t.VoucherNo, Type: t.Type, Amount: t.Amount, Funding: d.Funding}
+		out.Total += t.Amount
+	}
+	return out, len(ts), nil
+}
+
+func (s *Server) createPlan(ctx context.Context, in funding.PlanInput) (any, int, error) {
+	p, err := s.Funding.CreatePlan(ctx, in)
+	return p, 0, err
+}
+
+func (s *Server) executePlan(c *gin.Context) {
+	id := c.Param("id")
+	s.write(c, 200, func(ctx context.Context) (any, int, error) {
+		p, err := s.Funding.ExecutePlan(ctx, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		return p, len(p.Transfers), nil
+	})
+}
+
+func (s *Server) getPlan(c *gin.Context) {
+	p, err := s.Funding.Plan(c.Request.Context(), c.Param("id"))
+	respond(s, c, p, err)
+}
