@@ -75,6 +75,18 @@ func (s *Server) table() []route {
 		{Method: "GET", Path: "/v1/allocation-plans/:id", Roles: readers, Summary: "One allocation plan", Resp: funding.Plan{}, Handle: s.getPlan},
 		{Method: "POST", Path: "/v1/allocation-plans/:id/execute", Roles: writers, Summary: "Post every share of a plan, once",
 			Resp: funding.Plan{}, Handle: s.executePlan},
+		{Method: "GET", Path: "/v1/reports/funding", Roles: readers, Summary: "Money by district × fund kind (?format=csv)",
+			Query: []string{"format"}, Resp: funding.FundingReport{}, Handle: s.fundingReport},
+		{Method: "GET", Path: "/v1/reports/budget", Roles: readers, Summary: "Project budget vs actual by category (?format=csv)",
+			Query: []string{"district", "format"}, Resp: struct {
+				Items []funding.BudgetLine `json:"items"`
+			}{}, Handle: s.budgetReport},
+		{Method: "GET", Path: "/v1/reports/idle", Roles: readers, Summary: "Money held longer than N days without moving on (?format=csv)",
+			Query: []string{"days", "as_of", "format"}, Resp: struct {
+				Items []funding.IdleLine `json:"items"`
+			}{}, Handle: s.idleReport},
+		{Method: "GET", Path: "/v1/reports/direct", Roles: readers, Summary: "Monthly direct-fund report, due by the 10th (?format=csv)",
+			Query: []string{"month", "format"}, Resp: funding.DirectReport{}, Handle: s.directReport},
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
 			Resp: ledger.Report{}, Handle: s.verify},
 	}

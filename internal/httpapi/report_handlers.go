@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"renofund/funding"
+	"renofund/internal/errs"
+)
+
+func (s *Server) fundingReport(c *gin.Context) {
+	r, err := s.Funding.FundingReport(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if wantsCSV(c) {
+		lines := append(r.Lines, funding.FundingLine{District: "total", Kind: "all", Flow: r.Totals})
+		writeCSV(c, "funding", lines)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) budgetReport(c *gin.Context) {
+	r, err := s.Funding.BudgetReport(c.Request.Context(), c.Query("district"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if wantsCSV(c) {
+		writeCSV(c, "budget", r)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": r})
+}
+
+func (s *Server) idleReport(c *gin.Context) {
+	days := 90
+	if v := c.Query("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.fail(c, fmt.Errorf("%w: days must be an integer", errs.ErrInvalidRequest))
+			return
+		}
+		days = n
+	}
+	asOf := time.Now().UTC()
+	if v := c.Query("as_of"); v != "" {
+		t, err := funding.ParseDate("as_of", v)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		asOf = t
+	}
+	r, err := s.Funding.IdleReport(c.Request.Context(), days, asOf)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if wantsCSV(c) {
+		writeCSV(c, "idle", r)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"days": days, "as_of": asOf.Format(time.DateOnly), "items": r})
+}
+
+func (s *Server) directReport(c *gin.Context) {
+	month := c.Query("month")
+	if month == "" {
+		month = time.Now().UTC().AddDate(0, -1, 0).Format("2006-01")
+	}
+	r, err := s.Funding.DirectReport(c.Request.Context(), month)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if wantsCSV(c) {
+		writeCSV(c, "direct-"+month, r.Lines)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
