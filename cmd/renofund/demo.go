@@ -1,0 +1,25 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"renofund/internal/demo"
+)
+
+func demoCmd(ctx context.Context, cfg config, stdout io.Writer) error {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	sum, err := demo.Load(ctx, db, wire(db).funding)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s (%.1fs)\n", sum.Message, time.Since(start).Seconds())
+	return nil
+}
