@@ -212,8 +212,9 @@ func (s *Service) FundView(ctx context.Context, code string) (*FundView, error) 
 		v.Totals.Available += money.Amount(h.Balance)
 	}
 	// Received counts money entering the books (receipts) and spent money
-	// leaving them, net of reversals; for a district, what reached and left
-	// its own holders.
+	// leaving them, net of reversals; for a district, what reached its own
+	// holders from outside the district (allocations within it are internal)
+	// and what left them.
 	fq := `SELECT
 		COALESCE(SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END), 0) AS received,
 		COALESCE(SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END), 0) AS spent
@@ -221,7 +222,8 @@ func (s *Service) FundView(ctx context.Context, code string) (*FundView, error) 
 	fargs := []any{code}
 	if a.Role == access.District {
 		fq = `SELECT
-			COALESCE(SUM(CASE WHEN t.base_type = 'receipt' OR (t.base_type = 'allocation' AND t.to_holder = p.holder) THEN p.amount ELSE 0 END), 0) AS received,
+			COALESCE(SUM(CASE WHEN t.base_type = 'receipt' OR (t.base_type = 'allocation' AND t.to_holder = p.holder
+				AND t.from_holder <> 'district:' || h.district_code) THEN p.amount ELSE 0 END), 0) AS received,
 			COALESCE(SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END), 0) AS spent
 			FROM postings p JOIN transfers t ON t.id = p.transfer_id JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder
 			WHERE p.fund_code = ? AND h.district_code = ?`

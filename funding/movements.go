@@ -192,7 +192,14 @@ func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Trans
 		if !a.Sees(orig.District) {
 			return fmt.Errorf("%w %s", ledger.ErrTransferNotFound, id)
 		}
-		if err := writable(a, orig.District); err != nil {
+		// Only who could have made the transfer may reverse it: for an
+		// allocation that is the giving side, for the rest the district
+		// the money sits in.
+		owner := orig.District
+		if orig.BaseType == ledger.TypeAllocation {
+			owner = ledger.HolderDistrict(orig.From)
+		}
+		if err := writable(a, owner); err != nil {
 			return err
 		}
 		if orig.Type == ledger.TypeReversal {

@@ -21,7 +21,7 @@ type Rating struct {
 	Project    string           `json:"project"`
 	District   string           `json:"district"`
 	Period     string           `json:"period"`
-	Score      Score            `json:"score"`
+	Score      *Score           `json:"score"`                // required
 	Components map[string]Score `json:"components,omitempty"` // e.g. {"cleaning": 92, "security": 88.5}
 	Assessors  []string         `json:"assessors,omitempty"`
 	OwnerReps  int              `json:"owner_reps"` // owner representatives taking part
@@ -36,6 +36,9 @@ func (r *Rating) check() error {
 		return err
 	}
 	r.Period = p.String()
+	if r.Score == nil {
+		return fmt.Errorf("%w: score is required", errs.ErrInvalidRequest)
+	}
 	if err := r.Score.check("score"); err != nil {
 		return err
 	}
@@ -94,7 +97,7 @@ func (s *Service) RecordRating(ctx context.Context, r Rating) (*Rating, error) {
 		r.RecordedAt = store.Now()
 		return tx.Exec(`INSERT INTO subsidy_ratings (id, project_code, period, version, score_x100, components,
 			assessors, owner_reps, recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-			r.ID, r.Project, r.Period, r.Version, int64(r.Score), comps, assessors, r.OwnerReps, r.RecordedBy,
+			r.ID, r.Project, r.Period, r.Version, int64(*r.Score), comps, assessors, r.OwnerReps, r.RecordedBy,
 			r.RecordedAt).Error
 	})
 	if err != nil {
@@ -123,9 +126,9 @@ func (s *Service) Ratings(ctx context.Context, project, period string) ([]Rating
 	defer rows.Close()
 	var out []Rating
 	for rows.Next() {
-		r := Rating{District: p.District}
+		r := Rating{District: p.District, Score: new(Score)}
 		var comps, assessors *string
-		if err := rows.Scan(&r.ID, &r.Project, &r.Period, &r.Version, &r.Score, &comps, &assessors, &r.OwnerReps,
+		if err := rows.Scan(&r.ID, &r.Project, &r.Period, &r.Version, r.Score, &comps, &assessors, &r.OwnerReps,
 			&r.RecordedBy, &r.RecordedAt); err != nil {
 			return nil, err
 		}

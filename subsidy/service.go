@@ -15,7 +15,6 @@ package subsidy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -154,6 +153,3 @@ func parseDate(field, s string) error {
 	}
 	return nil
 }
-
-// isNotFound reports a not-found error.
-func isNotFound(err error) bool { return errors.Is(err, errs.ErrNotFound) }

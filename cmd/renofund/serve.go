@@ -16,6 +16,7 @@ import (
 	"renofund/internal/httpapi"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
+	"renofund/subsidy"
 )
 
 // app is the wired service.
@@ -24,11 +25,12 @@ type app struct {
 	ledger  *ledger.Ledger
 	funding *funding.Service
 	tokens  *auth.Tokens
+	subsidy *subsidy.Service
 }
 
 func wire(db *store.DB) *app {
 	l := ledger.New(db)
-	return &app{db: db, ledger: l, funding: funding.NewService(db, l), tokens: auth.New(db)}
+	return &app{db: db, ledger: l, funding: funding.NewService(db, l), tokens: auth.New(db), subsidy: subsidy.NewService(db, l)}
 }
 
 func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
@@ -45,8 +47,15 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	}
 	defer db.Close()
 	a := wire(db)
-	api := httpapi.New(httpapi.Deps{DB: db, Funding: a.funding, Ledger: a.ledger, Tokens: a.tokens, Log: log, RateLimit: cfg.RateLimit})
+	api := httpapi.New(httpapi.Deps{DB: db, Funding: a.funding, Ledger: a.ledger, Tokens: a.tokens, Subsidy: a.subsidy, Log: log, RateLimit: cfg.RateLimit})
 	defer api.Close()
+
+	// Schedules are parsed before listening: a bad one stops start-up.
+	sched := subsidy.NewScheduler(a.subsidy, log)
+	if err := sched.Start(ctx); err != nil {
+		return err
+	}
+	defer func() { <-sched.Stop().Done() }()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
+	"renofund/subsidy"
 )
 
 // env is a server on a fresh database with a token for every role and two
@@ -34,7 +35,8 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	l := ledger.New(db)
 	tokens := auth.New(db)
-	srv := httpapi.New(httpapi.Deps{DB: db, Funding: funding.NewService(db, l), Ledger: l, Tokens: tokens})
+	srv := httpapi.New(httpapi.Deps{DB: db, Funding: funding.NewService(db, l), Ledger: l, Tokens: tokens,
+		Subsidy: subsidy.NewService(db, l)})
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, ledger: l, tok: map[string]string{}}
 	ctx := context.Background()

@@ -61,6 +61,17 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 					}
 					return err
 				}
+				// Claim the key before doing anything: a concurrent request
+				// with the same key waits here on the unique index until this
+				// one commits, then replays its response instead of running.
+				err := tx.Exec("INSERT INTO idempotency_keys (token_id, key, request_hash, status, body, created_at) VALUES (?,?,?,0,'',?)",
+					a.TokenID, key, reqHash, store.Now()).Error
+				if store.UniqueViolation(err) {
+					return errKeyRace
+				}
+				if err != nil {
+					return err
+				}
 			}
 			res, n, err := fn(ctx)
 			if err != nil {
@@ -73,12 +84,8 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 			if key == "" {
 				return nil
 			}
-			err = tx.Exec("INSERT INTO idempotency_keys (token_id, key, request_hash, status, body, created_at) VALUES (?,?,?,?,?,?)",
-				a.TokenID, key, reqHash, status, string(out), store.Now()).Error
-			if store.UniqueViolation(err) {
-				return errKeyRace
-			}
-			return err
+			return tx.Exec("UPDATE idempotency_keys SET status = ?, body = ? WHERE token_id = ? AND key = ?",
+				status, string(out), a.TokenID, key).Error
 		})
 	}
 	err = run()

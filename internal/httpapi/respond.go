@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -171,7 +172,10 @@ func checkDuplicateKeys(body []byte) error {
 		default:
 			if top != nil && top.obj {
 				if top.key {
+					// encoding/json matches field names case-insensitively,
+					// so "amount" and "Amount" name the same field.
 					k, _ := v.(string)
+					k = foldKey(k)
 					if top.keys[k] {
 						return fmt.Errorf("%w: key %q appears twice", errs.ErrInvalidRequest, k)
 					}
@@ -207,4 +211,10 @@ func logErr(log *slog.Logger, msg string, err error) {
 	if err != nil {
 		log.Error(msg, "err", err)
 	}
+}
+
+// foldKey folds a key the way encoding/json matches names to fields, where
+// "ſ" matches "s" and the Kelvin sign matches "k".
+func foldKey(k string) string {
+	return strings.Map(func(r rune) rune { return unicode.ToUpper(unicode.ToLower(r)) }, k)
 }

@@ -9,6 +9,7 @@ import (
 	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/ledger"
+	"renofund/subsidy"
 )
 
 // route is one row of the route table: the router, the role check, the
@@ -31,6 +32,8 @@ var (
 	readers   = []access.Role{access.Finance, access.District, access.Auditor}
 	writers   = []access.Role{access.Finance, access.District}
 	financial = []access.Role{access.Finance, access.Auditor}
+	anyReader = []access.Role{access.Finance, access.District, access.Auditor, access.Admin}
+	finance   = []access.Role{access.Finance}
 	public    []access.Role
 )
 
@@ -87,6 +90,27 @@ func (s *Server) table() []route {
 			}{}, Handle: s.idleReport},
 		{Method: "GET", Path: "/v1/reports/direct", Roles: readers, Summary: "Monthly direct-fund report, due by the 10th (?format=csv)",
 			Query: []string{"month", "format"}, Resp: funding.DirectReport{}, Handle: s.directReport},
+		{Method: "PUT", Path: "/v1/projects/:code/property-manager", Roles: writers, Summary: "Set the project's property manager (history kept)",
+			Body: managerIn{}, Resp: subsidy.PropertyManager{}, Handle: s.setManager},
+		{Method: "GET", Path: "/v1/projects/:code/property-manager", Roles: readers, Summary: "The current property manager and history",
+			Handle: s.getManager},
+		{Method: "POST", Path: "/v1/subsidy/schemes", Roles: finance, Summary: "Create a subsidy scheme, or its next version",
+			Body: schemeIn{}, Resp: subsidy.Scheme{}, Status: 201, Handle: create(s, 201, s.createScheme)},
+		{Method: "GET", Path: "/v1/subsidy/schemes", Roles: anyReader, Summary: "Current scheme versions", Query: pageQ,
+			Resp: list[subsidy.Scheme]{}, Handle: s.listSchemes},
+		{Method: "GET", Path: "/v1/subsidy/schemes/:code", Roles: anyReader, Summary: "Every version of a scheme", Handle: s.getScheme},
+		{Method: "POST", Path: "/v1/subsidy/ratings", Roles: writers, Summary: "Rate a project's property service for a period",
+			Body: ratingIn{}, Resp: subsidy.Rating{}, Status: 201, Handle: create(s, 201, s.rate)},
+		{Method: "POST", Path: "/v1/subsidy/runs", Roles: finance, Summary: "Draft a subsidy run for a scheme and period",
+			Body: runIn{}, Resp: subsidy.Run{}, Status: 201, Handle: create(s, 201, s.createRun)},
+		{Method: "GET", Path: "/v1/subsidy/runs", Roles: readers, Summary: "List runs", Query: append([]string{"scheme", "period", "status"}, pageQ...),
+			Resp: list[subsidy.RunSummary]{}, Handle: s.listRuns},
+		{Method: "GET", Path: "/v1/subsidy/runs/:id", Roles: readers, Summary: "A run with its lines (?format=csv: the payment list)",
+			Query: []string{"format"}, Resp: subsidy.Run{}, Handle: s.getRun},
+		{Method: "POST", Path: "/v1/subsidy/runs/:id/approve", Roles: finance, Summary: "Pay every line of a draft run, or none",
+			Resp: subsidy.Run{}, Handle: s.runAction(s.Subsidy.Approve, true)},
+		{Method: "POST", Path: "/v1/subsidy/runs/:id/cancel", Roles: finance, Summary: "Cancel a draft run",
+			Resp: subsidy.Run{}, Handle: s.runAction(s.Subsidy.Cancel, false)},
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
 			Resp: ledger.Report{}, Handle: s.verify},
 	}

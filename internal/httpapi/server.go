@@ -15,6 +15,7 @@ import (
 	"renofund/internal/auth"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
+	"renofund/subsidy"
 )
 
 // Deps are what the handlers call.
@@ -23,6 +24,7 @@ type Deps struct {
 	Funding *funding.Service
 	Ledger  *ledger.Ledger
 	Tokens  *auth.Tokens
+	Subsidy *subsidy.Service
 	Log     *slog.Logger
 	// RateLimit is the sustained requests per second allowed per token
 	// (bursts up to 4× that); zero disables limiting.

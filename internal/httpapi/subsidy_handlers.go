@@ -1,0 +1,164 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"renofund/internal/money"
+	"renofund/subsidy"
+)
+
+type managerIn struct {
+	Name        string `json:"name"`
+	CreditCode  string `json:"credit_code"`
+	BankAccount string `json:"bank_account"`
+}
+
+type schemeIn struct {
+	Code      string           `json:"code"`
+	Name      string           `json:"name"`
+	Fund      string           `json:"fund"`
+	Holder    string           `json:"holder,omitempty"`
+	Basis     string           `json:"basis"`
+	Rate      money.Rate       `json:"rate"`
+	Period    string           `json:"period"`
+	Bands     []subsidy.Band   `json:"bands"`
+	Formula   *subsidy.Formula `json:"formula,omitempty"`
+	Cap       *money.Amount    `json:"cap,omitempty"`
+	Category  string           `json:"category,omitempty"`
+	ValidFrom string           `json:"valid_from"`
+	ValidTo   string           `json:"valid_to,omitempty"`
+	Schedule  string           `json:"schedule,omitempty"`
+}
+
+type ratingIn struct {
+	Project    string                   `json:"project"`
+	Period     string                   `json:"period"`
+	Score      *subsidy.Score           `json:"score"`
+	Components map[string]subsidy.Score `json:"components,omitempty"`
+	Assessors  []string                 `json:"assessors,omitempty"`
+	OwnerReps  int                      `json:"owner_reps,omitempty"`
+}
+
+type runIn struct {
+	Scheme string `json:"scheme"`
+	Period string `json:"period"`
+}
+
+func (s *Server) setManager(c *gin.Context) {
+	var in managerIn
+	if err := decode(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	code := c.Param("code")
+	s.write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
+		m, err := s.Subsidy.SetPropertyManager(ctx, code, subsidy.PropertyManager{Name: in.Name, CreditCode: in.CreditCode, BankAccount: in.BankAccount})
+		return m, 0, err
+	})
+}
+
+func (s *Server) getManager(c *gin.Context) {
+	hist, err := s.Subsidy.PropertyManagers(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	cur, err := s.Subsidy.PropertyManager(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"current": cur, "history": hist})
+}
+
+func (s *Server) createScheme(ctx context.Context, in schemeIn) (any, int, error) {
+	sc, err := s.Subsidy.CreateScheme(ctx, subsidy.Scheme{Code: in.Code, Name: in.Name, Fund: in.Fund, Holder: in.Holder,
+		Basis: in.Basis, Rate: in.Rate, Period: in.Period, Bands: in.Bands, Formula: in.Formula, Cap: in.Cap,
+		Category: in.Category, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, Schedule: in.Schedule})
+	return sc, 0, err
+}
+
+func (s *Server) listSchemes(c *gin.Context) {
+	after, limit, err := paging(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	scs, err := s.Subsidy.Schemes(c.Request.Context(), after, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(scs, limit, func(sc *subsidy.Scheme) string { return sc.Code }))
+}
+
+func (s *Server) getScheme(c *gin.Context) {
+	vs, err := s.Subsidy.SchemeVersions(c.Request.Context(), c.Param("code"))
+	respond(s, c, gin.H{"versions": vs}, err)
+}
+
+func (s *Server) rate(ctx context.Context, in ratingIn) (any, int, error) {
+	r, err := s.Subsidy.RecordRating(ctx, subsidy.Rating{Project: in.Project, Period: in.Period, Score: in.Score,
+		Components: in.Components, Assessors: in.Assessors, OwnerReps: in.OwnerReps})
+	return r, 0, err
+}
+
+func (s *Server) createRun(ctx context.Context, in runIn) (any, int, error) {
+	r, err := s.Subsidy.CreateRun(ctx, in.Scheme, in.Period)
+	return r, 0, err
+}
+
+func (s *Server) runAction(action func(ctx context.Context, id string) (*subsidy.Run, error), counts bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.Param("id")
+		s.write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
+			r, err := action(ctx, id)
+			if err != nil || !counts {
+				return r, 0, err
+			}
+			n := 0
+			for _, l := range r.Lines {
+				if l.Amount > 0 && r.Status == subsidy.Paid {
+					n++
+				}
+			}
+			return r, n, nil
+		})
+	}
+}
+
+func (s *Server) getRun(c *gin.Context) {
+	r, err := s.Subsidy.Run(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if wantsCSV(c) {
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", `attachment; filename="subsidy-run-`+r.ID+`.csv"`)
+		c.Status(http.StatusOK)
+		if err := r.WriteCSV(c.Writer); err != nil {
+			s.log.Error("run csv", "err", err)
+		}
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) listRuns(c *gin.Context) {
+	after, limit, err := paging(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rs, err := s.Subsidy.Runs(c.Request.Context(), subsidy.RunFilter{Scheme: c.Query("scheme"), Period: c.Query("period"),
+		Status: c.Query("status"), After: after, Limit: limit})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(rs, limit, func(r *subsidy.RunSummary) string { return r.ID }))
+}

@@ -1,0 +1,158 @@
+package subsidy
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"renofund/funding"
+	"renofund/internal/access"
+	"renofund/internal/creditcode"
+	"renofund/internal/ledger"
+	"renofund/internal/money"
+	"renofund/internal/store"
+)
+
+// fixture is a small city: districts, projects, a subsidy fund with money
+// at the city, and the subsidy service, acting as the finance bureau.
+type fixture struct {
+	t    testing.TB
+	db   *store.DB
+	svc  *Service
+	fund *funding.Service
+	ctx  context.Context
+}
+
+func financeCtx() context.Context {
+	return access.With(context.Background(), access.Actor{Role: access.Finance, Name: "t"})
+}
+
+func districtCtx(d string) context.Context {
+	return access.With(context.Background(), access.Actor{Role: access.District, District: d, Name: "d-" + d})
+}
+
+func newFixture(t testing.TB, db *store.DB) *fixture {
+	t.Helper()
+	l := ledger.New(db)
+	return &fixture{t: t, db: db, svc: NewService(db, l), fund: funding.NewService(db, l), ctx: financeCtx()}
+}
+
+func (f *fixture) must(err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) districts(codes ...string) {
+	f.t.Helper()
+	for _, c := range codes {
+		_, err := f.fund.CreateDistrict(f.ctx, funding.District{Code: c, Name: "区 " + c})
+		f.must(err)
+	}
+}
+
+func (f *fixture) project(code, district string, households int64, area string) {
+	f.t.Helper()
+	_, err := f.fund.CreateProject(f.ctx, funding.Project{Code: code, Name: "小区 " + code, District: district,
+		Households: households, FloorAreaM2: money.MustRate(area), Buildings: 3, BuiltYear: 1995})
+	f.must(err)
+}
+
+// subsidyFund registers fund code at the city and receives amount into it.
+func (f *fixture) subsidyFund(code, amount string) {
+	f.t.Helper()
+	_, err := f.fund.CreateFund(f.ctx, funding.Fund{Code: code, Kind: "city_fiscal", Name: "物业补贴资金",
+		Holder: "city", FiscalYear: 2021, DocumentNo: "连财建〔2021〕12号",
+		EligibleCategories: []string{"basic", "improvement", "upgrade"}})
+	f.must(err)
+	f.receive(code, amount)
+}
+
+func (f *fixture) receive(code, amount string) {
+	f.t.Helper()
+	if money.MustParse(amount) == 0 {
+		return
+	}
+	_, err := f.fund.Receive(f.ctx, funding.Receipt{Fund: code, Amount: money.MustParse(amount),
+		ReceivedOn: "2021-01-05", Payer: funding.Party{Name: "连云港市财政局"}})
+	f.must(err)
+}
+
+// code returns a valid unified social credit code numbered n.
+func code(n int) string { return creditcode.Complete(fmt.Sprintf("9132070%010d", n)) }
+
+func (f *fixture) manager(project string, n int) {
+	f.t.Helper()
+	_, err := f.svc.SetPropertyManager(f.ctx, project, PropertyManager{Name: fmt.Sprintf("物业公司 %d", n),
+		CreditCode: code(n), BankAccount: fmt.Sprintf("6222%012d", n)})
+	f.must(err)
+}
+
+func (f *fixture) rate(project, period, score string) {
+	f.t.Helper()
+	s, err := ParseScore(score)
+	f.must(err)
+	_, err = f.svc.RecordRating(f.ctx, Rating{Project: project, Period: period, Score: &s,
+		Components: map[string]Score{"cleaning": s}, Assessors: []string{"张三", "李四"}, OwnerReps: 5})
+	f.must(err)
+}
+
+func (f *fixture) scheme(sc Scheme) *Scheme {
+	f.t.Helper()
+	got, err := f.svc.CreateScheme(f.ctx, sc)
+	f.must(err)
+	return got
+}
+
+func (f *fixture) balance(fund, holder string) money.Amount {
+	f.t.Helper()
+	b, err := ledger.New(f.db).Balance(context.Background(), fund, holder)
+	f.must(err)
+	return b
+}
+
+// paidTo sums the subsidy transfers posted for a project.
+func (f *fixture) paidTo(project string) money.Amount {
+	f.t.Helper()
+	var sum int64
+	f.must(f.db.G.Raw("SELECT COALESCE(SUM(amount), 0) FROM transfers WHERE type = ? AND project_code = ?",
+		ledger.TypeSubsidy, project).Scan(&sum).Error)
+	return money.Amount(sum)
+}
+
+func (f *fixture) count(q string, args ...any) int {
+	f.t.Helper()
+	var n int
+	f.must(f.db.G.Raw(q, args...).Scan(&n).Error)
+	return n
+}
+
+func bands(pairs ...string) []Band {
+	var bs []Band
+	for i := 0; i < len(pairs); i += 2 {
+		s, err := ParseScore(pairs[i])
+		if err != nil {
+			panic(err)
+		}
+		bs = append(bs, Band{MinScore: s, Ratio: money.MustRate(pairs[i+1])})
+	}
+	return bs
+}
+
+// standardBands is the example of DOMAIN.md: ≥ 90 → 100%, ≥ 80 → 90%,
+// ≥ 70 → 80%, ≥ 60 → 50%, below → 0.
+func standardBands() []Band { return bands("90", "1", "80", "0.9", "70", "0.8", "60", "0.5") }
+
+func amountPtr(s string) *money.Amount {
+	a := money.MustParse(s)
+	return &a
+}
+
+func scorePtr(s string) *Score {
+	v, err := ParseScore(s)
+	if err != nil {
+		panic(err)
+	}
+	return &v
+}
