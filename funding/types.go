@@ -157,4 +157,7 @@ func textField(field, s string, required bool, maxLen int) error {
 	return nil
 }
 
-func today() string { return time.Now().UTC().Format(time.DateOnly) }
+// Zone is the clock booking dates are read in: China Standard Time (UTC+8).
+var Zone = time.FixedZone("CST", 8*3600)
+
+func today() string { return time.Now().In(Zone).Format(time.DateOnly) }
