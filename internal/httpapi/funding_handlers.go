@@ -54,7 +54,7 @@ func (s *Server) listDistricts(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(ds, limit, func(d funding.District) string { return d.Code }))
+	sendJSON(c, http.StatusOK, newList(ds, limit, func(d funding.District) string { return d.Code }))
 }
 
 func (s *Server) createProject(ctx context.Context, in projectIn) (any, int, error) {
@@ -81,7 +81,7 @@ func (s *Server) listProjects(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(ps, limit, func(p funding.Project) string { return p.Code }))
+	sendJSON(c, http.StatusOK, newList(ps, limit, func(p funding.Project) string { return p.Code }))
 }
 
 func (s *Server) createFund(ctx context.Context, in fundIn) (any, int, error) {
@@ -151,7 +151,7 @@ func (s *Server) listTransfers(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(toTransfers(ts), limit, func(t transferDTO) string { return t.ID }))
+	sendJSON(c, http.StatusOK, newList(toTransfers(ts), limit, func(t transferDTO) string { return t.ID }))
 }
 
 func (s *Server) getTransfer(c *gin.Context) {
@@ -160,7 +160,7 @@ func (s *Server) getTransfer(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toTransfer(t))
+	sendJSON(c, http.StatusOK, toTransfer(t))
 }
 
 func (s *Server) projectFunding(c *gin.Context) {
@@ -179,5 +179,5 @@ func respond[T any](s *Server, c *gin.Context, v T, err error) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, v)
+	sendJSON(c, http.StatusOK, v)
 }

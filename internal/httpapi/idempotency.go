@@ -96,7 +96,7 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 	var rep *errReplay
 	if errors.As(err, &rep) {
 		c.Header("Idempotent-Replayed", "true")
-		c.Data(rep.Status, "application/json; charset=utf-8", rep.Body)
+		c.Data(rep.Status, "application/json; charset=utf-8", append(rep.Body, '\n'))
 		return
 	}
 	if err != nil {
@@ -104,7 +104,7 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 		return
 	}
 	s.metrics.transfers.Add(float64(posted))
-	c.Data(status, "application/json; charset=utf-8", out)
+	c.Data(status, "application/json; charset=utf-8", append(out, '\n'))
 }
 
 func lookupKey(tx *gorm.DB, tokenID, key, reqHash string) (*stored, error) {

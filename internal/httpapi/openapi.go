@@ -88,7 +88,7 @@ var openapiDoc map[string]any
 
 func (s *Server) openapi(c *gin.Context) {
 	openapiOnce.Do(func() { openapiDoc = s.OpenAPI() })
-	c.JSON(http.StatusOK, openapiDoc)
+	sendJSON(c, http.StatusOK, openapiDoc)
 }
 
 // openapiPath turns gin's /x/:id into OpenAPI's /x/{id}.

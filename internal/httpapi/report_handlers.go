@@ -23,7 +23,7 @@ func (s *Server) fundingReport(c *gin.Context) {
 		writeCSV(c, "funding", lines)
 		return
 	}
-	c.JSON(http.StatusOK, r)
+	sendJSON(c, http.StatusOK, r)
 }
 
 func (s *Server) budgetReport(c *gin.Context) {
@@ -36,7 +36,7 @@ func (s *Server) budgetReport(c *gin.Context) {
 		writeCSV(c, "budget", r)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": r})
+	sendJSON(c, http.StatusOK, gin.H{"items": r})
 }
 
 func (s *Server) idleReport(c *gin.Context) {
@@ -67,7 +67,7 @@ func (s *Server) idleReport(c *gin.Context) {
 		writeCSV(c, "idle", r)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"days": days, "as_of": asOf.Format(time.DateOnly), "items": r})
+	sendJSON(c, http.StatusOK, gin.H{"days": days, "as_of": asOf.Format(time.DateOnly), "items": r})
 }
 
 func (s *Server) directReport(c *gin.Context) {
@@ -84,5 +84,5 @@ func (s *Server) directReport(c *gin.Context) {
 		writeCSV(c, "direct-"+month, r.Lines)
 		return
 	}
-	c.JSON(http.StatusOK, r)
+	sendJSON(c, http.StatusOK, r)
 }

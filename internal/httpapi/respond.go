@@ -64,7 +64,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 	status, body := s.errorResponse(c, err)
 	s.metrics.refusals.WithLabelValues(body.Error.Code).Inc()
 	c.Set(ctxErrorCode, body.Error.Code)
-	c.AbortWithStatusJSON(status, body)
+	c.Abort()
+	sendJSON(c, status, body)
 }
 
 // decode reads a JSON body strictly: one object, known fields only, valid
@@ -217,4 +218,14 @@ func logErr(log *slog.Logger, msg string, err error) {
 // "ſ" matches "s" and the Kelvin sign matches "k".
 func foldKey(k string) string {
 	return strings.Map(func(r rune) rune { return unicode.ToUpper(unicode.ToLower(r)) }, k)
+}
+
+// sendJSON writes v as JSON followed by a newline (pleasant in a terminal).
+func sendJSON(c *gin.Context, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	c.Data(status, "application/json; charset=utf-8", append(b, '\n'))
 }

@@ -117,13 +117,13 @@ func (s *Server) table() []route {
 }
 
 func (s *Server) healthz(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	sendJSON(c, http.StatusOK, gin.H{"status": "ok"})
 }
 
 func (s *Server) readyz(c *gin.Context) {
 	if err := s.DB.Ping(c.Request.Context()); err != nil {
-		c.JSON(http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "database unreachable", RequestID: requestID(c)}})
+		sendJSON(c, http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "database unreachable", RequestID: requestID(c)}})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "database": string(s.DB.Dialect)})
+	sendJSON(c, http.StatusOK, gin.H{"status": "ready", "database": string(s.DB.Dialect)})
 }

@@ -71,7 +71,7 @@ func (s *Server) getManager(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"current": cur, "history": hist})
+	sendJSON(c, http.StatusOK, gin.H{"current": cur, "history": hist})
 }
 
 func (s *Server) createScheme(ctx context.Context, in schemeIn) (any, int, error) {
@@ -92,7 +92,7 @@ func (s *Server) listSchemes(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(scs, limit, func(sc *subsidy.Scheme) string { return sc.Code }))
+	sendJSON(c, http.StatusOK, newList(scs, limit, func(sc *subsidy.Scheme) string { return sc.Code }))
 }
 
 func (s *Server) getScheme(c *gin.Context) {
@@ -145,7 +145,7 @@ func (s *Server) getRun(c *gin.Context) {
 		}
 		return
 	}
-	c.JSON(http.StatusOK, r)
+	sendJSON(c, http.StatusOK, r)
 }
 
 func (s *Server) listRuns(c *gin.Context) {
@@ -160,5 +160,5 @@ func (s *Server) listRuns(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newList(rs, limit, func(r *subsidy.RunSummary) string { return r.ID }))
+	sendJSON(c, http.StatusOK, newList(rs, limit, func(r *subsidy.RunSummary) string { return r.ID }))
 }
