@@ -165,7 +165,12 @@ func (s *Server) getTransfer(c *gin.Context) {
 
 func (s *Server) projectFunding(c *gin.Context) {
 	v, err := s.Funding.ProjectFunding(c.Request.Context(), c.Param("code"))
-	respond(s, c, v, err)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	t, err := s.Tax.Project(c.Request.Context(), c.Param("code"))
+	respond(s, c, projectFundingView{ProjectFunding: v, TaxExpenditure: t.Total}, err)
 }
 
 func (s *Server) verify(c *gin.Context) {

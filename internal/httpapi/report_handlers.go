@@ -10,6 +10,7 @@ import (
 
 	"renofund/funding"
 	"renofund/internal/errs"
+	"renofund/internal/taxbook"
 )
 
 func (s *Server) fundingReport(c *gin.Context) {
@@ -23,7 +24,12 @@ func (s *Server) fundingReport(c *gin.Context) {
 		writeCSV(c, "funding", lines)
 		return
 	}
-	sendJSON(c, http.StatusOK, r)
+	tx, err := s.Tax.Report(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	sendJSON(c, http.StatusOK, fundingReportView{FundingReport: r, TaxExpenditure: tx})
 }
 
 func (s *Server) budgetReport(c *gin.Context) {
@@ -85,4 +91,10 @@ func (s *Server) directReport(c *gin.Context) {
 		return
 	}
 	sendJSON(c, http.StatusOK, r)
+}
+
+// fundingReportView adds tax expenditure beside the cash report.
+type fundingReportView struct {
+	*funding.FundingReport
+	TaxExpenditure *taxbook.Report `json:"tax_expenditure"`
 }

@@ -9,6 +9,7 @@ import (
 	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/ledger"
+	"renofund/internal/taxbook"
 	"renofund/subsidy"
 )
 
@@ -55,7 +56,7 @@ func (s *Server) table() []route {
 			Resp: list[funding.Project]{}, Handle: s.listProjects},
 		{Method: "GET", Path: "/v1/projects/:code", Roles: readers, Summary: "One project", Resp: funding.Project{}, Handle: s.getProject},
 		{Method: "GET", Path: "/v1/projects/:code/funding", Roles: readers, Summary: "Where a project's money came from and went",
-			Resp: funding.ProjectFunding{}, Handle: s.projectFunding},
+			Resp: projectFundingView{}, Handle: s.projectFunding},
 		{Method: "POST", Path: "/v1/funds", Roles: writers, Summary: "Register a fund", Body: fundIn{}, Resp: funding.Fund{},
 			Status: 201, Handle: create(s, 201, s.createFund)},
 		{Method: "GET", Path: "/v1/funds/:code", Roles: readers, Summary: "A fund with its totals and holdings",
@@ -79,7 +80,7 @@ func (s *Server) table() []route {
 		{Method: "POST", Path: "/v1/allocation-plans/:id/execute", Roles: writers, Summary: "Post every share of a plan, once",
 			Resp: funding.Plan{}, Handle: s.executePlan},
 		{Method: "GET", Path: "/v1/reports/funding", Roles: readers, Summary: "Money by district × fund kind (?format=csv)",
-			Query: []string{"format"}, Resp: funding.FundingReport{}, Handle: s.fundingReport},
+			Query: []string{"format"}, Resp: fundingReportView{}, Handle: s.fundingReport},
 		{Method: "GET", Path: "/v1/reports/budget", Roles: readers, Summary: "Project budget vs actual by category (?format=csv)",
 			Query: []string{"district", "format"}, Resp: struct {
 				Items []funding.BudgetLine `json:"items"`
@@ -111,6 +112,14 @@ func (s *Server) table() []route {
 			Resp: subsidy.Run{}, Handle: s.runAction(s.Subsidy.Approve, true)},
 		{Method: "POST", Path: "/v1/subsidy/runs/:id/cancel", Roles: finance, Summary: "Cancel a draft run",
 			Resp: subsidy.Run{}, Handle: s.runAction(s.Subsidy.Cancel, false)},
+		{Method: "POST", Path: "/v1/tax/service-relief", Roles: writers, Summary: "Compute and record a service provider's tax relief",
+			Body: taxbook.ReliefIn{}, Resp: taxbook.Relief{}, Status: 201, Handle: create(s, 201, s.serviceRelief)},
+		{Method: "POST", Path: "/v1/tax/utility-assets", Roles: writers, Summary: "Depreciate and record a utility's renovated asset",
+			Body: taxbook.AssetIn{}, Resp: taxbook.Asset{}, Status: 201, Handle: create(s, 201, s.utilityAsset)},
+		{Method: "GET", Path: "/v1/projects/:code/tax-expenditure", Roles: readers, Summary: "Tax expenditure recorded against a project",
+			Resp: taxbook.ProjectView{}, Handle: s.projectTax},
+		{Method: "GET", Path: "/v1/reports/tax-expenditure", Roles: readers, Summary: "Tax expenditure by district and kind (?format=csv)",
+			Query: []string{"format"}, Resp: taxbook.Report{}, Handle: s.taxReport},
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
 			Resp: ledger.Report{}, Handle: s.verify},
 	}

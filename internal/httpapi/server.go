@@ -15,6 +15,7 @@ import (
 	"renofund/internal/auth"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
+	"renofund/internal/taxbook"
 	"renofund/subsidy"
 )
 
@@ -25,6 +26,7 @@ type Deps struct {
 	Ledger  *ledger.Ledger
 	Tokens  *auth.Tokens
 	Subsidy *subsidy.Service
+	Tax     *taxbook.Book
 	Log     *slog.Logger
 	// RateLimit is the sustained requests per second allowed per token
 	// (bursts up to 4× that); zero disables limiting.
@@ -49,6 +51,9 @@ func New(d Deps) *Server {
 	}
 	if d.Ledger == nil && d.Funding != nil {
 		d.Ledger = d.Funding.Ledger()
+	}
+	if d.Tax == nil && d.DB != nil {
+		d.Tax = taxbook.New(d.DB)
 	}
 	s := &Server{Deps: d, log: d.Log, metrics: newMetrics()}
 	s.events = newEventWriter(d.DB, d.Log)

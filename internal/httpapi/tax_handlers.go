@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"renofund/funding"
+	"renofund/internal/money"
+	"renofund/internal/taxbook"
+)
+
+func (s *Server) serviceRelief(ctx context.Context, in taxbook.ReliefIn) (any, int, error) {
+	r, err := s.Tax.ServiceRelief(ctx, in)
+	return r, 0, err
+}
+
+func (s *Server) utilityAsset(ctx context.Context, in taxbook.AssetIn) (any, int, error) {
+	a, err := s.Tax.UtilityAsset(ctx, in)
+	return a, 0, err
+}
+
+func (s *Server) projectTax(c *gin.Context) {
+	v, err := s.Tax.Project(c.Request.Context(), c.Param("code"))
+	respond(s, c, v, err)
+}
+
+func (s *Server) taxReport(c *gin.Context) {
+	r, err := s.Tax.Report(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if wantsCSV(c) {
+		writeCSV(c, "tax-expenditure", append(r.Lines, taxbook.Line{District: "total", Kind: "all", Total: r.Total}))
+		return
+	}
+	sendJSON(c, http.StatusOK, r)
+}
+
+// projectFundingView is the funding view with tax expenditure shown beside
+// the cash (never inside any cash total).
+type projectFundingView struct {
+	*funding.ProjectFunding
+	TaxExpenditure money.Amount `json:"tax_expenditure"`
+}
