@@ -120,6 +120,18 @@ func (s *Server) table() []route {
 			Resp: taxbook.ProjectView{}, Handle: s.projectTax},
 		{Method: "GET", Path: "/v1/reports/tax-expenditure", Roles: readers, Summary: "Tax expenditure by district and kind (?format=csv)",
 			Query: []string{"format"}, Resp: taxbook.Report{}, Handle: s.taxReport},
+		{Method: "GET", Path: "/v1/audit/exceptions", Roles: readers, Summary: "Rule exceptions an auditor should review (?format=csv)",
+			Query: []string{"as_of", "format"}, Resp: struct {
+				Items []funding.Exception `json:"items"`
+			}{}, Handle: s.exceptions},
+		{Method: "GET", Path: "/v1/audit/events", Roles: []access.Role{access.Admin, access.Auditor}, Summary: "Who did what, when",
+			Query: append([]string{"token_name", "route", "method"}, pageQ...), Resp: list[auditEvent]{}, Handle: s.listEvents},
+		{Method: "POST", Path: "/v1/reconciliations", Roles: writers, Summary: "Reconcile a district's bank statement (multipart: district, file, window_days)",
+			Resp: funding.Reconciliation{}, Status: 201, MaxBody: MaxUpload, Handle: s.reconcile},
+		{Method: "GET", Path: "/v1/reconciliations", Roles: readers, Summary: "Stored reconciliations", Query: []string{"district", "limit"},
+			Handle: s.listReconciliations},
+		{Method: "GET", Path: "/v1/reconciliations/:id", Roles: readers, Summary: "One reconciliation with its lines",
+			Resp: funding.Reconciliation{}, Handle: s.getReconciliation},
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
 			Resp: ledger.Report{}, Handle: s.verify},
 	}

@@ -1,0 +1,165 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"renofund/funding"
+	"renofund/internal/errs"
+)
+
+func (s *Server) exceptions(c *gin.Context) {
+	asOf := time.Now().In(funding.Zone)
+	if v := c.Query("as_of"); v != "" {
+		t, err := funding.ParseDate("as_of", v)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		asOf = t
+	}
+	items, err := s.Funding.Exceptions(c.Request.Context(), asOf)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if items == nil {
+		items = []funding.Exception{}
+	}
+	if wantsCSV(c) {
+		writeCSV(c, "exceptions", items)
+		return
+	}
+	sendJSON(c, http.StatusOK, gin.H{"as_of": asOf.Format(time.DateOnly), "items": items})
+}
+
+// auditEvent is one row of the append-only audit log.
+type auditEvent struct {
+	ID        string  `json:"id"`
+	At        string  `json:"at"`
+	TokenName *string `json:"token_name"`
+	Role      *string `json:"role"`
+	District  *string `json:"district"`
+	Method    string  `json:"method"`
+	Route     string  `json:"route"`
+	Path      string  `json:"path"`
+	Status    int     `json:"status"`
+	RequestID string  `json:"request_id"`
+}
+
+func (s *Server) listEvents(c *gin.Context) {
+	after, limit, err := paging(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := "SELECT id, at, token_name, role, district, method, route, path, status, request_id FROM audit_events WHERE id > ?"
+	args := []any{after}
+	for _, f := range []string{"token_name", "route", "method"} {
+		if v := c.Query(f); v != "" {
+			q += " AND " + f + " = ?"
+			args = append(args, v)
+		}
+	}
+	var evs []auditEvent
+	if err := s.DB.Conn(c.Request.Context()).Raw(q+" ORDER BY id LIMIT ?", append(args, limit)...).Scan(&evs).Error; err != nil {
+		s.fail(c, err)
+		return
+	}
+	sendJSON(c, http.StatusOK, newList(evs, limit, func(e auditEvent) string { return e.ID }))
+}
+
+// reconcile takes a multipart form (district, file, window_days) or a raw
+// CSV/XLSX body with ?district= and ?window_days=.
+func (s *Server) reconcile(c *gin.Context) {
+	body, err := readBody(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	district, window, file := c.Query("district"), c.Query("window_days"), body
+	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if strings.HasPrefix(mt, "multipart/") {
+		form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(MaxUpload)
+		if err != nil {
+			s.fail(c, fmt.Errorf("%w: multipart form: %v", errs.ErrInvalidRequest, err))
+			return
+		}
+		defer form.RemoveAll()
+		district, window = first(form.Value["district"], district), first(form.Value["window_days"], window)
+		fhs := form.File["file"]
+		if len(fhs) != 1 {
+			s.fail(c, fmt.Errorf("%w: send exactly one file in the field \"file\"", errs.ErrInvalidRequest))
+			return
+		}
+		f, err := fhs[0].Open()
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		file, err = io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	days := 3
+	if window != "" {
+		if days, err = strconv.Atoi(window); err != nil {
+			s.fail(c, fmt.Errorf("%w: window_days must be an integer", errs.ErrInvalidRequest))
+			return
+		}
+	}
+	if district == "" {
+		if a, _ := actorOf(c); a.District != "" {
+			district = a.District
+		}
+	}
+	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
+		r, err := s.Funding.Reconcile(ctx, district, file, days)
+		return r, 0, err
+	})
+}
+
+func first(vs []string, def string) string {
+	if len(vs) > 0 {
+		return vs[0]
+	}
+	return def
+}
+
+// MaxUpload bounds uploaded statements and import files.
+const MaxUpload = 32 << 20
+
+func (s *Server) listReconciliations(c *gin.Context) {
+	_, limit, err := paging(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rs, err := s.Funding.Reconciliations(c.Request.Context(), c.Query("district"), limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if rs == nil {
+		rs = []funding.ReconciliationSummary{}
+	}
+	sendJSON(c, http.StatusOK, gin.H{"items": rs})
+}
+
+func (s *Server) getReconciliation(c *gin.Context) {
+	r, err := s.Funding.GetReconciliation(c.Request.Context(), c.Param("id"))
+	respond(s, c, r, err)
+}
