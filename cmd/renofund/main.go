@@ -37,6 +37,7 @@ commands:
   migrate                    apply migrations and exit
   token issue --role ROLE [--district CODE] --name NAME [--ttl DURATION]
   token revoke ID_OR_NAME
+  import receipts --fund CODE FILE [--partial] [--rejects OUT.csv]
   subsidy run --scheme CODE [--period P] | subsidy run --due
   demo                       load the deterministic demo city (idempotent)
   verify                     recompute every hash link (same as GET /v1/audit/verify)
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "token":
 		return tokenCmd(ctx, cfg, args[1:], stdout)
+	case "import":
+		return importCmd(ctx, cfg, args[1:], stdout, stderr)
 	case "subsidy":
 		return subsidyCmd(ctx, cfg, args[1:], stdout)
 	case "demo":

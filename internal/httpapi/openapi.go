@@ -93,7 +93,7 @@ func (s *Server) openapi(c *gin.Context) {
 
 // openapiPath turns gin's /x/:id into OpenAPI's /x/{id}.
 func openapiPath(p string) string {
-	segs := strings.Split(p, "/")
+	segs := strings.Split(strings.ReplaceAll(p, `\:`, ":"), "/")
 	for i, s := range segs {
 		if name, ok := strings.CutPrefix(s, ":"); ok {
 			segs[i] = "{" + name + "}"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"renofund/funding/importer"
 	"renofund/internal/errs"
 	"renofund/internal/money"
 )
@@ -42,6 +43,8 @@ type errorDetail struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id,omitempty"`
+	// Rows lists every bad row of a refused import.
+	Rows []importer.RowError `json:"rows,omitempty"`
 }
 
 // errorResponse is the one place where an error becomes a status and a body.
@@ -57,7 +60,12 @@ func (s *Server) errorResponse(c *gin.Context, err error) (int, errorBody) {
 		s.log.Warn("database unavailable", "request_id", requestID(c), "err", err)
 		msg = e.Message
 	}
-	return statusOf[e.Kind], errorBody{errorDetail{Code: e.Code, Message: msg, RequestID: requestID(c)}}
+	body := errorBody{errorDetail{Code: e.Code, Message: msg, RequestID: requestID(c)}}
+	var re *importer.RowErrors
+	if errors.As(err, &re) {
+		body.Error.Rows = re.Rows
+	}
+	return statusOf[e.Kind], body
 }
 
 func (s *Server) fail(c *gin.Context, err error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"renofund/funding"
+	"renofund/funding/importer"
 	"renofund/internal/access"
 	"renofund/internal/ledger"
 	"renofund/internal/taxbook"
@@ -63,6 +64,10 @@ func (s *Server) table() []route {
 			Resp: funding.FundView{}, Handle: s.getFund},
 		{Method: "POST", Path: "/v1/funds/:code/receipts", Roles: writers, Summary: "Record money received into a fund",
 			Body: funding.Receipt{}, Resp: transferDTO{}, Status: 201, Handle: s.receive},
+		{Method: "POST", Path: `/v1/funds/:code/receipts\:import`, Roles: writers,
+			Summary: "Import household receipts from CSV or XLSX (multipart field file, or the file as the body; ?partial=true)",
+			Query:   []string{"partial", "format"}, Resp: importer.Result{}, Status: 201, MaxBody: importer.MaxBytes + 1<<20,
+			Handle: s.importReceipts},
 		{Method: "POST", Path: "/v1/allocations", Roles: writers, Summary: "Allocate a fund's money down the holder tree",
 			Body: funding.Allocation{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.allocate)},
 		{Method: "POST", Path: "/v1/expenditures", Roles: writers, Summary: "Pay from a project's holdings",

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"renofund/funding"
+	"renofund/funding/importer"
 	"renofund/internal/auth"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
@@ -27,6 +28,7 @@ type Deps struct {
 	Tokens  *auth.Tokens
 	Subsidy *subsidy.Service
 	Tax     *taxbook.Book
+	Import  *importer.Importer
 	Log     *slog.Logger
 	// RateLimit is the sustained requests per second allowed per token
 	// (bursts up to 4× that); zero disables limiting.
@@ -54,6 +56,9 @@ func New(d Deps) *Server {
 	}
 	if d.Tax == nil && d.DB != nil {
 		d.Tax = taxbook.New(d.DB)
+	}
+	if d.Import == nil && d.Funding != nil {
+		d.Import = importer.New(d.DB, d.Funding, d.Ledger)
 	}
 	s := &Server{Deps: d, log: d.Log, metrics: newMetrics()}
 	s.events = newEventWriter(d.DB, d.Log)

@@ -52,6 +52,8 @@ type DB struct {
 	// faults, when set, fails a fraction of transactions with a transient
 	// error before commit (tests of the retry path).
 	faults func() error
+	// path is the SQLite file, for the migration lock.
+	path string
 }
 
 // Open connects to the database named by url: "postgres://…" (or
@@ -105,6 +107,12 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	db := &DB{G: g, SQL: sqlDB, Dialect: d}
+	if d == SQLite {
+		db.path = strings.TrimPrefix(url, "sqlite:")
+		if db.path == "" {
+			db.path = DefaultSQLitePath
+		}
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {
@@ -149,6 +157,13 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 		opts = append(opts, goose.WithLocker(locker))
 	} else {
+		// goose takes no lock on SQLite; processes starting at once on one
+		// file queue on an advisory file lock beside it instead.
+		unlock, err := lockFile(db.path + ".migrate-lock")
+		if err != nil {
+			return err
+		}
+		defer unlock()
 		db.writeMu.Lock()
 		defer db.writeMu.Unlock()
 	}
