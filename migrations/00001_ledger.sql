@@ -89,7 +89,7 @@ CREATE TABLE transfers (
     source_voucher_no  TEXT,
     purpose            TEXT,
     forced_reason      TEXT,
-    reversal_of        TEXT UNIQUE REFERENCES transfers (id),
+    reversal_of        TEXT REFERENCES transfers (id),
     plan_id            TEXT,
     batch_id           TEXT,
     recorded_by        TEXT NOT NULL,
@@ -97,8 +97,11 @@ CREATE TABLE transfers (
     hash               TEXT NOT NULL,
     UNIQUE (fiscal_year, voucher_seq)
 );
-CREATE INDEX transfers_by_district ON transfers (district_code, id);
-CREATE INDEX transfers_by_project ON transfers (project_code, id);
+-- Partial indexes: most transfers leave some of these empty, and an index
+-- that skips them costs nothing on the hot path.
+CREATE UNIQUE INDEX transfers_one_reversal ON transfers (reversal_of) WHERE reversal_of IS NOT NULL;
+CREATE INDEX transfers_by_district ON transfers (district_code, id) WHERE district_code IS NOT NULL;
+CREATE INDEX transfers_by_project ON transfers (project_code, id) WHERE project_code IS NOT NULL;
 CREATE INDEX transfers_by_fund ON transfers (fund_code, id);
 
 -- One row per holding a transfer touches, plus the outside world's side

@@ -15,7 +15,7 @@ CREATE TABLE allocation_plans (
     executed_by TEXT,
     executed_at TEXT
 );
-CREATE INDEX transfers_by_plan ON transfers (plan_id);
+CREATE INDEX transfers_by_plan ON transfers (plan_id) WHERE plan_id IS NOT NULL;
 
 -- +goose Down
 DROP INDEX transfers_by_plan;
