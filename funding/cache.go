@@ -1,6 +1,18 @@
 package funding
 
-import "context"
+import (
+	"context"
+	"sync"
+)
+
+// registry caches districts, projects and funds for the life of the
+// service. Their rows are never updated or deleted, so an entry can only be
+// wrong if the row was never committed; store.Committed keeps those out.
+type registry struct {
+	funds     sync.Map // code → *Fund
+	projects  sync.Map // code → *Project
+	districts sync.Map // code → true
+}
 
 // lookups caches registry reads for the length of one bulk operation (a
 // batch, an import, a plan), so that ten thousand items naming the same fund

@@ -140,18 +140,10 @@ func spendTransfer(in Expenditure, p *Project, parts []Part, a access.Actor) *le
 // checkParts applies the fund rules to explicit funding; the ledger then
 // refuses any part the project's holding cannot cover.
 func (s *Service) checkParts(ctx context.Context, in Expenditure) error {
-	codes := make([]string, len(in.Funding))
-	for i, p := range in.Funding {
-		codes[i] = p.Fund
-	}
-	funds, err := s.funds(ctx, codes...)
-	if err != nil {
-		return err
-	}
 	for _, p := range in.Funding {
-		f := funds[p.Fund]
-		if f == nil {
-			return fmt.Errorf("%w: fund %q", errs.ErrNotFound, p.Fund)
+		f, err := s.fund(ctx, p.Fund)
+		if err != nil {
+			return err
 		}
 		if err := fundPays(f, in); err != nil {
 			return err

@@ -148,6 +148,9 @@ func (s *Service) fund(ctx context.Context, code string) (*Fund, error) {
 	if c != nil && c.funds[code] != nil {
 		return c.funds[code], nil
 	}
+	if f, ok := s.reg.funds.Load(code); ok {
+		return f.(*Fund), nil
+	}
 	m, err := s.funds(ctx, code)
 	if err != nil {
 		return nil, err
@@ -157,6 +160,9 @@ func (s *Service) fund(ctx context.Context, code string) (*Fund, error) {
 	}
 	if c != nil {
 		c.funds[code] = m[code]
+	}
+	if store.Committed(ctx, m[code].CreatedAt) {
+		s.reg.funds.Store(code, m[code])
 	}
 	return m[code], nil
 }

@@ -84,6 +84,9 @@ func (s *Service) project(ctx context.Context, code string) (*Project, error) {
 	if c != nil && c.projects[code] != nil {
 		return c.projects[code], nil
 	}
+	if p, ok := s.reg.projects.Load(code); ok {
+		return p.(*Project), nil
+	}
 	var rows []projectRow
 	if err := s.db.Conn(ctx).Raw(selectProject+" WHERE code = ?", code).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -94,6 +97,9 @@ func (s *Service) project(ctx context.Context, code string) (*Project, error) {
 	p := rows[0].project()
 	if c != nil {
 		c.projects[code] = &p
+	}
+	if store.Committed(ctx, p.CreatedAt) {
+		s.reg.projects.Store(code, &p)
 	}
 	return &p, nil
 }

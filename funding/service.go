@@ -18,6 +18,7 @@ import (
 type Service struct {
 	db     *store.DB
 	ledger *ledger.Ledger
+	reg    registry
 }
 
 // NewService returns a service writing through l.
@@ -59,9 +60,18 @@ func (s *Service) Districts(ctx context.Context, after string, limit int) ([]Dis
 }
 
 func (s *Service) districtExists(ctx context.Context, code string) (bool, error) {
-	var n int64
-	err := s.db.Conn(ctx).Raw("SELECT COUNT(*) FROM districts WHERE code = ?", code).Scan(&n).Error
-	return n > 0, err
+	if _, ok := s.reg.districts.Load(code); ok {
+		return true, nil
+	}
+	var created []string
+	err := s.db.Conn(ctx).Raw("SELECT created_at FROM districts WHERE code = ?", code).Scan(&created).Error
+	if err != nil || len(created) == 0 {
+		return false, err
+	}
+	if store.Committed(ctx, created[0]) {
+		s.reg.districts.Store(code, true)
+	}
+	return true, nil
 }
 
 // holderInfo is where a holder sits in the tree.

@@ -28,7 +28,6 @@ type errReplay struct{ stored }
 
 func (e *errReplay) Error() string { return "replay" }
 
-var errKeyRace = errors.New("idempotency key inserted concurrently")
 
 // write runs a state-changing request in one transaction. With an
 // Idempotency-Key the key, the request's hash and the response are stored in
@@ -55,22 +54,23 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 	run := func() error {
 		return s.DB.Tx(c.Request.Context(), func(ctx context.Context, tx *gorm.DB) error {
 			if key != "" {
-				if prev, err := lookupKey(tx, a.TokenID, key, reqHash); err != nil || prev != nil {
-					if prev != nil {
-						return &errReplay{*prev}
+				// Claim the key first. A concurrent request with the same key
+				// waits on the unique index until this one commits, then finds
+				// the stored response and replays it instead of running.
+				res := tx.Exec(`INSERT INTO idempotency_keys (token_id, key, request_hash, status, body, created_at)
+					VALUES (?,?,?,0,'',?) ON CONFLICT (token_id, key) DO NOTHING`, a.TokenID, key, reqHash, store.Now())
+				if res.Error != nil {
+					return res.Error
+				}
+				if res.RowsAffected == 0 {
+					prev, err := lookupKey(tx, a.TokenID, key, reqHash)
+					if err != nil {
+						return err
 					}
-					return err
-				}
-				// Claim the key before doing anything: a concurrent request
-				// with the same key waits here on the unique index until this
-				// one commits, then replays its response instead of running.
-				err := tx.Exec("INSERT INTO idempotency_keys (token_id, key, request_hash, status, body, created_at) VALUES (?,?,?,0,'',?)",
-					a.TokenID, key, reqHash, store.Now()).Error
-				if store.UniqueViolation(err) {
-					return errKeyRace
-				}
-				if err != nil {
-					return err
+					if prev == nil || prev.Status == 0 {
+						return store.ErrSerialization // not visible in this snapshot yet: run again
+					}
+					return &errReplay{*prev}
 				}
 			}
 			res, n, err := fn(ctx)
@@ -89,10 +89,6 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 		})
 	}
 	err = run()
-	if errors.Is(err, errKeyRace) {
-		// Another request with the same key committed first: answer as it did.
-		err = run()
-	}
 	var rep *errReplay
 	if errors.As(err, &rep) {
 		c.Header("Idempotent-Replayed", "true")

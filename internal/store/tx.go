@@ -18,6 +18,18 @@ import (
 
 type txKey struct{}
 
+type txStartKey struct{}
+
+// Committed reports whether a row stamped createdAt (by Now) and read
+// through ctx is certainly committed: read outside a transaction, or created
+// before the reading transaction began (a transaction sees no one else's
+// uncommitted rows, and its own are stamped after it began). Caches of
+// immutable rows use it so that they never hold a row that may roll back.
+func Committed(ctx context.Context, createdAt string) bool {
+	start, ok := ctx.Value(txStartKey{}).(string)
+	return !ok || createdAt < start
+}
+
 // MaxAttempts bounds the retries of one unit of work.
 const MaxAttempts = 12
 
@@ -52,6 +64,7 @@ func (db *DB) once(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB
 	if db.Serializable && db.Dialect == Postgres {
 		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	}
+	ctx = context.WithValue(ctx, txStartKey{}, Now())
 	return db.G.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := fn(context.WithValue(ctx, txKey{}, tx), tx); err != nil {
 			return err

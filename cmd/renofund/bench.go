@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+
+	"renofund/internal/bench"
+)
+
+// benchCmd runs the standard load. It needs a scratch database: by default a
+// temporary SQLite file; --database-url names a PostgreSQL database that is
+// empty or holds only the demo city (never the production one).
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := bench.Config{Out: stdout}
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "scratch database (default: a temporary SQLite file)")
+	fs.IntVar(&cfg.Clients, "clients", 32, "concurrent clients")
+	fs.DurationVar(&cfg.Duration, "duration", 0, "time per workload (default 5s)")
+	fs.IntVar(&cfg.MaxOps, "max", 0, "transfers per workload at most (default 100000)")
+	fs.IntVar(&cfg.BatchSize, "batch", 1000, "transfers per batch")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	_, err := bench.Run(ctx, cfg)
+	return err
+}
