@@ -28,7 +28,6 @@ type errReplay struct{ stored }
 
 func (e *errReplay) Error() string { return "replay" }
 
-
 // write runs a state-changing request in one transaction. With an
 // Idempotency-Key the key, the request's hash and the response are stored in
 // that same transaction, so the response a client saw is stored exactly when
