@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"renofund/internal/errs"
+	"renofund/internal/sheet"
 )
 
 // The codes a row error may carry: those of the single-receipt API.
@@ -80,7 +81,11 @@ func rejectsCSV(header []string, rejected []*row, problems [][]RowError) []byte 
 	_ = w.Write(append(append([]string{}, header...), "line", "reason"))
 	for i, r := range rejected {
 		cells := make([]string, len(header), len(header)+2)
-		copy(cells, r.cells)
+		for k := range cells {
+			if k < len(r.cells) {
+				cells[k] = sheet.Cell(r.cells[k])
+			}
+		}
 		reasons := make([]string, len(problems[i]))
 		for k, p := range problems[i] {
 			reasons[k] = p.Reason

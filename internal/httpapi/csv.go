@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 )
 
 // wantsCSV reports whether the client asked for ?format=csv.
@@ -70,12 +71,5 @@ func csvRow(v reflect.Value) []string {
 	return r
 }
 
-// CSVSafe defuses text that a spreadsheet would run as a formula (CSV
-// injection): a cell starting with = + - @ or a control character gets a
-// leading apostrophe.
-func CSVSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+// CSVSafe defuses text that a spreadsheet would run as a formula.
+func CSVSafe(s string) string { return sheet.Cell(s) }

@@ -15,6 +15,9 @@ import (
 	"renofund/internal/store"
 )
 
+// groupBodyLimit is the largest request that joins a group commit.
+const groupBodyLimit = 64 << 10
+
 // ErrKeyReused reports an Idempotency-Key sent again with a different body.
 var ErrKeyReused = errs.New(errs.Conflict, "idempotency_key_reused", "Idempotency-Key was used with a different request")
 
@@ -50,8 +53,14 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 	reqHash := hex.EncodeToString(h.Sum(nil))
 	var out []byte
 	var posted int
+	// Small writes share a transaction with others arriving at the same
+	// moment (group commit); big ones (batches, imports) run alone.
+	exec := s.DB.Combine
+	if len(body) > groupBodyLimit {
+		exec = s.DB.Tx
+	}
 	run := func() error {
-		return s.DB.Tx(c.Request.Context(), func(ctx context.Context, tx *gorm.DB) error {
+		return exec(c.Request.Context(), func(ctx context.Context, tx *gorm.DB) error {
 			if key != "" {
 				// Claim the key first. A concurrent request with the same key
 				// waits on the unique index until this one commits, then finds

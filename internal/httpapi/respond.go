@@ -179,6 +179,9 @@ func checkDuplicateKeys(body []byte) error {
 				stack = stack[:len(stack)-1]
 			}
 		default:
+			if str, ok := v.(string); ok && !cleanText(str) {
+				return fmt.Errorf("%w: a string holds a control character", errs.ErrInvalidRequest)
+			}
 			if top != nil && top.obj {
 				if top.key {
 					// encoding/json matches field names case-insensitively,

@@ -67,7 +67,7 @@ func New(d Deps) *Server {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	e.Use(s.recover, s.requestID, s.observe)
+	e.Use(s.recover, s.requestID, s.observe, s.cleanInput)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errNoMethod) })
 	s.routes = s.table()

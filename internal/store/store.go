@@ -54,6 +54,8 @@ type DB struct {
 	faults func() error
 	// path is the SQLite file, for the migration lock.
 	path string
+	// comb groups small writes into shared transactions (Combine).
+	comb combiner
 }
 
 // Open connects to the database named by url: "postgres://…" (or
