@@ -41,7 +41,7 @@ commands:
   subsidy run --scheme CODE [--period P] | subsidy run --due
   bench [--database-url URL] [--clients 32] [--duration 5s] [--batch 1000]
   demo                       load the deterministic demo city (idempotent)
-  verify                     recompute every hash link (same as GET /v1/audit/verify)
+  audit verify               recompute every hash link and checkpoint (same as GET /v1/audit/verify)
 
 environment:
   RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db)
@@ -78,6 +78,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demoCmd(ctx, cfg, stdout)
 	case "verify":
 		return verifyCmd(ctx, cfg, stdout)
+	case "audit":
+		if len(args) > 1 && args[1] == "verify" {
+			return verifyCmd(ctx, cfg, stdout)
+		}
+		return usageError{"audit: want verify"}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
