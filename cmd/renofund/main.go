@@ -39,6 +39,7 @@ commands:
   token revoke ID_OR_NAME
   import receipts --fund CODE FILE [--partial] [--rejects OUT.csv]
   subsidy run --scheme CODE [--period P] | subsidy run --due
+  export trail --out DIR [--district D] [--project P] [--fund F] [--from DATE] [--to DATE]
   bench [--database-url URL] [--clients 32] [--duration 5s] [--batch 1000]
   demo                       load the deterministic demo city (idempotent)
   audit verify               recompute every hash link and checkpoint (same as GET /v1/audit/verify)
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "token":
 		return tokenCmd(ctx, cfg, args[1:], stdout)
+	case "export":
+		return exportCmd(ctx, cfg, args[1:], stdout)
 	case "bench":
 		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "import":

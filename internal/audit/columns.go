@@ -1,6 +1,11 @@
 package audit
 
-import "renofund/internal/money"
+import (
+	"strings"
+
+	"renofund/internal/ledger"
+	"renofund/internal/money"
+)
 
 // Row is one leg of a transfer: one fund's part of one voucher (see the
 // package documentation for the definition).
@@ -51,22 +56,22 @@ type column struct {
 // columns is the trail's layout, in order. The CSV header, the JSON keys,
 // the XLSX header and the data package schema are all made from it.
 var columns = []column{
-	{"voucher_no", "string", "凭证号", "Voucher number", "Continuous per fiscal year, YYYY-NNNNNNNN", true, func(r *Row) any { return r.VoucherNo }},
-	{"fiscal_year", "integer", "会计年度", "Fiscal year", "", true, func(r *Row) any { return r.FiscalYear }},
-	{"voucher_seq", "integer", "凭证序号", "Voucher sequence", "Continuous within the fiscal year, never reused", true, func(r *Row) any { return r.VoucherSeq }},
+	{"voucher_no", "string", "凭证号", "Voucher number", "Continuous per fiscal year, YYYY-NNNNNNNN", false, func(r *Row) any { return r.VoucherNo }},
+	{"fiscal_year", "integer", "会计年度", "Fiscal year", "", false, func(r *Row) any { return r.FiscalYear }},
+	{"voucher_seq", "integer", "凭证序号", "Voucher sequence", "Continuous within the fiscal year, never reused", false, func(r *Row) any { return r.VoucherSeq }},
 	{"period", "yearmonth", "会计期间", "Accounting period", "Month of the booking date", true, func(r *Row) any { return r.Period }},
 	{"booked_on", "date", "记账日期", "Booking date", "Accounting date of the voucher", true, func(r *Row) any { return r.BookedOn }},
-	{"type", "string", "业务类型", "Movement type", "receipt, allocation, expenditure, subsidy_payment or reversal", true, func(r *Row) any { return r.Type }},
+	{"type", "string", "业务类型", "Movement type", "receipt, allocation, expenditure, subsidy_payment, reversal, or tax_expenditure (relief recorded beside the cash: no fund, no voucher, moves no money)", true, func(r *Row) any { return r.Type }},
 	{"base_type", "string", "原业务类型", "Base type", "For a reversal the type of the reversed voucher, else the type", true, func(r *Row) any { return r.BaseType }},
 	{"summary", "string", "摘要", "Summary", "Human-readable summary of the leg", true, func(r *Row) any { return r.Summary }},
-	{"fund", "string", "资金编码", "Fund code", "The ring-fenced fund whose money this leg moved", true, func(r *Row) any { return r.Fund }},
-	{"fund_kind", "string", "资金来源类别", "Fund kind", "Funding source kind, e.g. central_grant, special_bond, resident_contribution", true, func(r *Row) any { return r.FundKind }},
-	{"direct", "boolean", "直达资金", "Direct fund", "Whether the fund is a direct fund (直达资金)", true, func(r *Row) any { return r.Direct }},
-	{"budget_subject", "string", "预算科目", "Budget subject", "Budget classification code, 2210108 老旧小区改造 by default", true, func(r *Row) any { return r.BudgetSubject }},
+	{"fund", "string", "资金编码", "Fund code", "The ring-fenced fund whose money this leg moved", false, func(r *Row) any { return r.Fund }},
+	{"fund_kind", "string", "资金来源类别", "Fund kind", "Funding source kind, e.g. central_grant, special_bond, resident_contribution", false, func(r *Row) any { return r.FundKind }},
+	{"direct", "boolean", "直达资金", "Direct fund", "Whether the fund is a direct fund (直达资金)", false, func(r *Row) any { return r.Direct }},
+	{"budget_subject", "string", "预算科目", "Budget subject", "Budget classification code, 2210108 老旧小区改造 by default", false, func(r *Row) any { return r.BudgetSubject }},
 	{"fund_document_no", "string", "资金文号", "Fund document number", "Document that issued the fund", false, func(r *Row) any { return r.FundDocumentNo }},
 	{"document_no", "string", "业务文号", "Movement document number", "Document cited by the voucher (allocation order, receipt notice)", false, func(r *Row) any { return r.DocumentNo }},
-	{"from_holder", "string", "贷方（付出方）", "Credit side (from)", "Holder the money left: city, district:CODE, project:CODE or external", true, func(r *Row) any { return r.From }},
-	{"to_holder", "string", "借方（收入方）", "Debit side (to)", "Holder the money reached: city, district:CODE, project:CODE or external", true, func(r *Row) any { return r.To }},
+	{"from_holder", "string", "贷方（付出方）", "Credit side (from)", "Holder the money left: city, district:CODE, project:CODE or external", false, func(r *Row) any { return r.From }},
+	{"to_holder", "string", "借方（收入方）", "Debit side (to)", "Holder the money reached: city, district:CODE, project:CODE or external", false, func(r *Row) any { return r.To }},
 	{"district", "string", "区县", "District", "District the voucher belongs to; empty for the city", false, func(r *Row) any { return r.District }},
 	{"project", "string", "项目（小区）", "Project (community)", "", false, func(r *Row) any { return r.Project }},
 	{"category", "string", "支出类别", "Category", "basic 基础类, improvement 完善类 or upgrade 提升类", false, func(r *Row) any { return r.Category }},
@@ -88,7 +93,7 @@ var columns = []column{
 	{"plan_id", "string", "分配方案", "Allocation plan", "Factor-method plan the allocation executed", false, func(r *Row) any { return r.PlanID }},
 	{"batch_id", "string", "批次", "Batch", "Subsidy run or batch the voucher belongs to", false, func(r *Row) any { return r.BatchID }},
 	{"transfer_id", "string", "转账ID", "Transfer id", "", true, func(r *Row) any { return r.TransferID }},
-	{"transfer_hash", "string", "凭证哈希", "Transfer hash", "SHA-256 of the voucher's canonical form", true, func(r *Row) any { return r.TransferHash }},
+	{"transfer_hash", "string", "凭证哈希", "Transfer hash", "SHA-256 of the voucher's canonical form", false, func(r *Row) any { return r.TransferHash }},
 	{"from_chain_seq", "integer", "贷方链序号", "Credit chain position", "Position of the credit posting in its holding's hash chain", false, func(r *Row) any { return r.FromChainSeq }},
 	{"from_posting_hash", "string", "贷方分录哈希", "Credit posting hash", "Chain hash of the credit posting", false, func(r *Row) any { return r.FromPostingHash }},
 	{"to_chain_seq", "integer", "借方链序号", "Debit chain position", "Position of the debit posting in its holding's hash chain", false, func(r *Row) any { return r.ToChainSeq }},
@@ -110,3 +115,42 @@ const RowDefinition = "One row per money movement per fund: one leg of a transfe
 	"that moved one fund's money, from the credit-side holder to the debit-side holder ('external' is outside the " +
 	"books). A multi-fund expenditure has one row per fund. Reversals are red-ink rows with negative amounts. " +
 	"Ordered by fiscal_year, voucher_seq, fund."
+
+// typeLabels are the Chinese names of the movement types, for summaries.
+var typeLabels = map[string]string{
+	ledger.TypeReceipt:     "收款",
+	ledger.TypeAllocation:  "拨付",
+	ledger.TypeExpenditure: "支出",
+	ledger.TypeSubsidy:     "补贴支付",
+	ledger.TypeReversal:    "冲销",
+}
+
+// summary describes a leg in one line, e.g. "拨付 CG-2026 city→district:HZ"
+// or "冲销 2026-00000012：支出 RC-1 project:P1→external 收款方 某公司".
+func summary(r *Row) string {
+	var b strings.Builder
+	if r.Type == ledger.TypeReversal {
+		b.WriteString("冲销 ")
+		b.WriteString(r.ReversalOfVoucher)
+		b.WriteString("：")
+	}
+	label := typeLabels[r.BaseType]
+	if label == "" {
+		label = r.BaseType
+	}
+	b.WriteString(label)
+	b.WriteString(" " + r.Fund + " " + r.From + "→" + r.To)
+	if r.PayerName != "" {
+		b.WriteString(" 付款方 " + r.PayerName)
+	}
+	if r.Household != "" {
+		b.WriteString(" 户 " + r.Household)
+	}
+	if r.PayeeName != "" {
+		b.WriteString(" 收款方 " + r.PayeeName)
+	}
+	if r.Purpose != "" && r.Type != ledger.TypeReversal {
+		b.WriteString("（" + r.Purpose + "）")
+	}
+	return b.String()
+}

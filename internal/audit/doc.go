@@ -31,6 +31,28 @@
 // posting has been read, so memory does not grow with the number of rows.
 // A district actor gets only its own district's rows.
 //
+// # Formats
+//
+//   - CSV: UTF-8, a header row of column names, RFC 4180 quoting. Text
+//     cells that a spreadsheet would run as a formula (starting with = + - @,
+//     tab or carriage return) get a leading apostrophe (CSVSafe); amounts and
+//     numbers never do, so "-70000.00" stays a number.
+//   - JSON Lines: one object per row with the same keys in the same order;
+//     amounts are decimal strings as everywhere in the API, absent text and
+//     the external side's chain positions are null.
+//   - XLSX: sheet "trail" with a bold, frozen header row; text is written as
+//     inline strings, which a spreadsheet never evaluates, so it is exact;
+//     amounts are number cells formatted 0.00 (the exact decimal, below 10^13
+//     yuan). Past the sheet limit of 1,048,576 rows the trail continues on
+//     sheets trail_2, trail_3, …
+//
+// ExportDir writes all three from one read-only snapshot, with
+// datapackage.json (Open Fiscal Data Package style: every column's type,
+// Chinese and English title, description and constraints, and the fiscal
+// model) and manifest.json (SHA-256, size and rows of every file, the filters,
+// per-fund totals beside the ledger's own, and the checkpoint sealed just
+// before the export).
+//
 // # The trace: which source paid for what
 //
 // Money is fungible inside a holding (one fund at one holder), so the trace

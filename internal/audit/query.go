@@ -50,9 +50,10 @@ func Scope(ctx context.Context, f Filter) (Filter, error) {
 	return f, nil
 }
 
-// where renders the filter for a query over transfers t and postings p.
-func (f Filter) where() (string, []any) {
-	var conds []string
+// where renders the filter, after any fixed conditions, for a query over
+// transfers t and postings p.
+func (f Filter) where(fixed ...string) (string, []any) {
+	conds := fixed
 	var args []any
 	add := func(cond, v string) {
 		if v != "" {

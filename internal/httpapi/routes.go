@@ -9,6 +9,7 @@ import (
 	"renofund/funding"
 	"renofund/funding/importer"
 	"renofund/internal/access"
+	"renofund/internal/audit"
 	"renofund/internal/ledger"
 	"renofund/internal/taxbook"
 	"renofund/subsidy"
@@ -137,6 +138,12 @@ func (s *Server) table() []route {
 			Handle: s.listReconciliations},
 		{Method: "GET", Path: "/v1/reconciliations/:id", Roles: readers, Summary: "One reconciliation with its lines",
 			Resp: funding.Reconciliation{}, Handle: s.getReconciliation},
+		{Method: "GET", Path: "/v1/exports/trail", Roles: readers, Summary: "The fund trail, one row per money movement per fund (streamed CSV, JSONL or XLSX)",
+			Query: []string{"format", "district", "project", "fund", "from", "to"}, Handle: s.exportTrail},
+		{Method: "GET", Path: "/v1/trace/expenditures/:id", Roles: readers, Summary: "Walk a payment back to the receipts that funded it",
+			Resp: audit.Trace{}, Handle: s.traceExpenditure},
+		{Method: "GET", Path: "/v1/trace/funds/:code", Roles: readers, Summary: "Follow a fund forward to every final payee",
+			Resp: audit.FundTrace{}, Handle: s.traceFund},
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
 			Resp: ledger.Report{}, Handle: s.verify},
 	}

@@ -1,6 +1,9 @@
 package httpapi_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestTaxExpenditure(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
@@ -51,6 +54,11 @@ func TestTaxExpenditure(t *testing.T) {
 		after := e.snapshot()
 		if after.Balance != cashBefore.Balance || after.Transfers != cashBefore.Transfers {
 			t.Errorf("tax records moved cash: %+v → %+v", cashBefore, after)
+		}
+		// The trail carries the tax rows beside the cash legs, with no fund.
+		trail := e.do("auditor", "GET", "/v1/exports/trail?format=csv", nil)
+		if trail.Status != 200 || strings.Count(string(trail.Body), ",tax_expenditure,tax_expenditure,") != 2 {
+			t.Errorf("trail export: %d, tax rows: %d", trail.Status, strings.Count(string(trail.Body), ",tax_expenditure,tax_expenditure,"))
 		}
 		rep := e.must("finance", "GET", "/v1/reports/funding", nil, 200)
 		if tx := rep["tax_expenditure"].(map[string]any); tx["total"] != "12800.00" {

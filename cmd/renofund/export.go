@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"renofund/internal/access"
+	"renofund/internal/audit"
+)
+
+// exportCmd: renofund export trail --out DIR [--district --project --fund --from --to]
+// writes trail.csv, trail.jsonl, trail.xlsx, datapackage.json and manifest.json.
+func exportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "trail" {
+		return usageError{"export: want trail --out DIR [--district --project --fund --from --to]"}
+	}
+	fs := flag.NewFlagSet("export trail", flag.ContinueOnError)
+	out := fs.String("out", "", "directory to write into (created if missing)")
+	var f audit.Filter
+	fs.StringVar(&f.District, "district", "", "district code")
+	fs.StringVar(&f.Project, "project", "", "project code")
+	fs.StringVar(&f.Fund, "fund", "", "fund code")
+	fs.StringVar(&f.From, "from", "", "booked on or after (YYYY-MM-DD)")
+	fs.StringVar(&f.To, "to", "", "booked on or before (YYYY-MM-DD)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err.Error()}
+	}
+	if *out == "" {
+		return usageError{"export trail: --out is required"}
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx = access.With(ctx, access.Actor{TokenID: "cli", Name: "cli", Role: access.Auditor})
+	m, err := audit.ExportDir(ctx, db, wire(db).ledger, *out, f)
+	if err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(m, "", "  ")
+	fmt.Fprintln(stdout, string(b))
+	if m.Verify != nil && !m.Verify.OK {
+		return fmt.Errorf("exported, but verification failed at %s: %s", m.Verify.Where, m.Verify.Problem)
+	}
+	return nil
+}
