@@ -57,7 +57,7 @@ func TestTaxExpenditure(t *testing.T) {
 		}
 		// The trail carries the tax rows beside the cash legs, with no fund.
 		trail := e.do("auditor", "GET", "/v1/exports/trail?format=csv", nil)
-		if trail.Status != 200 || strings.Count(string(trail.Body), ",tax_expenditure,tax_expenditure,") != 2 {
+		if trail.Status != 200 || strings.Count(string(trail.Body), ",tax_expenditure,tax_expenditure,") != 3 {
 			t.Errorf("trail export: %d, tax rows: %d", trail.Status, strings.Count(string(trail.Body), ",tax_expenditure,tax_expenditure,"))
 		}
 		rep := e.must("finance", "GET", "/v1/reports/funding", nil, 200)
