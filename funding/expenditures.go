@@ -10,6 +10,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 )
@@ -49,13 +50,13 @@ func (in *Expenditure) check() error {
 	if err := in.Payee.check("payee", true, true); err != nil {
 		return err
 	}
-	if err := textField("purpose", in.Purpose, true, 500); err != nil {
+	if err := field.Text("purpose", in.Purpose, true, 500); err != nil {
 		return err
 	}
-	if err := textField("voucher_no", in.VoucherNo, false, 64); err != nil {
+	if err := field.Text("voucher_no", in.VoucherNo, false, 64); err != nil {
 		return err
 	}
-	if err := textField("force_reason", in.ForceReason, false, 500); err != nil {
+	if err := field.Text("force_reason", in.ForceReason, false, 500); err != nil {
 		return err
 	}
 	if in.Funding != nil {

@@ -11,6 +11,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -21,16 +22,16 @@ var needsVote = []string{"maintenance_fund", "public_revenue"}
 // CreateFund registers a fund. The finance bureau registers any; a district
 // only funds held by itself or by one of its projects.
 func (s *Service) CreateFund(ctx context.Context, f Fund) (*Fund, error) {
-	if err := validCode("fund", f.Code); err != nil {
+	if err := field.Code("fund", f.Code); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(Kinds, f.Kind) {
 		return nil, fmt.Errorf("%w: kind %q is not one of %s", errs.ErrInvalidRequest, f.Kind, strings.Join(Kinds, ", "))
 	}
-	if err := textField("name", f.Name, true, 200); err != nil {
+	if err := field.Text("name", f.Name, true, 200); err != nil {
 		return nil, err
 	}
-	if err := textField("document_no", f.DocumentNo, false, 200); err != nil {
+	if err := field.Text("document_no", f.DocumentNo, false, 200); err != nil {
 		return nil, err
 	}
 	if f.FiscalYear < 2000 || f.FiscalYear > 2100 {
@@ -39,7 +40,7 @@ func (s *Service) CreateFund(ctx context.Context, f Fund) (*Fund, error) {
 	if f.BudgetSubject == "" {
 		f.BudgetSubject = DefaultBudgetSubject
 	}
-	if err := textField("budget_subject", f.BudgetSubject, true, 32); err != nil {
+	if err := field.Text("budget_subject", f.BudgetSubject, true, 32); err != nil {
 		return nil, err
 	}
 	if len(f.EligibleCategories) == 0 {

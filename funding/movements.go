@@ -10,6 +10,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/creditcode"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 )
@@ -21,16 +22,16 @@ type Party struct {
 	BankAccount string `json:"bank_account,omitempty"`
 }
 
-func (p Party) check(field string, needCode, needAccount bool) error {
-	if err := textField(field+".name", p.Name, true, 200); err != nil {
+func (p Party) check(name string, needCode, needAccount bool) error {
+	if err := field.Text(name+".name", p.Name, true, 200); err != nil {
 		return err
 	}
 	if p.CreditCode != "" || needCode {
 		if err := creditcode.Validate(p.CreditCode); err != nil {
-			return fmt.Errorf("%w: %s.credit_code %q", errs.ErrInvalidCredit, field, p.CreditCode)
+			return fmt.Errorf("%w: %s.credit_code %q", errs.ErrInvalidCredit, name, p.CreditCode)
 		}
 	}
-	return textField(field+".bank_account", p.BankAccount, needAccount, 64)
+	return field.Text(name+".bank_account", p.BankAccount, needAccount, 64)
 }
 
 func positive(field string, a money.Amount) error {
@@ -67,10 +68,10 @@ func (s *Service) ReceiptTransfer(ctx context.Context, in Receipt) (*ledger.Tran
 	if err := in.Payer.check("payer", false, false); err != nil {
 		return nil, err
 	}
-	if err := textField("reference", in.Reference, false, 128); err != nil {
+	if err := field.Text("reference", in.Reference, false, 128); err != nil {
 		return nil, err
 	}
-	if err := textField("household", in.Household, false, 128); err != nil {
+	if err := field.Text("household", in.Household, false, 128); err != nil {
 		return nil, err
 	}
 	f, err := s.fund(ctx, in.Fund)
@@ -124,10 +125,10 @@ func (s *Service) AllocationTransfer(ctx context.Context, in Allocation) (*ledge
 	if _, err := ParseDate("allocated_on", in.AllocatedOn); err != nil {
 		return nil, err
 	}
-	if err := textField("document_no", in.DocumentNo, false, 200); err != nil {
+	if err := field.Text("document_no", in.DocumentNo, false, 200); err != nil {
 		return nil, err
 	}
-	if err := textField("memo", in.Memo, false, 500); err != nil {
+	if err := field.Text("memo", in.Memo, false, 500); err != nil {
 		return nil, err
 	}
 	f, err := s.fund(ctx, in.Fund)
@@ -179,7 +180,7 @@ func (s *Service) Allocate(ctx context.Context, in Allocation) (*ledger.Transfer
 // moved. The original is never changed; a second reversal, or reversing a
 // reversal, is refused.
 func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Transfer, error) {
-	if err := textField("reason", reason, true, 500); err != nil {
+	if err := field.Text("reason", reason, true, 500); err != nil {
 		return nil, err
 	}
 	var rev *ledger.Transfer

@@ -8,6 +8,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -40,10 +41,10 @@ const selectProject = `SELECT code, name, district_code, households, floor_area_
 
 // CreateProject registers a community (finance, or the district it lies in).
 func (s *Service) CreateProject(ctx context.Context, p Project) (*Project, error) {
-	if err := validCode("project", p.Code); err != nil {
+	if err := field.Code("project", p.Code); err != nil {
 		return nil, err
 	}
-	if err := textField("name", p.Name, true, 200); err != nil {
+	if err := field.Text("name", p.Name, true, 200); err != nil {
 		return nil, err
 	}
 	if p.Households < 0 || p.Buildings < 0 {

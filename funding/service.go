@@ -10,6 +10,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
 )
@@ -35,10 +36,10 @@ func (s *Service) CreateDistrict(ctx context.Context, d District) (*District, er
 	if a.Role != access.Admin && a.Role != access.Finance {
 		return nil, errs.ErrForbidden
 	}
-	if err := validCode("district", d.Code); err != nil {
+	if err := field.Code("district", d.Code); err != nil {
 		return nil, err
 	}
-	if err := textField("name", d.Name, true, 200); err != nil {
+	if err := field.Text("name", d.Name, true, 200); err != nil {
 		return nil, err
 	}
 	d.CreatedAt = store.Now()

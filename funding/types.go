@@ -6,12 +6,11 @@
 package funding
 
 import (
-	"fmt"
-	"regexp"
 	"slices"
 	"time"
 
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 )
@@ -124,38 +123,8 @@ func (f *Fund) Eligible(category string) bool { return slices.Contains(f.Eligibl
 // ExpiredOn reports whether the fund has expired by date (YYYY-MM-DD).
 func (f *Fund) ExpiredOn(date string) bool { return f.ExpiresOn != "" && date > f.ExpiresOn }
 
-var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-
-func validCode(what, code string) error {
-	if !codePattern.MatchString(code) {
-		return fmt.Errorf("%w: %s code %q must be 1-64 letters, digits, '_', '.' or '-'", errs.ErrInvalidRequest, what, code)
-	}
-	return nil
-}
-
-// ParseDate checks a YYYY-MM-DD date.
-func ParseDate(field, s string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %s must be a date YYYY-MM-DD, got %q", errs.ErrInvalidRequest, field, s)
-	}
-	return t, nil
-}
-
-func textField(field, s string, required bool, maxLen int) error {
-	if required && s == "" {
-		return fmt.Errorf("%w: %s is required", errs.ErrInvalidRequest, field)
-	}
-	if len([]rune(s)) > maxLen {
-		return fmt.Errorf("%w: %s is longer than %d characters", errs.ErrInvalidRequest, field, maxLen)
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("%w: %s contains a control character", errs.ErrInvalidRequest, field)
-		}
-	}
-	return nil
-}
+// ParseDate reads a YYYY-MM-DD date.
+func ParseDate(name, s string) (time.Time, error) { return field.Date(name, s) }
 
 // Zone is the clock booking dates are read in: China Standard Time (UTC+8).
 var Zone = time.FixedZone("CST", 8*3600)

@@ -9,6 +9,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/creditcode"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/store"
 )
 
@@ -33,13 +34,13 @@ type Payee struct {
 }
 
 func (m *PropertyManager) check() error {
-	if err := textField("name", m.Name, true, 200); err != nil {
+	if err := field.Text("name", m.Name, true, 200); err != nil {
 		return err
 	}
 	if err := creditcode.Validate(m.CreditCode); err != nil {
 		return fmt.Errorf("%w: credit_code %q", errs.ErrInvalidCredit, m.CreditCode)
 	}
-	return textField("bank_account", m.BankAccount, true, 64)
+	return field.Text("bank_account", m.BankAccount, true, 64)
 }
 
 // SetPropertyManager records the project's property manager from now on

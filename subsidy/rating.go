@@ -9,6 +9,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
 )
@@ -46,7 +47,7 @@ func (r *Rating) check() error {
 		return fmt.Errorf("%w: at most 50 components and 50 assessors", errs.ErrInvalidRequest)
 	}
 	for name, sc := range r.Components {
-		if err := textField("component name", name, true, 100); err != nil {
+		if err := field.Text("component name", name, true, 100); err != nil {
 			return err
 		}
 		if err := sc.check("component " + name); err != nil {
@@ -54,7 +55,7 @@ func (r *Rating) check() error {
 		}
 	}
 	for _, a := range r.Assessors {
-		if err := textField("assessor", a, true, 100); err != nil {
+		if err := field.Text("assessor", a, true, 100); err != nil {
 			return err
 		}
 	}

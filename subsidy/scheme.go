@@ -11,6 +11,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
@@ -66,10 +67,10 @@ type Scheme struct {
 }
 
 func (sc *Scheme) check() error {
-	if err := validCode("scheme", sc.Code); err != nil {
+	if err := field.Code("scheme", sc.Code); err != nil {
 		return err
 	}
-	if err := textField("name", sc.Name, true, 200); err != nil {
+	if err := field.Text("name", sc.Name, true, 200); err != nil {
 		return err
 	}
 	if !slices.Contains(Bases, sc.Basis) {

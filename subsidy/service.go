@@ -16,13 +16,13 @@ package subsidy
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"gorm.io/gorm"
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
 )
@@ -120,36 +120,8 @@ func (s *Service) appendVersion(ctx context.Context, what string, insert func(ct
 	return fmt.Errorf("%w: %s changed concurrently, try again", errs.ErrConflict, what)
 }
 
-var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-
-func validCode(what, code string) error {
-	if !codePattern.MatchString(code) {
-		return fmt.Errorf("%w: %s code %q must be 1-64 letters, digits, '_', '.' or '-'", errs.ErrInvalidRequest, what, code)
-	}
-	return nil
-}
-
-// textField checks a free-text field: required or not, a length limit, no
-// control characters.
-func textField(field, s string, required bool, maxLen int) error {
-	if required && s == "" {
-		return fmt.Errorf("%w: %s is required", errs.ErrInvalidRequest, field)
-	}
-	if len([]rune(s)) > maxLen {
-		return fmt.Errorf("%w: %s is longer than %d characters", errs.ErrInvalidRequest, field, maxLen)
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("%w: %s contains a control character", errs.ErrInvalidRequest, field)
-		}
-	}
-	return nil
-}
-
 // parseDate checks a YYYY-MM-DD date.
-func parseDate(field, s string) error {
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return fmt.Errorf("%w: %s must be a date YYYY-MM-DD, got %q", errs.ErrInvalidRequest, field, s)
-	}
-	return nil
+func parseDate(name, s string) error {
+	_, err := field.Date(name, s)
+	return err
 }

@@ -1,11 +1,12 @@
 package audit
 
 import (
+	"renofund/internal/sheet"
+
 	"bufio"
 	"encoding/csv"
 	"io"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"renofund/internal/money"
@@ -18,16 +19,9 @@ type rowWriter interface {
 	close() error
 }
 
-// CSVSafe defuses text that a spreadsheet would run as a formula (CSV
-// injection): a cell starting with = + - @, a tab or a carriage return gets
-// a leading apostrophe. Amounts and numbers are never passed through it, so a
-// negative amount stays a number.
-func CSVSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+// CSVSafe defuses text that a spreadsheet would run as a formula; amounts
+// and numbers are never passed through it, so a negative amount stays a number.
+func CSVSafe(s string) string { return sheet.Cell(s) }
 
 // csvWriter writes RFC 4180 CSV in UTF-8 with a header row.
 type csvWriter struct {

@@ -10,12 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 )
 
 const (
@@ -51,32 +51,20 @@ func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 // legitimate client sends it.
 func (s *Server) cleanInput(c *gin.Context) {
 	for _, v := range []string{c.Request.URL.Path, c.Request.URL.RawQuery, c.GetHeader("Idempotency-Key")} {
-		if !cleanText(v) {
+		if !field.Clean(v) {
 			s.fail(c, fmt.Errorf("%w: the path, query or Idempotency-Key holds invalid UTF-8 or a control character", errs.ErrInvalidRequest))
 			return
 		}
 	}
 	for _, vs := range c.Request.URL.Query() {
 		for _, v := range vs {
-			if !cleanText(v) {
+			if !field.Clean(v) {
 				s.fail(c, fmt.Errorf("%w: a query parameter holds invalid UTF-8 or a control character", errs.ErrInvalidRequest))
 				return
 			}
 		}
 	}
 	c.Next()
-}
-
-func cleanText(v string) bool {
-	if !utf8.ValidString(v) {
-		return false
-	}
-	for _, r := range v {
-		if r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // observe logs each request, counts it, times it and records an audit event.

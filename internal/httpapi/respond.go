@@ -16,6 +16,7 @@ import (
 
 	"renofund/funding/importer"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/money"
 )
 
@@ -179,7 +180,7 @@ func checkDuplicateKeys(body []byte) error {
 				stack = stack[:len(stack)-1]
 			}
 		default:
-			if str, ok := v.(string); ok && !cleanText(str) {
+			if str, ok := v.(string); ok && !field.Clean(str) {
 				return fmt.Errorf("%w: a string holds a control character", errs.ErrInvalidRequest)
 			}
 			if top != nil && top.obj {

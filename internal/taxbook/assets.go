@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/money"
 	"renofund/tax"
 )
@@ -56,7 +57,7 @@ func (b *Book) UtilityAsset(ctx context.Context, in AssetIn) (*Asset, error) {
 	if in.Cost <= 0 || in.Cost > money.Max {
 		return nil, fmt.Errorf("%w: cost must be greater than zero and at most 10^15 yuan", errs.ErrInvalidAmount)
 	}
-	on, err := parseDate("in_service_on", in.InServiceOn)
+	on, err := field.Date("in_service_on", in.InServiceOn)
 	if err != nil {
 		return nil, err
 	}

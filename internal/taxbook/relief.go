@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/money"
 	"renofund/tax"
 )
@@ -84,15 +85,15 @@ func (b *Book) ServiceRelief(ctx context.Context, in ReliefIn) (*Relief, error) 
 	}
 	var err error
 	if in.On != "" {
-		if ti.On, err = parseDate("on", in.On); err != nil {
+		if ti.On, err = field.Date("on", in.On); err != nil {
 			return nil, err
 		}
 	}
 	if in.From != "" || in.To != "" {
-		if ti.From, err = parseDate("from", in.From); err != nil {
+		if ti.From, err = field.Date("from", in.From); err != nil {
 			return nil, err
 		}
-		if ti.To, err = parseDate("to", in.To); err != nil {
+		if ti.To, err = field.Date("to", in.To); err != nil {
 			return nil, err
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -115,12 +114,4 @@ func (b *Book) insert(ctx context.Context, r *record) error {
 			r.ID, r.Kind, store.Null(r.Project), store.Null(r.District), r.PartyName, store.Null(r.PartyCode),
 			store.Null(r.Regime), r.On, int64(r.Total), string(detail), a.Label(), store.Now()).Error
 	})
-}
-
-func parseDate(field, s string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %s must be YYYY-MM-DD, got %q", errs.ErrInvalidRequest, field, s)
-	}
-	return t, nil
 }
