@@ -24,8 +24,8 @@ func ParseRate(s string) (Rate, error) {
 	if intPart == "" || (hasDot && frac == "") || !digits(intPart) || !digits(frac) {
 		return Rate{}, fmt.Errorf("%w: %q must be a non-negative decimal", ErrInvalidRate, s)
 	}
-	if len(intPart) > 15 || len(frac) > 20 {
-		return Rate{}, fmt.Errorf("%w: %q has more than 15 digits before or 20 after the point", ErrInvalidRate, s)
+	if len(intPart) > 18 || len(frac) > 20 {
+		return Rate{}, fmt.Errorf("%w: %q has more than 18 digits before or 20 after the point", ErrInvalidRate, s)
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
