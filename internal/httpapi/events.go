@@ -26,8 +26,9 @@ type event struct {
 }
 
 // eventWriter appends audit events in batches off the request path. Events
-// are flushed every 200 ms and on shutdown; a crash can lose at most the
-// last batch, never a money movement (those are in the ledger).
+// are flushed every 200 ms and on shutdown, and kept for the next attempt
+// while the database is away; a crash can lose at most the last batch, never
+// a money movement (those are in the ledger).
 type eventWriter struct {
 	db   *store.DB
 	log  *slog.Logger
@@ -67,22 +68,28 @@ func (w *eventWriter) run() {
 				return
 			}
 			batch = append(batch, e)
-			if len(batch) >= 500 {
-				w.flush(batch)
+			if len(batch) >= 500 && w.flush(batch) {
 				batch = batch[:0]
 			}
 		case <-tick.C:
-			w.flush(batch)
-			batch = batch[:0]
+			// Events that could not be written (the database is down) wait
+			// for the next tick, up to a bound that keeps memory in check.
+			if w.flush(batch) || len(batch) > maxPending {
+				batch = batch[:0]
+			}
 		}
 	}
 }
 
 var eventCols = []string{"id", "at", "token_name", "role", "district", "method", "route", "path", "status", "request_id"}
 
-func (w *eventWriter) flush(batch []event) {
+// maxPending bounds the audit events kept while the database is away.
+const maxPending = 100_000
+
+// flush writes the batch and reports whether it is done with it.
+func (w *eventWriter) flush(batch []event) bool {
 	if len(batch) == 0 || w.db == nil {
-		return
+		return true
 	}
 	rows := make([][]any, len(batch))
 	for i, e := range batch {
@@ -98,6 +105,8 @@ func (w *eventWriter) flush(batch []event) {
 		return store.InsertMany(tx, "audit_events", eventCols, rows)
 	})
 	if err != nil {
-		w.log.Error("audit events not written", "count", len(batch), "err", err)
+		w.log.Error("audit events not written yet", "count", len(batch), "err", err)
+		return false
 	}
+	return true
 }

@@ -18,6 +18,7 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/field"
 	"renofund/internal/money"
+	"renofund/internal/store"
 )
 
 // MaxBody is the largest request body accepted on JSON routes.
@@ -51,6 +52,7 @@ type errorDetail struct {
 // errorResponse is the one place where an error becomes a status and a body.
 // Internal errors are logged with the request id and answered without detail.
 func (s *Server) errorResponse(c *gin.Context, err error) (int, errorBody) {
+	err = store.Translate(err) // a database that cannot be reached is 503, whichever path met it
 	e := errs.Classify(err)
 	msg := err.Error()
 	if e.Kind == errs.Internal {

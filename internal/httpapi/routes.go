@@ -27,7 +27,10 @@ type route struct {
 	Status  int // success status, default 200
 	Query   []string
 	MaxBody int64
-	Handle  gin.HandlerFunc
+	// Long marks routes that may run past RequestTimeout (exports, imports,
+	// batches); they are bounded by the client instead.
+	Long   bool
+	Handle gin.HandlerFunc
 }
 
 var (
@@ -68,7 +71,7 @@ func (s *Server) table() []route {
 		{Method: "POST", Path: `/v1/funds/:code/receipts\:import`, Roles: writers,
 			Summary: "Import household receipts from CSV or XLSX (multipart field file, or the file as the body; ?partial=true)",
 			Query:   []string{"partial", "format"}, Resp: importer.Result{}, Status: 201, MaxBody: importer.MaxBytes + 1<<20,
-			Handle: s.importReceipts},
+			Long: true, Handle: s.importReceipts},
 		{Method: "POST", Path: "/v1/allocations", Roles: writers, Summary: "Allocate a fund's money down the holder tree",
 			Body: funding.Allocation{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.allocate)},
 		{Method: "POST", Path: "/v1/expenditures", Roles: writers, Summary: "Pay from a project's holdings",
@@ -79,7 +82,7 @@ func (s *Server) table() []route {
 			Query: append([]string{"district", "project", "fund", "type"}, pageQ...), Resp: list[transferDTO]{}, Handle: s.listTransfers},
 		{Method: "GET", Path: "/v1/transfers/:id", Roles: readers, Summary: "One transfer", Resp: transferDTO{}, Handle: s.getTransfer},
 		{Method: "POST", Path: "/v1/batches", Roles: writers, Summary: "Apply up to 10,000 receipts, allocations and expenditures atomically",
-			Body: batchIn{}, Resp: batchOut{}, Status: 201, MaxBody: 16 << 20, Handle: create(s, 201, s.batch)},
+			Body: batchIn{}, Resp: batchOut{}, Status: 201, MaxBody: 16 << 20, Long: true, Handle: create(s, 201, s.batch)},
 		{Method: "POST", Path: "/v1/allocation-plans", Roles: writers, Summary: "Compute a factor-method allocation (draft)",
 			Body: funding.PlanInput{}, Resp: funding.Plan{}, Status: 201, Handle: create(s, 201, s.createPlan)},
 		{Method: "GET", Path: "/v1/allocation-plans/:id", Roles: readers, Summary: "One allocation plan", Resp: funding.Plan{}, Handle: s.getPlan},
@@ -139,13 +142,13 @@ func (s *Server) table() []route {
 		{Method: "GET", Path: "/v1/reconciliations/:id", Roles: readers, Summary: "One reconciliation with its lines",
 			Resp: funding.Reconciliation{}, Handle: s.getReconciliation},
 		{Method: "GET", Path: "/v1/exports/trail", Roles: readers, Summary: "The fund trail, one row per money movement per fund (streamed CSV, JSONL or XLSX)",
-			Query: []string{"format", "district", "project", "fund", "from", "to"}, Handle: s.exportTrail},
+			Query: []string{"format", "district", "project", "fund", "from", "to"}, Long: true, Handle: s.exportTrail},
 		{Method: "GET", Path: "/v1/trace/expenditures/:id", Roles: readers, Summary: "Walk a payment back to the receipts that funded it",
 			Resp: audit.Trace{}, Handle: s.traceExpenditure},
 		{Method: "GET", Path: "/v1/trace/funds/:code", Roles: readers, Summary: "Follow a fund forward to every final payee",
 			Resp: audit.FundTrace{}, Handle: s.traceFund},
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
-			Resp: ledger.Report{}, Handle: s.verify},
+			Resp: ledger.Report{}, Long: true, Handle: s.verify},
 	}
 }
 

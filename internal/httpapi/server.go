@@ -5,8 +5,10 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,6 +75,9 @@ func New(d Deps) *Server {
 	s.routes = s.table()
 	for _, r := range s.routes {
 		handlers := []gin.HandlerFunc{}
+		if r.Roles != nil && !r.Long {
+			handlers = append(handlers, bound)
+		}
 		if r.Roles != nil {
 			handlers = append(handlers, s.authenticate, s.authorize(r))
 		}
@@ -91,6 +96,17 @@ func (s *Server) Handler() http.Handler { return s.engine }
 
 // Registry returns the Prometheus registry behind /metrics.
 func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// RequestTimeout bounds how long an ordinary /v1 request may wait on the
+// database: past it the client gets 503 unavailable, not a hung connection.
+const RequestTimeout = 10 * time.Second
+
+func bound(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
 
 // Close flushes buffered audit events.
 func (s *Server) Close() { s.events.close() }

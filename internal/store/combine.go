@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -72,11 +72,18 @@ func (c *combiner) loop() {
 	}
 }
 
-// errGroupRetry aborts a group attempt so that Tx runs it again.
-var errGroupRetry = errors.New("store: retry the group")
-
 func (c *combiner) run(group []*job) {
-	err := c.db.Tx(context.Background(), func(gctx context.Context, tx *gorm.DB) error {
+	// The group may take no longer than its most pressed member may wait, so
+	// a database that stops answering holds no one past their deadline.
+	deadline := time.Now().Add(30 * time.Second)
+	for _, j := range group {
+		if d, ok := j.ctx.Deadline(); ok && d.Before(deadline) {
+			deadline = d
+		}
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	err := c.db.Tx(ctx, func(gctx context.Context, tx *gorm.DB) error {
 		for i, j := range group {
 			j.err = nil
 			if err := j.ctx.Err(); err != nil {

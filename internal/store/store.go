@@ -75,6 +75,14 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		d = Postgres
+		if !strings.Contains(url, "connect_timeout=") {
+			// Without it a partitioned server holds a new connection forever.
+			if strings.Contains(url, "?") {
+				url += "&connect_timeout=5"
+			} else {
+				url += "?connect_timeout=5"
+			}
+		}
 		g, err = gorm.Open(postgres.New(postgres.Config{DSN: url}), cfg)
 	case url == "" || strings.HasPrefix(url, "sqlite:"):
 		d = SQLite
