@@ -60,6 +60,7 @@ func (w *eventWriter) run() {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	var batch []event
+	healthy := true
 	for {
 		select {
 		case e, ok := <-w.ch:
@@ -68,13 +69,15 @@ func (w *eventWriter) run() {
 				return
 			}
 			batch = append(batch, e)
-			if len(batch) >= 500 && w.flush(batch) {
-				batch = batch[:0]
+			if healthy && len(batch) >= 500 {
+				if healthy = w.flush(batch); healthy {
+					batch = batch[:0]
+				}
 			}
 		case <-tick.C:
 			// Events that could not be written (the database is down) wait
 			// for the next tick, up to a bound that keeps memory in check.
-			if w.flush(batch) || len(batch) > maxPending {
+			if healthy = w.flush(batch); healthy || len(batch) > maxPending {
 				batch = batch[:0]
 			}
 		}
