@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"unicode"
@@ -109,6 +108,11 @@ func readBody(c *gin.Context) ([]byte, error) {
 func decodeBytes(body []byte, dst any) error {
 	if !utf8.Valid(body) {
 		return fmt.Errorf("%w: body is not valid UTF-8", errs.ErrInvalidRequest)
+	}
+	// encoding/json treats a top-level null as nothing to do; a body must be
+	// one JSON object.
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
+		return fmt.Errorf("%w: body must be a JSON object", errs.ErrInvalidRequest)
 	}
 	if err := checkDuplicateKeys(body); err != nil {
 		return err
@@ -220,12 +224,6 @@ func newList[T any](items []T, limit int, cursor func(T) string) list[T] {
 		l.Next = &n
 	}
 	return l
-}
-
-func logErr(log *slog.Logger, msg string, err error) {
-	if err != nil {
-		log.Error(msg, "err", err)
-	}
 }
 
 // foldKey folds a key the way encoding/json matches names to fields, where

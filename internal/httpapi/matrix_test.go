@@ -1,0 +1,872 @@
+package httpapi_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"renofund/internal/access"
+	"renofund/internal/httpapi"
+	"renofund/internal/store"
+	"renofund/internal/store/storetest"
+)
+
+// The access-control matrix is generated from the route table: every /v1
+// route × every token (admin, finance, auditor, district HZ, district LY) ×
+// an object of district HZ and one of district LY. For a district token the
+// object of its own district is the "own" cell and the other district's the
+// "other" cell; the other roles are checked on both objects alike. Where a
+// path parameter can name several kinds of object (a fund held by the
+// district, one held by its project, the city's fund), each is a cell of its
+// own; a city object is neither district's, so a district reads it scoped
+// to its share and may not write it. A route that offers ?format=csv is
+// checked in JSON and in CSV.
+//
+// What the cells mean:
+//
+//	allow:  past authorization. A GET answers 200; a POST or PUT answers 2xx,
+//	        or 409/422 when an earlier allowed cell already changed the object
+//	        (a second reversal, an executed plan, a paid run). Never 401, 403,
+//	        404 (the objects exist) or 5xx.
+//	deny:   403 forbidden, and nothing written.
+//	hidden: 403 forbidden or 404 not_found, nothing written, and the body
+//	        names nothing of the other district.
+//	scoped: a list or report: 200 with nothing of the other district in it,
+//	        or 403/404 as for hidden.
+//
+// "Nothing of the other district" means none of its codes and ids: its
+// project code, "district:CODE", the quoted district code, and the ids of
+// its transfer, plan and reconciliation. A route marked shared (the district
+// list, subsidy schemes) is city-wide reference data every reader sees.
+//
+// Within a route the refusals run first, so that they meet the objects as
+// set up; the allowed cells run afterwards and may change them.
+
+type verdict int
+
+const (
+	allow verdict = iota
+	deny
+	hidden
+	scoped
+)
+
+func (w verdict) String() string { return [...]string{"allow", "deny", "hidden", "scoped"}[w] }
+
+// accessRule is the expected outcome of one route for every kind of caller.
+type accessRule struct {
+	admin, finance, auditor, own, other verdict
+	shared                              bool // city-wide data: no leak check
+}
+
+// Shorthands for the common rows.
+var (
+	// finance and the owning district write; admin and auditor may not.
+	writeRule = accessRule{admin: deny, finance: allow, auditor: deny, own: allow, other: hidden}
+	// finance, auditor and the owning district read one object.
+	readRule = accessRule{admin: deny, finance: allow, auditor: allow, own: allow, other: hidden}
+	// finance, auditor and districts read a list or report scoped to them.
+	listRule = accessRule{admin: deny, finance: allow, auditor: allow, own: allow, other: scoped}
+	// the finance bureau alone.
+	financeRule = accessRule{admin: deny, finance: allow, auditor: deny, own: deny, other: deny}
+	// every role reads city-wide reference data.
+	everyoneRule = accessRule{admin: allow, finance: allow, auditor: allow, own: allow, other: allow, shared: true}
+)
+
+// accessRules is the policy, one entry per "METHOD PATH" of the route table.
+// A route without an entry, or an entry without a route, fails the test.
+var accessRules = map[string]accessRule{
+	"POST /v1/districts": {admin: allow, finance: allow, auditor: deny, own: deny, other: deny},
+	"GET /v1/districts":  everyoneRule,
+
+	"POST /v1/projects":                       writeRule,
+	"GET /v1/projects":                        listRule,
+	"GET /v1/projects/:code":                  readRule,
+	"GET /v1/projects/:code/funding":          readRule,
+	"PUT /v1/projects/:code/property-manager": writeRule,
+	"GET /v1/projects/:code/property-manager": readRule,
+	"GET /v1/projects/:code/tax-expenditure":  readRule,
+
+	"POST /v1/funds":                        writeRule,
+	"GET /v1/funds/:code":                   readRule,
+	"POST /v1/funds/:code/receipts":         writeRule,
+	`POST /v1/funds/:code/receipts\:import`: writeRule,
+
+	"POST /v1/allocations":                  writeRule,
+	"POST /v1/expenditures":                 writeRule,
+	"POST /v1/transfers/:id/reversal":       writeRule,
+	"GET /v1/transfers":                     listRule,
+	"GET /v1/transfers/:id":                 readRule,
+	"POST /v1/batches":                      writeRule,
+	"POST /v1/allocation-plans":             writeRule,
+	"GET /v1/allocation-plans/:id":          readRule,
+	"POST /v1/allocation-plans/:id/execute": writeRule,
+
+	"GET /v1/reports/funding":         listRule,
+	"GET /v1/reports/budget":          listRule,
+	"GET /v1/reports/idle":            listRule,
+	"GET /v1/reports/direct":          listRule,
+	"GET /v1/reports/tax-expenditure": listRule,
+
+	"POST /v1/subsidy/schemes":          financeRule,
+	"GET /v1/subsidy/schemes":           everyoneRule,
+	"GET /v1/subsidy/schemes/:code":     everyoneRule,
+	"POST /v1/subsidy/ratings":          writeRule,
+	"POST /v1/subsidy/runs":             financeRule,
+	"GET /v1/subsidy/runs":              listRule,
+	"GET /v1/subsidy/runs/:id":          {admin: deny, finance: allow, auditor: allow, own: allow, other: scoped}, // a district sees its own lines
+	"POST /v1/subsidy/runs/:id/approve": financeRule,
+	"POST /v1/subsidy/runs/:id/cancel":  financeRule,
+
+	"POST /v1/tax/service-relief": writeRule,
+	"POST /v1/tax/utility-assets": writeRule,
+
+	"POST /v1/reconciliations":    writeRule,
+	"GET /v1/reconciliations":     listRule,
+	"GET /v1/reconciliations/:id": readRule,
+
+	"GET /v1/exports/trail":          listRule,
+	"GET /v1/trace/expenditures/:id": readRule,
+	"GET /v1/trace/funds/:code":      readRule,
+
+	"GET /v1/audit/exceptions": listRule,
+	"GET /v1/audit/events":     {admin: allow, finance: deny, auditor: allow, own: deny, other: deny},
+	"GET /v1/audit/verify":     {admin: deny, finance: allow, auditor: allow, own: deny, other: deny},
+}
+
+// world is an env with, for each district, one object of every kind a path
+// parameter can name, so that every route can be called on an object of
+// either district.
+type world struct {
+	*env
+	// obj maps the path segment before a parameter to the objects it can
+	// name, each as [HZ's, LY's]: every variant is tried.
+	obj map[string][][2]string
+}
+
+var bothSides = [2]string{"HZ", "LY"}
+
+func sideIndex(side string) int {
+	if side == "LY" {
+		return 1
+	}
+	return 0
+}
+
+// newWorld sets up the objects (as the finance bureau, except each
+// district's own expenditure): setupMoney's funds and, for each district, a
+// household-receipts fund, an allocation, an expenditure, a draft allocation
+// plan, a property manager, a rating, a district-held subsidy scheme with a
+// draft run, and a stored reconciliation.
+func newWorld(t testing.TB, e *env) *world {
+	t.Helper()
+	w := &world{env: e.forT(t), obj: map[string][][2]string{}}
+	cityReceipt := setupMoney(w.env)
+	var alloc, spend, plan, run, recon [2]string
+	for i, d := range bothSides {
+		w.fund(d+"R", "resident_contribution", "project:"+d+"-001", "basic")
+		alloc[i] = w.must("finance", "POST", "/v1/allocations", map[string]any{"fund": d + "F", "from": "district:" + d,
+			"to": "project:" + d + "-001", "amount": "100.00"}, 201)["id"].(string)
+		spend[i] = w.must(strings.ToLower(d), "POST", "/v1/expenditures", expenditure(d+"-001", "basic", "5.00"), 201)["id"].(string)
+		plan[i] = w.must("finance", "POST", "/v1/allocation-plans", planBody(d), 201)["id"].(string)
+		w.must("finance", "PUT", "/v1/projects/"+d+"-001/property-manager", managerBody("物业 "+d), 200)
+		w.must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-01", "score": "90"}, 201)
+		w.must("finance", "POST", "/v1/subsidy/schemes", schemeBody("S"+d, d), 201)
+		run[i] = w.must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S" + d, "period": "2026-01"}, 201)["id"].(string)
+		r := w.do("finance", "POST", "/v1/reconciliations?district="+d, statementCSV, "Content-Type", "text/csv")
+		if r.Status != 201 {
+			t.Fatalf("reconciliation for %s: %d %s", d, r.Status, r.Body)
+		}
+		recon[i] = r.json(t)["id"].(string)
+	}
+	w.obj["projects"] = [][2]string{{"HZ-001", "LY-001"}}
+	// A fund held by the district, a household-receipts fund held by its
+	// project, and the city's fund (with money in both districts).
+	w.obj["funds"] = [][2]string{{"HZF", "LYF"}, {"HZR", "LYR"}, {"CG", "CG"}}
+	// An allocation inside the district, an expenditure the district made,
+	// and the city's receipt.
+	w.obj["transfers"] = [][2]string{alloc, spend, {cityReceipt, cityReceipt}}
+	w.obj["expenditures"] = [][2]string{spend}
+	w.obj["allocation-plans"] = [][2]string{plan}
+	w.obj["schemes"] = [][2]string{{"SHZ", "SLY"}}
+	w.obj["runs"] = [][2]string{run}
+	w.obj["reconciliations"] = [][2]string{recon}
+	return w
+}
+
+// receiptsCSV is a household receipts file for the import route.
+const receiptsCSV = "household,amount,received_on,payer_name\n1-1-1,10.00,2026-03-01,住户甲\n"
+
+const statementCSV = "date,amount,reference,counterparty\n2026-03-01,1.00,R1,江苏省财政厅\n"
+
+func planBody(d string) map[string]any {
+	return map[string]any{
+		"fund": d + "F", "from": "district:" + d, "total": "10.00",
+		"recipients": []map[string]any{{"to": "project:" + d + "-001", "area_m2": "100", "households": 10, "buildings": 1, "communities": 1}},
+		"weights":    map[string]any{"area": "0.4", "households": "0.3", "buildings": "0.2", "communities": "0.1"},
+	}
+}
+
+func managerBody(name string) map[string]any {
+	return map[string]any{"name": name, "credit_code": payeeCode, "bank_account": "6222020000000009"}
+}
+
+func schemeBody(code, d string) map[string]any {
+	return map[string]any{"code": code, "name": "物业补贴 " + code, "fund": d + "F", "holder": "district:" + d,
+		"basis": "per_household_month", "rate": "1", "period": "month",
+		"bands": []map[string]any{{"min_score": 60, "ratio": "1"}}, "valid_from": "2026-01-01"}
+}
+
+func reliefBody(d string) map[string]any {
+	return map[string]any{"service": "childcare", "on": "2026-05-01", "revenue": "100.00", "vat_rate": "0.06",
+		"project": d + "-001", "provider": map[string]any{"name": "托育中心", "credit_code": payeeCode}}
+}
+
+func assetBody(d string) map[string]any {
+	return map[string]any{"utility": map[string]any{"name": "燃气公司", "credit_code": payeeCode}, "project": d + "-001",
+		"description": "燃气管道", "asset_class": "building", "nature": "capital", "cost": "5000.00", "in_service_on": "2026-01-31"}
+}
+
+// rawBody is a request body that is not JSON (a bank statement, a receipts file).
+type rawBody struct {
+	query, contentType string
+	body               string
+}
+
+// validBody returns a valid body for a POST or PUT route acting on district
+// side; n makes codes unique. ok is false for a route it does not know, so
+// a new write route fails the tests until it is taught here.
+func validBody(key, side string, n int) (body any, ok bool) {
+	d := side
+	u := fmt.Sprintf("%s%d", d, n)
+	switch key {
+	case "POST /v1/districts":
+		return map[string]any{"code": "N" + u, "name": "新区 " + u}, true
+	case "POST /v1/projects":
+		return project(d+"-N"+u, d), true
+	case "POST /v1/funds":
+		return fundBody("F"+u, "district_fiscal", "district:"+d, nil, "basic"), true
+	case "POST /v1/funds/:code/receipts":
+		return receiptBody("1.00"), true
+	case "POST /v1/allocations":
+		return map[string]any{"fund": d + "F", "from": "district:" + d, "to": "project:" + d + "-001", "amount": "1.00"}, true
+	case "POST /v1/expenditures":
+		return expenditure(d+"-001", "basic", "1.00"), true
+	case "POST /v1/transfers/:id/reversal":
+		return map[string]any{"reason": "录入错误"}, true
+	case "POST /v1/batches":
+		return map[string]any{"items": []map[string]any{receiptItem(d+"F", "1.00")}}, true
+	case "POST /v1/allocation-plans":
+		return planBody(d), true
+	case "POST /v1/allocation-plans/:id/execute", "POST /v1/subsidy/runs/:id/approve", "POST /v1/subsidy/runs/:id/cancel":
+		return nil, true
+	case "PUT /v1/projects/:code/property-manager":
+		return managerBody("物业 " + u), true
+	case "POST /v1/subsidy/schemes":
+		return schemeBody("S"+u, d), true
+	case "POST /v1/subsidy/ratings":
+		return map[string]any{"project": d + "-001", "period": "2026-02", "score": "88.5"}, true
+	case "POST /v1/subsidy/runs":
+		return map[string]any{"scheme": "S" + d, "period": "2026-02"}, true
+	case "POST /v1/tax/service-relief":
+		return reliefBody(d), true
+	case "POST /v1/tax/utility-assets":
+		return assetBody(d), true
+	case "POST /v1/reconciliations":
+		return rawBody{query: "?district=" + d, contentType: "text/csv", body: statementCSV}, true
+	case `POST /v1/funds/:code/receipts\:import`:
+		return rawBody{contentType: "text/csv", body: receiptsCSV}, true
+	}
+	return nil, false
+}
+
+// variants says in how many ways route ri is called: once per object its
+// parameter can name, and for a route that offers ?format=csv once more per
+// object in CSV.
+func (w *world) variants(ri httpapi.RouteInfo) int {
+	n := w.objVariants(ri)
+	if ri.Method == http.MethodGet && slices.Contains(ri.Query, "format") {
+		n *= 2
+	}
+	return n
+}
+
+func (w *world) objVariants(ri httpapi.RouteInfo) int {
+	n := 1
+	segs := strings.Split(ri.Path, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, ":") {
+			n = max(n, len(w.obj[segs[i-1]]))
+		}
+	}
+	return n
+}
+
+// cityObject reports whether variant v of route ri names a city-level
+// object (the same for both districts).
+func (w *world) cityObject(ri httpapi.RouteInfo, v int) bool {
+	v %= w.objVariants(ri)
+	segs := strings.Split(ri.Path, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, ":") {
+			objs := w.obj[segs[i-1]]
+			if o := objs[min(v, len(objs)-1)]; o[0] == o[1] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// path fills the route's parameters with side's objects (variant v of each)
+// and, for a route that takes ?district=, names side.
+func (w *world) path(ri httpapi.RouteInfo, side string, v int) (string, error) {
+	nobj := w.objVariants(ri)
+	csv := v >= nobj
+	v %= nobj
+	segs := strings.Split(ri.Path, "/")
+	for i, s := range segs {
+		if !strings.HasPrefix(s, ":") {
+			continue
+		}
+		objs, ok := w.obj[segs[i-1]]
+		if !ok {
+			return "", fmt.Errorf("no object to put in %s of %s: add one to newWorld", s, ri.Path)
+		}
+		segs[i] = objs[min(v, len(objs)-1)][sideIndex(side)]
+	}
+	p := strings.ReplaceAll(strings.Join(segs, "/"), `\:`, ":") // gin escapes a literal colon
+	var q []string
+	if ri.Method == http.MethodGet && slices.Contains(ri.Query, "district") {
+		q = append(q, "district="+side)
+	}
+	if csv {
+		q = append(q, "format=csv")
+	}
+	if len(q) > 0 {
+		p += "?" + strings.Join(q, "&")
+	}
+	return p, nil
+}
+
+// send calls route ri as who on side's objects (variant v) with its valid body.
+func (w *world) send(who string, ri httpapi.RouteInfo, side string, v, n int) (response, error) {
+	p, err := w.path(ri, side, v)
+	if err != nil {
+		return response{}, err
+	}
+	key := ri.Method + " " + ri.Path
+	var body any
+	if ri.Method != http.MethodGet {
+		b, ok := validBody(key, side, n)
+		if !ok {
+			return response{}, fmt.Errorf("no valid body for %s: add one to validBody", key)
+		}
+		body = b
+	}
+	if rb, ok := body.(rawBody); ok {
+		return w.do(who, ri.Method, p+rb.query, rb.body, "Content-Type", rb.contentType), nil
+	}
+	return w.do(who, ri.Method, p, body), nil
+}
+
+// leakMarkers are the strings that name district d's data.
+func (w *world) leakMarkers(d string) []string {
+	i := sideIndex(d)
+	m := []string{d + "-001", "district:" + d, `"` + d + `"`, "," + d + ",", "," + d + "\n"}
+	for _, kind := range []string{"transfers", "allocation-plans", "reconciliations"} {
+		for _, o := range w.obj[kind] {
+			if o[0] != o[1] { // a city object is no district's
+				m = append(m, o[i])
+			}
+		}
+	}
+	return m
+}
+
+var matrixTokens = []struct{ who, district string }{
+	{"admin", ""}, {"finance", ""}, {"auditor", ""}, {"hz", "HZ"}, {"ly", "LY"},
+}
+
+func (r accessRule) expect(tokenDistrict, side, who string) verdict {
+	switch who {
+	case "admin":
+		return r.admin
+	case "finance":
+		return r.finance
+	case "auditor":
+		return r.auditor
+	}
+	if tokenDistrict == side {
+		return r.own
+	}
+	return r.other
+}
+
+// v1Routes returns the /v1 rows of the route table.
+func v1Routes(e *env) []httpapi.RouteInfo {
+	var out []httpapi.RouteInfo
+	for _, ri := range e.srv.RouteTable() {
+		if strings.HasPrefix(ri.Path, "/v1/") {
+			out = append(out, ri)
+		}
+	}
+	return out
+}
+
+// TestAccessRulesCoverRouteTable: every /v1 route has a accessRule and every accessRule
+// a route; every route outside /v1 is public and every /v1 route is not.
+func TestAccessRulesCoverRouteTable(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	seen := map[string]bool{}
+	for _, ri := range e.srv.RouteTable() {
+		key := ri.Method + " " + ri.Path
+		if !strings.HasPrefix(ri.Path, "/v1/") {
+			if ri.Roles != nil {
+				t.Errorf("%s is outside /v1 but needs a token", key)
+			}
+			continue
+		}
+		seen[key] = true
+		if ri.Roles == nil {
+			t.Errorf("%s is public: every /v1 route needs a token", key)
+		}
+		if _, ok := accessRules[key]; !ok {
+			t.Errorf("route %s has no access rule: add one to accessRules in matrix_test.go", key)
+		}
+		if ri.Method != http.MethodGet {
+			if _, ok := validBody(key, "HZ", 0); !ok {
+				t.Errorf("write route %s has no valid body: add one to validBody in matrix_test.go", key)
+			}
+		}
+	}
+	for key := range accessRules {
+		if !seen[key] {
+			t.Errorf("access accessRule for %s names no route in the table: remove it", key)
+		}
+	}
+}
+
+// TestAccessMatrix runs every cell of the matrix on both engines.
+func TestAccessMatrix(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		type cell struct {
+			who, district, side string
+			variant             int
+			verdict             verdict
+		}
+		cells, n := 0, 0
+		tally := map[string]int{}
+		for _, ri := range v1Routes(e) {
+			key := ri.Method + " " + ri.Path
+			r, ok := accessRules[key]
+			if !ok {
+				continue // reported by TestAccessRulesCoverRouteTable
+			}
+			var cs []cell
+			for _, tok := range matrixTokens {
+				for _, side := range bothSides {
+					for v := range w.variants(ri) {
+						want := r.expect(tok.district, side, tok.who)
+						if tok.district != "" && w.cityObject(ri, v) && want != deny {
+							// The city's object is neither district's: a
+							// district reads its own rotating of it at most,
+							// and may not write it.
+							want = scoped
+							if ri.Method != http.MethodGet {
+								want = hidden
+							}
+						}
+						cs = append(cs, cell{tok.who, tok.district, side, v, want})
+					}
+				}
+			}
+			// Refusals first, on the objects as set up.
+			sort.SliceStable(cs, func(i, j int) bool { return cs[i].verdict != allow && cs[j].verdict == allow })
+			for _, c := range cs {
+				cells++
+				n++
+				p, _ := w.path(ri, c.side, c.variant)
+				name := fmt.Sprintf("%s %s as %s on %s's object (want %s)", ri.Method, p, c.who, c.side, c.verdict)
+				write := ri.Method != http.MethodGet
+				var before string
+				if write && c.verdict != allow {
+					before = w.counts()
+				}
+				resp, err := w.send(c.who, ri, c.side, c.variant, n)
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+					continue
+				}
+				var leaks []string
+				if c.district != "" && !r.shared {
+					other := "LY"
+					if c.district == "LY" {
+						other = "HZ"
+					}
+					leaks = w.leakMarkers(other)
+				}
+				tally[fmt.Sprintf("%s→%d", c.verdict, resp.Status)]++
+				if problem := judgeCell(c.verdict, ri.Method, resp, leaks); problem != "" {
+					t.Errorf("%s: %s: %.300s", name, problem, resp.Body)
+				}
+				if before != "" {
+					if after := w.counts(); after != before {
+						t.Errorf("%s was refused but wrote:\n before %s\n after  %s", name, before, after)
+					}
+				}
+			}
+		}
+		t.Logf("%d matrix cells; verdict→status: %v", cells, tally)
+		e.forT(t).checkBooks()
+	})
+}
+
+// judgeCell says what is wrong with resp for a cell expecting w ("" if nothing).
+func judgeCell(w verdict, method string, resp response, leaks []string) string {
+	refused := (resp.Status == 403 && resp.code() == "forbidden") || (resp.Status == 404 && resp.code() == "not_found")
+	// A refusal may echo what the caller asked for, but carries nothing
+	// else; an answer must not name the other district's data.
+	leak := func() string {
+		if resp.Status >= 400 {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(resp.Body, &m); err != nil || len(m) != 1 || m["error"] == nil {
+				return "a refusal that is not a bare error object"
+			}
+			return ""
+		}
+		for _, m := range leaks {
+			if m != "" && strings.Contains(string(resp.Body), m) {
+				return "the answer names the other district's " + m
+			}
+		}
+		return ""
+	}
+	switch w {
+	case allow:
+		if method == http.MethodGet && resp.Status != 200 {
+			return fmt.Sprintf("status %d %q, want 200", resp.Status, resp.code())
+		}
+		if ok := resp.Status/100 == 2 || resp.Status == 409 || resp.Status == 422; !ok {
+			return fmt.Sprintf("status %d %q, want 2xx (or 409/422 after an earlier cell)", resp.Status, resp.code())
+		}
+		return leak()
+	case deny:
+		if resp.Status != 403 || resp.code() != "forbidden" {
+			return fmt.Sprintf("status %d %q, want 403 forbidden", resp.Status, resp.code())
+		}
+	case hidden:
+		if !refused {
+			return fmt.Sprintf("status %d %q, want 403 forbidden or 404 not_found", resp.Status, resp.code())
+		}
+		return leak()
+	case scoped:
+		if resp.Status != 200 && !refused {
+			return fmt.Sprintf("status %d %q, want 200 scoped to the caller, or 403/404", resp.Status, resp.code())
+		}
+		return leak()
+	}
+	return ""
+}
+
+// countedTables are the tables a refused request must not change; tables
+// that do not exist (yet) are skipped. audit_events is left out: it records
+// refusals too, by design.
+var countedTables = []string{
+	"districts", "projects", "funds", "holdings", "transfers", "postings", "checkpoints", "voucher_counters",
+	"idempotency_keys", "allocation_plans", "subsidy_schemes", "subsidy_ratings", "subsidy_property_managers",
+	"subsidy_runs", "subsidy_run_lines", "tax_records", "reconciliations", "imports", "import_rows", "tokens",
+}
+
+// counts describes the state a refused request must leave alone: the row
+// count of every table, the sum of all holdings, the last voucher numbers,
+// and how many plans and runs have left the draft state.
+func (e *env) counts() string {
+	e.t.Helper()
+	q := countQueries(e)
+	rows, err := e.db.G.Raw(q.sql).Rows()
+	if err != nil {
+		e.t.Fatalf("counts: %v", err)
+	}
+	defer rows.Close()
+	names := q.names
+	vals := make([]int64, len(names))
+	ptrs := make([]any, len(names))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if !rows.Next() {
+		e.t.Fatalf("counts: no row")
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		e.t.Fatalf("counts: %v", err)
+	}
+	var b strings.Builder
+	for i, v := range vals {
+		fmt.Fprintf(&b, "%s=%d ", names[i], v)
+	}
+	return b.String()
+}
+
+type countQuery struct {
+	sql   string
+	names []string
+}
+
+var countQueryCache sync.Map // *store.DB → countQuery
+
+// countQueries builds, once per database, the one query behind counts.
+func countQueries(e *env) countQuery {
+	if q, ok := countQueryCache.Load(e.db); ok {
+		return q.(countQuery)
+	}
+	var parts, names []string
+	for _, tb := range countedTables {
+		var n int64
+		if err := e.db.G.Raw("SELECT COUNT(*) FROM " + tb).Scan(&n).Error; err != nil {
+			continue // no such table
+		}
+		parts = append(parts, "(SELECT COUNT(*) FROM "+tb+")")
+		names = append(names, tb)
+	}
+	parts = append(parts, "(SELECT COALESCE(SUM(balance), 0) FROM holdings)", "(SELECT COALESCE(SUM(last_seq), 0) FROM voucher_counters)",
+		"(SELECT COUNT(*) FROM allocation_plans WHERE status <> 'draft')", "(SELECT COUNT(*) FROM subsidy_runs WHERE status <> 'draft')",
+		"(SELECT COUNT(*) FROM tokens WHERE revoked_at IS NOT NULL)")
+	names = append(names, "balance", "vouchers", "plans_done", "runs_done", "revoked")
+	q := countQuery{sql: "SELECT " + strings.Join(parts, ", "), names: names}
+	countQueryCache.Store(e.db, q)
+	return q
+}
+
+// TestUnauthenticatedEveryRoute: every /v1 route answers 401 unauthenticated without a
+// token, with a malformed or unknown one, with a revoked one and with an
+// expired one, and writes nothing.
+func TestUnauthenticatedEveryRoute(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		ctx := context.Background()
+		issue := func(name string, ttl time.Duration) string {
+			secret, _, err := w.srv.Tokens.Issue(ctx, access.Finance, "", name, ttl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return secret
+		}
+		revoked := issue("revoked", 0)
+		cachedRevoked := issue("cached-revoked", 0)
+		expired := issue("expired", time.Nanosecond)
+		cachedExpired := issue("cached-expired", time.Second)
+		// Used once (and so cached by the token check) before it ends.
+		for _, s := range []string{cachedRevoked, cachedExpired} {
+			w.tok["probe"] = s
+			w.must("probe", "GET", "/v1/districts", nil, 200)
+		}
+		for _, name := range []string{"revoked", "cached-revoked"} {
+			if n, err := w.srv.Tokens.Revoke(ctx, name); err != nil || n != 1 {
+				t.Fatalf("revoke %s: %d, %v", name, n, err)
+			}
+		}
+		time.Sleep(1100 * time.Millisecond)
+		valid := w.tok["finance"]
+		headers := []struct{ name, value string }{
+			{"no header", ""},
+			{"empty bearer", "Bearer "},
+			{"basic scheme", "Basic " + valid},
+			{"lower-case scheme", "bearer " + valid},
+			{"unknown token", "Bearer rf_" + strings.Repeat("A", 43)},
+			{"no prefix", "Bearer " + strings.TrimPrefix(valid, "rf_")},
+			{"token with a changed last character", "Bearer " + valid[:len(valid)-1] + flipChar(valid[len(valid)-1])},
+			{"token too long", "Bearer " + valid + strings.Repeat("x", 200)},
+			{"the token's hash", "Bearer " + hashHex(valid)},
+			{"revoked", "Bearer " + revoked},
+			{"revoked after use", "Bearer " + cachedRevoked},
+			{"expired", "Bearer " + expired},
+			{"expired after use", "Bearer " + cachedExpired},
+		}
+		before := w.counts()
+		n := 0
+		for _, ri := range v1Routes(e) {
+			p, err := w.path(ri, "HZ", 0)
+			if err != nil {
+				t.Error(err)
+				continue
+			}
+			var body any
+			if ri.Method != http.MethodGet {
+				body, _ = validBody(ri.Method+" "+ri.Path, "HZ", 0)
+				if rb, ok := body.(rawBody); ok {
+					p, body = p+rb.query, rb.body
+				}
+			}
+			for _, h := range headers {
+				n++
+				args := []string{}
+				if h.value != "" {
+					args = append(args, "Authorization", h.value)
+				}
+				r := w.do("", ri.Method, p, body, args...)
+				if r.Status != 401 || r.code() != "unauthenticated" {
+					t.Errorf("%s %s with %s: %d %q, want 401 unauthenticated", ri.Method, ri.Path, h.name, r.Status, r.code())
+				}
+			}
+		}
+		if after := w.counts(); after != before {
+			t.Errorf("unauthenticated requests wrote:\n before %s\n after  %s", before, after)
+		}
+		t.Logf("%d unauthenticated requests", n)
+	})
+}
+
+func flipChar(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
+}
+
+func hashHex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// TestTokensStoredHashed: the tokens table holds a SHA-256 of each token,
+// never the token or any part of its random body.
+func TestTokensStoredHashed(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		rows, err := e.db.G.Raw("SELECT * FROM tokens").Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		hashes := map[string]bool{}
+		count := 0
+		for rows.Next() {
+			count++
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range vals {
+				var s string
+				switch x := v.(type) {
+				case string:
+					s = x
+				case []byte:
+					s = string(x)
+				default:
+					continue
+				}
+				if cols[i] == "hash" {
+					hashes[s] = true
+				}
+				for who, secret := range e.tok {
+					body := strings.TrimPrefix(secret, "rf_")
+					if strings.Contains(s, body[:16]) || strings.Contains(s, body[len(body)-16:]) {
+						t.Errorf("column %s holds the token of %s", cols[i], who)
+					}
+				}
+			}
+		}
+		if count != len(e.tok) {
+			t.Errorf("%d token rows, want %d", count, len(e.tok))
+		}
+		for who, secret := range e.tok {
+			if !hashes[hashHex(secret)] {
+				t.Errorf("no row holds the SHA-256 of %s's token", who)
+			}
+		}
+	})
+}
+
+// TestRateLimit: with Deps.RateLimit = 5 per second (bursts of 20) a token
+// that sends faster is answered 429 rate_limited with Retry-After, while
+// another token is still served.
+func TestRateLimit(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	d := e.srv.Deps
+	d.RateLimit = 5
+	limited := httpapi.New(d)
+	t.Cleanup(limited.Close)
+	le := *e
+	le.srv = limited
+	for i := range 20 {
+		if r := le.do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
+			t.Fatalf("request %d of the burst: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	// drain sends reads until one is refused (refill at 5/s is far slower
+	// than these requests) and returns the refusal.
+	drain := func() response {
+		for range 200 {
+			if r := le.do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
+				return r
+			}
+		}
+		t.Fatalf("220 requests at once were all served")
+		return response{}
+	}
+	limitedResp := drain()
+	if limitedResp.Status != 429 || limitedResp.code() != "rate_limited" {
+		t.Errorf("over the limit: %d %q, want 429 rate_limited", limitedResp.Status, limitedResp.code())
+	}
+	if ra := limitedResp.Header.Get("Retry-After"); ra == "" {
+		t.Errorf("429 without Retry-After")
+	}
+	// A write over the limit is refused and writes nothing. (Right after a
+	// refusal the bucket holds less than one request; should a slow machine
+	// let it refill in between, drain again.)
+	refusedWrite := false
+	for range 5 {
+		before := le.counts()
+		r := le.do("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "1.00"))
+		if r.Status == 429 {
+			refusedWrite = true
+			if after := le.counts(); after != before {
+				t.Errorf("a rate-limited write wrote:\n before %s\n after  %s", before, after)
+			}
+			break
+		}
+		drain()
+	}
+	if !refusedWrite {
+		t.Errorf("a write right after a 429 was served, five times over")
+	}
+	if r := le.do("ly", "GET", "/v1/districts", nil); r.Status != 200 {
+		t.Errorf("another token: %d, want 200", r.Status)
+	}
+	// Without a token the limiter is never reached: 401, not 429.
+	if r := le.do("", "GET", "/v1/districts", nil); r.Status != 401 {
+		t.Errorf("no token: %d, want 401", r.Status)
+	}
+	// The limit refills: after a second the token is served again.
+	time.Sleep(1100 * time.Millisecond)
+	if r := le.do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
+		t.Errorf("after a second: %d, want 200", r.Status)
+	}
+	// The unlimited server is not affected.
+	if r := e.do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
+		t.Errorf("default server: %d", r.Status)
+	}
+}
+
+// openSQLite opens a fresh embedded database, for tests that need one
+// engine only.
+func openSQLite(t testing.TB) *store.DB {
+	t.Helper()
+	return storetest.Open(t, store.SQLite)
+}
