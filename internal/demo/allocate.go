@@ -21,7 +21,7 @@ func (b *builder) recipients(ps []funding.Project, holder func(p funding.Project
 			order = append(order, h)
 		}
 		a := by[h]
-		a.areaFen += p.FloorAreaM2.Decimal().IntPart()
+		a.area += p.FloorAreaM2.Decimal().IntPart()
 		a.households += p.Households
 		a.buildings += p.Buildings
 		a.n++
@@ -29,7 +29,7 @@ func (b *builder) recipients(ps []funding.Project, holder func(p funding.Project
 	rs := make([]funding.PlanRecipient, 0, len(order))
 	for i, h := range order {
 		a := by[h]
-		rs = append(rs, funding.PlanRecipient{To: h, AreaM2: money.MustRate(fmt.Sprint(a.areaFen)),
+		rs = append(rs, funding.PlanRecipient{To: h, AreaM2: money.MustRate(fmt.Sprint(a.area)),
 			Households: a.households, Buildings: a.buildings, Communities: a.n,
 			Coefficient: money.MustRate([]string{"1", "1.1", "1.2", "0.9"}[i%4]),
 			Performance: money.MustRate(fmt.Sprint(70 + (i*7)%30))})
