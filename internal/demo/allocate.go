@@ -9,8 +9,7 @@ import (
 
 func (b *builder) recipients(ps []funding.Project, holder func(p funding.Project) string) []funding.PlanRecipient {
 	type agg struct {
-		area                              money.Rate
-		areaFen, households, buildings, n int64
+		area, households, buildings, n int64
 	}
 	order := []string{}
 	by := map[string]*agg{}
