@@ -96,7 +96,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			}
 		}
 		dsn := "file:" + path + "?_txlock=immediate" +
-			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_pragma=synchronous(full)"
+			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_pragma=synchronous(full)" +
+			"&_pragma=cache_size(-65536)"
 		g, err = gorm.Open(gormlite.Open(dsn), cfg)
 	default:
 		return nil, fmt.Errorf("RENOFUND_DATABASE_URL: want postgres://… or sqlite:PATH, got %q", url)
