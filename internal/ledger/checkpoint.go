@@ -33,6 +33,17 @@ type headRow struct {
 // Checkpoint seals the current chain heads. It only reads holdings, so it
 // waits for no writer on PostgreSQL; its own row is the only thing it writes.
 func (l *Ledger) Checkpoint(ctx context.Context) (*Checkpoint, error) {
+	for attempt := 1; ; attempt++ {
+		cp, err := l.checkpoint(ctx)
+		// Another instance sealed the same sequence number first: seal again
+		// on top of its checkpoint.
+		if err == nil || !store.UniqueViolation(err) || attempt == 10 {
+			return cp, err
+		}
+	}
+}
+
+func (l *Ledger) checkpoint(ctx context.Context) (*Checkpoint, error) {
 	var cp Checkpoint
 	err := l.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		var heads []headRow

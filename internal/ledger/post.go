@@ -3,11 +3,13 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
 	"gorm.io/gorm"
 
+	"renofund/internal/errs"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -85,6 +87,13 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 				continue
 			}
 			st := states[key{p.Fund, p.Holder}]
+			if p.Amount > 0 && st.balance > math.MaxInt64-p.Amount {
+				err := fmt.Errorf("%w: %s at %s would exceed the largest balance the books can hold", errs.ErrRuleViolation, p.Fund, p.Holder)
+				if len(ts) > 1 {
+					return &ItemError{Index: i, Err: err}
+				}
+				return err
+			}
 			if st.balance+p.Amount < 0 {
 				err := fmt.Errorf("%w: %s at %s holds %s, needs %s", ErrInsufficientFunds,
 					p.Fund, p.Holder, st.balance, -p.Amount)
