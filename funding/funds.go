@@ -216,7 +216,11 @@ func (s *Service) FundView(ctx context.Context, code string) (*FundView, error) 
 	v := &FundView{Fund: f, Holdings: make([]Holding, 0, len(hs))}
 	for _, h := range hs {
 		v.Holdings = append(v.Holdings, Holding{h.Holder, money.Amount(h.Balance)})
-		v.Totals.Available += money.Amount(h.Balance)
+		sum, ok := money.Sum(v.Totals.Available, money.Amount(h.Balance))
+		if !ok {
+			return nil, ErrTooLarge
+		}
+		v.Totals.Available = sum
 	}
 	// Received counts money entering the books (receipts) and spent money
 	// leaving them, net of reversals; for a district, what reached its own

@@ -23,12 +23,24 @@ type Flow struct {
 	Available    money.Amount `json:"available"`
 }
 
-func (f *Flow) add(o Flow) {
-	f.Received += o.Received
-	f.AllocatedIn += o.AllocatedIn
-	f.AllocatedOut += o.AllocatedOut
-	f.Spent += o.Spent
-	f.Available += o.Available
+// ErrTooLarge refuses a report whose totals would not fit in an Amount.
+var ErrTooLarge = fmt.Errorf("%w: the totals exceed what the books can represent", errs.ErrRuleViolation)
+
+func (f *Flow) add(o Flow) error {
+	for _, p := range []struct {
+		dst *money.Amount
+		v   money.Amount
+	}{
+		{&f.Received, o.Received}, {&f.AllocatedIn, o.AllocatedIn}, {&f.AllocatedOut, o.AllocatedOut},
+		{&f.Spent, o.Spent}, {&f.Available, o.Available},
+	} {
+		sum, ok := money.Sum(*p.dst, p.v)
+		if !ok {
+			return ErrTooLarge
+		}
+		*p.dst = sum
+	}
+	return nil
 }
 
 type flowRow struct {
@@ -113,8 +125,12 @@ func (s *Service) FundingReport(ctx context.Context) (*FundingReport, error) {
 		if byKey[k] == nil {
 			byKey[k] = &FundingLine{District: row.Area, Kind: row.Kind}
 		}
-		byKey[k].add(row.Flow)
-		r.Totals.add(row.Flow)
+		if err := byKey[k].add(row.Flow); err != nil {
+			return nil, err
+		}
+		if err := r.Totals.add(row.Flow); err != nil {
+			return nil, err
+		}
 	}
 	for _, l := range byKey {
 		r.Lines = append(r.Lines, *l)

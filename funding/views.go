@@ -67,9 +67,13 @@ func (s *Service) ProjectFunding(ctx context.Context, code string) (*ProjectFund
 		l := FundLine{Fund: r.FundCode, Kind: r.Kind, Received: money.Amount(r.Received),
 			Spent: money.Amount(r.Spent), Available: money.Amount(r.Balance)}
 		v.Funds = append(v.Funds, l)
-		v.Totals.Received += l.Received
-		v.Totals.Spent += l.Spent
-		v.Totals.Available += l.Available
+		r, ok1 := money.Sum(v.Totals.Received, l.Received)
+		sp, ok2 := money.Sum(v.Totals.Spent, l.Spent)
+		av, ok3 := money.Sum(v.Totals.Available, l.Available)
+		if !ok1 || !ok2 || !ok3 {
+			return nil, ErrTooLarge
+		}
+		v.Totals.Received, v.Totals.Spent, v.Totals.Available = r, sp, av
 	}
 	var cats []struct {
 		Category string

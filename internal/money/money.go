@@ -9,6 +9,7 @@ package money
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -109,4 +110,18 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	}
 	*a = v
 	return nil
+}
+
+// Sum adds amounts and reports false when the total does not fit in an
+// Amount. Totals over many holdings use it: each holding is bounded, their
+// sum is not.
+func Sum(as ...Amount) (Amount, bool) {
+	var t Amount
+	for _, a := range as {
+		if (a > 0 && t > math.MaxInt64-a) || (a < 0 && t < math.MinInt64-a) {
+			return 0, false
+		}
+		t += a
+	}
+	return t, true
 }

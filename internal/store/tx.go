@@ -32,7 +32,7 @@ func Committed(ctx context.Context, createdAt string) bool {
 }
 
 // MaxAttempts bounds the retries of one unit of work.
-const MaxAttempts = 12
+const MaxAttempts = 25
 
 // Tx runs fn in one database transaction and commits it, retrying the whole
 // of fn when the database reports a serialization failure, a deadlock or a

@@ -1,0 +1,243 @@
+package harness
+
+import (
+	"fmt"
+	"sync"
+
+	"renofund/internal/ledger"
+)
+
+// hkey names a holding: one fund's money at one holder.
+type hkey struct{ Fund, Holder string }
+
+// post is one posting as the model expects it.
+type post struct {
+	Fund, Holder string
+	Amount       int64
+}
+
+func (p post) String() string { return fmt.Sprintf("%s@%s%+d", p.Fund, p.Holder, p.Amount) }
+
+// rec is a transfer the model knows of: what it moved, and enough about it
+// to predict what reversing it does.
+type rec struct {
+	ID         string
+	Type       string // ledger.Type…
+	Base       string // the original's type for a reversal
+	From, To   string
+	District   string
+	Amount     int64
+	Year       int
+	Postings   []post
+	ReversalOf string
+	Reversed   bool
+}
+
+// planRec is a factor plan as the model knows it.
+type planRec struct {
+	ID     string
+	Fund   string
+	From   string
+	Total  int64
+	Shares []share
+	Status string // draft or executed
+}
+
+type share struct {
+	To     string
+	Amount int64
+}
+
+// runRec is a subsidy run as the model knows it.
+type runRec struct {
+	ID     string
+	Scheme string
+	Period string
+	Status string
+	Total  int64            // paid on approval
+	Lines  map[string]int64 // project → line amount (negative: clawback, recorded only)
+	Paying int              // lines with a positive amount
+}
+
+// versioned is the current version of a versioned record and the figure
+// the model needs from it: a rating's score (hundredths of a point) or a
+// scheme's rate (fen per household and month).
+type versioned struct {
+	Version int
+	Value   int64
+}
+
+// model is the expected state of the books, changed only by operations the
+// service reported as done. Every field is guarded by mu.
+type model struct {
+	mu sync.Mutex
+
+	bal      map[hkey]int64
+	holdings map[hkey]bool    // holdings that must exist (credited at least once)
+	received map[string]int64 // per fund: receipts net of reversals
+	spent    map[string]int64 // per fund: expenditures and subsidy payments net of reversals
+
+	transfers, postings int64
+	byYear              map[int]int64 // transfers per fiscal year (= voucher numbers used)
+	recs                []*rec
+	byID                map[string]*rec
+
+	plans    []*planRec
+	planByID map[string]*planRec
+	runs     []*runRec
+	runByID  map[string]*runRec
+	drafts   map[string]string    // scheme/period → draft run id
+	settled  map[string]int64     // scheme/period/project → what paid runs settled
+	scores   map[string]versioned // project/period → current rating and its score
+	rates    map[string]versioned // scheme → current version and its rate
+	managers map[string]int       // project → current manager version
+	ratings  int64                // rating rows
+	mgrRows  int64                // property manager rows
+	checkpts int64
+}
+
+func newModel() *model {
+	return &model{
+		bal: map[hkey]int64{}, holdings: map[hkey]bool{}, received: map[string]int64{}, spent: map[string]int64{},
+		byYear: map[int]int64{}, byID: map[string]*rec{}, planByID: map[string]*planRec{}, runByID: map[string]*runRec{},
+		drafts: map[string]string{}, settled: map[string]int64{}, scores: map[string]versioned{}, managers: map[string]int{},
+		rates: map[string]versioned{},
+	}
+}
+
+// balance returns the expected balance of a holding.
+func (m *model) balance(k hkey) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.bal[k]
+}
+
+// balances copies the expected balances (for predictions over several steps).
+func (m *model) balances() map[hkey]int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[hkey]int64, len(m.bal))
+	for k, v := range m.bal {
+		out[k] = v
+	}
+	return out
+}
+
+// add records transfers the service posted.
+func (m *model) add(rs ...*rec) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range rs {
+		m.addLocked(r)
+	}
+}
+
+func (m *model) addLocked(r *rec) {
+	m.transfers++
+	m.postings += int64(len(r.Postings))
+	m.byYear[r.Year]++
+	for _, p := range r.Postings {
+		if p.Holder == ledger.External {
+			continue
+		}
+		k := hkey{p.Fund, p.Holder}
+		m.bal[k] += p.Amount
+		if p.Amount > 0 {
+			m.holdings[k] = true
+		}
+		switch r.Base {
+		case ledger.TypeReceipt:
+			m.received[p.Fund] += p.Amount
+		case ledger.TypeExpenditure, ledger.TypeSubsidy:
+			m.spent[p.Fund] -= p.Amount
+		}
+	}
+	if r.ReversalOf != "" {
+		m.byID[r.ReversalOf].Reversed = true
+	}
+	m.recs = append(m.recs, r)
+	m.byID[r.ID] = r
+}
+
+// pickRec returns a transfer chosen by f from the ones known, or nil.
+func (m *model) pickRec(f func(n int) int) *rec {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.recs) == 0 {
+		return nil
+	}
+	r := *m.recs[f(len(m.recs))]
+	return &r
+}
+
+// rec returns a copy of a known transfer.
+func (m *model) rec(id string) *rec {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.byID[id]; ok {
+		c := *r
+		return &c
+	}
+	return nil
+}
+
+func runKey(scheme, period string) string { return scheme + "/" + period }
+
+func settleKey(scheme, period, project string) string { return scheme + "/" + period + "/" + project }
+
+func ratingKey(project, period string) string { return project + "/" + period }
+
+// entitlement is what the harness's schemes owe a project for a period: the
+// rate (2.50 or 3.00 yuan per household and month, as rate fen) ×
+// households × 3 months × the ratio of the highest band at or below the
+// score; nothing without a property manager or a rating. The figures are
+// chosen so the result is a whole number of fen, computed here without the
+// subsidy package's code.
+func entitlement(rate, households int64, hasManager bool, score versioned, rated bool) int64 {
+	if !hasManager || !rated {
+		return 0
+	}
+	var pct int64
+	switch {
+	case score.Value >= 90_00:
+		pct = 100
+	case score.Value >= 80_00:
+		pct = 80
+	case score.Value >= 60_00:
+		pct = 50
+	}
+	return rate * households * 3 * pct / 100
+}
+
+// predictRun computes the lines a new run of the scheme for the period
+// should have: entitlement minus what paid runs settled, per project.
+func (m *model) predictRun(wd *world, sc *schemeInfo, period string) map[string]int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]int64{}
+	for _, p := range wd.projects {
+		if sc.District != "" && p.District != sc.District {
+			continue
+		}
+		s, rated := m.scores[ratingKey(p.Code, period)]
+		ent := entitlement(m.rates[sc.Code].Value, p.Households, m.managers[p.Code] > 0, s, rated)
+		out[p.Code] = ent - m.settled[settleKey(sc.Code, period, p.Code)]
+	}
+	return out
+}
+
+// planByIDCopy returns a copy of a plan as the model knows it now.
+func (m *model) planByIDCopy(id string) *planRec {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := *m.planByID[id]
+	return &p
+}
+
+// runByIDCopy returns a copy of a run as the model knows it now.
+func (m *model) runByIDCopy(id string) *runRec {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := *m.runByID[id]
+	return &r
+}
