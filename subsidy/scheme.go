@@ -76,6 +76,9 @@ func (sc *Scheme) check() error {
 	if !slices.Contains(Bases, sc.Basis) {
 		return fmt.Errorf("%w: basis %q must be one of %s", errs.ErrInvalidRequest, sc.Basis, strings.Join(Bases, ", "))
 	}
+	if sc.Period == "half-year" { // DOMAIN.md's spelling
+		sc.Period = HalfYear
+	}
 	if !slices.Contains(PeriodKinds, sc.Period) {
 		return fmt.Errorf("%w: period %q must be one of %s", errs.ErrInvalidRequest, sc.Period, strings.Join(PeriodKinds, ", "))
 	}
