@@ -123,6 +123,9 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 			st.head = p.Hash
 		}
 	}
+	if l.db.Dialect == store.Postgres && len(ts) == 1 && len(keys) <= 8 {
+		return l.writeOne(tx, ts[0], keys, states)
+	}
 	if err := insert(tx, ts); err != nil {
 		return err
 	}
@@ -300,25 +303,34 @@ var transferCols = []string{
 
 var postingCols = []string{"transfer_id", "line", "fund_code", "holder", "amount", "chain_seq", "prev_hash", "hash"}
 
-func insert(tx *gorm.DB, ts []*Transfer) error {
+// rows renders a transfer and its postings as insert rows.
+func rows(t *Transfer) ([]any, [][]any) {
 	n := store.Null
+	trow := []any{
+		t.ID, t.FiscalYear, t.VoucherSeq, t.VoucherNo, t.Type, t.BaseType, n(t.Fund), n(t.From), n(t.To),
+		n(t.District), n(t.Project), n(t.Category), int64(t.Amount), t.BookedOn, n(t.PayerName),
+		n(t.PayerCreditCode), n(t.PayeeName), n(t.PayeeCreditCode), n(t.PayeeBankAccount), n(t.Household),
+		n(t.Reference), n(t.DocumentNo), n(t.SourceVoucherNo), n(t.Purpose), n(t.ForcedReason),
+		n(t.ReversalOf), n(t.PlanID), n(t.BatchID), t.RecordedBy, t.RecordedAt, t.Hash,
+	}
+	prows := make([][]any, 0, len(t.Postings))
+	for i, p := range t.Postings {
+		var seq any
+		if p.Holder != External {
+			seq = p.ChainSeq
+		}
+		prows = append(prows, []any{t.ID, i + 1, p.Fund, p.Holder, int64(p.Amount), seq, n(p.PrevHash), n(p.Hash)})
+	}
+	return trow, prows
+}
+
+func insert(tx *gorm.DB, ts []*Transfer) error {
 	trows := make([][]any, 0, len(ts))
 	var prows [][]any
 	for _, t := range ts {
-		trows = append(trows, []any{
-			t.ID, t.FiscalYear, t.VoucherSeq, t.VoucherNo, t.Type, t.BaseType, n(t.Fund), n(t.From), n(t.To),
-			n(t.District), n(t.Project), n(t.Category), int64(t.Amount), t.BookedOn, n(t.PayerName),
-			n(t.PayerCreditCode), n(t.PayeeName), n(t.PayeeCreditCode), n(t.PayeeBankAccount), n(t.Household),
-			n(t.Reference), n(t.DocumentNo), n(t.SourceVoucherNo), n(t.Purpose), n(t.ForcedReason),
-			n(t.ReversalOf), n(t.PlanID), n(t.BatchID), t.RecordedBy, t.RecordedAt, t.Hash,
-		})
-		for i, p := range t.Postings {
-			var seq any
-			if p.Holder != External {
-				seq = p.ChainSeq
-			}
-			prows = append(prows, []any{t.ID, i + 1, p.Fund, p.Holder, int64(p.Amount), seq, n(p.PrevHash), n(p.Hash)})
-		}
+		tr, pr := rows(t)
+		trows = append(trows, tr)
+		prows = append(prows, pr...)
 	}
 	if err := store.InsertMany(tx, "transfers", transferCols, trows); err != nil {
 		if store.UniqueViolation(err) && anyReversal(ts) {
