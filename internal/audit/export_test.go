@@ -118,10 +118,11 @@ func checkTotals(t *testing.T, db *store.DB, rows trail, st audit.Stats) {
 			t.Errorf("%s: stats %+v, ledger %v", fund, tot, want)
 		}
 	}
-	var legs int64
+	var legs, taxRows int64
 	db.G.Raw("SELECT COUNT(*) FROM (SELECT DISTINCT transfer_id, fund_code FROM postings) x").Scan(&legs)
-	if int64(len(rows)) != legs {
-		t.Errorf("%d rows, want one per transfer and fund: %d", len(rows), legs)
+	db.G.Raw("SELECT COUNT(*) FROM tax_records").Scan(&taxRows)
+	if int64(len(rows)) != legs+taxRows {
+		t.Errorf("%d rows, want one per transfer and fund plus one per tax record: %d + %d", len(rows), legs, taxRows)
 	}
 }
 

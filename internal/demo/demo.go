@@ -1,7 +1,8 @@
 // Package demo loads a deterministic demo city at the Lianyungang scale: the
 // ten districts of DOMAIN.md, 399 communities with 74,365 households and
 // 7,416,800 m², central, provincial and city money allocated by the factor
-// method, contributions of every kind, and spending in all three categories.
+// method, contributions of every kind, spending in all three categories, a
+// quarter's property-service subsidies paid by rating, and tax relief.
 // The same seed always gives the same city, and loading it twice adds nothing.
 package demo
 
@@ -76,7 +77,7 @@ func LoadScaled(ctx context.Context, db *store.DB, svc *funding.Service, divisor
 			*sum = Summary{Message: "demo city already loaded; nothing added"}
 			return nil
 		}
-		b := &builder{svc: svc, ctx: ctx, rng: rand.New(rand.NewPCG(20210901, 399)), sum: sum,
+		b := &builder{db: db, svc: svc, ctx: ctx, rng: rand.New(rand.NewPCG(20210901, 399)), sum: sum,
 			projects: Projects / divisor, households: Households / int64(divisor), area: AreaM2 / int64(divisor)}
 		return b.build()
 	})
@@ -92,6 +93,7 @@ func LoadScaled(ctx context.Context, db *store.DB, svc *funding.Service, divisor
 }
 
 type builder struct {
+	db   *store.DB
 	svc  *funding.Service
 	ctx  context.Context
 	rng  *rand.Rand
@@ -104,7 +106,7 @@ type builder struct {
 }
 
 func (b *builder) build() error {
-	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend}
+	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.subsidies, b.taxRelief}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -72,7 +72,7 @@ func TestDemoCityAndReports(t *testing.T) {
 		}
 		var receipts, spent, balances int64
 		db.G.Raw("SELECT COALESCE(-SUM(p.amount), 0) FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.holder = 'external' AND t.base_type = 'receipt'").Scan(&receipts)
-		db.G.Raw("SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.holder = 'external' AND t.base_type = 'expenditure'").Scan(&spent)
+		db.G.Raw("SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.holder = 'external' AND t.base_type IN ('expenditure', 'subsidy_payment')").Scan(&spent)
 		db.G.Raw("SELECT SUM(balance) FROM holdings").Scan(&balances)
 		if int64(rep.Totals.Received) != receipts || int64(rep.Totals.Spent) != spent || int64(rep.Totals.Available) != balances {
 			t.Errorf("totals %+v vs ledger received %d spent %d held %d", rep.Totals, receipts, spent, balances)
