@@ -48,7 +48,7 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 	}
 	a, _ := actorOf(c)
 	h := sha256.New()
-	h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n"))
+	h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "?" + c.Request.URL.RawQuery + "\n"))
 	h.Write(body)
 	reqHash := hex.EncodeToString(h.Sum(nil))
 	var out []byte
