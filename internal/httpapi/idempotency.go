@@ -54,9 +54,10 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 	var out []byte
 	var posted int
 	// Small writes share a transaction with others arriving at the same
-	// moment (group commit); big ones (batches, imports) run alone.
+	// moment (group commit); big ones (batches, imports, plan executions,
+	// subsidy approvals) run alone.
 	exec := s.DB.Combine
-	if len(body) > groupBodyLimit {
+	if len(body) > groupBodyLimit || c.GetBool(ctxLong) {
 		exec = s.DB.Tx
 	}
 	run := func() error {

@@ -23,6 +23,7 @@ const (
 	ctxActor     = "actor"
 	ctxBody      = "body"
 	ctxErrorCode = "error_code"
+	ctxLong      = "long" // the route may run long: no deadline, no group commit
 )
 
 var (

@@ -78,6 +78,9 @@ func New(d Deps) *Server {
 		if r.Roles != nil && !r.Long {
 			handlers = append(handlers, bound)
 		}
+		if r.Long {
+			handlers = append(handlers, func(c *gin.Context) { c.Set(ctxLong, true) })
+		}
 		if r.Roles != nil {
 			handlers = append(handlers, s.authenticate, s.authorize(r))
 		}
