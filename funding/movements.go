@@ -206,6 +206,12 @@ func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Trans
 		if orig.Type == ledger.TypeReversal {
 			return fmt.Errorf("%w: %s is itself a reversal; record a new transfer instead", errs.ErrConflict, id)
 		}
+		if orig.Type == ledger.TypeSubsidy {
+			// A run's lines record what was settled; undoing a payment behind
+			// them would make the next run pay it again or never. Subsidies
+			// are corrected by a corrected rating and the next run.
+			return fmt.Errorf("%w: %s is a subsidy payment; correct the rating and run the scheme again", errs.ErrConflict, id)
+		}
 		if rid, err := s.ledger.ReversalOf(ctx, id); err != nil {
 			return err
 		} else if rid != "" {

@@ -371,8 +371,8 @@ func (w *worker) reversalRefusal(orig *rec, a access.Actor, reason string) (erro
 	if !a.Writes(owner) {
 		return errs.ErrForbidden, false
 	}
-	if orig.Type == ledger.TypeReversal {
-		return errs.ErrConflict, false
+	if orig.Type == ledger.TypeReversal || orig.Type == ledger.TypeSubsidy {
+		return errs.ErrConflict, false // subsidies are corrected by a new rating and run
 	}
 	if cur := w.h.model.rec(orig.ID); cur != nil && cur.Reversed {
 		return funding.ErrAlreadyReversed, false

@@ -72,3 +72,32 @@ func TestConcurrentExpenditures(t *testing.T) {
 		e.checkBooks()
 	})
 }
+
+// TestSubsidyPaymentNotReversible: a paid subsidy line is corrected by a
+// corrected rating and the next run, never by reversing the payment behind
+// the run's back.
+func TestSubsidyPaymentNotReversible(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.fund("WY", "city_fiscal", "city", "improvement")
+		e.receive("WY", "100000.00")
+		e.must("finance", "PUT", "/v1/projects/HZ-001/property-manager",
+			map[string]any{"name": "物业公司", "credit_code": payeeCode, "bank_account": "1"}, 200)
+		e.must("hz", "POST", "/v1/subsidy/ratings", map[string]any{"project": "HZ-001", "period": "2026-Q2", "score": 95}, 201)
+		e.must("finance", "POST", "/v1/subsidy/schemes", map[string]any{"code": "S", "name": "物业补贴", "fund": "WY",
+			"basis": "per_household_month", "rate": "8.33", "period": "quarter", "valid_from": "2026-01-01",
+			"bands": []map[string]any{{"min_score": 90, "ratio": "1"}}}, 201)
+		run := e.must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S", "period": "2026-Q2"}, 201)
+		e.must("finance", "POST", "/v1/subsidy/runs/"+run["id"].(string)+"/approve", nil, 200)
+		var id string
+		e.db.G.Raw("SELECT id FROM transfers WHERE type = 'subsidy_payment'").Scan(&id)
+		before := e.snapshot()
+		r := e.do("finance", "POST", "/v1/transfers/"+id+"/reversal", map[string]any{"reason": "错付"})
+		if r.Status != 409 || r.code() != "conflict" {
+			t.Errorf("reversing a subsidy payment: %d %s", r.Status, r.Body)
+		}
+		if e.snapshot() != before {
+			t.Error("refused reversal wrote")
+		}
+		e.checkBooks()
+	})
+}
