@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"renofund/internal/access"
 	"renofund/internal/store"
 )
 
@@ -40,4 +41,10 @@ func openDB(ctx context.Context, cfg config) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// asCLI acts as the operator at the terminal, with the given role; records
+// name the actor "cli".
+func asCLI(ctx context.Context, role access.Role) context.Context {
+	return access.With(ctx, access.Actor{TokenID: "cli", Name: "cli", Role: role})
 }

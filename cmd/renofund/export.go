@@ -36,7 +36,7 @@ func exportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer)
 		return err
 	}
 	defer db.Close()
-	ctx = access.With(ctx, access.Actor{TokenID: "cli", Name: "cli", Role: access.Auditor})
+	ctx = asCLI(ctx, access.Auditor)
 	m, err := audit.ExportDir(ctx, db, wire(db).ledger, *out, f)
 	if err != nil {
 		return err

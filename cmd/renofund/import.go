@@ -56,7 +56,7 @@ func importCmd(ctx context.Context, cfg config, args []string, stdout, stderr io
 	defer db.Close()
 	a := wire(db)
 	imp := importer.New(db, a.funding, a.ledger)
-	ctx = access.With(ctx, access.Actor{TokenID: "cli", Name: "cli", Role: access.Finance})
+	ctx = asCLI(ctx, access.Finance)
 	res, err := imp.Import(ctx, *fund, f, format, importer.Options{Partial: *partial, FileName: filepath.Base(rest[0]),
 		Progress: importer.TerminalProgress(stderr)})
 	var re *importer.RowErrors

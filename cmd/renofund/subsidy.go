@@ -32,7 +32,7 @@ func subsidyCmd(ctx context.Context, cfg config, args []string, stdout io.Writer
 	}
 	defer db.Close()
 	svc := wire(db).subsidy
-	ctx = access.With(ctx, access.Actor{TokenID: "cli", Name: "cli", Role: access.Finance})
+	ctx = asCLI(ctx, access.Finance)
 	if *due {
 		ids, err := svc.RunDue(ctx, time.Now())
 		if err != nil {

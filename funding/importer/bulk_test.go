@@ -18,9 +18,6 @@ import (
 )
 
 func TestImport100kTwiceAddsNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("100,000 rows: skipped with -short")
-	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		start := time.Now()
 		importTwice(t, setup(t, db), 100_000)
