@@ -131,21 +131,31 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s: %w", d, err)
 	}
 	if d == SQLite {
-		// WAL is a property of the file, set once; another process switching
-		// it at the same moment makes this attempt busy, so try again.
-		for attempt := 0; ; attempt++ {
-			err = g.Exec("PRAGMA journal_mode=WAL").Error
-			if err == nil || !Retryable(err) || attempt == 50 {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if err != nil {
+		if err := db.enableWAL(); err != nil {
 			sqlDB.Close()
 			return nil, fmt.Errorf("sqlite WAL mode: %w", err)
 		}
 	}
 	return db, nil
+}
+
+// enableWAL switches the file to WAL, a property of the file set once. It
+// needs the file to itself, so it queues on the same lock as migrations
+// (which hold the file for longer than a busy timeout), and retries when
+// another process is merely reading.
+func (db *DB) enableWAL() error {
+	unlock, err := lockFile(db.path + ".migrate-lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	for attempt := 0; ; attempt++ {
+		err = db.G.Exec("PRAGMA journal_mode=WAL").Error
+		if err == nil || !Retryable(err) || attempt == 100 {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Close releases the connections.
