@@ -22,6 +22,7 @@ type lookups struct {
 	funds    map[string]*Fund
 	projects map[string]*Project
 	holders  map[string]holderInfo
+	visible  map[string]bool // fund code → the actor (one district) may see it
 }
 
 type lookupsKey struct{}
@@ -33,6 +34,7 @@ func WithLookups(ctx context.Context) context.Context {
 	}
 	return context.WithValue(ctx, lookupsKey{}, &lookups{
 		funds: map[string]*Fund{}, projects: map[string]*Project{}, holders: map[string]holderInfo{},
+		visible: map[string]bool{},
 	})
 }
 

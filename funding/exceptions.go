@@ -45,7 +45,8 @@ const (
 // specialKinds are passed down under the 60-day deadline.
 var specialKinds = map[string]bool{"special_fund": true, "special_bond": true, "central_investment": true}
 
-// Exceptions runs every check as of asOf; a district sees its own.
+// Exceptions runs every check as of asOf; a district sees its own, and
+// each check looks only at that district's rows.
 func (s *Service) Exceptions(ctx context.Context, asOf time.Time) ([]Exception, error) {
 	var out []Exception
 	for _, check := range []func(context.Context, time.Time) ([]Exception, error){
@@ -57,15 +58,22 @@ func (s *Service) Exceptions(ctx context.Context, asOf time.Time) ([]Exception, 
 		}
 		out = append(out, ex...)
 	}
-	a := access.From(ctx)
-	kept := out[:0]
-	for _, e := range out {
-		if a.Role != access.District || e.District == a.District {
-			kept = append(kept, e)
-		}
-	}
-	return kept, nil
+	return out, nil
 }
+
+// scope is the condition (and its argument) that keeps a district actor to
+// its own district's rows of a column; nothing for the others.
+func scope(ctx context.Context, column string) (string, []any) {
+	if a := access.From(ctx); a.Role == access.District {
+		return " AND " + column + " = ?", []any{a.District}
+	}
+	return "", nil
+}
+
+// The reads below name the small table first and join with CROSS JOIN,
+// which SQLite's planner takes as the order to loop in (PostgreSQL treats it
+// as a plain join and plans freely): a handful of holdings or funds should
+// lead, not a scan of every posting.
 
 // retention finds money at the city or a district that arrived more than
 // the pass-down deadline ago and has not gone on: inflows are consumed by
@@ -77,12 +85,13 @@ func (s *Service) retention(ctx context.Context, asOf time.Time) ([]Exception, e
 		BookedOn               string
 		Amount                 int64
 	}
+	cond, args := scope(ctx, "h.district_code")
 	err := s.db.Conn(ctx).Raw(`SELECT p.fund_code AS fund_code, f.kind AS kind, p.holder AS holder, h.district_code AS district,
 		t.booked_on AS booked_on, p.amount AS amount
-		FROM postings p JOIN transfers t ON t.id = p.transfer_id JOIN funds f ON f.code = p.fund_code
-		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder
-		WHERE h.project_code IS NULL AND p.holder <> 'external' AND h.balance > 0
-		ORDER BY p.fund_code, p.holder, t.booked_on, t.voucher_seq`).Scan(&rows).Error
+		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t JOIN funds f ON f.code = p.fund_code
+		WHERE h.project_code IS NULL AND h.balance > 0 AND p.fund_code = h.fund_code AND p.holder = h.holder
+		AND t.id = p.transfer_id`+cond+`
+		ORDER BY p.fund_code, p.holder, t.booked_on, t.voucher_seq`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}
@@ -149,9 +158,11 @@ func (s *Service) diversions(ctx context.Context, _ time.Time) ([]Exception, err
 		ID, VoucherNo, Project, Category, ForcedReason, District string
 		Amount                                                   int64
 	}
-	err := s.db.Conn(ctx).Raw(`SELECT id, voucher_no, project_code AS project, category, forced_reason, district_code AS district, amount
-		FROM transfers WHERE forced_reason IS NOT NULL AND type <> 'reversal'
-		AND id NOT IN (SELECT reversal_of FROM transfers WHERE reversal_of IS NOT NULL) ORDER BY id`).Scan(&rows).Error
+	cond, args := scope(ctx, "t.district_code")
+	err := s.db.Conn(ctx).Raw(`SELECT t.id, t.voucher_no, t.project_code AS project, t.category, t.forced_reason,
+		t.district_code AS district, t.amount
+		FROM transfers t WHERE t.forced_reason IS NOT NULL AND t.type <> 'reversal'`+cond+`
+		AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reversal_of = t.id) ORDER BY t.id`, args...).Scan(&rows).Error
 	var out []Exception
 	for _, r := range rows {
 		out = append(out, Exception{Code: ExDiversion, Rule: "财政违法行为处罚处分条例 §6 (挪用 / 扩大开支范围)", Severity: "high",
@@ -172,12 +183,13 @@ func (s *Service) votes(ctx context.Context, _ time.Time) ([]Exception, error) {
 		Spent      int64
 		FirstPaid  *string
 	}
+	cond, args := scope(ctx, "f.district_code")
 	err := s.db.Conn(ctx).Raw(`SELECT f.code AS code, f.kind AS kind, f.district_code AS district, f.vote AS vote,
-		COALESCE((SELECT -SUM(p.amount) FROM postings p JOIN transfers t ON t.id = p.transfer_id
-			WHERE p.fund_code = f.code AND p.holder <> 'external' AND t.base_type = 'expenditure'), 0) AS spent,
-		(SELECT MIN(t.booked_on) FROM postings p JOIN transfers t ON t.id = p.transfer_id
-			WHERE p.fund_code = f.code AND t.type = 'expenditure') AS first_paid
-		FROM funds f WHERE f.kind IN ('maintenance_fund', 'public_revenue') ORDER BY f.code`).Scan(&rows).Error
+		COALESCE(-SUM(CASE WHEN t.base_type = 'expenditure' AND p.holder <> 'external' THEN p.amount END), 0) AS spent,
+		MIN(CASE WHEN t.type = 'expenditure' THEN t.booked_on END) AS first_paid
+		FROM funds f CROSS JOIN postings p CROSS JOIN transfers t
+		WHERE f.kind IN ('maintenance_fund', 'public_revenue') AND p.fund_code = f.code AND t.id = p.transfer_id`+cond+`
+		GROUP BY f.code, f.kind, f.district_code, f.vote ORDER BY f.code`, args...).Scan(&rows).Error
 	var out []Exception
 	for _, r := range rows {
 		if r.Spent == 0 {
@@ -206,11 +218,12 @@ func (s *Service) directRouted(ctx context.Context, _ time.Time) ([]Exception, e
 		VoucherNo, Fund, ToHolder, District string
 		Amount                              int64
 	}
+	cond, args := scope(ctx, "t.district_code")
 	err := s.db.Conn(ctx).Raw(`SELECT t.voucher_no AS voucher_no, t.fund_code AS fund, t.to_holder AS to_holder,
 		t.district_code AS district, t.amount AS amount
-		FROM transfers t JOIN funds f ON f.code = t.fund_code
-		WHERE f.direct AND t.type = 'allocation' AND t.to_holder LIKE 'district:%'
-		AND t.id NOT IN (SELECT reversal_of FROM transfers WHERE reversal_of IS NOT NULL) ORDER BY t.id`).Scan(&rows).Error
+		FROM funds f JOIN transfers t ON t.fund_code = f.code
+		WHERE f.direct AND t.type = 'allocation' AND t.to_holder LIKE 'district:%'`+cond+`
+		AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reversal_of = t.id) ORDER BY t.id`, args...).Scan(&rows).Error
 	var out []Exception
 	for _, r := range rows {
 		out = append(out, Exception{Code: ExDirectRouted, Rule: "财预〔2020〕56号 (直达资金)", Severity: "medium",
@@ -221,7 +234,7 @@ func (s *Service) directRouted(ctx context.Context, _ time.Time) ([]Exception, e
 }
 
 func (s *Service) idle(ctx context.Context, asOf time.Time) ([]Exception, error) {
-	lines, err := s.IdleReport(access.With(ctx, access.System), IdleDays, asOf)
+	lines, err := s.IdleReport(ctx, IdleDays, asOf)
 	var out []Exception
 	for _, l := range lines {
 		out = append(out, Exception{Code: ExIdleMoney, Rule: "idle money (资金闲置)", Severity: "low", Subject: l.Fund + " at " + l.Holder,
@@ -237,9 +250,11 @@ func (s *Service) expiring(ctx context.Context, asOf time.Time) ([]Exception, er
 		District                *string
 		Balance                 int64
 	}
+	cond, args := scope(ctx, "h.district_code")
 	err := s.db.Conn(ctx).Raw(`SELECT f.code AS code, f.expires_on AS expires_on, h.holder AS holder, h.district_code AS district,
 		h.balance AS balance FROM funds f JOIN holdings h ON h.fund_code = f.code
-		WHERE f.expires_on IS NOT NULL AND f.expires_on <= ? AND h.balance > 0 ORDER BY f.code, h.holder`, horizon).Scan(&rows).Error
+		WHERE f.expires_on IS NOT NULL AND f.expires_on <= ? AND h.balance > 0`+cond+` ORDER BY f.code, h.holder`,
+		append([]any{horizon}, args...)...).Scan(&rows).Error
 	var out []Exception
 	today := asOf.Format(time.DateOnly)
 	for _, r := range rows {
@@ -254,7 +269,7 @@ func (s *Service) expiring(ctx context.Context, asOf time.Time) ([]Exception, er
 }
 
 func (s *Service) overBudget(ctx context.Context, _ time.Time) ([]Exception, error) {
-	lines, err := s.BudgetReport(access.With(ctx, access.System), "")
+	lines, err := s.BudgetReport(ctx, "")
 	var out []Exception
 	for _, l := range lines {
 		if l.Remaining < 0 {

@@ -142,7 +142,7 @@ func spendTransfer(in Expenditure, p *Project, parts []Part, a access.Actor) *le
 // refuses any part the project's holding cannot cover.
 func (s *Service) checkParts(ctx context.Context, in Expenditure) error {
 	for _, p := range in.Funding {
-		f, err := s.fund(ctx, p.Fund)
+		f, err := s.visibleFund(ctx, p.Fund)
 		if err != nil {
 			return err
 		}

@@ -65,6 +65,9 @@ func (s *Service) CreateFund(ctx context.Context, f Fund) (*Fund, error) {
 	if err := writable(access.From(ctx), h.District); err != nil {
 		return nil, err
 	}
+	if err := s.codeBelongs(ctx, "fund", f.Code, h.District); err != nil {
+		return nil, err
+	}
 	if slices.Contains(needsVote, f.Kind) {
 		if f.Vote == nil {
 			return nil, fmt.Errorf("%w: a %s fund needs the owners' vote", ErrVoteFailed, f.Kind)
@@ -144,6 +147,46 @@ func (s *Service) funds(ctx context.Context, codes ...string) (map[string]*Fund,
 	return m, nil
 }
 
+// errFundNotFound is the answer for a fund that does not exist, and the
+// same answer, to the byte, for one a district may not see.
+func errFundNotFound(code string) error { return fmt.Errorf("%w: fund %q", errs.ErrNotFound, code) }
+
+// visibleFund loads a fund the actor may see. A district sees the funds
+// held by itself or its projects, and those with money at its holders (a
+// city grant allocated down to it); any other fund does not exist for it.
+func (s *Service) visibleFund(ctx context.Context, code string) (*Fund, error) {
+	f, err := s.fund(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	a := access.From(ctx)
+	if a.Role != access.District || f.District == a.District {
+		return f, nil
+	}
+	c := cacheOf(ctx)
+	if c != nil {
+		if seen, ok := c.visible[code]; ok {
+			if !seen {
+				return nil, errFundNotFound(code)
+			}
+			return f, nil
+		}
+	}
+	var held []int
+	err = s.db.Conn(ctx).Raw("SELECT 1 FROM holdings WHERE fund_code = ? AND district_code = ? LIMIT 1", code, a.District).
+		Scan(&held).Error
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		c.visible[code] = len(held) > 0
+	}
+	if len(held) == 0 {
+		return nil, errFundNotFound(code)
+	}
+	return f, nil
+}
+
 func (s *Service) fund(ctx context.Context, code string) (*Fund, error) {
 	c := cacheOf(ctx)
 	if c != nil && c.funds[code] != nil {
@@ -157,7 +200,7 @@ func (s *Service) fund(ctx context.Context, code string) (*Fund, error) {
 		return nil, err
 	}
 	if m[code] == nil {
-		return nil, fmt.Errorf("%w: fund %q", errs.ErrNotFound, code)
+		return nil, errFundNotFound(code)
 	}
 	if c != nil {
 		c.funds[code] = m[code]
@@ -192,7 +235,7 @@ type FundView struct {
 // fund it holds, or a fund with money at its holders, and only its own
 // holdings and their totals.
 func (s *Service) FundView(ctx context.Context, code string) (*FundView, error) {
-	f, err := s.fund(ctx, code)
+	f, err := s.visibleFund(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -209,9 +252,6 @@ func (s *Service) FundView(ctx context.Context, code string) (*FundView, error) 
 	}
 	if err := s.db.Conn(ctx).Raw(q+" ORDER BY holder", args...).Scan(&hs).Error; err != nil {
 		return nil, err
-	}
-	if a.Role == access.District && f.District != a.District && len(hs) == 0 {
-		return nil, fmt.Errorf("%w: fund %q", errs.ErrNotFound, code)
 	}
 	v := &FundView{Fund: f, Holdings: make([]Holding, 0, len(hs))}
 	for _, h := range hs {

@@ -74,7 +74,7 @@ func (s *Service) ReceiptTransfer(ctx context.Context, in Receipt) (*ledger.Tran
 	if err := field.Text("household", in.Household, false, 128); err != nil {
 		return nil, err
 	}
-	f, err := s.fund(ctx, in.Fund)
+	f, err := s.visibleFund(ctx, in.Fund)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (s *Service) AllocationTransfer(ctx context.Context, in Allocation) (*ledge
 	if err := field.Text("memo", in.Memo, false, 500); err != nil {
 		return nil, err
 	}
-	f, err := s.fund(ctx, in.Fund)
+	f, err := s.visibleFund(ctx, in.Fund)
 	if err != nil {
 		return nil, err
 	}

@@ -102,7 +102,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*Plan, error) {
 	if len(in.Recipients) == 0 || len(in.Recipients) > MaxBatch {
 		return nil, fmt.Errorf("%w: a plan has 1 to %d recipients", errs.ErrInvalidRequest, MaxBatch)
 	}
-	f, err := s.fund(ctx, in.Fund)
+	f, err := s.visibleFund(ctx, in.Fund)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func (s *Service) ExecutePlan(ctx context.Context, id string) (*Plan, error) {
 	var p *Plan
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
-		if p, err = s.plan(ctx, id); err != nil {
+		if p, err = s.Plan(ctx, id); err != nil {
 			return err
 		}
 		from, err := s.resolveHolder(ctx, p.From)

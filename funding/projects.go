@@ -59,6 +59,9 @@ func (s *Service) CreateProject(ctx context.Context, p Project) (*Project, error
 	if err := writable(access.From(ctx), p.District); err != nil {
 		return nil, err
 	}
+	if err := s.codeBelongs(ctx, "project", p.Code, p.District); err != nil {
+		return nil, err
+	}
 	ok, err := s.districtExists(ctx, p.District)
 	if err != nil {
 		return nil, err
@@ -120,12 +123,9 @@ func (s *Service) Project(ctx context.Context, code string) (*Project, error) {
 
 // Projects lists projects, of one district or all that the actor may see.
 func (s *Service) Projects(ctx context.Context, district, after string, limit int) ([]Project, error) {
-	a := access.From(ctx)
-	if a.Role == access.District {
-		if district != "" && district != a.District {
-			return nil, fmt.Errorf("%w: district %s belongs to someone else", errs.ErrForbidden, district)
-		}
-		district = a.District
+	district, err := access.From(ctx).Area(district)
+	if err != nil {
+		return nil, err
 	}
 	q := selectProject + " WHERE code > ?"
 	args := []any{after}

@@ -198,24 +198,26 @@ type ReconciliationSummary struct {
 }
 
 // Reconciliations lists a district's stored reconciliations, newest first,
-// without their lines.
-func (s *Service) Reconciliations(ctx context.Context, district string, limit int) ([]ReconciliationSummary, error) {
-	a := access.From(ctx)
-	if a.Role == access.District {
-		if district != "" && district != a.District {
-			return nil, fmt.Errorf("%w: district %s belongs to someone else", errs.ErrForbidden, district)
-		}
-		district = a.District
+// without their lines, a page after the cursor (the last id of the previous page).
+func (s *Service) Reconciliations(ctx context.Context, district, after string, limit int) ([]ReconciliationSummary, error) {
+	district, err := access.From(ctx).Area(district)
+	if err != nil {
+		return nil, err
 	}
 	q := `SELECT id, district_code AS district, statement_sha256, window_days, period_from, period_to, matched AS matched_count,
 		unmatched_bank, unmatched_ledger, created_by, created_at FROM reconciliations`
+	q += " WHERE 1 = 1"
 	var args []any
 	if district != "" {
-		q += " WHERE district_code = ?"
+		q += " AND district_code = ?"
 		args = append(args, district)
 	}
+	if after != "" {
+		q += " AND id < ?"
+		args = append(args, after)
+	}
 	var rs []ReconciliationSummary
-	err := s.db.Conn(ctx).Raw(q+" ORDER BY id DESC LIMIT ?", append(args, limit)...).Scan(&rs).Error
+	err = s.db.Conn(ctx).Raw(q+" ORDER BY id DESC LIMIT ?", append(args, limit)...).Scan(&rs).Error
 	return rs, err
 }
 

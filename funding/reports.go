@@ -50,11 +50,21 @@ type flowRow struct {
 	Flow
 }
 
+// flowSums are the sums flows takes of each holding's postings.
+const flowSums = `SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END) AS received,
+	SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.to_holder THEN p.amount ELSE 0 END) AS alloc_in,
+	SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.from_holder THEN -p.amount ELSE 0 END) AS alloc_out,
+	SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END) AS spent,
+	SUM(p.amount) AS moved`
+
 // flows sums postings per area and fund between two booking dates
 // (inclusive; empty means open), for direct funds only when directOnly.
+// Postings are summed per holding first and only then set beside the
+// holdings and funds, so each posting is read once; a district's sums start
+// from its own holdings (CROSS JOIN keeps SQLite looping in that order).
 func (s *Service) flows(ctx context.Context, from, to string, directOnly bool) ([]flowRow, error) {
 	a := access.From(ctx)
-	where := "WHERE p.holder <> 'external'"
+	var where string
 	var args []any
 	if from != "" {
 		where += " AND t.booked_on >= ?"
@@ -65,27 +75,29 @@ func (s *Service) flows(ctx context.Context, from, to string, directOnly bool) (
 		args = append(args, to)
 	}
 	if directOnly {
-		where += " AND f.direct"
+		where += " AND p.fund_code IN (SELECT code FROM funds WHERE direct)"
 	}
+	inner := `SELECT p.fund_code AS fund, p.holder AS holder, ` + flowSums + `
+		FROM postings p JOIN transfers t ON t.id = p.transfer_id
+		WHERE p.holder <> 'external'` + where + ` GROUP BY p.fund_code, p.holder`
 	if a.Role == access.District {
-		where += " AND h.district_code = ?"
-		args = append(args, a.District)
+		inner = `SELECT p.fund_code AS fund, p.holder AS holder, ` + flowSums + `
+			FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
+			WHERE h.district_code = ? AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id` +
+			where + ` GROUP BY p.fund_code, p.holder`
+		args = append([]any{a.District}, args...)
 	}
 	var rows []struct {
 		Area, Fund, Kind                          string
 		Received, AllocIn, AllocOut, Spent, Moved int64
 	}
-	err := s.db.Conn(ctx).Raw(`SELECT COALESCE(h.district_code, 'city') AS area, p.fund_code AS fund, f.kind AS kind,
-		SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END) AS received,
-		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.to_holder THEN p.amount ELSE 0 END) AS alloc_in,
-		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.from_holder THEN -p.amount ELSE 0 END) AS alloc_out,
-		SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END) AS spent,
-		SUM(p.amount) AS moved
-		FROM postings p
-		JOIN transfers t ON t.id = p.transfer_id
-		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder
-		JOIN funds f ON f.code = p.fund_code `+where+`
-		GROUP BY COALESCE(h.district_code, 'city'), p.fund_code, f.kind`, args...).Scan(&rows).Error
+	err := s.db.Conn(ctx).Raw(`SELECT COALESCE(h.district_code, 'city') AS area, a.fund AS fund, f.kind AS kind,
+		SUM(a.received) AS received, SUM(a.alloc_in) AS alloc_in, SUM(a.alloc_out) AS alloc_out,
+		SUM(a.spent) AS spent, SUM(a.moved) AS moved
+		FROM (`+inner+`) a
+		JOIN holdings h ON h.fund_code = a.fund AND h.holder = a.holder
+		JOIN funds f ON f.code = a.fund
+		GROUP BY COALESCE(h.district_code, 'city'), a.fund, f.kind`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}

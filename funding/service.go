@@ -44,6 +44,14 @@ func (s *Service) CreateDistrict(ctx context.Context, d District) (*District, er
 	}
 	d.CreatedAt = store.Now()
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		taken, err := s.prefixTaken(ctx, d.Code)
+		if err != nil {
+			return err
+		}
+		if taken != "" {
+			return fmt.Errorf("%w: %s already begins with %s-, the codes a district %s would own", errs.ErrConflict,
+				taken, d.Code, d.Code)
+		}
 		return tx.Exec("INSERT INTO districts (code, name, created_at) VALUES (?, ?, ?)", d.Code, d.Name, d.CreatedAt).Error
 	})
 	if store.UniqueViolation(err) {
@@ -83,7 +91,8 @@ type holderInfo struct {
 }
 
 // resolveHolder checks that a holder names the city, an existing district or
-// an existing project, and says where it sits.
+// an existing project the actor may see (another district's project does
+// not exist for a district), and says where it sits.
 func (s *Service) resolveHolder(ctx context.Context, holder string) (holderInfo, error) {
 	c := cacheOf(ctx)
 	if h, ok := c.holder(holder); ok {
@@ -119,7 +128,7 @@ func (s *Service) lookupHolder(ctx context.Context, holder string) (holderInfo, 
 		}
 		return holderInfo{Holder: holder, District: code}, nil
 	case strings.HasPrefix(holder, "project:"):
-		p, err := s.project(ctx, ledger.HolderProject(holder))
+		p, err := s.Project(ctx, ledger.HolderProject(holder))
 		if err != nil {
 			return holderInfo{}, err
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"renofund/internal/access"
-	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 )
@@ -98,12 +97,9 @@ func (s *Service) ProjectFunding(ctx context.Context, code string) (*ProjectFund
 
 // Transfers lists transfers the actor may see.
 func (s *Service) Transfers(ctx context.Context, f ledger.Filter) ([]*ledger.Transfer, error) {
-	a := access.From(ctx)
-	if a.Role == access.District {
-		if f.District != "" && f.District != a.District {
-			return nil, fmt.Errorf("%w: district %s belongs to someone else", errs.ErrForbidden, f.District)
-		}
-		f.District = a.District
+	var err error
+	if f.District, err = access.From(ctx).Area(f.District); err != nil {
+		return nil, err
 	}
 	if f.Project != "" {
 		if _, err := s.Project(ctx, f.Project); err != nil {

@@ -24,7 +24,7 @@ func TestPropertyManagers(t *testing.T) {
 			m       PropertyManager
 			want    error
 		}{
-			{"other district", hz, "P3", good, errs.ErrForbidden},
+			{"other district", hz, "P3", good, errs.ErrNotFound}, // exactly as if it did not exist
 			{"auditor", access.With(context.Background(), access.Actor{Role: access.Auditor}), "P1", good, errs.ErrForbidden},
 			{"unknown project", hz, "NOPE", good, errs.ErrNotFound},
 			{"bad credit code", hz, "P1", PropertyManager{Name: "x", CreditCode: "913207000000000071", BankAccount: "1"},
@@ -68,7 +68,7 @@ func TestRatings(t *testing.T) {
 			in   Rating
 			want error
 		}{
-			{"other district", hz, r("P3", "2021-07", 9000), errs.ErrForbidden},
+			{"other district", hz, r("P3", "2021-07", 9000), errs.ErrNotFound}, // exactly as if it did not exist
 			{"unknown project", hz, r("NOPE", "2021-07", 9000), errs.ErrNotFound},
 			{"above 100", hz, r("P1", "2021-07", 10001), errs.ErrInvalidRequest},
 			{"below 0", hz, r("P1", "2021-07", -1), errs.ErrInvalidRequest},

@@ -80,15 +80,16 @@ func (s *Service) loadProject(ctx context.Context, code string) (*project, error
 	return &ps[0], nil
 }
 
-// writableProject loads a project the actor may change: unknown → not
-// found, another district's (or a read-only role) → forbidden.
+// writableProject loads a project the actor may change: unknown, or another
+// district's, → not found (the same answer); a role that writes nothing →
+// forbidden.
 func (s *Service) writableProject(ctx context.Context, code string) (*project, error) {
-	p, err := s.loadProject(ctx, code)
+	p, err := s.visibleProject(ctx, code)
 	if err != nil {
 		return nil, err
 	}
 	if !access.From(ctx).Writes(p.District) {
-		return nil, fmt.Errorf("%w: project %s belongs to district %s", errs.ErrForbidden, code, p.District)
+		return nil, fmt.Errorf("%w: this role may not change projects", errs.ErrForbidden)
 	}
 	return p, nil
 }

@@ -85,12 +85,22 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	return nil
 }
 
-// startJobs runs the background work: periodic checkpoints of the hash chains.
+// startJobs runs the background work: periodic checkpoints of the hash
+// chains, and fresh planner statistics on the embedded database (which,
+// unlike PostgreSQL's autovacuum, gathers none by itself).
 func startJobs(ctx context.Context, a *app, log *slog.Logger) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	analyze := func() {
+		if a.db.Dialect == store.SQLite {
+			if err := a.db.Analyze(ctx); err != nil && ctx.Err() == nil {
+				log.Error("planner statistics", "err", err)
+			}
+		}
+	}
 	go func() {
 		defer close(done)
+		analyze()
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()
 		for {
@@ -101,6 +111,7 @@ func startJobs(ctx context.Context, a *app, log *slog.Logger) func() {
 				if _, err := a.ledger.Checkpoint(ctx); err != nil && ctx.Err() == nil {
 					log.Error("checkpoint failed", "err", err)
 				}
+				analyze()
 			}
 		}
 	}()

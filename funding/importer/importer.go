@@ -146,7 +146,7 @@ func (im *Importer) target(ctx context.Context, code string) (*target, error) {
 	}
 	f := v.Fund
 	if !access.From(ctx).Writes(f.District) {
-		return nil, fmt.Errorf("%w: fund %s belongs to someone else", errs.ErrForbidden, code)
+		return nil, fmt.Errorf("%w: only the finance bureau records receipts into the city's funds", errs.ErrForbidden)
 	}
 	if !slices.Contains(Kinds, f.Kind) {
 		return nil, fmt.Errorf("%w: fund %s is a %s fund; receipts are imported only into %s funds",

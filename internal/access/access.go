@@ -64,6 +64,20 @@ func (a Actor) Writes(district string) bool {
 	return false
 }
 
+// Area narrows a district filter to what the actor may read: a district
+// actor gets its own district whether it named it or none, and is refused
+// another (districts are public, so naming one reveals nothing); other
+// roles get the filter as asked ("" for all).
+func (a Actor) Area(district string) (string, error) {
+	if a.Role != District {
+		return district, nil
+	}
+	if district != "" && district != a.District {
+		return "", fmt.Errorf("%w: district %s belongs to someone else", errs.ErrForbidden, district)
+	}
+	return a.District, nil
+}
+
 // Label names the actor in records ("finance:bureau-clerk").
 func (a Actor) Label() string { return string(a.Role) + ":" + a.Name }
 

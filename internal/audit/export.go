@@ -87,13 +87,19 @@ func (s *Stats) add(r *Row) {
 // returns what it wrote. A district actor gets only its own district's rows
 // (errs.ErrForbidden when it asks for another); bad filters are
 // errs.ErrInvalidRequest. Both refusals come before anything is written.
-// Rows are read with one query, a consistent snapshot on both engines.
+// Rows are read a page at a time inside one read-only snapshot, so the file
+// is one consistent state of the books on both engines.
 func Export(ctx context.Context, db *store.DB, w io.Writer, format Format, f Filter) (Stats, error) {
 	f, err := Scope(ctx, f)
 	if err != nil {
 		return Stats{}, err
 	}
-	return export(db.Conn(ctx), w, format, f)
+	var st Stats
+	err = snapshot(ctx, db, func(tx *gorm.DB) error {
+		st, err = export(tx, w, format, f)
+		return err
+	})
+	return st, err
 }
 
 func export(conn *gorm.DB, w io.Writer, format Format, f Filter) (Stats, error) {
@@ -123,9 +129,6 @@ func export(conn *gorm.DB, w io.Writer, format Format, f Filter) (Stats, error) 
 		err = streamTax(conn, f, emit)
 	}
 	if err != nil {
-		if x, ok := rw.(*xlsxWriter); ok {
-			x.f.Close()
-		}
 		return st, store.Translate(err)
 	}
 	return st, rw.close()

@@ -33,7 +33,12 @@ type LedgerTotals struct {
 // the rows, so it is given only then.
 func ledgerTotals(tx *gorm.DB, f Filter) (LedgerTotals, error) {
 	lt := LedgerTotals{Funds: map[string]FundLedger{}}
-	where, args := f.where("p.holder <> 'external'")
+	byTransfer := f
+	byTransfer.Fund = ""
+	where, args := byTransfer.where("p.holder <> 'external'")
+	if f.Fund != "" {
+		where, args = where+" AND p.fund_code = ?", append(args, f.Fund)
+	}
 	var sums []struct {
 		FundCode        string
 		Received, Spent int64
@@ -41,7 +46,7 @@ func ledgerTotals(tx *gorm.DB, f Filter) (LedgerTotals, error) {
 	err := tx.Raw(`SELECT p.fund_code,
 		COALESCE(SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END), 0) AS received,
 		COALESCE(SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END), 0) AS spent
-		FROM postings p JOIN transfers t ON t.id = p.transfer_id`+where+` GROUP BY p.fund_code`, args...).
+		FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE `+where+` GROUP BY p.fund_code`, args...).
 		Scan(&sums).Error
 	if err != nil {
 		return lt, err

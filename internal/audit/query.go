@@ -40,18 +40,13 @@ func Scope(ctx context.Context, f Filter) (Filter, error) {
 	if f.From != "" && f.To != "" && f.From > f.To {
 		return f, fmt.Errorf("%w: from %s is after to %s", errs.ErrInvalidRequest, f.From, f.To)
 	}
-	a := access.From(ctx)
-	if a.Role == access.District {
-		if f.District != "" && f.District != a.District {
-			return f, fmt.Errorf("%w: district %s belongs to someone else", errs.ErrForbidden, f.District)
-		}
-		f.District = a.District
-	}
-	return f, nil
+	var err error
+	f.District, err = access.From(ctx).Area(f.District)
+	return f, err
 }
 
-// where renders the filter, after any fixed conditions, for a query over
-// transfers t and postings p.
+// where renders the filter, after any fixed conditions, as conditions on
+// transfers t.
 func (f Filter) where(fixed ...string) (string, []any) {
 	conds := fixed
 	var args []any
@@ -63,50 +58,54 @@ func (f Filter) where(fixed ...string) (string, []any) {
 	}
 	add("t.district_code = ?", f.District)
 	add("t.project_code = ?", f.Project)
-	add("p.fund_code = ?", f.Fund)
+	if f.Fund != "" {
+		// A transfer of one fund names it; one paid from several names
+		// them in its postings only. The concatenation keeps the planner on
+		// the postings' primary key, not on the fund's whole chain.
+		conds = append(conds, "(t.fund_code = ? OR (t.fund_code IS NULL AND EXISTS (SELECT 1 FROM postings pf "+
+			"WHERE pf.transfer_id = t.id AND pf.fund_code || '' = ?)))")
+		args = append(args, f.Fund, f.Fund)
+	}
 	add("t.booked_on >= ?", f.From)
 	add("t.booked_on <= ?", f.To)
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return strings.Join(conds, " AND "), args
 }
 
-// trailQuery returns every posting of the selected transfers with its
-// transfer and fund, in trail order, so that the postings of one leg are
-// adjacent and can be folded into a row as they stream past.
-const trailQuery = `SELECT t.id, t.fiscal_year, t.voucher_seq, t.voucher_no, t.type, t.base_type, t.booked_on,
+// trailPage is how many transfers streamRows reads at a time.
+const trailPage = 1000
+
+// trailTransfers selects a page of transfers in voucher order, each with
+// the voucher number of the transfer it reverses.
+const trailTransfers = `SELECT t.id, t.fiscal_year, t.voucher_seq, t.voucher_no, t.type, t.base_type, t.booked_on,
 	t.recorded_by, t.recorded_at, t.hash,
 	t.district_code, t.project_code, t.category, t.payer_name, t.payer_credit_code, t.payee_name,
 	t.payee_credit_code, t.payee_bank_account, t.household, t.reference, t.document_no, t.source_voucher_no,
-	t.purpose, t.forced_reason, t.reversal_of, t.plan_id, t.batch_id, o.voucher_no,
-	f.kind, f.direct, f.budget_subject, f.document_no,
+	t.purpose, t.forced_reason, t.reversal_of, t.plan_id, t.batch_id, o.voucher_no
+	FROM transfers t LEFT JOIN transfers o ON o.id = t.reversal_of`
+
+// trailPostings selects the postings of the transfers in a voucher range
+// with their funds, in trail order. The range is bounded on both sides, so
+// both engines walk the voucher index and probe each transfer's postings.
+const trailPostings = `SELECT t.id, f.kind, f.direct, f.budget_subject, f.document_no,
 	p.fund_code, p.holder, p.amount, p.chain_seq, p.hash
-	FROM transfers t
-	JOIN postings p ON p.transfer_id = t.id
-	JOIN funds f ON f.code = p.fund_code
-	LEFT JOIN transfers o ON o.id = t.reversal_of`
+	FROM transfers t JOIN postings p ON p.transfer_id = t.id JOIN funds f ON f.code = p.fund_code
+	WHERE (t.fiscal_year, t.voucher_seq) > (?, ?) AND (t.fiscal_year, t.voucher_seq) <= (?, ?)`
 
-const trailOrder = " ORDER BY t.fiscal_year, t.voucher_seq, p.fund_code, p.line"
-
-// posting is one scanned row of trailQuery.
+// posting is one scanned posting with the fund it belongs to.
 type posting struct {
-	row      Row
+	fund     Row // the fund columns only
 	holder   string
 	amount   int64
 	chainSeq sql.NullInt64
 	hash     sql.NullString
 }
 
-func scanPosting(rows *sql.Rows, p *posting) error {
-	r := &p.row
+func scanTransfer(rows *sql.Rows, r *Row) error {
 	var n [18]sql.NullString
 	err := rows.Scan(&r.TransferID, &r.FiscalYear, &r.VoucherSeq, &r.VoucherNo, &r.Type, &r.BaseType, &r.BookedOn,
 		&r.RecordedBy, &r.RecordedAt, &r.TransferHash,
 		&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &n[11], &n[12], &n[13],
-		&n[14], &n[15], &n[16], &n[17],
-		&r.FundKind, &r.Direct, &r.BudgetSubject, &r.FundDocumentNo,
-		&r.Fund, &p.holder, &p.amount, &p.chainSeq, &p.hash)
+		&n[14], &n[15], &n[16], &n[17])
 	if err != nil {
 		return err
 	}
@@ -122,40 +121,113 @@ func scanPosting(rows *sql.Rows, p *posting) error {
 	return nil
 }
 
-// streamRows runs the trail query on conn and calls emit with each leg, in
-// order. Only the leg being assembled is held in memory.
+// streamRows calls emit with each leg of the selected transfers, in voucher
+// order. It reads a page of transfers along the voucher index, then that
+// page's postings by transfer id, so neither engine sorts the whole trail
+// before the first row leaves, and memory holds one page. The caller runs it
+// in one snapshot when the pages must agree with each other.
 func streamRows(conn *gorm.DB, f Filter, emit func(*Row) error) error {
 	where, args := f.where()
-	rows, err := conn.Raw(trailQuery+where+trailOrder, args...).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var cur, next posting
-	have := false
-	for rows.Next() {
-		if err := scanPosting(rows, &next); err != nil {
+	var year, seq int64
+	for {
+		cond := "(t.fiscal_year, t.voucher_seq) > (?, ?)"
+		q := trailTransfers + " WHERE " + cond
+		if where != "" {
+			q += " AND " + where
+		}
+		page, err := transferPage(conn, q+fmt.Sprintf(" ORDER BY t.fiscal_year, t.voucher_seq LIMIT %d", trailPage),
+			append([]any{year, seq}, args...))
+		if err != nil || len(page) == 0 {
 			return err
 		}
-		if have && (next.row.TransferID != cur.row.TransferID || next.row.Fund != cur.row.Fund) {
-			if err := emit(finish(&cur.row)); err != nil {
-				return err
+		last := page[len(page)-1]
+		legs, err := pageLegs(conn, page, [4]int64{year, seq, last.FiscalYear, last.VoucherSeq}, where, args, f.Fund)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			for _, leg := range legs[page[i].TransferID] {
+				if err := emit(leg); err != nil {
+					return err
+				}
 			}
-			have = false
 		}
-		if !have {
-			cur.row, have = next.row, true
-			cur.row.Amount = 0
+		if len(page) < trailPage {
+			return nil
 		}
-		fold(&cur.row, &next)
+		year, seq = last.FiscalYear, last.VoucherSeq
+	}
+}
+
+func transferPage(conn *gorm.DB, q string, args []any) ([]Row, error) {
+	rows, err := conn.Raw(q, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var page []Row
+	for rows.Next() {
+		var r Row
+		if err := scanTransfer(rows, &r); err != nil {
+			return nil, err
+		}
+		page = append(page, r)
+	}
+	return page, rows.Err()
+}
+
+// pageLegs reads the postings of a page of transfers, the voucher range
+// (bounds[0], bounds[1]] to (bounds[2], bounds[3]] under the same filter,
+// and folds them into legs, one per transfer and fund (of one fund, when
+// fund is set).
+func pageLegs(conn *gorm.DB, page []Row, bounds [4]int64, where string, filter []any, fund string) (map[string][]*Row, error) {
+	byID := make(map[string]*Row, len(page))
+	for i := range page {
+		byID[page[i].TransferID] = &page[i]
+	}
+	q := trailPostings
+	args := []any{bounds[0], bounds[1], bounds[2], bounds[3]}
+	if where != "" {
+		q, args = q+" AND "+where, append(args, filter...)
+	}
+	if fund != "" {
+		q, args = q+" AND p.fund_code = ?", append(args, fund)
+	}
+	rows, err := conn.Raw(q+" ORDER BY t.fiscal_year, t.voucher_seq, p.fund_code, p.line", args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	legs := make(map[string][]*Row, len(page))
+	var p posting
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id, &p.fund.FundKind, &p.fund.Direct, &p.fund.BudgetSubject, &p.fund.FundDocumentNo,
+			&p.fund.Fund, &p.holder, &p.amount, &p.chainSeq, &p.hash); err != nil {
+			return nil, err
+		}
+		ls, t := legs[id], byID[id]
+		if t == nil {
+			return nil, fmt.Errorf("audit: posting of transfer %s outside the page", id)
+		}
+		if n := len(ls); n == 0 || ls[n-1].Fund != p.fund.Fund {
+			leg := *t
+			leg.Fund, leg.FundKind, leg.Direct = p.fund.Fund, p.fund.FundKind, p.fund.Direct
+			leg.BudgetSubject, leg.FundDocumentNo = p.fund.BudgetSubject, p.fund.FundDocumentNo
+			ls = append(ls, &leg)
+			legs[id] = ls
+		}
+		fold(ls[len(ls)-1], &p)
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	if have {
-		return emit(finish(&cur.row))
+	for _, ls := range legs {
+		for _, leg := range ls {
+			finish(leg)
+		}
 	}
-	return nil
+	return legs, nil
 }
 
 // fold adds one posting to its leg. A reversal's postings are the

@@ -57,8 +57,14 @@ type Node struct {
 	Amount   money.Amount `json:"amount"` // the part of the payment it paid
 	// Unattributed marks money the holding's inflows did not cover, which
 	// only altered stored rows can cause (verification will say where).
-	Unattributed bool    `json:"unattributed,omitempty"`
-	Sources      []*Node `json:"sources,omitempty"`
+	Unattributed bool `json:"unattributed,omitempty"`
+	// Boundary marks, in a district's trace, the allocation that brought
+	// the money into the district from above. The walk stops there: what
+	// funded it at the giving holder (the city's receipts, their payers and
+	// amounts) is in the city's books, which a district does not read, just
+	// as a district's view of a fund shows only its own holdings.
+	Boundary bool    `json:"boundary,omitempty"`
+	Sources  []*Node `json:"sources,omitempty"`
 }
 
 // Leg is one fund's part of a payment and where it came from.
@@ -83,8 +89,11 @@ type Trace struct {
 	Amount     money.Amount `json:"amount"`
 	ReversedBy string       `json:"reversed_by,omitempty"`
 	Rule       string       `json:"rule"`
-	Legs       []Leg        `json:"legs"`    // one per fund, summing to Amount
-	Origins    []Origin     `json:"origins"` // the receipts at the roots, summing to Amount
+	Legs       []Leg        `json:"legs"` // one per fund, summing to Amount
+	// Origins are the receipts at the roots, summing to Amount; in a
+	// district's trace, the allocations at its boundary stand in for the
+	// city's receipts behind them.
+	Origins []Origin `json:"origins"`
 }
 
 // ErrNotPayment refuses to trace a transfer that pays no one.
@@ -105,7 +114,11 @@ func TraceExpenditure(ctx context.Context, db *store.DB, id string) (*Trace, err
 	if t.Type != ledger.TypeExpenditure && t.Type != ledger.TypeSubsidy {
 		return nil, fmt.Errorf("%w (%s is a %s)", ErrNotPayment, id, t.Type)
 	}
-	tr := newTracer(db.Conn(ctx))
+	district := ""
+	if a := access.From(ctx); a.Role == access.District {
+		district = a.District
+	}
+	tr := newTracer(db.Conn(ctx), district)
 	out := &Trace{Payment: movementOf(t), Amount: t.Amount, Rule: TraceRule, Legs: []Leg{}, Origins: []Origin{}}
 	if out.ReversedBy, err = ledger.New(db).ReversalOf(ctx, id); err != nil {
 		return nil, err

@@ -86,9 +86,47 @@ func TestTraceThreeSources(t *testing.T) {
 			t.Errorf("provincial grant leg %+v", pg)
 		}
 
+		// The district's own trace stops where the money entered the
+		// district: the central grant at the city's allocation to district
+		// HZ, the provincial grant at the city's allocation to the project;
+		// the residents' money is the district's own, down to the receipts.
 		hz := f.as(access.District, "HZ")
-		if _, err := audit.TraceExpenditure(hz, db, three.ID); err != nil {
-			t.Errorf("own district: %v", err)
+		own, err := audit.TraceExpenditure(hz, db, three.ID)
+		if err != nil {
+			t.Fatalf("own district: %v", err)
+		}
+		got = roots(t, own)
+		want = map[string]money.Amount{"/": yuan(150_000), "业主1/3-101": yuan(1000), "业主2/3-202": yuan(2000), "业主3/3-303": yuan(2500)}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("district's roots %v, want %v", got, want)
+		}
+		var boundary []string
+		var seen func(ns []*audit.Node)
+		seen = func(ns []*audit.Node) {
+			for _, n := range ns {
+				if n.Boundary {
+					boundary = append(boundary, n.Transfer.From+"→"+n.Transfer.To+" "+n.Amount.String())
+					if len(n.Sources) != 0 || n.Transfer.Type != "allocation" || n.Transfer.PayerName != "" {
+						t.Errorf("boundary node %+v", n)
+					}
+				}
+				if n.Transfer.From == "city" && !n.Boundary {
+					t.Errorf("the district's walk went past its boundary: %+v", n)
+				}
+				seen(n.Sources)
+			}
+		}
+		for _, l := range own.Legs {
+			seen(l.Sources)
+		}
+		sort.Strings(boundary)
+		if w := "city→district:HZ 100000.00 city→project:HZ-001 50000.00"; strings.Join(boundary, " ") != w {
+			t.Errorf("boundary %v, want %s", boundary, w)
+		}
+		for _, o := range own.Origins {
+			if o.Transfer.Type == "receipt" && o.Transfer.PayerName != "" && !strings.HasPrefix(o.Transfer.PayerName, "业主") {
+				t.Errorf("the district sees the city's receipt %+v", o.Transfer)
+			}
 		}
 		if _, err := audit.TraceExpenditure(f.as(access.District, "LY"), db, three.ID); !errors.Is(err, errs.ErrNotFound) {
 			t.Errorf("other district: %v, want not found", err)

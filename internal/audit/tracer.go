@@ -39,16 +39,18 @@ func loadFund(conn *gorm.DB, code string) (*FundInfo, error) {
 type holding struct{ fund, holder string }
 
 // tracer walks inflows back to receipts, computing each holding's flow and
-// loading each transfer at most once per trace.
+// loading each transfer at most once per trace. For a district it stops at
+// the district's boundary (see Node.Boundary).
 type tracer struct {
 	conn      *gorm.DB
+	district  string // the caller's district; "" for the city-wide roles
 	funds     map[string]*FundInfo
 	flows     map[holding]*flow
 	transfers map[string]*ledger.Transfer
 }
 
-func newTracer(conn *gorm.DB) *tracer {
-	return &tracer{conn: conn, funds: map[string]*FundInfo{}, flows: map[holding]*flow{},
+func newTracer(conn *gorm.DB, district string) *tracer {
+	return &tracer{conn: conn, district: district, funds: map[string]*FundInfo{}, flows: map[holding]*flow{},
 		transfers: map[string]*ledger.Transfer{}}
 }
 
@@ -94,6 +96,10 @@ func (tr *tracer) expand(fund, holder string, ps []piece) ([]*Node, error) {
 		n.Transfer = movementOf(t)
 		if t.Type != ledger.TypeAllocation || t.From == "" {
 			continue // a receipt, or money a reversal returned without a record of it
+		}
+		if tr.district != "" && ledger.HolderDistrict(t.From) != tr.district {
+			n.Boundary = true
+			continue
 		}
 		fl, err := tr.flow(fund, t.From)
 		if err != nil {

@@ -1,53 +1,33 @@
 package audit
 
 import (
-	"archive/zip"
 	"fmt"
 	"io"
-	"strconv"
-
-	"github.com/xuri/excelize/v2"
 
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 )
 
 // sheetRows is the most rows one worksheet holds (header included); a longer
 // trail continues on sheets trail_2, trail_3, … each with its own header.
 // A variable only so that a test can make sheets short.
-var sheetRows = excelize.TotalRows
+var sheetRows = sheet.MaxRows
 
 // exactNumber bounds the amounts written as numbers: below 10^15 fen a
 // two-decimal amount has at most 15 significant digits, which a spreadsheet
 // number keeps exactly. Larger amounts are written as text.
 const exactNumber = money.Amount(1_000_000_000_000_000)
 
-// xlsxWriter streams the trail into an XLSX workbook with excelize's
-// StreamWriter, which spills rows to a temporary file instead of holding
-// them; close zips the workbook into the output.
+// xlsxWriter streams the trail into an XLSX workbook as rows come, so the
+// download starts with the first row.
 type xlsxWriter struct {
-	out    io.Writer
-	f      *excelize.File
-	sw     *excelize.StreamWriter
+	wb     *sheet.Workbook
 	sheets int
-	row    int
-	head   int // style of the header row
-	money  int // style of amount cells: 0.00
-	vals   []any
+	cells  []sheet.Value
 }
 
 func newXLSX(w io.Writer) (*xlsxWriter, error) {
-	f := excelize.NewFile()
-	x := &xlsxWriter{out: w, f: f, vals: make([]any, len(columns))}
-	var err error
-	if x.head, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
-		return nil, err
-	}
-	if x.money, err = f.NewStyle(&excelize.Style{NumFmt: 2}); err != nil {
-		return nil, err
-	}
-	if err := f.SetSheetName(f.GetSheetName(0), "trail"); err != nil {
-		return nil, err
-	}
+	x := &xlsxWriter{wb: sheet.NewWorkbook(w), cells: make([]sheet.Value, len(columns))}
 	return x, x.sheet()
 }
 
@@ -55,80 +35,44 @@ func newXLSX(w io.Writer) (*xlsxWriter, error) {
 func (x *xlsxWriter) sheet() error {
 	name := "trail"
 	if x.sheets++; x.sheets > 1 {
-		if err := x.sw.Flush(); err != nil {
-			return err
-		}
 		name = fmt.Sprintf("trail_%d", x.sheets)
-		if _, err := x.f.NewSheet(name); err != nil {
-			return err
-		}
 	}
-	sw, err := x.f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
-	x.sw, x.row = sw, 1
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	head := make([]any, len(columns))
-	for i, c := range columns {
-		head[i] = c.Name
-	}
-	return sw.SetRow("A1", head, excelize.RowOpts{StyleID: x.head})
+	return x.wb.Sheet(name, header())
 }
 
 func (x *xlsxWriter) write(r *Row) error {
-	if x.row == sheetRows {
+	if x.wb.Rows() == sheetRows {
 		if err := x.sheet(); err != nil {
 			return err
 		}
 	}
-	x.row++
 	for i, col := range columns {
 		switch v := col.get(r).(type) {
 		case string:
-			x.vals[i] = nil // an empty cell
-			if v != "" {
-				x.vals[i] = v // inline text: a spreadsheet never evaluates it
-			}
-		case int64, bool:
-			x.vals[i] = v
+			x.cells[i] = sheet.Text(v) // inline text: a spreadsheet never evaluates it
+		case int64:
+			x.cells[i] = sheet.Int(v)
+		case bool:
+			x.cells[i] = sheet.Bool(v)
 		case money.Amount:
-			x.vals[i] = x.amount(v)
+			x.cells[i] = amountCell(v)
 		case seq:
-			x.vals[i] = nil
+			x.cells[i] = sheet.Empty
 			if v != 0 {
-				x.vals[i] = int64(v)
+				x.cells[i] = sheet.Int(int64(v))
 			}
 		}
 	}
-	return x.sw.SetRow("A"+strconv.Itoa(x.row), x.vals)
+	return x.wb.Row(x.cells)
 }
 
-// amount writes the decimal as a number cell formatted 0.00. The float is
-// parsed from the exact decimal string (never computed) and, below
-// exactNumber, is written back as that same decimal.
-func (x *xlsxWriter) amount(a money.Amount) any {
-	s := a.String()
+// amountCell is a number cell formatted 0.00 holding the exact decimal, or
+// text for an amount a spreadsheet number cannot hold exactly.
+func amountCell(a money.Amount) sheet.Value {
 	if a >= exactNumber || a <= -exactNumber {
-		return s
+		return sheet.Text(a.String())
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return s
-	}
-	return excelize.Cell{StyleID: x.money, Value: v}
+	return sheet.Decimal(a.String())
 }
 
-// close finishes the last sheet and zips the workbook straight into the
-// output: excelize's own WriteTo would first build the whole file in memory.
-func (x *xlsxWriter) close() error {
-	defer x.f.Close()
-	if err := x.sw.Flush(); err != nil {
-		return err
-	}
-	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(x.out) })
-	_, err := x.f.WriteToBuffer() // the buffer stays empty: the zip went to x.out
-	return err
-}
+func (x *xlsxWriter) close() error { return x.wb.Close() }

@@ -28,6 +28,10 @@ type Tokens struct {
 
 	mu    sync.Mutex
 	cache map[string]cached // by hash; short-lived so revocation takes effect quickly
+	// gen counts revocations: an answer read from the database before a
+	// revocation is not cached after it, so a token revoked here stops
+	// working here at once, even while a request for it is in flight.
+	gen uint64
 }
 
 type cached struct {
@@ -35,8 +39,9 @@ type cached struct {
 	until time.Time
 }
 
-// cacheTTL bounds how long a revoked token may still work in another process.
-const cacheTTL = 2 * time.Second
+// CacheTTL bounds how long a token revoked by another process (another
+// instance, or the command line) may still work in this one.
+const CacheTTL = 2 * time.Second
 
 // New returns the token manager.
 func New(db *store.DB) *Tokens { return &Tokens{db: db, cache: map[string]cached{}} }
@@ -104,6 +109,7 @@ func (t *Tokens) Authenticate(ctx context.Context, secret string) (access.Actor,
 	now := time.Now()
 	t.mu.Lock()
 	c, ok := t.cache[h]
+	gen := t.gen
 	t.mu.Unlock()
 	if ok && now.Before(c.until) {
 		return c.actor, nil
@@ -130,7 +136,7 @@ func (t *Tokens) Authenticate(ctx context.Context, secret string) (access.Actor,
 		return access.Actor{}, errs.ErrUnauthenticated
 	}
 	a := access.Actor{TokenID: r.ID, Name: r.Name, Role: access.Role(r.Role), District: store.Str(r.DistrictCode)}
-	until := now.Add(cacheTTL)
+	until := now.Add(CacheTTL)
 	if r.ExpiresAt != nil {
 		if exp, err := time.Parse(time.RFC3339Nano, *r.ExpiresAt); err == nil && exp.Before(until) {
 			until = exp
@@ -140,7 +146,9 @@ func (t *Tokens) Authenticate(ctx context.Context, secret string) (access.Actor,
 	if len(t.cache) > 10000 {
 		clear(t.cache)
 	}
-	t.cache[h] = cached{actor: a, until: until}
+	if t.gen == gen {
+		t.cache[h] = cached{actor: a, until: until}
+	}
 	t.mu.Unlock()
 	return a, nil
 }
@@ -155,9 +163,64 @@ func (t *Tokens) Revoke(ctx context.Context, idOrName string) (int64, error) {
 		return res.Error
 	})
 	if err == nil {
-		t.mu.Lock()
-		clear(t.cache)
-		t.mu.Unlock()
+		t.forget()
 	}
 	return n, err
+}
+
+// tokenRow is a stored token as read back (never its hash).
+type tokenRow struct {
+	ID, Name, Role, CreatedAt        string
+	DistrictCode, ExpiresAt, Revoked *string
+}
+
+const selectToken = `SELECT id, name, role, district_code, created_at, expires_at, revoked_at AS revoked FROM tokens`
+
+func (r tokenRow) token() Token {
+	return Token{ID: r.ID, Name: r.Name, Role: r.Role, District: store.Str(r.DistrictCode), CreatedAt: r.CreatedAt,
+		ExpiresAt: store.Str(r.ExpiresAt), RevokedAt: store.Str(r.Revoked)}
+}
+
+// List returns tokens (never their secrets) in id order, a page after the
+// cursor.
+func (t *Tokens) List(ctx context.Context, after string, limit int) ([]Token, error) {
+	var rows []tokenRow
+	if err := t.db.Conn(ctx).Raw(selectToken+" WHERE id > ? ORDER BY id LIMIT ?", after, limit).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Token, len(rows))
+	for i, r := range rows {
+		out[i] = r.token()
+	}
+	return out, nil
+}
+
+// RevokeID ends one token named by its id and returns it; an unknown id is
+// not found, and revoking a revoked token changes nothing. It takes effect
+// in this process at once.
+func (t *Tokens) RevokeID(ctx context.Context, id string) (*Token, error) {
+	err := t.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Exec("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", store.Now(), id).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.forget()
+	var rows []tokenRow
+	if err := t.db.Conn(ctx).Raw(selectToken+" WHERE id = ?", id).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%w: token %q", errs.ErrNotFound, id)
+	}
+	tok := rows[0].token()
+	return &tok, nil
+}
+
+// forget drops every cached answer and any being read now.
+func (t *Tokens) forget() {
+	t.mu.Lock()
+	t.gen++
+	clear(t.cache)
+	t.mu.Unlock()
 }

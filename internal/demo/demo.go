@@ -85,6 +85,11 @@ func LoadScaled(ctx context.Context, db *store.DB, svc *funding.Service, divisor
 		return nil, err
 	}
 	if sum.Message == "" {
+		// A bulk load leaves the planner without statistics until the
+		// database gathers them itself; reports should not wait for that.
+		if err := db.Analyze(ctx); err != nil {
+			return nil, fmt.Errorf("demo: analyze: %w", err)
+		}
 		sum.Loaded = true
 		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers",
 			sum.Districts, sum.Projects, sum.Funds, sum.Transfers)

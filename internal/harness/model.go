@@ -123,6 +123,22 @@ func (m *model) balances() map[hkey]int64 {
 	return out
 }
 
+// heldIn says whether fund has a holding in district (at the district or
+// one of its projects): money has reached it there.
+func (m *model) heldIn(fund, district string, wd *world) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k := range m.holdings {
+		if k.Fund != fund {
+			continue
+		}
+		if d, _, ok := wd.holderDistrict(k.Holder); ok && d == district {
+			return true
+		}
+	}
+	return false
+}
+
 // add records transfers the service posted.
 func (m *model) add(rs ...*rec) {
 	m.mu.Lock()

@@ -178,6 +178,27 @@ func (w *worker) actor(a *access.Actor) access.Actor {
 	return *a
 }
 
+// unsure says whether, in the concurrent phase, the service may see one of
+// the funds for district actor a where the model does not yet: a fund
+// becomes visible to a district once money first reaches it there, which
+// another worker's allocation may have committed and not yet recorded.
+func (w *worker) unsure(a access.Actor, funds ...string) bool {
+	if w.exact || a.Role != access.District {
+		return false
+	}
+	for _, code := range funds {
+		if f := w.h.world.fund(code); f != nil && !w.h.world.sees(a, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// visibilityRefusals are the refusals a fund's visibility decides between:
+// an unseen fund is not found; a seen one goes on to the other checks.
+var visibilityRefusals = []error{errs.ErrNotFound, errs.ErrForbidden, errs.ErrInvalidRequest,
+	funding.ErrCategoryNotEligible, funding.ErrFundExpired}
+
 // stateRefusals are the refusals that depend on what other workers did:
 // balances, reversals, plan and run states.
 var stateRefusals = []error{funding.ErrInsufficientFunds, funding.ErrAlreadyReversed, errs.ErrConflict,

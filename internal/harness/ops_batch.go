@@ -229,7 +229,15 @@ func (w *worker) opBatch(ctx context.Context) (result, error) {
 	}
 	id, ts, err := w.h.fund.Batch(access.With(ctx, a), req)
 	res.refused = err
-	if e := w.judge(err, pr.want, pr.racy, pr.static...); e != nil {
+	racy, also := pr.racy, pr.static
+	var funds []string
+	for _, it := range items {
+		funds = append(append(funds, it.r.fund, it.a.fund), it.s.funds()...)
+	}
+	if w.unsure(a, funds...) {
+		racy, also = true, append(also, visibilityRefusals...)
+	}
+	if e := w.judge(err, pr.want, racy, also...); e != nil {
 		return res, w.fail("%s: %v", res.desc, e)
 	}
 	if err != nil {

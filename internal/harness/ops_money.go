@@ -52,7 +52,7 @@ func (in receiptIn) refusal(wd *world, a access.Actor) error {
 		return errs.ErrInvalidAmount
 	}
 	f := wd.fund(in.fund)
-	if f == nil {
+	if f == nil || !wd.sees(a, f) {
 		return errs.ErrNotFound
 	}
 	if !a.Writes(f.District) {
@@ -77,7 +77,7 @@ func (w *worker) receive(ctx context.Context, in receiptIn) (result, error) {
 	t, err := w.h.fund.Receive(access.With(ctx, a), funding.Receipt{Fund: in.fund, Amount: money.Amount(in.amount),
 		ReceivedOn: in.date, Payer: funding.Party{Name: "连云港市财政局"}, Reference: w.name})
 	res.refused = err
-	if e := w.judge(err, in.refusal(w.h.world, a), false); e != nil {
+	if e := w.judge(err, in.refusal(w.h.world, a), w.unsure(a, in.fund), visibilityRefusals...); e != nil {
 		return res, w.fail("%s: %v", in, e)
 	}
 	if err != nil {
@@ -150,13 +150,13 @@ func (in allocIn) staticRefusal(wd *world, a access.Actor) error {
 	if in.amount <= 0 {
 		return errs.ErrInvalidAmount
 	}
-	if wd.fund(in.fund) == nil {
+	if f := wd.fund(in.fund); f == nil || !wd.sees(a, f) {
 		return errs.ErrNotFound
 	}
 	fromD, fromP, ok1 := wd.holderDistrict(in.from)
 	toD, toP, ok2 := wd.holderDistrict(in.to)
-	if !ok1 || !ok2 {
-		return errs.ErrNotFound
+	if !ok1 || !ok2 || fromP != "" && !a.Sees(fromD) || toP != "" && !a.Sees(toD) {
+		return errs.ErrNotFound // another district's project does not exist for a district
 	}
 	below := (in.from == "city" && in.to != "city") || (fromP == "" && fromD != "" && toP != "" && toD == fromD)
 	if !below {
@@ -194,7 +194,11 @@ func (w *worker) opAllocate(ctx context.Context) (result, error) {
 	t, err := w.h.fund.Allocate(access.With(ctx, a), funding.Allocation{Fund: in.fund, From: in.from, To: in.to,
 		Amount: money.Amount(in.amount), AllocatedOn: in.date, Memo: w.name})
 	res.refused = err
-	if e := w.judge(err, want, racy); e != nil {
+	var also []error
+	if w.unsure(a, in.fund) {
+		racy, also = true, visibilityRefusals
+	}
+	if e := w.judge(err, want, racy, also...); e != nil {
 		return res, w.fail("%s: %v", in, e)
 	}
 	if err != nil {

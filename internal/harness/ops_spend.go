@@ -30,6 +30,15 @@ type spendIn struct {
 	actor    *access.Actor
 }
 
+// funds are the funds the expenditure names (none when attributed automatically).
+func (in spendIn) funds() []string {
+	var codes []string
+	for _, p := range in.funding {
+		codes = append(codes, p.Fund)
+	}
+	return codes
+}
+
 func (in spendIn) String() string {
 	how := "automatically"
 	if in.funding != nil {
@@ -133,7 +142,7 @@ func (in spendIn) staticRefusal(wd *world, a access.Actor) error {
 	for _, part := range in.funding {
 		f := wd.fund(part.Fund)
 		switch {
-		case f == nil:
+		case f == nil || !wd.sees(a, f):
 			return errs.ErrNotFound
 		case !f.eligible(in.category) && in.force == "":
 			return funding.ErrCategoryNotEligible
@@ -233,7 +242,11 @@ func (w *worker) opSpend(ctx context.Context) (result, error) {
 	}
 	t, err := w.h.fund.Spend(access.With(ctx, a), in.request(w.payee(), "改造工程款 "+w.name))
 	res.refused = err
-	if e := w.judge(err, want, racy); e != nil {
+	var also []error
+	if w.unsure(a, in.funds()...) {
+		racy, also = true, visibilityRefusals
+	}
+	if e := w.judge(err, want, racy, also...); e != nil {
 		return res, w.fail("%s: %v", in, e)
 	}
 	if err != nil {

@@ -43,6 +43,8 @@ func (w *worker) rate(ctx context.Context, project, period string, score int64) 
 	switch {
 	case score > 100_00:
 		want = errs.ErrInvalidRequest
+	case !a.Sees(w.h.world.project(project).District):
+		want = errs.ErrNotFound // another district's project does not exist for a district
 	case !a.Writes(w.h.world.project(project).District):
 		want = errs.ErrForbidden
 	}

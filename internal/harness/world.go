@@ -20,6 +20,7 @@ type world struct {
 	funds     []*fundInfo
 	schemes   []*schemeInfo
 	periods   []string // subsidy periods (quarters)
+	model     *model   // what has moved, for the funds a district can see
 }
 
 type projectInfo struct {
@@ -60,6 +61,16 @@ func (w *world) fund(code string) *fundInfo {
 		}
 	}
 	return nil
+}
+
+// sees says whether a may see fund f: a district sees its own funds and
+// those money has reached it in (a holding of it in the district), and any
+// other fund is reported to it as not found, exactly like an unknown one.
+func (w *world) sees(a access.Actor, f *fundInfo) bool {
+	if a.Role != access.District || f.District == a.District {
+		return true
+	}
+	return w.model.heldIn(f.Code, a.District, w)
 }
 
 func (w *world) project(code string) *projectInfo {
@@ -127,6 +138,7 @@ func creditCode(n int) string { return creditcode.Complete(fmt.Sprintf("9132070%
 // every fund, recording the receipts in the model like any other step.
 func (h *harness) setup(ctx context.Context, w *worker) error {
 	h.world = newWorld()
+	h.world.model = h.model
 	ctx = access.With(ctx, w.finance())
 	for _, d := range h.world.districts {
 		if _, err := h.fund.CreateDistrict(ctx, funding.District{Code: d, Name: "区 " + d}); err != nil {

@@ -19,6 +19,11 @@ import (
 )
 
 func (s *Server) exceptions(c *gin.Context) {
+	format, err := tableFormat(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	asOf := time.Now().In(funding.Zone)
 	if v := c.Query("as_of"); v != "" {
 		t, err := funding.ParseDate("as_of", v)
@@ -36,8 +41,8 @@ func (s *Server) exceptions(c *gin.Context) {
 	if items == nil {
 		items = []funding.Exception{}
 	}
-	if wantsCSV(c) {
-		writeCSV(c, "exceptions", items)
+	if format != asJSON {
+		writeTable(c, format, "exceptions", items)
 		return
 	}
 	sendJSON(c, http.StatusOK, gin.H{"as_of": asOf.Format(time.DateOnly), "items": items})
@@ -141,23 +146,6 @@ func first(vs []string, def string) string {
 
 // MaxUpload bounds uploaded statements and import files.
 const MaxUpload = 32 << 20
-
-func (s *Server) listReconciliations(c *gin.Context) {
-	_, limit, err := paging(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	rs, err := s.Funding.Reconciliations(c.Request.Context(), c.Query("district"), limit)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if rs == nil {
-		rs = []funding.ReconciliationSummary{}
-	}
-	sendJSON(c, http.StatusOK, gin.H{"items": rs})
-}
 
 func (s *Server) getReconciliation(c *gin.Context) {
 	r, err := s.Funding.GetReconciliation(c.Request.Context(), c.Param("id"))

@@ -43,20 +43,6 @@ func (s *Server) createDistrict(ctx context.Context, in districtIn) (any, int, e
 	return d, 0, err
 }
 
-func (s *Server) listDistricts(c *gin.Context) {
-	after, limit, err := paging(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ds, err := s.Funding.Districts(c.Request.Context(), after, limit)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	sendJSON(c, http.StatusOK, newList(ds, limit, func(d funding.District) string { return d.Code }))
-}
-
 func (s *Server) createProject(ctx context.Context, in projectIn) (any, int, error) {
 	p, err := s.Funding.CreateProject(ctx, funding.Project{
 		Code: in.Code, Name: in.Name, District: in.District, Households: in.Households,
@@ -68,20 +54,6 @@ func (s *Server) createProject(ctx context.Context, in projectIn) (any, int, err
 func (s *Server) getProject(c *gin.Context) {
 	p, err := s.Funding.Project(c.Request.Context(), c.Param("code"))
 	respond(s, c, p, err)
-}
-
-func (s *Server) listProjects(c *gin.Context) {
-	after, limit, err := paging(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ps, err := s.Funding.Projects(c.Request.Context(), c.Query("district"), after, limit)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	sendJSON(c, http.StatusOK, newList(ps, limit, func(p funding.Project) string { return p.Code }))
 }
 
 func (s *Server) createFund(ctx context.Context, in fundIn) (any, int, error) {
@@ -135,23 +107,6 @@ func posted(t *ledger.Transfer, err error) (any, int, error) {
 		return nil, 0, err
 	}
 	return toTransfer(t), 1, nil
-}
-
-func (s *Server) listTransfers(c *gin.Context) {
-	after, limit, err := paging(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ts, err := s.Funding.Transfers(c.Request.Context(), ledger.Filter{
-		District: c.Query("district"), Project: c.Query("project"), Fund: c.Query("fund"),
-		Type: c.Query("type"), After: after, Limit: limit,
-	})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	sendJSON(c, http.StatusOK, newList(toTransfers(ts), limit, func(t transferDTO) string { return t.ID }))
 }
 
 func (s *Server) getTransfer(c *gin.Context) {

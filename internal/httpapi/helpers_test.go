@@ -27,36 +27,47 @@ type env struct {
 	db     *store.DB
 	srv    *httpapi.Server
 	ledger *ledger.Ledger
+	tokens *auth.Tokens
 	tok    map[string]string // admin, finance, auditor, hz (district HZ), ly (district LY)
 }
 
 // newEnv builds the environment on db.
 func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
+	e := newBareEnv(t, db)
+	for _, d := range []struct{ code, name string }{{"HZ", "海州区"}, {"LY", "连云区"}} {
+		e.must("finance", "POST", "/v1/districts", map[string]any{"code": d.code, "name": d.name}, 201)
+		e.must("finance", "POST", "/v1/projects", project(d.code+"-001", d.code), 201)
+	}
+	e.issue("hz", access.District, "HZ")
+	e.issue("ly", access.District, "LY")
+	return e
+}
+
+// newBareEnv is a server on db with admin, finance and auditor tokens and
+// nothing else.
+func newBareEnv(t testing.TB, db *store.DB) *env {
+	t.Helper()
 	l := ledger.New(db)
 	tokens := auth.New(db)
 	srv := httpapi.New(httpapi.Deps{DB: db, Funding: funding.NewService(db, l), Ledger: l, Tokens: tokens,
 		Subsidy: subsidy.NewService(db, l)})
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, srv: srv, ledger: l, tok: map[string]string{}}
-	ctx := context.Background()
-	issue := func(key string, role access.Role, district string) {
-		secret, _, err := tokens.Issue(ctx, role, district, key, 0)
-		if err != nil {
-			t.Fatalf("issue %s: %v", key, err)
-		}
-		e.tok[key] = secret
-	}
-	issue("admin", access.Admin, "")
-	issue("finance", access.Finance, "")
-	issue("auditor", access.Auditor, "")
-	for _, d := range []struct{ code, name string }{{"HZ", "海州区"}, {"LY", "连云区"}} {
-		e.must("finance", "POST", "/v1/districts", map[string]any{"code": d.code, "name": d.name}, 201)
-		e.must("finance", "POST", "/v1/projects", project(d.code+"-001", d.code), 201)
-	}
-	issue("hz", access.District, "HZ")
-	issue("ly", access.District, "LY")
+	e := &env{t: t, db: db, srv: srv, ledger: l, tokens: tokens, tok: map[string]string{}}
+	e.issue("admin", access.Admin, "")
+	e.issue("finance", access.Finance, "")
+	e.issue("auditor", access.Auditor, "")
 	return e
+}
+
+// issue creates a token and keeps its secret under key.
+func (e *env) issue(key string, role access.Role, district string) {
+	e.t.Helper()
+	secret, _, err := e.tokens.Issue(context.Background(), role, district, key, 0)
+	if err != nil {
+		e.t.Fatalf("issue %s: %v", key, err)
+	}
+	e.tok[key] = secret
 }
 
 // eachEnv runs fn on both engines.

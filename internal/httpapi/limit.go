@@ -42,3 +42,37 @@ func (l *limiter) allow(key string) bool {
 	b.tokens--
 	return true
 }
+
+// MaxLongPerToken is how many long reads (exports and verification: the
+// GET routes without a request deadline) one token may run at once. A reader
+// cannot tie up the database with a pile of full exports; a clerk with two
+// downloads going waits for one to finish. Long writes (imports, batches,
+// plan executions, subsidy approvals) wait on their own locks instead.
+const MaxLongPerToken = 2
+
+// longGate counts the long requests each token is running.
+type longGate struct {
+	mu      sync.Mutex
+	running map[string]int
+}
+
+func newLongGate() *longGate { return &longGate{running: map[string]int{}} }
+
+// enter admits one more long request for key, or reports that it is at the limit.
+func (g *longGate) enter(key string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.running[key] >= MaxLongPerToken {
+		return false
+	}
+	g.running[key]++
+	return true
+}
+
+func (g *longGate) leave(key string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.running[key]--; g.running[key] <= 0 {
+		delete(g.running, key)
+	}
+}

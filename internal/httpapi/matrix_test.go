@@ -80,11 +80,17 @@ var (
 	financeRule = accessRule{admin: deny, finance: allow, auditor: deny, own: deny, other: deny}
 	// every role reads city-wide reference data.
 	everyoneRule = accessRule{admin: allow, finance: allow, auditor: allow, own: allow, other: allow, shared: true}
+	// the administrator alone (tokens).
+	adminRule = accessRule{admin: allow, finance: deny, auditor: deny, own: deny, other: deny}
 )
 
 // accessRules is the policy, one entry per "METHOD PATH" of the route table.
 // A route without an entry, or an entry without a route, fails the test.
 var accessRules = map[string]accessRule{
+	"POST /v1/tokens":            adminRule,
+	"GET /v1/tokens":             adminRule,
+	"POST /v1/tokens/:id/revoke": adminRule,
+
 	"POST /v1/districts": {admin: allow, finance: allow, auditor: deny, own: deny, other: deny},
 	"GET /v1/districts":  everyoneRule,
 
@@ -200,6 +206,16 @@ func newWorld(t testing.TB, e *env) *world {
 	w.obj["schemes"] = [][2]string{{"SHZ", "SLY"}}
 	w.obj["runs"] = [][2]string{run}
 	w.obj["reconciliations"] = [][2]string{recon}
+	// A spare token of each district, for the revocation route.
+	var spare [2]string
+	for i, d := range bothSides {
+		_, tok, err := e.tokens.Issue(context.Background(), access.District, d, "spare-"+d, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spare[i] = tok.ID
+	}
+	w.obj["tokens"] = [][2]string{spare}
 	return w
 }
 
@@ -254,7 +270,11 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "POST /v1/projects":
 		return project(d+"-N"+u, d), true
 	case "POST /v1/funds":
-		return fundBody("F"+u, "district_fiscal", "district:"+d, nil, "basic"), true
+		return fundBody(d+"-F"+u, "district_fiscal", "district:"+d, nil, "basic"), true
+	case "POST /v1/tokens":
+		return map[string]any{"role": "auditor", "name": "审计 " + u, "ttl": "24h"}, true
+	case "POST /v1/tokens/:id/revoke":
+		return nil, true
 	case "POST /v1/funds/:code/receipts":
 		return receiptBody("1.00"), true
 	case "POST /v1/allocations":
@@ -682,7 +702,8 @@ func TestUnauthenticatedEveryRoute(t *testing.T) {
 			{"no header", ""},
 			{"empty bearer", "Bearer "},
 			{"basic scheme", "Basic " + valid},
-			{"lower-case scheme", "bearer " + valid},
+			{"scheme without a space", "Bearer" + valid},
+			{"scheme only", "Bearer"},
 			{"unknown token", "Bearer rf_" + strings.Repeat("A", 43)},
 			{"no prefix", "Bearer " + strings.TrimPrefix(valid, "rf_")},
 			{"token with a changed last character", "Bearer " + valid[:len(valid)-1] + flipChar(valid[len(valid)-1])},

@@ -112,13 +112,14 @@ func (s *Server) recover(c *gin.Context) {
 
 // authenticate resolves the bearer token into an actor.
 func (s *Server) authenticate(c *gin.Context) {
-	h := c.GetHeader("Authorization")
-	secret, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || secret == "" {
+	// The scheme name is case-insensitive (RFC 9110 §11.1).
+	scheme, secret, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+	secret = strings.TrimSpace(secret)
+	if !strings.EqualFold(scheme, "Bearer") || secret == "" {
 		s.fail(c, fmt.Errorf("%w: send Authorization: Bearer <token>", errs.ErrUnauthenticated))
 		return
 	}
-	a, err := s.Tokens.Authenticate(c.Request.Context(), strings.TrimSpace(secret))
+	a, err := s.Tokens.Authenticate(c.Request.Context(), secret)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -130,6 +131,20 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Set(ctxActor, a)
 	c.Request = c.Request.WithContext(access.With(c.Request.Context(), a))
+	c.Next()
+}
+
+// limitLong admits a long read only while the token runs fewer than
+// MaxLongPerToken of them.
+func (s *Server) limitLong(c *gin.Context) {
+	a, _ := actorOf(c)
+	if !s.long.enter(a.TokenID) {
+		c.Header("Retry-After", "5")
+		s.fail(c, fmt.Errorf("%w: at most %d exports or verifications at a time per token",
+			errs.ErrRateLimited, MaxLongPerToken))
+		return
+	}
+	defer s.long.leave(a.TokenID)
 	c.Next()
 }
 

@@ -382,7 +382,6 @@ func TestWrongRole(t *testing.T) {
 			{"district creates a district", "hz", "POST", "/v1/districts", district},
 			{"district creates a city-held fund", "hz", "POST", "/v1/funds", fundBody("NEWF", "district_fiscal", "city", nil, "basic")},
 			{"district creates a fund for another district", "hz", "POST", "/v1/funds", fundBody("NEWF", "district_fiscal", "district:LY", nil, "basic")},
-			{"district creates a fund for another district's project", "hz", "POST", "/v1/funds", fundBody("NEWF", "district_fiscal", "project:LY-001", nil, "basic")},
 			{"district creates a project in another district", "hz", "POST", "/v1/projects", project("LY-900", "LY")},
 			{"district receives into a city-held fund", "hz", "POST", "/v1/funds/CG/receipts", receiptBody("10")},
 			{"district allocates from the city", "hz", "POST", "/v1/allocations", alloc},
@@ -583,7 +582,10 @@ func TestRequestRefusals(t *testing.T) {
 			{"allocate district to itself", "finance", "POST", "/v1/allocations", alloc("CG", "district:HZ", "district:HZ"), 400, "invalid_request"},
 			{"allocate project to project", "finance", "POST", "/v1/allocations", alloc("CG", "project:HZ-001", "project:HZ-001"), 400, "invalid_request"},
 			{"district allocates upwards", "hz", "POST", "/v1/allocations", alloc("CG", "district:HZ", "city"), 400, "invalid_request"},
-			{"district allocates sideways", "hz", "POST", "/v1/allocations", alloc("CG", "district:HZ", "project:LY-001"), 400, "invalid_request"},
+			// For a district, another district's project does not exist.
+			{"district allocates sideways", "hz", "POST", "/v1/allocations", alloc("CG", "district:HZ", "project:LY-001"), 404, "not_found"},
+			{"district creates a fund for another district's project", "hz", "POST", "/v1/funds",
+				fundBody("HZ-NEWF", "district_fiscal", "project:LY-001", nil, "basic"), 404, "not_found"},
 			{"allocate to the outside world", "finance", "POST", "/v1/allocations", alloc("CG", "city", "external"), 400, "invalid_request"},
 			{"allocate to a malformed holder", "finance", "POST", "/v1/allocations", alloc("CG", "city", "HZ"), 400, "invalid_request"},
 			{"allocate an unknown fund", "finance", "POST", "/v1/allocations", alloc("NOPE", "city", "district:HZ"), 404, "not_found"},
@@ -689,7 +691,7 @@ func TestVote(t *testing.T) {
 				if c.vote != nil {
 					extra["vote"] = c.vote
 				}
-				body := fundBody(fmt.Sprintf("MF-%02d", i), c.kind, "project:HZ-001", extra, "basic", "improvement")
+				body := fundBody(fmt.Sprintf("HZ-MF-%02d", i), c.kind, "project:HZ-001", extra, "basic", "improvement")
 				if c.status == 201 {
 					r := e.forT(t).must("hz", "POST", "/v1/funds", body, 201)
 					v, _ := r["vote"].(map[string]any)
@@ -702,7 +704,7 @@ func TestVote(t *testing.T) {
 			})
 		}
 		// A fund that needs a vote can receive and pay once the vote passes.
-		e.receive("MF-00", "100")
+		e.receive("HZ-MF-00", "100")
 		e.must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "100"), 201)
 		e.checkBooks()
 	})

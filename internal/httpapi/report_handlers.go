@@ -14,14 +14,19 @@ import (
 )
 
 func (s *Server) fundingReport(c *gin.Context) {
+	format, err := tableFormat(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	r, err := s.Funding.FundingReport(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if wantsCSV(c) {
+	if format != asJSON {
 		lines := append(r.Lines, funding.FundingLine{District: "total", Kind: "all", Flow: r.Totals})
-		writeCSV(c, "funding", lines)
+		writeTable(c, format, "funding", lines)
 		return
 	}
 	tx, err := s.Tax.Report(c.Request.Context())
@@ -33,19 +38,29 @@ func (s *Server) fundingReport(c *gin.Context) {
 }
 
 func (s *Server) budgetReport(c *gin.Context) {
+	format, err := tableFormat(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	r, err := s.Funding.BudgetReport(c.Request.Context(), c.Query("district"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if wantsCSV(c) {
-		writeCSV(c, "budget", r)
+	if format != asJSON {
+		writeTable(c, format, "budget", r)
 		return
 	}
 	sendJSON(c, http.StatusOK, gin.H{"items": r})
 }
 
 func (s *Server) idleReport(c *gin.Context) {
+	format, err := tableFormat(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	days := 90
 	if v := c.Query("days"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -69,14 +84,19 @@ func (s *Server) idleReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if wantsCSV(c) {
-		writeCSV(c, "idle", r)
+	if format != asJSON {
+		writeTable(c, format, "idle", r)
 		return
 	}
 	sendJSON(c, http.StatusOK, gin.H{"days": days, "as_of": asOf.Format(time.DateOnly), "items": r})
 }
 
 func (s *Server) directReport(c *gin.Context) {
+	format, err := tableFormat(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	month := c.Query("month")
 	if month == "" {
 		month = time.Now().UTC().AddDate(0, -1, 0).Format("2006-01")
@@ -86,8 +106,8 @@ func (s *Server) directReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if wantsCSV(c) {
-		writeCSV(c, "direct-"+month, r.Lines)
+	if format != asJSON {
+		writeTable(c, format, "direct-"+month, r.Lines)
 		return
 	}
 	sendJSON(c, http.StatusOK, r)

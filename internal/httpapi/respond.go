@@ -226,6 +226,25 @@ func newList[T any](items []T, limit int, cursor func(T) string) list[T] {
 	return l
 }
 
+// listed answers a paged list: it reads ?limit= and ?after=, asks fetch for
+// that page (fetch reads the route's own filters from c) and sends it with
+// the cursor of its last item when the page is full.
+func listed[T any](s *Server, fetch func(c *gin.Context, after string, limit int) ([]T, error), cursor func(T) string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		after, limit, err := paging(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		items, err := fetch(c, after, limit)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		sendJSON(c, http.StatusOK, newList(items, limit, cursor))
+	}
+}
+
 // foldKey folds a key the way encoding/json matches names to fields, where
 // "ſ" matches "s" and the Kelvin sign matches "k".
 func foldKey(k string) string {

@@ -10,6 +10,7 @@ import (
 	"renofund/funding/importer"
 	"renofund/internal/access"
 	"renofund/internal/audit"
+	"renofund/internal/auth"
 	"renofund/internal/ledger"
 	"renofund/internal/taxbook"
 	"renofund/subsidy"
@@ -51,14 +52,27 @@ func (s *Server) table() []route {
 		{Method: "GET", Path: "/metrics", Roles: public, Summary: "Prometheus metrics", Handle: gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))},
 		{Method: "GET", Path: "/openapi.json", Roles: public, Summary: "This document", Handle: s.openapi},
 
+		{Method: "POST", Path: "/v1/tokens", Roles: []access.Role{access.Admin}, Summary: "Issue a token; its secret is shown once",
+			Body: tokenIn{}, Resp: issuedToken{}, Status: 201, Handle: create(s, 201, s.issueToken)},
+		{Method: "GET", Path: "/v1/tokens", Roles: []access.Role{access.Admin}, Summary: "Tokens (never their secrets)", Query: pageQ,
+			Resp: list[auth.Token]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]auth.Token, error) {
+				return s.Tokens.List(c.Request.Context(), after, limit)
+			}, func(t auth.Token) string { return t.ID })},
+		{Method: "POST", Path: "/v1/tokens/:id/revoke", Roles: []access.Role{access.Admin},
+			Summary: "Revoke a token: at once on this instance, within " + auth.CacheTTL.String() + " on others",
+			Resp:    auth.Token{}, Handle: s.revokeToken},
 		{Method: "POST", Path: "/v1/districts", Roles: []access.Role{access.Admin, access.Finance}, Summary: "Register a district",
 			Body: districtIn{}, Resp: funding.District{}, Status: 201, Handle: create(s, 201, s.createDistrict)},
 		{Method: "GET", Path: "/v1/districts", Roles: anyRole, Summary: "List districts", Query: pageQ,
-			Resp: list[funding.District]{}, Handle: s.listDistricts},
+			Resp: list[funding.District]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]funding.District, error) {
+				return s.Funding.Districts(c.Request.Context(), after, limit)
+			}, func(d funding.District) string { return d.Code })},
 		{Method: "POST", Path: "/v1/projects", Roles: writers, Summary: "Register a project (community)",
 			Body: projectIn{}, Resp: funding.Project{}, Status: 201, Handle: create(s, 201, s.createProject)},
 		{Method: "GET", Path: "/v1/projects", Roles: readers, Summary: "List projects", Query: append([]string{"district"}, pageQ...),
-			Resp: list[funding.Project]{}, Handle: s.listProjects},
+			Resp: list[funding.Project]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]funding.Project, error) {
+				return s.Funding.Projects(c.Request.Context(), c.Query("district"), after, limit)
+			}, func(p funding.Project) string { return p.Code })},
 		{Method: "GET", Path: "/v1/projects/:code", Roles: readers, Summary: "One project", Resp: funding.Project{}, Handle: s.getProject},
 		{Method: "GET", Path: "/v1/projects/:code/funding", Roles: readers, Summary: "Where a project's money came from and went",
 			Resp: projectFundingView{}, Handle: s.projectFunding},
@@ -79,7 +93,11 @@ func (s *Server) table() []route {
 		{Method: "POST", Path: "/v1/transfers/:id/reversal", Roles: writers, Summary: "Reverse a transfer with a new one",
 			Body: reversalIn{}, Resp: transferDTO{}, Status: 201, Handle: s.reverse},
 		{Method: "GET", Path: "/v1/transfers", Roles: readers, Summary: "List transfers",
-			Query: append([]string{"district", "project", "fund", "type"}, pageQ...), Resp: list[transferDTO]{}, Handle: s.listTransfers},
+			Query: append([]string{"district", "project", "fund", "type"}, pageQ...), Resp: list[transferDTO]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]transferDTO, error) {
+				ts, err := s.Funding.Transfers(c.Request.Context(), ledger.Filter{District: c.Query("district"),
+					Project: c.Query("project"), Fund: c.Query("fund"), Type: c.Query("type"), After: after, Limit: limit})
+				return toTransfers(ts), err
+			}, func(t transferDTO) string { return t.ID })},
 		{Method: "GET", Path: "/v1/transfers/:id", Roles: readers, Summary: "One transfer", Resp: transferDTO{}, Handle: s.getTransfer},
 		{Method: "POST", Path: "/v1/batches", Roles: writers, Summary: "Apply up to 10,000 receipts, allocations and expenditures atomically",
 			Body: batchIn{}, Resp: batchOut{}, Status: 201, MaxBody: 16 << 20, Long: true, Handle: create(s, 201, s.batch)},
@@ -88,17 +106,17 @@ func (s *Server) table() []route {
 		{Method: "GET", Path: "/v1/allocation-plans/:id", Roles: readers, Summary: "One allocation plan", Resp: funding.Plan{}, Handle: s.getPlan},
 		{Method: "POST", Path: "/v1/allocation-plans/:id/execute", Roles: writers, Summary: "Post every share of a plan, once",
 			Resp: funding.Plan{}, Long: true, Handle: s.executePlan},
-		{Method: "GET", Path: "/v1/reports/funding", Roles: readers, Summary: "Money by district × fund kind (?format=csv)",
+		{Method: "GET", Path: "/v1/reports/funding", Roles: readers, Summary: "Money by district × fund kind (?format=csv|xlsx)",
 			Query: []string{"format"}, Resp: fundingReportView{}, Handle: s.fundingReport},
-		{Method: "GET", Path: "/v1/reports/budget", Roles: readers, Summary: "Project budget vs actual by category (?format=csv)",
+		{Method: "GET", Path: "/v1/reports/budget", Roles: readers, Summary: "Project budget vs actual by category (?format=csv|xlsx)",
 			Query: []string{"district", "format"}, Resp: struct {
 				Items []funding.BudgetLine `json:"items"`
 			}{}, Handle: s.budgetReport},
-		{Method: "GET", Path: "/v1/reports/idle", Roles: readers, Summary: "Money held longer than N days without moving on (?format=csv)",
+		{Method: "GET", Path: "/v1/reports/idle", Roles: readers, Summary: "Money held longer than N days without moving on (?format=csv|xlsx)",
 			Query: []string{"days", "as_of", "format"}, Resp: struct {
 				Items []funding.IdleLine `json:"items"`
 			}{}, Handle: s.idleReport},
-		{Method: "GET", Path: "/v1/reports/direct", Roles: readers, Summary: "Monthly direct-fund report, due by the 10th (?format=csv)",
+		{Method: "GET", Path: "/v1/reports/direct", Roles: readers, Summary: "Monthly direct-fund report, due by the 10th (?format=csv|xlsx)",
 			Query: []string{"month", "format"}, Resp: funding.DirectReport{}, Handle: s.directReport},
 		{Method: "PUT", Path: "/v1/projects/:code/property-manager", Roles: writers, Summary: "Set the project's property manager (history kept)",
 			Body: managerIn{}, Resp: subsidy.PropertyManager{}, Handle: s.setManager},
@@ -107,14 +125,19 @@ func (s *Server) table() []route {
 		{Method: "POST", Path: "/v1/subsidy/schemes", Roles: finance, Summary: "Create a subsidy scheme, or its next version",
 			Body: schemeIn{}, Resp: subsidy.Scheme{}, Status: 201, Handle: create(s, 201, s.createScheme)},
 		{Method: "GET", Path: "/v1/subsidy/schemes", Roles: anyReader, Summary: "Current scheme versions", Query: pageQ,
-			Resp: list[subsidy.Scheme]{}, Handle: s.listSchemes},
+			Resp: list[subsidy.Scheme]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]*subsidy.Scheme, error) {
+				return s.Subsidy.Schemes(c.Request.Context(), after, limit)
+			}, func(sc *subsidy.Scheme) string { return sc.Code })},
 		{Method: "GET", Path: "/v1/subsidy/schemes/:code", Roles: anyReader, Summary: "Every version of a scheme", Handle: s.getScheme},
 		{Method: "POST", Path: "/v1/subsidy/ratings", Roles: writers, Summary: "Rate a project's property service for a period",
 			Body: ratingIn{}, Resp: subsidy.Rating{}, Status: 201, Handle: create(s, 201, s.rate)},
 		{Method: "POST", Path: "/v1/subsidy/runs", Roles: finance, Summary: "Draft a subsidy run for a scheme and period",
 			Body: runIn{}, Resp: subsidy.Run{}, Status: 201, Long: true, Handle: create(s, 201, s.createRun)},
 		{Method: "GET", Path: "/v1/subsidy/runs", Roles: readers, Summary: "List runs", Query: append([]string{"scheme", "period", "status"}, pageQ...),
-			Resp: list[subsidy.RunSummary]{}, Handle: s.listRuns},
+			Resp: list[subsidy.RunSummary]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]*subsidy.RunSummary, error) {
+				return s.Subsidy.Runs(c.Request.Context(), subsidy.RunFilter{Scheme: c.Query("scheme"), Period: c.Query("period"),
+					Status: c.Query("status"), After: after, Limit: limit})
+			}, func(r *subsidy.RunSummary) string { return r.ID })},
 		{Method: "GET", Path: "/v1/subsidy/runs/:id", Roles: readers, Summary: "A run with its lines (?format=csv: the payment list)",
 			Query: []string{"format"}, Resp: subsidy.Run{}, Handle: s.getRun},
 		{Method: "POST", Path: "/v1/subsidy/runs/:id/approve", Roles: finance, Summary: "Pay every line of a draft run, or none",
@@ -127,9 +150,9 @@ func (s *Server) table() []route {
 			Body: taxbook.AssetIn{}, Resp: taxbook.Asset{}, Status: 201, Handle: create(s, 201, s.utilityAsset)},
 		{Method: "GET", Path: "/v1/projects/:code/tax-expenditure", Roles: readers, Summary: "Tax expenditure recorded against a project",
 			Resp: taxbook.ProjectView{}, Handle: s.projectTax},
-		{Method: "GET", Path: "/v1/reports/tax-expenditure", Roles: readers, Summary: "Tax expenditure by district and kind (?format=csv)",
+		{Method: "GET", Path: "/v1/reports/tax-expenditure", Roles: readers, Summary: "Tax expenditure by district and kind (?format=csv|xlsx)",
 			Query: []string{"format"}, Resp: taxbook.Report{}, Handle: s.taxReport},
-		{Method: "GET", Path: "/v1/audit/exceptions", Roles: readers, Summary: "Rule exceptions an auditor should review (?format=csv)",
+		{Method: "GET", Path: "/v1/audit/exceptions", Roles: readers, Summary: "Rule exceptions an auditor should review (?format=csv|xlsx)",
 			Query: []string{"as_of", "format"}, Resp: struct {
 				Items []funding.Exception `json:"items"`
 			}{}, Handle: s.exceptions},
@@ -137,8 +160,10 @@ func (s *Server) table() []route {
 			Query: append([]string{"token_name", "route", "method"}, pageQ...), Resp: list[auditEvent]{}, Handle: s.listEvents},
 		{Method: "POST", Path: "/v1/reconciliations", Roles: writers, Summary: "Reconcile a district's bank statement (multipart: district, file, window_days)",
 			Resp: funding.Reconciliation{}, Status: 201, MaxBody: MaxUpload, Handle: s.reconcile},
-		{Method: "GET", Path: "/v1/reconciliations", Roles: readers, Summary: "Stored reconciliations", Query: []string{"district", "limit"},
-			Handle: s.listReconciliations},
+		{Method: "GET", Path: "/v1/reconciliations", Roles: readers, Summary: "Stored reconciliations, newest first", Query: append([]string{"district"}, pageQ...),
+			Resp: list[funding.ReconciliationSummary]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]funding.ReconciliationSummary, error) {
+				return s.Funding.Reconciliations(c.Request.Context(), c.Query("district"), after, limit)
+			}, func(r funding.ReconciliationSummary) string { return r.ID })},
 		{Method: "GET", Path: "/v1/reconciliations/:id", Roles: readers, Summary: "One reconciliation with its lines",
 			Resp: funding.Reconciliation{}, Handle: s.getReconciliation},
 		{Method: "GET", Path: "/v1/exports/trail", Roles: readers, Summary: "The fund trail, one row per money movement per fund (streamed CSV, JSONL or XLSX)",

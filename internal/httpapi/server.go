@@ -44,6 +44,7 @@ type Server struct {
 	metrics *metrics
 	events  *eventWriter
 	limiter *limiter
+	long    *longGate
 	routes  []route
 	engine  *gin.Engine
 }
@@ -65,6 +66,7 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, log: d.Log, metrics: newMetrics()}
 	s.events = newEventWriter(d.DB, d.Log)
 	s.limiter = newLimiter(d.RateLimit)
+	s.long = newLongGate()
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -83,6 +85,9 @@ func New(d Deps) *Server {
 		}
 		if r.Roles != nil {
 			handlers = append(handlers, s.authenticate, s.authorize(r))
+			if r.Long && r.Method == http.MethodGet {
+				handlers = append(handlers, s.limitLong)
+			}
 		}
 		if r.Method == http.MethodPost || r.Method == http.MethodPut {
 			handlers = append(handlers, s.limitBody(r))

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"renofund/internal/errs"
 	"renofund/internal/money"
 	"renofund/subsidy"
 )
@@ -81,20 +83,6 @@ func (s *Server) createScheme(ctx context.Context, in schemeIn) (any, int, error
 	return sc, 0, err
 }
 
-func (s *Server) listSchemes(c *gin.Context) {
-	after, limit, err := paging(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	scs, err := s.Subsidy.Schemes(c.Request.Context(), after, limit)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	sendJSON(c, http.StatusOK, newList(scs, limit, func(sc *subsidy.Scheme) string { return sc.Code }))
-}
-
 func (s *Server) getScheme(c *gin.Context) {
 	vs, err := s.Subsidy.SchemeVersions(c.Request.Context(), c.Param("code"))
 	respond(s, c, gin.H{"versions": vs}, err)
@@ -131,12 +119,17 @@ func (s *Server) runAction(action func(ctx context.Context, id string) (*subsidy
 }
 
 func (s *Server) getRun(c *gin.Context) {
+	format := c.Query("format")
+	if format != "" && format != asJSON && format != asCSV {
+		s.fail(c, fmt.Errorf("%w: format must be json or csv (the payment list), got %q", errs.ErrInvalidRequest, format))
+		return
+	}
 	r, err := s.Subsidy.Run(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if wantsCSV(c) {
+	if format == asCSV {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		c.Header("Content-Disposition", `attachment; filename="subsidy-run-`+r.ID+`.csv"`)
 		c.Status(http.StatusOK)
@@ -146,19 +139,4 @@ func (s *Server) getRun(c *gin.Context) {
 		return
 	}
 	sendJSON(c, http.StatusOK, r)
-}
-
-func (s *Server) listRuns(c *gin.Context) {
-	after, limit, err := paging(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	rs, err := s.Subsidy.Runs(c.Request.Context(), subsidy.RunFilter{Scheme: c.Query("scheme"), Period: c.Query("period"),
-		Status: c.Query("status"), After: after, Limit: limit})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	sendJSON(c, http.StatusOK, newList(rs, limit, func(r *subsidy.RunSummary) string { return r.ID }))
 }

@@ -27,13 +27,18 @@ func (s *Server) projectTax(c *gin.Context) {
 }
 
 func (s *Server) taxReport(c *gin.Context) {
+	format, err := tableFormat(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	r, err := s.Tax.Report(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if wantsCSV(c) {
-		writeCSV(c, "tax-expenditure", append(r.Lines, taxbook.Line{District: "total", Kind: "all", Total: r.Total}))
+	if format != asJSON {
+		writeTable(c, format, "tax-expenditure", append(r.Lines, taxbook.Line{District: "total", Kind: "all", Total: r.Total}))
 		return
 	}
 	sendJSON(c, http.StatusOK, r)

@@ -72,36 +72,47 @@ type Filter struct {
 	Limit    int
 }
 
-// List returns transfers in id (time) order with their postings.
+// List returns transfers in id (time) order with their postings, one page
+// after the cursor. Every filter is answered from an index in keyset order,
+// so a page costs the same wherever it starts.
 func (l *Ledger) List(ctx context.Context, f Filter) ([]*Transfer, error) {
 	var where []string
 	var args []any
-	if f.District != "" {
-		where = append(where, "t.district_code = ?")
-		args = append(args, f.District)
+	add := func(cond string, v string) {
+		if v != "" {
+			where = append(where, cond)
+			args = append(args, v)
+		}
 	}
-	if f.Project != "" {
-		where = append(where, "t.project_code = ?")
-		args = append(args, f.Project)
+	add("t.district_code = ?", f.District)
+	add("t.project_code = ?", f.Project)
+	add("t.type = ?", f.Type)
+	add("t.id > ?", f.After)
+	limit := max(1, f.Limit)
+	page := fmt.Sprintf(" ORDER BY t.id LIMIT %d", limit)
+	if f.Fund == "" {
+		q := selectTransfer
+		if len(where) > 0 {
+			q += " WHERE " + strings.Join(where, " AND ")
+		}
+		return l.query(ctx, q+page, args...)
 	}
-	if f.Fund != "" {
-		where = append(where, "(t.fund_code = ? OR EXISTS (SELECT 1 FROM postings p WHERE p.transfer_id = t.id AND p.fund_code = ?))")
-		args = append(args, f.Fund, f.Fund)
-	}
-	if f.Type != "" {
-		where = append(where, "t.type = ?")
-		args = append(args, f.Type)
-	}
-	if f.After != "" {
-		where = append(where, "t.id > ?")
-		args = append(args, f.After)
-	}
-	q := selectTransfer
+	// A transfer moves one fund (transfers.fund_code, indexed with id) or,
+	// for an expenditure paid from several, leaves fund_code empty and
+	// names its funds in its postings only. Each side gives its own page;
+	// the union of the two pages holds the page of the whole.
+	rest := ""
 	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+		rest = " AND " + strings.Join(where, " AND ")
 	}
-	q += fmt.Sprintf(" ORDER BY t.id LIMIT %d", max(1, f.Limit))
-	return l.query(ctx, q, args...)
+	q := selectTransfer + ` WHERE t.id IN (
+		SELECT id FROM (SELECT t.id FROM transfers t WHERE t.fund_code = ?` + rest + page + `) AS single
+		UNION ALL
+		SELECT id FROM (SELECT DISTINCT t.id FROM postings p JOIN transfers t ON t.id = p.transfer_id
+			WHERE p.fund_code = ? AND t.fund_code IS NULL` + rest + page + `) AS several)` + page
+	all := append([]any{f.Fund}, args...)
+	all = append(append(all, f.Fund), args...)
+	return l.query(ctx, q, all...)
 }
 
 func (l *Ledger) query(ctx context.Context, q string, args ...any) ([]*Transfer, error) {

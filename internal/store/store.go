@@ -207,6 +207,31 @@ func (db *DB) ForUpdate() string {
 	return ""
 }
 
+// statsTables are the tables whose statistics the planner leans on.
+var statsTables = []string{"transfers", "postings", "holdings", "funds", "projects", "districts"}
+
+// Analyze refreshes the query planner's statistics. PostgreSQL's autovacuum
+// keeps them current on its own, but only some time after a bulk load;
+// SQLite keeps none unless asked, and without them it may read a large
+// table first where a small one should lead. The demo loader calls it after
+// loading, and serve calls it periodically (on SQLite it re-analyzes only
+// tables that changed much, reading at most a sample of each).
+func (db *DB) Analyze(ctx context.Context) error {
+	if db.Dialect == Postgres {
+		return db.G.WithContext(ctx).Exec("ANALYZE " + strings.Join(statsTables, ", ")).Error
+	}
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA analysis_limit=1000"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "PRAGMA optimize=0x10002")
+	return err
+}
+
 // Ping checks that the database answers, for /readyz.
 func (db *DB) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -90,7 +90,7 @@ func (b *Book) scope(ctx context.Context, project string) (string, error) {
 		return "", fmt.Errorf("%w: project %q", errs.ErrNotFound, project)
 	}
 	if !a.Writes(ds[0]) {
-		return "", fmt.Errorf("%w: project %s belongs to another district", errs.ErrForbidden, project)
+		return "", fmt.Errorf("%w: this role may not record tax items", errs.ErrForbidden)
 	}
 	return ds[0], nil
 }
