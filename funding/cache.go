@@ -21,7 +21,7 @@ type registry struct {
 type lookups struct {
 	funds    map[string]*Fund
 	projects map[string]*Project
-	holders  map[string]holderInfo
+	holders  map[string]Holder
 	visible  map[string]bool // fund code → the actor (one district) may see it
 }
 
@@ -33,7 +33,7 @@ func WithLookups(ctx context.Context) context.Context {
 		return ctx
 	}
 	return context.WithValue(ctx, lookupsKey{}, &lookups{
-		funds: map[string]*Fund{}, projects: map[string]*Project{}, holders: map[string]holderInfo{},
+		funds: map[string]*Fund{}, projects: map[string]*Project{}, holders: map[string]Holder{},
 		visible: map[string]bool{},
 	})
 }

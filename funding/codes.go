@@ -19,7 +19,7 @@ import (
 
 // codeBelongs checks that code may name an object (a project or fund) of
 // district ("" for the city).
-func (s *Service) codeBelongs(ctx context.Context, what, code, district string) error {
+func (s *Registry) codeBelongs(ctx context.Context, what, code, district string) error {
 	a := access.From(ctx)
 	if a.Role == access.District && !strings.HasPrefix(code, a.District+"-") {
 		return fmt.Errorf("%w: a district registers %s codes that begin with its own code: %s-…",
@@ -29,7 +29,7 @@ func (s *Service) codeBelongs(ctx context.Context, what, code, district string) 
 	if !ok || prefix == district {
 		return nil
 	}
-	owned, err := s.districtExists(ctx, prefix)
+	owned, err := s.DistrictExists(ctx, prefix)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Service) codeBelongs(ctx context.Context, what, code, district string) 
 
 // prefixTaken reports a project or fund whose code begins with a new
 // district's code and a hyphen: the namespace the district would own.
-func (s *Service) prefixTaken(ctx context.Context, district string) (string, error) {
+func (s *Registry) prefixTaken(ctx context.Context, district string) (string, error) {
 	prefix := district + "-"
 	var codes []string
 	err := s.db.Conn(ctx).Raw(`SELECT code FROM projects WHERE substr(code, 1, ?) = ?

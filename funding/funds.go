@@ -12,7 +12,6 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
-	"renofund/internal/money"
 	"renofund/internal/store"
 )
 
@@ -21,7 +20,7 @@ var needsVote = []string{"maintenance_fund", "public_revenue"}
 
 // CreateFund registers a fund. The finance bureau registers any; a district
 // only funds held by itself or by one of its projects.
-func (s *Service) CreateFund(ctx context.Context, f Fund) (*Fund, error) {
+func (s *Registry) CreateFund(ctx context.Context, f Fund) (*Fund, error) {
 	if err := field.Code("fund", f.Code); err != nil {
 		return nil, err
 	}
@@ -58,11 +57,11 @@ func (s *Service) CreateFund(ctx context.Context, f Fund) (*Fund, error) {
 			return nil, err
 		}
 	}
-	h, err := s.resolveHolder(ctx, f.Holder)
+	h, err := s.Holder(ctx, f.Holder)
 	if err != nil {
 		return nil, err
 	}
-	if err := writable(access.From(ctx), h.District); err != nil {
+	if err := Writable(access.From(ctx), h.District); err != nil {
 		return nil, err
 	}
 	if err := s.codeBelongs(ctx, "fund", f.Code, h.District); err != nil {
@@ -134,27 +133,89 @@ func (r fundRow) fund() *Fund {
 	return f
 }
 
-// funds loads funds by code, without checking who asks.
-func (s *Service) funds(ctx context.Context, codes ...string) (map[string]*Fund, error) {
-	var rows []fundRow
-	if err := s.db.Conn(ctx).Raw(selectFund+" WHERE code IN ?", codes).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	m := make(map[string]*Fund, len(rows))
-	for _, r := range rows {
-		m[r.Code] = r.fund()
+// FundsByCode loads funds by code without checking who asks, for reading
+// what the books say about them (kinds, categories, documents): callers
+// show a district nothing of funds it may not see.
+func (s *Registry) FundsByCode(ctx context.Context, codes ...string) (map[string]*Fund, error) {
+	m := make(map[string]*Fund, len(codes))
+	for start := 0; start < len(codes); start += 500 {
+		var rows []fundRow
+		if err := s.db.Conn(ctx).Raw(selectFund+" WHERE code IN ?", codes[start:min(start+500, len(codes))]).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			m[r.Code] = r.fund()
+		}
 	}
 	return m, nil
+}
+
+// FundFilter selects funds for Funds; empty fields select all.
+type FundFilter struct {
+	Kinds      []string // any of these kinds
+	Direct     bool     // direct funds only (直达资金)
+	ExpiresBy  string   // funds with an expiry date on or before it
+	District   string   // funds held by the district or its projects
+	FiscalYear int
+	Holder     string
+	After      string // cursor: the last code of the previous page
+	Limit      int    // 0: no limit
+}
+
+// Funds lists funds in code order without checking who asks (see
+// FundsByCode); Visible narrows a list to what an actor may see.
+func (s *Registry) Funds(ctx context.Context, f FundFilter) ([]*Fund, error) {
+	q, args := selectFund+" WHERE code > ?", []any{f.After}
+	if len(f.Kinds) > 0 {
+		q, args = q+" AND kind IN ?", append(args, f.Kinds)
+	}
+	if f.Direct {
+		q += " AND direct"
+	}
+	if f.ExpiresBy != "" {
+		q, args = q+" AND expires_on IS NOT NULL AND expires_on <= ?", append(args, f.ExpiresBy)
+	}
+	if f.District != "" {
+		q, args = q+" AND district_code = ?", append(args, f.District)
+	}
+	if f.FiscalYear != 0 {
+		q, args = q+" AND fiscal_year = ?", append(args, f.FiscalYear)
+	}
+	if f.Holder != "" {
+		q, args = q+" AND holder = ?", append(args, f.Holder)
+	}
+	q += " ORDER BY code"
+	if f.Limit > 0 {
+		q, args = q+" LIMIT ?", append(args, f.Limit)
+	}
+	var rows []fundRow
+	if err := s.db.Conn(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*Fund, len(rows))
+	for i, r := range rows {
+		out[i] = r.fund()
+	}
+	return out, nil
+}
+
+// Codes lists the codes of funds.
+func Codes(fs []*Fund) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Code
+	}
+	return out
 }
 
 // errFundNotFound is the answer for a fund that does not exist, and the
 // same answer, to the byte, for one a district may not see.
 func errFundNotFound(code string) error { return fmt.Errorf("%w: fund %q", errs.ErrNotFound, code) }
 
-// visibleFund loads a fund the actor may see. A district sees the funds
-// held by itself or its projects, and those with money at its holders (a
-// city grant allocated down to it); any other fund does not exist for it.
-func (s *Service) visibleFund(ctx context.Context, code string) (*Fund, error) {
+// Fund loads a fund the actor may see. A district sees the funds held by
+// itself or its projects, and those with money at its holders (a city grant
+// allocated down to it); any other fund does not exist for it.
+func (s *Registry) Fund(ctx context.Context, code string) (*Fund, error) {
 	f, err := s.fund(ctx, code)
 	if err != nil {
 		return nil, err
@@ -172,22 +233,26 @@ func (s *Service) visibleFund(ctx context.Context, code string) (*Fund, error) {
 			return f, nil
 		}
 	}
-	var held []int
-	err = s.db.Conn(ctx).Raw("SELECT 1 FROM holdings WHERE fund_code = ? AND district_code = ? LIMIT 1", code, a.District).
-		Scan(&held).Error
+	held, err := s.ledger.HeldIn(ctx, code, a.District)
 	if err != nil {
 		return nil, err
 	}
 	if c != nil {
-		c.visible[code] = len(held) > 0
+		c.visible[code] = held
 	}
-	if len(held) == 0 {
+	if !held {
 		return nil, errFundNotFound(code)
 	}
 	return f, nil
 }
 
-func (s *Service) fund(ctx context.Context, code string) (*Fund, error) {
+// LoadFund loads a fund without checking who asks, for a caller that
+// already knows the actor may see it (it names a holding of the actor's).
+func (s *Registry) LoadFund(ctx context.Context, code string) (*Fund, error) {
+	return s.fund(ctx, code)
+}
+
+func (s *Registry) fund(ctx context.Context, code string) (*Fund, error) {
 	c := cacheOf(ctx)
 	if c != nil && c.funds[code] != nil {
 		return c.funds[code], nil
@@ -195,7 +260,7 @@ func (s *Service) fund(ctx context.Context, code string) (*Fund, error) {
 	if f, ok := s.reg.funds.Load(code); ok {
 		return f.(*Fund), nil
 	}
-	m, err := s.funds(ctx, code)
+	m, err := s.FundsByCode(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -210,83 +275,3 @@ func (s *Service) fund(ctx context.Context, code string) (*Fund, error) {
 	}
 	return m[code], nil
 }
-
-// Holding is one fund's money at one holder.
-type Holding struct {
-	Holder    string       `json:"holder"`
-	Available money.Amount `json:"available"`
-}
-
-// Totals sums a fund's or a project's money.
-type Totals struct {
-	Received  money.Amount `json:"received"`
-	Spent     money.Amount `json:"spent"`
-	Available money.Amount `json:"available"`
-}
-
-// FundView is a fund with where its money is.
-type FundView struct {
-	*Fund
-	Totals   Totals    `json:"totals"`
-	Holdings []Holding `json:"holdings"`
-}
-
-// FundView returns the fund with its totals and holdings. A district sees a
-// fund it holds, or a fund with money at its holders, and only its own
-// holdings and their totals.
-func (s *Service) FundView(ctx context.Context, code string) (*FundView, error) {
-	f, err := s.visibleFund(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	a := access.From(ctx)
-	q := "SELECT holder, balance FROM holdings WHERE fund_code = ?"
-	args := []any{code}
-	if a.Role == access.District {
-		q += " AND district_code = ?"
-		args = append(args, a.District)
-	}
-	var hs []struct {
-		Holder  string
-		Balance int64
-	}
-	if err := s.db.Conn(ctx).Raw(q+" ORDER BY holder", args...).Scan(&hs).Error; err != nil {
-		return nil, err
-	}
-	v := &FundView{Fund: f, Holdings: make([]Holding, 0, len(hs))}
-	for _, h := range hs {
-		v.Holdings = append(v.Holdings, Holding{h.Holder, money.Amount(h.Balance)})
-		sum, ok := money.Sum(v.Totals.Available, money.Amount(h.Balance))
-		if !ok {
-			return nil, ErrTooLarge
-		}
-		v.Totals.Available = sum
-	}
-	// Received counts money entering the books (receipts) and spent money
-	// leaving them, net of reversals; for a district, what reached its own
-	// holders from outside the district (allocations within it are internal)
-	// and what left them.
-	fq := `SELECT
-		COALESCE(SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END), 0) AS received,
-		COALESCE(SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END), 0) AS spent
-		FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.fund_code = ? AND p.holder <> 'external'`
-	fargs := []any{code}
-	if a.Role == access.District {
-		fq = `SELECT
-			COALESCE(SUM(CASE WHEN t.base_type = 'receipt' OR (t.base_type = 'allocation' AND t.to_holder = p.holder
-				AND t.from_holder <> 'district:' || h.district_code) THEN p.amount ELSE 0 END), 0) AS received,
-			COALESCE(SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END), 0) AS spent
-			FROM postings p JOIN transfers t ON t.id = p.transfer_id JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder
-			WHERE p.fund_code = ? AND h.district_code = ?`
-		fargs = append(fargs, a.District)
-	}
-	var tot struct{ Received, Spent int64 }
-	if err := s.db.Conn(ctx).Raw(fq, fargs...).Scan(&tot).Error; err != nil {
-		return nil, err
-	}
-	v.Totals.Received, v.Totals.Spent = money.Amount(tot.Received), money.Amount(tot.Spent)
-	return v, nil
-}
-
-// holderOf returns the holder string of a project.
-func holderOf(project string) string { return "project:" + project }

@@ -40,7 +40,7 @@ const selectProject = `SELECT code, name, district_code, households, floor_area_
 	budget_basic, budget_improvement, budget_upgrade, created_at FROM projects`
 
 // CreateProject registers a community (finance, or the district it lies in).
-func (s *Service) CreateProject(ctx context.Context, p Project) (*Project, error) {
+func (s *Registry) CreateProject(ctx context.Context, p Project) (*Project, error) {
 	if err := field.Code("project", p.Code); err != nil {
 		return nil, err
 	}
@@ -56,13 +56,13 @@ func (s *Service) CreateProject(ctx context.Context, p Project) (*Project, error
 	if p.Budget.Basic > money.Max || p.Budget.Improvement > money.Max || p.Budget.Upgrade > money.Max {
 		return nil, fmt.Errorf("%w: budget too large", errs.ErrInvalidAmount)
 	}
-	if err := writable(access.From(ctx), p.District); err != nil {
+	if err := Writable(access.From(ctx), p.District); err != nil {
 		return nil, err
 	}
 	if err := s.codeBelongs(ctx, "project", p.Code, p.District); err != nil {
 		return nil, err
 	}
-	ok, err := s.districtExists(ctx, p.District)
+	ok, err := s.DistrictExists(ctx, p.District)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) CreateProject(ctx context.Context, p Project) (*Project, error
 }
 
 // project loads a project without checking who asks.
-func (s *Service) project(ctx context.Context, code string) (*Project, error) {
+func (s *Registry) project(ctx context.Context, code string) (*Project, error) {
 	c := cacheOf(ctx)
 	if c != nil && c.projects[code] != nil {
 		return c.projects[code], nil
@@ -110,7 +110,7 @@ func (s *Service) project(ctx context.Context, code string) (*Project, error) {
 
 // Project returns a project the actor may see; another district's project
 // is reported as not found.
-func (s *Service) Project(ctx context.Context, code string) (*Project, error) {
+func (s *Registry) Project(ctx context.Context, code string) (*Project, error) {
 	p, err := s.project(ctx, code)
 	if err != nil {
 		return nil, err
@@ -122,7 +122,7 @@ func (s *Service) Project(ctx context.Context, code string) (*Project, error) {
 }
 
 // Projects lists projects, of one district or all that the actor may see.
-func (s *Service) Projects(ctx context.Context, district, after string, limit int) ([]Project, error) {
+func (s *Registry) Projects(ctx context.Context, district, after string, limit int) ([]Project, error) {
 	district, err := access.From(ctx).Area(district)
 	if err != nil {
 		return nil, err
@@ -135,6 +135,25 @@ func (s *Service) Projects(ctx context.Context, district, after string, limit in
 	}
 	var rows []projectRow
 	if err := s.db.Conn(ctx).Raw(q+" ORDER BY code LIMIT ?", append(args, limit)...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	ps := make([]Project, len(rows))
+	for i, r := range rows {
+		ps[i] = r.project()
+	}
+	return ps, nil
+}
+
+// AllProjects lists every project of a district ("": of the city) in code
+// order, without checking who asks: for the city's own work (a subsidy run
+// over all communities), never shown to a district as such.
+func (s *Registry) AllProjects(ctx context.Context, district string) ([]Project, error) {
+	q, args := selectProject, []any{}
+	if district != "" {
+		q, args = q+" WHERE district_code = ?", append(args, district)
+	}
+	var rows []projectRow
+	if err := s.db.Conn(ctx).Raw(q+" ORDER BY code", args...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	ps := make([]Project, len(rows))

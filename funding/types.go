@@ -38,8 +38,8 @@ const DefaultBudgetSubject = "2210108"
 
 // Errors of the funding rules.
 var (
-	ErrCategoryNotEligible = errs.New(errs.Rule, "category_not_eligible", "the fund may not pay for this category")
-	ErrFundExpired         = errs.New(errs.Rule, "fund_expired", "the fund has expired")
+	ErrCategoryNotEligible = errs.ErrCategoryNotEligible
+	ErrFundExpired         = errs.ErrFundExpired
 	ErrVoteFailed          = errs.New(errs.Rule, "vote_failed", "the owners' vote does not pass the Civil Code test")
 	ErrInsufficientFunds   = ledger.ErrInsufficientFunds
 	ErrAlreadyReversed     = ledger.ErrAlreadyReversed
@@ -129,4 +129,5 @@ func ParseDate(name, s string) (time.Time, error) { return field.Date(name, s) }
 // Zone is the clock booking dates are read in: China Standard Time (UTC+8).
 var Zone = time.FixedZone("CST", 8*3600)
 
-func today() string { return time.Now().In(Zone).Format(time.DateOnly) }
+// Today is the booking date of now: the date in Zone.
+func Today() string { return time.Now().In(Zone).Format(time.DateOnly) }

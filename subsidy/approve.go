@@ -83,7 +83,11 @@ func (s *Service) transfers(ctx context.Context, r *Run, a access.Actor) ([]*led
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.loadFund(ctx, sc.Fund)
+	f, err := s.reg.PayingFund(ctx, sc.Fund)
+	if err != nil {
+		return nil, err
+	}
+	payer, err := s.reg.Payer(ctx, sc.Holder)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +115,7 @@ func (s *Service) transfers(ctx context.Context, r *Run, a access.Actor) ([]*led
 			DocumentNo: f.DocumentNo, Purpose: purpose, Reference: r.Scheme + "/" + r.Period + "/" + strconv.Itoa(l.Line),
 			BatchID: r.ID, RecordedBy: a.Label(),
 			Postings: []ledger.Posting{
-				{Fund: sc.Fund, Holder: sc.Holder, Amount: -l.Amount},
+				{Fund: sc.Fund, Holder: sc.Holder, District: payer, Amount: -l.Amount},
 				{Fund: sc.Fund, Holder: ledger.External, Amount: l.Amount},
 			},
 		})

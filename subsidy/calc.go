@@ -54,7 +54,7 @@ func (sc *Scheme) ratio(score Score) (money.Rate, string) {
 
 // base is the quantity the rate multiplies: households × months, floor
 // area × months, or 1 per community and period.
-func (sc *Scheme) base(p *project, months int) (money.Rate, error) {
+func (sc *Scheme) base(p *Project, months int) (money.Rate, error) {
 	m := decimal.NewFromInt(int64(months))
 	switch sc.Basis {
 	case PerHouseholdMonth:
@@ -87,7 +87,7 @@ func (sc *Scheme) amount(base, ratio money.Rate) (money.Amount, bool, error) {
 // entitle works out what the scheme owes a project for the period, before
 // looking at what earlier runs paid. months is the number of the period's
 // months within the scheme's validity.
-func (sc *Scheme) entitle(p *project, months int, r *rated, m *PropertyManager) (Line, error) {
+func (sc *Scheme) entitle(p *Project, months int, r *rated, m *PropertyManager) (Line, error) {
 	l := Line{Project: p.Code, District: p.District, Months: months, Ratio: zero, Base: zero}
 	if r != nil {
 		score := r.score

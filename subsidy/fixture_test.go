@@ -6,10 +6,13 @@ import (
 	"testing"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/creditcode"
+	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/schedule"
 	"renofund/internal/store"
 )
 
@@ -19,7 +22,8 @@ type fixture struct {
 	t    testing.TB
 	db   *store.DB
 	svc  *Service
-	fund *funding.Service
+	reg  *funding.Registry
+	fund *movement.Service
 	ctx  context.Context
 }
 
@@ -34,7 +38,48 @@ func districtCtx(d string) context.Context {
 func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	l := ledger.New(db)
-	return &fixture{t: t, db: db, svc: NewService(db, l), fund: funding.NewService(db, l), ctx: financeCtx()}
+	reg := funding.NewRegistry(db, l)
+	svc := NewService(db, l, testRegistry{reg})
+	svc.CheckSchedule = schedule.Check
+	return &fixture{t: t, db: db, svc: svc, reg: reg, fund: movement.New(db, l, reg), ctx: financeCtx()}
+}
+
+// testRegistry answers the subsidy service from the funding registry, as
+// internal/app does in the binary (which these tests cannot import: it
+// imports this package).
+type testRegistry struct{ reg *funding.Registry }
+
+func (r testRegistry) PayingFund(ctx context.Context, code string) (Fund, error) {
+	f, err := r.reg.LoadFund(ctx, code)
+	if err != nil {
+		return Fund{}, err
+	}
+	return Fund{Code: f.Code, Categories: f.EligibleCategories, ExpiresOn: f.ExpiresOn, DocumentNo: f.DocumentNo}, nil
+}
+
+func (r testRegistry) Payer(ctx context.Context, holder string) (string, error) {
+	h, err := r.reg.Holder(ctx, holder)
+	if err == nil && h.Project != "" {
+		err = fmt.Errorf("%w: holder %q must be city or district:CODE", errs.ErrInvalidRequest, holder)
+	}
+	return h.District, err
+}
+
+func (r testRegistry) Project(ctx context.Context, code string) (Project, error) {
+	p, err := r.reg.Project(ctx, code)
+	if err != nil {
+		return Project{}, err
+	}
+	return Project{Code: p.Code, District: p.District, Households: p.Households, FloorArea: p.FloorAreaM2.String()}, nil
+}
+
+func (r testRegistry) Projects(ctx context.Context, district string) ([]Project, error) {
+	ps, err := r.reg.AllProjects(ctx, district)
+	out := make([]Project, len(ps))
+	for i, p := range ps {
+		out[i] = Project{Code: p.Code, District: p.District, Households: p.Households, FloorArea: p.FloorAreaM2.String()}
+	}
+	return out, err
 }
 
 func (f *fixture) must(err error) {
@@ -47,14 +92,14 @@ func (f *fixture) must(err error) {
 func (f *fixture) districts(codes ...string) {
 	f.t.Helper()
 	for _, c := range codes {
-		_, err := f.fund.CreateDistrict(f.ctx, funding.District{Code: c, Name: "区 " + c})
+		_, err := f.reg.CreateDistrict(f.ctx, funding.District{Code: c, Name: "区 " + c})
 		f.must(err)
 	}
 }
 
 func (f *fixture) project(code, district string, households int64, area string) {
 	f.t.Helper()
-	_, err := f.fund.CreateProject(f.ctx, funding.Project{Code: code, Name: "小区 " + code, District: district,
+	_, err := f.reg.CreateProject(f.ctx, funding.Project{Code: code, Name: "小区 " + code, District: district,
 		Households: households, FloorAreaM2: money.MustRate(area), Buildings: 3, BuiltYear: 1995})
 	f.must(err)
 }
@@ -62,7 +107,7 @@ func (f *fixture) project(code, district string, households int64, area string) 
 // subsidyFund registers fund code at the city and receives amount into it.
 func (f *fixture) subsidyFund(code, amount string) {
 	f.t.Helper()
-	_, err := f.fund.CreateFund(f.ctx, funding.Fund{Code: code, Kind: "city_fiscal", Name: "物业补贴资金",
+	_, err := f.reg.CreateFund(f.ctx, funding.Fund{Code: code, Kind: "city_fiscal", Name: "物业补贴资金",
 		Holder: "city", FiscalYear: 2021, DocumentNo: "连财建〔2021〕12号",
 		EligibleCategories: []string{"basic", "improvement", "upgrade"}})
 	f.must(err)
@@ -74,8 +119,8 @@ func (f *fixture) receive(code, amount string) {
 	if money.MustParse(amount) == 0 {
 		return
 	}
-	_, err := f.fund.Receive(f.ctx, funding.Receipt{Fund: code, Amount: money.MustParse(amount),
-		ReceivedOn: "2021-01-05", Payer: funding.Party{Name: "连云港市财政局"}})
+	_, err := f.fund.Receive(f.ctx, movement.Receipt{Fund: code, Amount: money.MustParse(amount),
+		ReceivedOn: "2021-01-05", Payer: movement.Party{Name: "连云港市财政局"}})
 	f.must(err)
 }
 

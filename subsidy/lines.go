@@ -7,7 +7,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -16,16 +15,19 @@ import (
 // the scheme's scope, settled against what earlier paid runs of the same
 // scheme code and period paid. Everything is read in a few bulk queries.
 func (s *Service) draftLines(ctx context.Context, sc *Scheme, p Period) ([]Line, error) {
-	district := ledger.HolderDistrict(sc.Holder)
-	projects, err := s.scopeProjects(ctx, district)
+	district, err := s.reg.Payer(ctx, sc.Holder)
 	if err != nil {
 		return nil, err
 	}
-	managers, err := s.currentManagers(ctx, district)
+	projects, err := s.reg.Projects(ctx, district)
 	if err != nil {
 		return nil, err
 	}
-	scores, err := s.currentScores(ctx, p.String(), district)
+	managers, err := s.currentManagers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scores, err := s.currentScores(ctx, p.String())
 	if err != nil {
 		return nil, err
 	}
@@ -51,30 +53,6 @@ func (s *Service) draftLines(ctx context.Context, sc *Scheme, p Period) ([]Line,
 		lines[i] = l
 	}
 	return lines, nil
-}
-
-// scopeProjects lists every project, or one district's, by code.
-func (s *Service) scopeProjects(ctx context.Context, district string) ([]project, error) {
-	q := "SELECT code, district_code, households, floor_area_m2 FROM projects"
-	var args []any
-	if district != "" {
-		q += " WHERE district_code = ?"
-		args = append(args, district)
-	}
-	rows, err := s.db.Conn(ctx).Raw(q+" ORDER BY code", args...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []project
-	for rows.Next() {
-		var p project
-		if err := rows.Scan(&p.Code, &p.District, &p.Households, &p.FloorArea); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // priors sums, per project, what paid runs of the scheme code and period

@@ -100,16 +100,10 @@ func (s *Service) PropertyManagers(ctx context.Context, code string) ([]Property
 	return ms, err
 }
 
-// currentManagers returns the current manager of every project in scope
-// (all projects, or one district's), keyed by project code.
-func (s *Service) currentManagers(ctx context.Context, district string) (map[string]*PropertyManager, error) {
-	q := selectManager
-	var args []any
-	if district != "" {
-		q += " WHERE project_code IN (SELECT code FROM projects WHERE district_code = ?)"
-		args = append(args, district)
-	}
-	rows, err := s.db.Conn(ctx).Raw(q+" ORDER BY project_code, version", args...).Rows()
+// currentManagers returns the current manager of every project, keyed by
+// project code; the caller keeps the projects in its scope.
+func (s *Service) currentManagers(ctx context.Context) (map[string]*PropertyManager, error) {
+	rows, err := s.db.Conn(ctx).Raw(selectManager + " ORDER BY project_code, version").Rows()
 	if err != nil {
 		return nil, err
 	}

@@ -156,15 +156,11 @@ func (s *Service) Rating(ctx context.Context, project, period string) (*Rating, 
 	return &rs[len(rs)-1], nil
 }
 
-// currentScores returns the current score per project for a period.
-func (s *Service) currentScores(ctx context.Context, period, district string) (map[string]rated, error) {
-	q := "SELECT project_code, version, score_x100 FROM subsidy_ratings WHERE period = ?"
-	args := []any{period}
-	if district != "" {
-		q += " AND project_code IN (SELECT code FROM projects WHERE district_code = ?)"
-		args = append(args, district)
-	}
-	rows, err := s.db.Conn(ctx).Raw(q+" ORDER BY project_code, version", args...).Rows()
+// currentScores returns the current score per project for a period; the
+// caller keeps the projects in its scope.
+func (s *Service) currentScores(ctx context.Context, period string) (map[string]rated, error) {
+	rows, err := s.db.Conn(ctx).Raw(`SELECT project_code, version, score_x100 FROM subsidy_ratings WHERE period = ?
+		ORDER BY project_code, version`, period).Rows()
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -220,7 +221,7 @@ func TestDistrictHolderPaysItsOwnProjects(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		smallCity(f, "1000")
-		_, err := f.fund.Allocate(f.ctx, funding.Allocation{Fund: "WY", From: "city", To: "district:LY",
+		_, err := f.fund.Allocate(f.ctx, movement.Allocation{Fund: "WY", From: "city", To: "district:LY",
 			Amount: money.MustParse("700"), AllocatedOn: "2021-02-01"})
 		f.must(err)
 		f.scheme(Scheme{Code: "LYM", Name: "连云区物业补贴", Fund: "WY", Holder: "district:LY", Basis: PerHouseholdMonth,
@@ -251,7 +252,7 @@ func TestExpiredFundPaysNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		smallCity(f, "100000")
-		_, err := f.fund.CreateFund(f.ctx, funding.Fund{Code: "OLD", Kind: "city_fiscal", Name: "过期资金", Holder: "city",
+		_, err := f.reg.CreateFund(f.ctx, funding.Fund{Code: "OLD", Kind: "city_fiscal", Name: "过期资金", Holder: "city",
 			FiscalYear: 2021, EligibleCategories: []string{funding.Basic}, ExpiresOn: "2021-12-31"})
 		f.must(err)
 		f.receive("OLD", "100000")

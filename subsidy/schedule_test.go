@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"renofund/internal/errs"
-	"renofund/internal/ledger"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
 )
@@ -78,7 +77,7 @@ func TestTwoInstancesDraftOnce(t *testing.T) {
 			var total atomic.Int64
 			var wg sync.WaitGroup
 			for i := range 6 {
-				svc := NewService(dbs[i%2], ledger.New(dbs[i%2]))
+				svc := newFixture(t, dbs[i%2]).svc
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -99,61 +98,29 @@ func TestTwoInstancesDraftOnce(t *testing.T) {
 	}
 }
 
-func TestSchedulerRefusesBadSpec(t *testing.T) {
+// TestSchedules: the schemes with a schedule are the scheduler's jobs, and
+// a job drafts the run for the period just ended, once.
+func TestSchedules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		scheduledCity(f)
-		// A bad spec cannot come in through CreateScheme; plant one as an
-		// older release or a hand edit might have.
-		f.must(db.G.Exec("UPDATE subsidy_schemes SET schedule = 'every tuesday' WHERE code = 'M'").Error)
-		err := NewScheduler(f.svc, nil).Start(context.Background())
-		if err == nil || !strings.Contains(err.Error(), "scheme M") {
-			t.Fatalf("Start error = %v, want one naming scheme M", err)
+		f.svc.now = func() time.Time { return aug1 }
+		specs, err := f.svc.Schedules().Specs(f.ctx)
+		if err != nil || len(specs) != 1 || specs["M"] != "0 2 1 * *" {
+			t.Fatalf("Specs = %v, %v", specs, err)
+		}
+		did, err := f.svc.Schedules().Run(f.ctx, "M")
+		if err != nil || !strings.Contains(did, "drafted") {
+			t.Fatalf("Run = %q, %v", did, err)
+		}
+		if n := f.count("SELECT COUNT(*) FROM subsidy_runs WHERE period = '2021-07'"); n != 1 {
+			t.Errorf("%d runs for 2021-07, want 1", n)
+		}
+		if did, err := f.svc.Schedules().Run(f.ctx, "M"); err != nil || did != "" {
+			t.Errorf("a second run of the job: %q, %v; want nothing done", did, err)
+		}
+		if _, err := f.svc.Schedules().Run(f.ctx, "nope"); !errors.Is(err, errs.ErrNotFound) {
+			t.Errorf("unknown scheme: error = %v, want not found", err)
 		}
 	})
-}
-
-func TestSchedulerDraftsAndSkipsOverlaps(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
-	f := newFixture(t, db)
-	scheduledCity(f)
-	f.svc.now = func() time.Time { return aug1 }
-	f.must(db.G.Exec("UPDATE subsidy_schemes SET schedule = '@every 1s' WHERE code = 'M'").Error)
-	s := NewScheduler(f.svc, nil)
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got := s.Schedules(); got["M"] != "@every 1s" {
-		t.Fatalf("Schedules = %v", got)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for f.count("SELECT COUNT(*) FROM subsidy_runs WHERE period = '2021-07'") == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the scheduler drafted no run")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	<-s.Stop().Done()
-
-	// A job still running when its next time comes is skipped.
-	var calls atomic.Int32
-	release := make(chan struct{})
-	s = NewScheduler(f.svc, nil)
-	s.work = func(context.Context, string) { calls.Add(1); <-release }
-	f.must(s.Load(context.Background()))
-	job := s.cron.Entry(s.jobs["M"].id).WrappedJob
-	done := make(chan struct{})
-	go func() { job.Run(); close(done) }()
-	for calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	job.Run() // returns at once: skipped
-	close(release)
-	<-done
-	if calls.Load() != 1 {
-		t.Errorf("job ran %d times, want 1", calls.Load())
-	}
-	if _, err := f.svc.Scheme(context.Background(), "nope", 0); !errors.Is(err, errs.ErrNotFound) {
-		t.Errorf("unknown scheme: error = %v, want not found", err)
-	}
 }

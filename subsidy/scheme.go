@@ -12,7 +12,6 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
-	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -66,7 +65,7 @@ type Scheme struct {
 	CreatedAt string        `json:"created_at"`
 }
 
-func (sc *Scheme) check() error {
+func (sc *Scheme) check(checkSchedule func(spec string) error) error {
 	if err := field.Code("scheme", sc.Code); err != nil {
 		return err
 	}
@@ -103,7 +102,10 @@ func (sc *Scheme) check() error {
 		}
 	}
 	if sc.Schedule != "" {
-		if _, err := parseSchedule(sc.Schedule); err != nil {
+		if checkSchedule == nil {
+			return fmt.Errorf("%w: this service runs no scheduler", errs.ErrInvalidRequest)
+		}
+		if err := checkSchedule(sc.Schedule); err != nil {
 			return fmt.Errorf("%w: schedule %q: %v", errs.ErrInvalidRequest, sc.Schedule, err)
 		}
 	}
@@ -157,7 +159,7 @@ func (s *Service) CreateScheme(ctx context.Context, sc Scheme) (*Scheme, error) 
 	if sc.Holder == "" {
 		sc.Holder = "city"
 	}
-	if err := sc.check(); err != nil {
+	if err := sc.check(s.CheckSchedule); err != nil {
 		return nil, err
 	}
 	if err := s.checkPayer(ctx, &sc); err != nil {
@@ -197,26 +199,13 @@ func (s *Service) CreateScheme(ctx context.Context, sc Scheme) (*Scheme, error) 
 
 // checkPayer checks the fund and the holder a scheme pays from.
 func (s *Service) checkPayer(ctx context.Context, sc *Scheme) error {
-	f, err := s.loadFund(ctx, sc.Fund)
+	f, err := s.reg.PayingFund(ctx, sc.Fund)
 	if err != nil {
 		return err
 	}
 	if sc.Category != "" && !slices.Contains(f.Categories, sc.Category) {
 		return fmt.Errorf("%w: fund %s does not pay for %s", ErrCategoryNotEligible, f.Code, sc.Category)
 	}
-	if sc.Holder == "city" {
-		return nil
-	}
-	d := ledger.HolderDistrict(sc.Holder)
-	if d == "" {
-		return fmt.Errorf("%w: holder %q must be city or district:CODE", errs.ErrInvalidRequest, sc.Holder)
-	}
-	var n int64
-	if err := s.db.Conn(ctx).Raw("SELECT COUNT(*) FROM districts WHERE code = ?", d).Scan(&n).Error; err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("%w: district %q", errs.ErrNotFound, d)
-	}
-	return nil
+	_, err = s.reg.Payer(ctx, sc.Holder)
+	return err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"renofund/internal/errs"
 	"renofund/internal/money"
@@ -97,30 +96,4 @@ func (s *Service) Schemes(ctx context.Context, after string, limit int) ([]*Sche
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
 	return s.querySchemes(ctx, q, after)
-}
-
-// fund is what a payout needs to know about the paying fund.
-type fund struct {
-	Code       string
-	Categories []string
-	ExpiresOn  string
-	DocumentNo string
-}
-
-func (s *Service) loadFund(ctx context.Context, code string) (*fund, error) {
-	var rows []struct {
-		Code, EligibleCategories, DocumentNo string
-		ExpiresOn                            *string
-	}
-	err := s.db.Conn(ctx).Raw(`SELECT code, eligible_categories, document_no, expires_on FROM funds WHERE code = ?`,
-		code).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%w: fund %q", errs.ErrNotFound, code)
-	}
-	r := rows[0]
-	return &fund{Code: r.Code, Categories: strings.Split(r.EligibleCategories, ","), ExpiresOn: store.Str(r.ExpiresOn),
-		DocumentNo: r.DocumentNo}, nil
 }

@@ -9,8 +9,8 @@
 // at most once per scheme and period: a later run of the same scheme and
 // period pays only the difference from what earlier runs settled.
 //
-// The package reads the projects and funds tables directly instead of
-// importing the funding package, and posts money only through the ledger.
+// The package learns of funds and projects through the small Registry it
+// declares, and posts money only through the ledger.
 package subsidy
 
 import (
@@ -32,9 +32,9 @@ var (
 	// ErrRunExists refuses a second draft for a scheme and period.
 	ErrRunExists = errs.New(errs.Conflict, "run_exists", "a draft run for this scheme and period exists")
 	// ErrFundExpired refuses a payout from a fund past its expiry date.
-	ErrFundExpired = errs.New(errs.Rule, "fund_expired", "the fund has expired")
+	ErrFundExpired = errs.ErrFundExpired
 	// ErrCategoryNotEligible refuses a scheme whose category the fund may not pay for.
-	ErrCategoryNotEligible = errs.New(errs.Rule, "category_not_eligible", "the fund may not pay for this category")
+	ErrCategoryNotEligible = errs.ErrCategoryNotEligible
 )
 
 // Service keeps schemes, property managers, ratings and runs, and pays runs
@@ -42,12 +42,18 @@ var (
 type Service struct {
 	db     *store.DB
 	ledger *ledger.Ledger
+	reg    Registry
 	now    func() time.Time
+
+	// CheckSchedule checks a scheme's cron schedule (the scheduler's
+	// schedule.Check); without it a scheme with a schedule is refused.
+	CheckSchedule func(spec string) error
 }
 
-// NewService returns a service that pays through l; l must write to db.
-func NewService(db *store.DB, l *ledger.Ledger) *Service {
-	return &Service{db: db, ledger: l, now: time.Now}
+// NewService returns a service that pays through l (which must write to
+// db) and learns of funds and projects from reg.
+func NewService(db *store.DB, l *ledger.Ledger, reg Registry) *Service {
+	return &Service{db: db, ledger: l, reg: reg, now: time.Now}
 }
 
 // finance refuses every role but the finance bureau.
@@ -58,32 +64,10 @@ func finance(ctx context.Context) error {
 	return nil
 }
 
-// project is what a run needs to know about a community.
-type project struct {
-	Code       string
-	District   string
-	Households int64
-	FloorArea  string
-}
-
-// loadProject reads one project without checking who asks.
-func (s *Service) loadProject(ctx context.Context, code string) (*project, error) {
-	var ps []project
-	err := s.db.Conn(ctx).Raw(`SELECT code, district_code AS district, households, floor_area_m2 AS floor_area
-		FROM projects WHERE code = ?`, code).Scan(&ps).Error
-	if err != nil {
-		return nil, err
-	}
-	if len(ps) == 0 {
-		return nil, fmt.Errorf("%w: project %q", errs.ErrNotFound, code)
-	}
-	return &ps[0], nil
-}
-
 // writableProject loads a project the actor may change: unknown, or another
 // district's, → not found (the same answer); a role that writes nothing →
 // forbidden.
-func (s *Service) writableProject(ctx context.Context, code string) (*project, error) {
+func (s *Service) writableProject(ctx context.Context, code string) (*Project, error) {
 	p, err := s.visibleProject(ctx, code)
 	if err != nil {
 		return nil, err
@@ -96,15 +80,15 @@ func (s *Service) writableProject(ctx context.Context, code string) (*project, e
 
 // visibleProject loads a project the actor may read; another district's is
 // reported as not found.
-func (s *Service) visibleProject(ctx context.Context, code string) (*project, error) {
-	p, err := s.loadProject(ctx, code)
+func (s *Service) visibleProject(ctx context.Context, code string) (*Project, error) {
+	if access.From(ctx).Role == access.Admin {
+		return nil, fmt.Errorf("%w: project %q", errs.ErrNotFound, code)
+	}
+	p, err := s.reg.Project(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	if a := access.From(ctx); a.Role == access.Admin || !a.Sees(p.District) {
-		return nil, fmt.Errorf("%w: project %q", errs.ErrNotFound, code)
-	}
-	return p, nil
+	return &p, nil
 }
 
 // appendVersion runs insert in a transaction, retrying a few times when a

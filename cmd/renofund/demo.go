@@ -16,7 +16,9 @@ func demoCmd(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	defer db.Close()
 	start := time.Now()
-	sum, err := demo.Load(ctx, db, wire(db).funding)
+	a := wire(db, nil)
+	defer a.Close()
+	sum, err := demo.Load(ctx, a)
 	if err != nil {
 		return err
 	}

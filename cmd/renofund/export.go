@@ -9,6 +9,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/audit"
+	"renofund/internal/ledger"
 )
 
 // exportCmd: renofund export trail --out DIR [--district --project --fund --from --to]
@@ -37,7 +38,7 @@ func exportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	}
 	defer db.Close()
 	ctx = asCLI(ctx, access.Auditor)
-	m, err := audit.ExportDir(ctx, db, wire(db).ledger, *out, f)
+	m, err := audit.ExportDir(ctx, db, ledger.New(db), *out, f)
 	if err != nil {
 		return err
 	}

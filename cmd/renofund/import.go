@@ -12,6 +12,7 @@ import (
 
 	"renofund/funding/importer"
 	"renofund/internal/access"
+	"renofund/internal/sheet"
 )
 
 // importCmd: renofund import receipts --fund CODE FILE [--partial] [--rejects OUT.csv]
@@ -54,12 +55,13 @@ func importCmd(ctx context.Context, cfg config, args []string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	a := wire(db)
-	imp := importer.New(db, a.funding, a.ledger)
+	a := wire(db, nil)
+	defer a.Close()
+	imp := a.Import
 	ctx = asCLI(ctx, access.Finance)
 	res, err := imp.Import(ctx, *fund, f, format, importer.Options{Partial: *partial, FileName: filepath.Base(rest[0]),
 		Progress: importer.TerminalProgress(stderr)})
-	var re *importer.RowErrors
+	var re *sheet.LineErrors
 	if errors.As(err, &re) {
 		for _, r := range re.Rows {
 			fmt.Fprintln(stderr, r.String())

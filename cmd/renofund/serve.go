@@ -11,27 +11,13 @@ import (
 	"net/http"
 	"time"
 
-	"renofund/funding"
-	"renofund/internal/auth"
-	"renofund/internal/httpapi"
-	"renofund/internal/ledger"
+	"renofund/internal/app"
+	"renofund/internal/schedule"
 	"renofund/internal/store"
-	"renofund/subsidy"
 )
 
-// app is the wired service.
-type app struct {
-	db      *store.DB
-	ledger  *ledger.Ledger
-	funding *funding.Service
-	tokens  *auth.Tokens
-	subsidy *subsidy.Service
-}
-
-func wire(db *store.DB) *app {
-	l := ledger.New(db)
-	return &app{db: db, ledger: l, funding: funding.NewService(db, l), tokens: auth.New(db), subsidy: subsidy.NewService(db, l)}
-}
+// wire builds every service on db (internal/app); the caller closes it.
+func wire(db *store.DB, log *slog.Logger) *app.Services { return app.New(db, log) }
 
 func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -46,12 +32,12 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer db.Close()
-	a := wire(db)
-	api := httpapi.New(httpapi.Deps{DB: db, Funding: a.funding, Ledger: a.ledger, Tokens: a.tokens, Subsidy: a.subsidy, Log: log, RateLimit: cfg.RateLimit})
+	a := wire(db, log)
+	api := a.API(log, cfg.RateLimit)
 	defer api.Close()
 
 	// Schedules are parsed before listening: a bad one stops start-up.
-	sched := subsidy.NewScheduler(a.subsidy, log)
+	sched := schedule.New(a.Subsidy.Schedules(), log)
 	if err := sched.Start(ctx); err != nil {
 		return err
 	}
@@ -88,12 +74,12 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 // startJobs runs the background work: periodic checkpoints of the hash
 // chains, and fresh planner statistics on the embedded database (which,
 // unlike PostgreSQL's autovacuum, gathers none by itself).
-func startJobs(ctx context.Context, a *app, log *slog.Logger) func() {
+func startJobs(ctx context.Context, a *app.Services, log *slog.Logger) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	analyze := func() {
-		if a.db.Dialect == store.SQLite {
-			if err := a.db.Analyze(ctx); err != nil && ctx.Err() == nil {
+		if a.DB.Dialect == store.SQLite {
+			if err := a.DB.Analyze(ctx); err != nil && ctx.Err() == nil {
 				log.Error("planner statistics", "err", err)
 			}
 		}
@@ -108,7 +94,7 @@ func startJobs(ctx context.Context, a *app, log *slog.Logger) func() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if _, err := a.ledger.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+				if _, err := a.Ledger.Checkpoint(ctx); err != nil && ctx.Err() == nil {
 					log.Error("checkpoint failed", "err", err)
 				}
 				analyze()

@@ -31,7 +31,9 @@ func subsidyCmd(ctx context.Context, cfg config, args []string, stdout io.Writer
 		return err
 	}
 	defer db.Close()
-	svc := wire(db).subsidy
+	a := wire(db, nil)
+	defer a.Close()
+	svc := a.Subsidy
 	ctx = asCLI(ctx, access.Finance)
 	if *due {
 		ids, err := svc.RunDue(ctx, time.Now())

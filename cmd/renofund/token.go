@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"renofund/internal/access"
+	"renofund/internal/ledger"
 )
 
 func tokenCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
@@ -19,7 +20,8 @@ func tokenCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 		return err
 	}
 	defer db.Close()
-	a := wire(db)
+	a := wire(db, nil)
+	defer a.Close()
 	switch args[0] {
 	case "issue":
 		fs := flag.NewFlagSet("token issue", flag.ContinueOnError)
@@ -34,7 +36,7 @@ func tokenCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 		if err != nil {
 			return usageError{err.Error()}
 		}
-		secret, tok, err := a.tokens.Issue(ctx, r, *district, *name, *ttl)
+		secret, tok, err := a.Tokens.Issue(ctx, r, *district, *name, *ttl)
 		if err != nil {
 			return err
 		}
@@ -45,7 +47,7 @@ func tokenCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 		if len(args) != 2 {
 			return usageError{"token revoke ID_OR_NAME"}
 		}
-		n, err := a.tokens.Revoke(ctx, args[1])
+		n, err := a.Tokens.Revoke(ctx, args[1])
 		if err != nil {
 			return err
 		}
@@ -64,7 +66,7 @@ func verifyCmd(ctx context.Context, cfg config, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	r, err := wire(db).ledger.Verify(ctx)
+	r, err := ledger.New(db).Verify(ctx)
 	if err != nil {
 		return err
 	}

@@ -6,22 +6,24 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"time"
 
-	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/creditcode"
 	"renofund/internal/errs"
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 )
 
 // row is one data row, checked on its own.
 type row struct {
 	line     int
 	cells    []string // as in the file, for the rejects file
-	receipt  funding.Receipt
+	receipt  movement.Receipt
 	share    money.Amount
 	hasShare bool
-	key      string     // content key and occurrence; set when the row is good
-	problems []RowError // what is wrong with the row itself
+	key      string            // content key and occurrence; set when the row is good
+	problems []sheet.LineError // what is wrong with the row itself
 }
 
 func (r *row) fail(col int, code, reason string) {
@@ -29,7 +31,7 @@ func (r *row) fail(col int, code, reason string) {
 	if col >= 0 {
 		name = Columns[col]
 	}
-	r.problems = append(r.problems, RowError{Line: r.line, Column: name, Code: code, Reason: reason})
+	r.problems = append(r.problems, sheet.LineError{Line: r.line, Column: name, Code: code, Reason: reason})
 }
 
 // check reads and checks every record on its own, and gives each good row
@@ -50,7 +52,7 @@ func (im *Importer) check(ctx context.Context, t *target, tab *table) ([]*row, e
 		if len(r.problems) > 0 {
 			continue
 		}
-		if _, err := im.funding.ReceiptTransfer(ctx, r.receipt); err != nil {
+		if _, err := im.moves.ReceiptTransfer(ctx, r.receipt); err != nil {
 			e := errs.Classify(err)
 			if e.Kind != errs.Invalid {
 				return nil, err
@@ -109,6 +111,26 @@ func (tab *table) parse(r *row, fund string) {
 	}
 }
 
+// amount reads an amount cell as the API reads an amount (in a workbook, a
+// number cell too: see sheet.Source.Amount); the reason is "" when it is valid.
+func (tab *table) amount(s string) (money.Amount, string) {
+	a, err := tab.cells.Amount(s)
+	if err != nil {
+		return 0, strconv.Quote(s) + " must be a non-negative decimal with at most two decimals, at most 10^15 yuan"
+	}
+	return a, ""
+}
+
+// date reads a YYYY-MM-DD date cell (in a workbook, a date cell too: see
+// sheet.Source.Date); the reason is "" when it is valid.
+func (tab *table) date(s string) (string, string) {
+	t, err := tab.cells.Date(s)
+	if err != nil {
+		return "", strconv.Quote(s) + " must be a date YYYY-MM-DD"
+	}
+	return t.Format(time.DateOnly), ""
+}
+
 // text checks a free-text cell as the API checks text fields.
 func (r *row) text(col int, s string, required bool, maxLen int) string {
 	switch {
@@ -127,7 +149,7 @@ func (r *row) text(col int, s string, required bool, maxLen int) string {
 // the same fund give the same key. Values are taken as parsed ("100" and
 // "100.00" are the same amount), joined with a separator that text fields
 // cannot contain.
-func contentKey(rc funding.Receipt) string {
+func contentKey(rc movement.Receipt) string {
 	h := sha256.New()
 	for _, s := range []string{rc.Fund, rc.Household, strconv.FormatInt(int64(rc.Amount), 10), rc.ReceivedOn,
 		rc.Payer.Name, rc.Payer.CreditCode, rc.Reference} {

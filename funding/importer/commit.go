@@ -10,6 +10,7 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 	"renofund/internal/store"
 )
 
@@ -37,12 +38,12 @@ const chunk = 5000
 func (im *Importer) commit(ctx context.Context, j *job) (*Result, error) {
 	if !j.opt.Partial && j.target.fund.Kind != "provident_fund" {
 		// Nothing in the database can add to the refusal: skip the transaction.
-		var bad []RowError
+		var bad []sheet.LineError
 		for _, r := range j.rows {
 			bad = append(bad, r.problems...)
 		}
 		if len(bad) > 0 {
-			return nil, &RowErrors{Rows: bad}
+			return nil, &sheet.LineErrors{Rows: bad}
 		}
 	}
 	var res *Result
@@ -73,14 +74,16 @@ func (im *Importer) run(ctx context.Context, tx *gorm.DB, j *job) (*Result, erro
 	}
 	var taken map[string]money.Amount
 	if f.Kind == "provident_fund" {
-		if taken, err = withdrawn(tx, f.Code); err != nil {
+		// What the fund has already received for each household, receipts
+		// net of their reversals, whether imported or entered one by one.
+		if taken, err = im.ledger.HouseholdReceipts(ctx, f.Code); err != nil {
 			return nil, err
 		}
 	}
-	res := &Result{ID: ledger.NewID(), Fund: f.Code, FileSHA256: j.sha, Rows: len(j.rows), Rejects: []RowError{}}
+	res := &Result{ID: ledger.NewID(), Fund: f.Code, FileSHA256: j.sha, Rows: len(j.rows), Rejects: []sheet.LineError{}}
 	accept := make([]bool, len(j.rows))
 	var rejected []*row
-	var problems [][]RowError
+	var problems [][]sheet.LineError
 	for i, r := range j.rows {
 		ps := r.problems
 		if len(ps) == 0 && done[r.key] {
@@ -89,7 +92,7 @@ func (im *Importer) run(ctx context.Context, tx *gorm.DB, j *job) (*Result, erro
 		}
 		if len(ps) == 0 && taken != nil {
 			if p, ok := j.target.withinShare(r, taken); !ok {
-				ps = []RowError{p}
+				ps = []sheet.LineError{p}
 			}
 		}
 		if len(ps) > 0 {
@@ -106,7 +109,7 @@ func (im *Importer) run(ctx context.Context, tx *gorm.DB, j *job) (*Result, erro
 	}
 	res.Rejected = len(rejected)
 	if res.Rejected > 0 && !j.opt.Partial {
-		return nil, &RowErrors{Rows: res.Rejects}
+		return nil, &sheet.LineErrors{Rows: res.Rejects}
 	}
 	if res.Rejected > 0 {
 		res.RejectsCSV = rejectsCSV(j.tab.header, rejected, problems)
@@ -141,7 +144,7 @@ func (im *Importer) post(ctx context.Context, tx *gorm.DB, j *job, id string, ac
 				continue
 			}
 			r := j.rows[i]
-			t, err := im.funding.ReceiptTransfer(ctx, r.receipt)
+			t, err := im.moves.ReceiptTransfer(ctx, r.receipt)
 			if err != nil {
 				return err
 			}

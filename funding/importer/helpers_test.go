@@ -10,9 +10,11 @@ import (
 
 	"renofund/funding"
 	"renofund/funding/importer"
+	"renofund/internal/app"
 	"renofund/internal/creditcode"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 	"renofund/internal/store"
 )
 
@@ -20,7 +22,7 @@ import (
 // a budget of 10,000.00 in all) and funds of several kinds held by it.
 type fixture struct {
 	db  *store.DB
-	svc *funding.Service
+	svc *app.Services
 	led *ledger.Ledger
 	im  *importer.Importer
 }
@@ -34,28 +36,28 @@ const (
 func setup(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	l := ledger.New(db)
-	svc := funding.NewService(db, l)
-	if _, err := svc.CreateDistrict(ctx, funding.District{Code: "HZ", Name: "海州区"}); err != nil {
+	svc := app.New(db, nil)
+	t.Cleanup(svc.Close)
+	if _, err := svc.Registry.CreateDistrict(ctx, funding.District{Code: "HZ", Name: "海州区"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateDistrict(ctx, funding.District{Code: "LY", Name: "连云区"}); err != nil {
+	if _, err := svc.Registry.CreateDistrict(ctx, funding.District{Code: "LY", Name: "连云区"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := svc.CreateProject(ctx, funding.Project{Code: "P1", Name: "新浦小区", District: "HZ", Households: 4,
+	_, err := svc.Registry.CreateProject(ctx, funding.Project{Code: "P1", Name: "新浦小区", District: "HZ", Households: 4,
 		FloorAreaM2: money.MustRate("3000"), Buildings: 2, BuiltYear: 1995,
 		Budget: funding.Budget{Basic: money.MustParse("6000"), Improvement: money.MustParse("3000"), Upgrade: money.MustParse("1000")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for code, kind := range map[string]string{resident: "resident_contribution", provident: "provident_fund", grant: "central_grant"} {
-		_, err := svc.CreateFund(ctx, funding.Fund{Code: code, Kind: kind, Name: kind, Holder: "project:P1",
+		_, err := svc.Registry.CreateFund(ctx, funding.Fund{Code: code, Kind: kind, Name: kind, Holder: "project:P1",
 			FiscalYear: 2024, DocumentNo: "连财建〔2024〕1号", EligibleCategories: []string{funding.Basic}})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	return &fixture{db: db, svc: svc, led: l, im: importer.New(db, svc, l)}
+	return &fixture{db: db, svc: svc, led: svc.Ledger, im: svc.Import}
 }
 
 // generate writes n distinct receipts for fund RC-P1 as CSV (with a BOM and
@@ -123,7 +125,7 @@ func (f *fixture) importCSV(fund string, data []byte, opt importer.Options) (*im
 	return f.im.Import(context.Background(), fund, bytes.NewReader(data), importer.Detect, opt)
 }
 
-func lines(errs []importer.RowError) string {
+func lines(errs []sheet.LineError) string {
 	var s []string
 	for _, e := range errs {
 		s = append(s, fmt.Sprintf("%d/%s/%s", e.Line, e.Column, e.Code))

@@ -29,10 +29,12 @@ import (
 	"strings"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 	"renofund/internal/store"
 )
 
@@ -49,15 +51,15 @@ var Kinds = []string{"resident_contribution", "maintenance_fund", "provident_fun
 
 // Result says what an import did.
 type Result struct {
-	ID         string       `json:"id"`
-	Fund       string       `json:"fund"`
-	FileSHA256 string       `json:"file_sha256"`
-	Rows       int          `json:"rows"`       // data rows in the file
-	Imported   int          `json:"imported"`   // rows posted now
-	Duplicates int          `json:"duplicates"` // rows posted by an earlier import, skipped
-	Rejected   int          `json:"rejected"`   // bad rows (Partial only)
-	Total      money.Amount `json:"total"`      // sum of the imported rows
-	Rejects    []RowError   `json:"rejects"`
+	ID         string            `json:"id"`
+	Fund       string            `json:"fund"`
+	FileSHA256 string            `json:"file_sha256"`
+	Rows       int               `json:"rows"`       // data rows in the file
+	Imported   int               `json:"imported"`   // rows posted now
+	Duplicates int               `json:"duplicates"` // rows posted by an earlier import, skipped
+	Rejected   int               `json:"rejected"`   // bad rows (Partial only)
+	Total      money.Amount      `json:"total"`      // sum of the imported rows
+	Rejects    []sheet.LineError `json:"rejects"`
 	// RejectsCSV holds the rejected rows as CSV (the file's columns, then
 	// line and reason); set in Partial mode when rows were rejected.
 	RejectsCSV []byte `json:"-"`
@@ -75,20 +77,22 @@ func (r Result) MarshalJSON() ([]byte, error) {
 
 // Importer imports receipt files.
 type Importer struct {
-	db      *store.DB
-	funding *funding.Service
-	ledger  *ledger.Ledger
+	db     *store.DB
+	reg    *funding.Registry
+	moves  *movement.Service // builds each row's receipt
+	ledger *ledger.Ledger
 }
 
-// New returns an importer that checks receipts with f and posts them with l.
-func New(db *store.DB, f *funding.Service, l *ledger.Ledger) *Importer {
-	return &Importer{db: db, funding: f, ledger: l}
+// New returns an importer that looks funds up in reg, builds receipts with
+// m and posts them with l.
+func New(db *store.DB, reg *funding.Registry, m *movement.Service, l *ledger.Ledger) *Importer {
+	return &Importer{db: db, reg: reg, moves: m, ledger: l}
 }
 
 // Import reads a receipts file for fund and posts its rows. The caller must
 // be allowed to write the fund's district (finance, or the district itself).
 //
-// A refused file writes nothing and returns a *RowErrors (matching
+// A refused file writes nothing and returns a *sheet.LineErrors (matching
 // errs.ErrInvalidRequest) listing every bad row; a fund of another kind is
 // refused with errs.ErrRuleViolation; a file over MaxBytes or MaxRows with
 // errs.ErrTooLarge. Import reads r to its end before starting; when run
@@ -140,11 +144,10 @@ type target struct {
 // target loads the fund and checks that the actor may write to it and that
 // it is of a kind that takes household receipts.
 func (im *Importer) target(ctx context.Context, code string) (*target, error) {
-	v, err := im.funding.FundView(ctx, code)
+	f, err := im.reg.Fund(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	f := v.Fund
 	if !access.From(ctx).Writes(f.District) {
 		return nil, fmt.Errorf("%w: only the finance bureau records receipts into the city's funds", errs.ErrForbidden)
 	}
@@ -153,8 +156,8 @@ func (im *Importer) target(ctx context.Context, code string) (*target, error) {
 			errs.ErrRuleViolation, code, f.Kind, strings.Join(Kinds, ", "))
 	}
 	t := &target{fund: f}
-	if p := ledger.HolderProject(f.Holder); f.Kind == "provident_fund" && p != "" {
-		proj, err := im.funding.Project(ctx, p)
+	if p := f.At().Project; f.Kind == "provident_fund" && p != "" {
+		proj, err := im.reg.Project(ctx, p)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"gorm.io/gorm"
 
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 )
 
 // keyChunk bounds the keys looked up in one statement.
@@ -51,26 +52,6 @@ func importedKeys(tx *gorm.DB, fund string, rows []*row) (map[string]bool, error
 	return done, nil
 }
 
-// withdrawn sums, per household, what the fund has already received for it:
-// receipts net of their reversals, whether imported or entered one by one.
-func withdrawn(tx *gorm.DB, fund string) (map[string]money.Amount, error) {
-	var rows []struct {
-		Household string
-		Amount    int64
-	}
-	err := tx.Raw(`SELECT household, SUM(CASE WHEN type = 'reversal' THEN -amount ELSE amount END) AS amount
-		FROM transfers WHERE fund_code = ? AND base_type = 'receipt' AND household IS NOT NULL
-		GROUP BY household`, fund).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]money.Amount, len(rows))
-	for _, r := range rows {
-		m[r.Household] = money.Amount(r.Amount)
-	}
-	return m, nil
-}
-
 // withinShare applies the provident-fund rule: a household may withdraw no
 // more than its share of the work, counting what the ledger already holds for
 // it and the earlier rows of this file (taken is updated when the row
@@ -78,21 +59,21 @@ func withdrawn(tx *gorm.DB, fund string) (map[string]money.Amount, error) {
 // total budget (basic + improvement + upgrade) divided evenly over its
 // households, rounded down to the fen — floor rather than a largest-remainder
 // split, so that no household's cap depends on where it sorts.
-func (t *target) withinShare(r *row, taken map[string]money.Amount) (RowError, bool) {
+func (t *target) withinShare(r *row, taken map[string]money.Amount) (sheet.LineError, bool) {
 	share, ok := r.share, r.hasShare
 	if !ok {
 		share, ok = t.defaultShare, t.hasDefault
 	}
 	if !ok {
-		return RowError{Line: r.line, Column: Columns[colShare], Code: codeRule,
+		return sheet.LineError{Line: r.line, Column: Columns[colShare], Code: codeRule,
 			Reason: "is required: the fund is not held by a project with households, so the household's share of the work is unknown"}, false
 	}
 	h, a := r.receipt.Household, r.receipt.Amount
 	if taken[h]+a > share {
-		return RowError{Line: r.line, Column: Columns[colAmount], Code: codeRule,
+		return sheet.LineError{Line: r.line, Column: Columns[colAmount], Code: codeRule,
 			Reason: fmt.Sprintf("provident-fund withdrawals for household %s would come to %s, above its share of the work %s (%s withdrawn before)",
 				h, taken[h]+a, share, taken[h])}, false
 	}
 	taken[h] += a
-	return RowError{}, true
+	return sheet.LineError{}, true
 }

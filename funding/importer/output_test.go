@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 )
 
 func TestBarDrawsWhenThePercentageMoves(t *testing.T) {
@@ -40,7 +41,7 @@ func TestTerminalProgressIsSilentOffATerminal(t *testing.T) {
 
 func TestResultJSON(t *testing.T) {
 	r := Result{ID: "x", Fund: "F", Rows: 2, Imported: 1, Rejected: 1, Total: money.MustParse("1.5"),
-		Rejects:    []RowError{{Line: 3, Column: "amount", Code: codeAmount, Reason: "bad"}},
+		Rejects:    []sheet.LineError{{Line: 3, Column: "amount", Code: codeAmount, Reason: "bad"}},
 		RejectsCSV: []byte("household,line,reason\nA,3,bad\n")}
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -62,12 +63,12 @@ func TestResultJSON(t *testing.T) {
 	}
 }
 
-func TestRowErrorsMessage(t *testing.T) {
-	var e RowErrors
+func TestRefusalMessage(t *testing.T) {
+	var e sheet.LineErrors
 	for line := 2; line < 9; line++ {
-		e.Rows = append(e.Rows, RowError{Line: line, Column: "amount", Code: codeAmount, Reason: "must be greater than zero"})
+		e.Rows = append(e.Rows, sheet.LineError{Line: line, Column: "amount", Code: codeAmount, Reason: "must be greater than zero"})
 	}
-	e.Rows = append(e.Rows, RowError{Line: 8, Column: "household", Code: codeInvalid, Reason: "is required"})
+	e.Rows = append(e.Rows, sheet.LineError{Line: 8, Column: "household", Code: codeInvalid, Reason: "is required"})
 	msg := e.Error()
 	for _, want := range []string{"invalid request: 7 bad row(s): line 2, amount: must be greater than zero;", "; and 3 more"} {
 		if !strings.Contains(msg, want) {

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"testing"
 
-	"renofund/funding"
 	"renofund/funding/importer"
+	"renofund/funding/movement"
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
 )
@@ -17,8 +18,8 @@ import (
 func TestProvidentWithdrawalAboveShareRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
-		_, err := f.svc.Receive(context.Background(), funding.Receipt{Fund: provident, Amount: money.MustParse("2000"),
-			ReceivedOn: "2024-03-01", Payer: funding.Party{Name: "住户二"}, Household: "H2"})
+		_, err := f.svc.Movements.Receive(context.Background(), movement.Receipt{Fund: provident, Amount: money.MustParse("2000"),
+			ReceivedOn: "2024-03-01", Payer: movement.Party{Name: "住户二"}, Household: "H2"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,9 +33,9 @@ func TestProvidentWithdrawalAboveShareRefused(t *testing.T) {
 			[]string{"H3", "2500.01", "2024-04-01", "住户三"}, // 7: above it at once
 		)
 		_, err = f.importCSV(provident, file, importer.Options{})
-		var re *importer.RowErrors
+		var re *sheet.LineErrors
 		if !errors.As(err, &re) {
-			t.Fatalf("err = %v, want *RowErrors", err)
+			t.Fatalf("err = %v, want *sheet.LineErrors", err)
 		}
 		if got, want := lines(re.Rows), "4/amount/rule_violation 6/amount/rule_violation 7/amount/rule_violation"; got != want {
 			t.Errorf("refused rows = %s, want %s", got, want)
@@ -49,7 +50,7 @@ func TestProvidentWithdrawalAboveShareRefused(t *testing.T) {
 		// The ledger now holds H1's 2,500.00: one more fen is refused.
 		more := csvOf(h, []string{"H1", "0.01", "2024-05-01", "住户一"})
 		if _, err := f.importCSV(provident, more, importer.Options{}); !errors.As(err, &re) {
-			t.Errorf("withdrawal above what the ledger already holds: err = %v, want *RowErrors", err)
+			t.Errorf("withdrawal above what the ledger already holds: err = %v, want *sheet.LineErrors", err)
 		}
 	})
 }
@@ -65,7 +66,7 @@ func TestProvidentShareColumn(t *testing.T) {
 			[]string{"H6", "100", "2024-04-01", "住户六", "1.234"}, // 5: a bad share
 		)
 		_, err := f.importCSV(provident, file, importer.Options{})
-		var re *importer.RowErrors
+		var re *sheet.LineErrors
 		if !errors.As(err, &re) || lines(re.Rows) != "3/amount/rule_violation 5/share/invalid_amount" {
 			t.Fatalf("err = %v, want lines 3 (amount, rule_violation) and 5 (share, invalid_amount)", err)
 		}

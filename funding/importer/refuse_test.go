@@ -10,6 +10,7 @@ import (
 	"renofund/funding/importer"
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/sheet"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
 )
@@ -28,9 +29,9 @@ func TestThreeBadRowsRefuseTheFile(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
 		_, err := f.importCSV(resident, threeBad(), importer.Options{})
-		var re *importer.RowErrors
+		var re *sheet.LineErrors
 		if !errors.As(err, &re) || !errors.Is(err, errs.ErrInvalidRequest) {
-			t.Fatalf("err = %v, want *RowErrors matching ErrInvalidRequest", err)
+			t.Fatalf("err = %v, want *sheet.LineErrors matching ErrInvalidRequest", err)
 		}
 		want := "4/amount/invalid_amount 9/received_on/invalid_request 15/payer_credit_code/invalid_credit_code"
 		if got := lines(re.Rows); got != want {
@@ -84,7 +85,7 @@ func TestBadCreditCodeNamesTheColumn(t *testing.T) {
 		rows := goodRows(2)
 		rows[2][4] = "91320700mA1XXXXXX0" // lower case and a wrong check character
 		_, err := f.importCSV(resident, csvOf(rows...), importer.Options{})
-		var re *importer.RowErrors
+		var re *sheet.LineErrors
 		if !errors.As(err, &re) || lines(re.Rows) != "3/payer_credit_code/invalid_credit_code" {
 			t.Fatalf("err = %v, want line 3 payer_credit_code invalid_credit_code", err)
 		}
@@ -120,7 +121,7 @@ func TestFileLevelRefusals(t *testing.T) {
 				t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
 				continue
 			}
-			var re *importer.RowErrors
+			var re *sheet.LineErrors
 			if errors.As(err, &re) && lines(re.Rows) != tt.rows {
 				t.Errorf("%s: rows = %q, want %q", tt.name, lines(re.Rows), tt.rows)
 			}

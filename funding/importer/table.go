@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"renofund/internal/errs"
+	"renofund/internal/sheet"
 )
 
 // The columns of a receipts file; the first four are required.
@@ -42,8 +43,7 @@ type table struct {
 	headerLine int
 	col        [numCols]int // each column's index in header, -1 when absent
 	records    []record
-	date1904   bool // XLSX serial dates count from 1904
-	xlsx       bool
+	cells      sheet.Source // how the cells hold numbers and dates
 }
 
 // record is one data row. Line numbers are the file's: physical lines of a
@@ -66,7 +66,7 @@ func readTable(data []byte, format Format) (*table, error) {
 		return nil, err
 	}
 	if t.header == nil {
-		return nil, &RowErrors{Rows: []RowError{{Line: 1, Code: codeInvalid, Reason: "empty file: a header row naming the columns is required"}}}
+		return nil, &sheet.LineErrors{Rows: []sheet.LineError{{Line: 1, Code: codeInvalid, Reason: "empty file: a header row naming the columns is required"}}}
 	}
 	if len(t.records) == 0 {
 		return nil, fmt.Errorf("%w: the file has a header but no data rows", errs.ErrInvalidRequest)
@@ -90,7 +90,7 @@ func readCSV(data []byte) (*table, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			if t.header == nil {
-				return nil, &RowErrors{Rows: []RowError{{Line: pe.StartLine, Code: codeInvalid, Reason: "unreadable header: " + pe.Err.Error()}}}
+				return nil, &sheet.LineErrors{Rows: []sheet.LineError{{Line: pe.StartLine, Code: codeInvalid, Reason: "unreadable header: " + pe.Err.Error()}}}
 			}
 			if err := t.add(record{line: pe.StartLine, cells: rec, bad: "unreadable CSV: " + pe.Err.Error()}); err != nil {
 				return nil, err
@@ -117,9 +117,9 @@ func readXLSX(data []byte) (*table, error) {
 	if len(sheets) == 0 {
 		return nil, fmt.Errorf("%w: the workbook has no sheet", errs.ErrInvalidRequest)
 	}
-	t := &table{xlsx: true}
+	t := &table{cells: sheet.Source{XLSX: true}}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		t.date1904 = *props.Date1904
+		t.cells.Date1904 = *props.Date1904
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
@@ -183,29 +183,29 @@ func (t *table) setHeader(line int, cells []string) error {
 	for i := range t.col {
 		t.col[i] = -1
 	}
-	var bad []RowError
+	var bad []sheet.LineError
 	for i, h := range cells {
 		name := strings.ToLower(strings.TrimSpace(h))
 		c := indexOf(name)
 		switch {
 		case name == "":
-			bad = append(bad, RowError{Line: line, Code: codeInvalid, Reason: fmt.Sprintf("header field %d is empty", i+1)})
+			bad = append(bad, sheet.LineError{Line: line, Code: codeInvalid, Reason: fmt.Sprintf("header field %d is empty", i+1)})
 		case c < 0:
-			bad = append(bad, RowError{Line: line, Column: h, Code: codeInvalid,
+			bad = append(bad, sheet.LineError{Line: line, Column: h, Code: codeInvalid,
 				Reason: "unknown column; the columns are " + strings.Join(Columns[:], ", ")})
 		case t.col[c] >= 0:
-			bad = append(bad, RowError{Line: line, Column: name, Code: codeInvalid, Reason: "column appears twice"})
+			bad = append(bad, sheet.LineError{Line: line, Column: name, Code: codeInvalid, Reason: "column appears twice"})
 		default:
 			t.col[c] = i
 		}
 	}
 	for c := range required {
 		if t.col[c] < 0 {
-			bad = append(bad, RowError{Line: line, Column: Columns[c], Code: codeInvalid, Reason: "required column is missing"})
+			bad = append(bad, sheet.LineError{Line: line, Column: Columns[c], Code: codeInvalid, Reason: "required column is missing"})
 		}
 	}
 	if len(bad) > 0 {
-		return &RowErrors{Rows: bad}
+		return &sheet.LineErrors{Rows: bad}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"renofund/funding/importer"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
 )
@@ -47,7 +48,7 @@ func TestImportXLSX(t *testing.T) {
 			{"1-4", -5, "2024-05-04", "住户丁"}, // sheet row 6: a negative amount
 		}
 		_, err := f.im.Import(t.Context(), resident, bytes.NewReader(workbook(t, rows...)), importer.Detect, importer.Options{})
-		var re *importer.RowErrors
+		var re *sheet.LineErrors
 		if !errors.As(err, &re) || lines(re.Rows) != "6/amount/invalid_amount" {
 			t.Fatalf("err = %v, want sheet row 6 amount invalid_amount", err)
 		}
@@ -59,7 +60,7 @@ func TestImportXLSX(t *testing.T) {
 		if want := money.MustParse("1260.36"); res.Imported != 4 || res.Total != want {
 			t.Errorf("got %+v, want 4 rows totalling %s", res, want)
 		}
-		ts, err := f.svc.Transfers(t.Context(), ledgerFilter(resident))
+		ts, err := f.svc.Reports.Transfers(t.Context(), ledgerFilter(resident))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +84,7 @@ func TestNotAWorkbook(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
 		_, err := f.im.Import(t.Context(), resident, bytes.NewReader([]byte("PK\x03\x04 not really")), importer.Detect, importer.Options{})
-		if err == nil || errors.As(err, new(*importer.RowErrors)) {
+		if err == nil || errors.As(err, new(*sheet.LineErrors)) {
 			t.Errorf("err = %v, want a plain invalid request", err)
 		}
 	})

@@ -157,7 +157,7 @@ func generate(db *store.DB, n int) error {
 	for start := 0; start < n; start += chunk {
 		var ts, ps [][]any
 		for i := start; i < min(start+chunk, n); i++ {
-			t, p := movement(i, now)
+			t, p := benchMovement(i, now)
 			ts, ps = append(ts, t), append(ps, p...)
 		}
 		err := db.Tx(context.Background(), func(_ context.Context, tx *gorm.DB) error {
@@ -176,8 +176,8 @@ var transferCols = strings.Fields(`id fiscal_year voucher_seq voucher_no type ba
 
 var postingCols = []string{"transfer_id", "line", "fund_code", "holder", "amount", "chain_seq", "prev_hash", "hash"}
 
-// movement builds transfer i and its two postings.
-func movement(i int, now string) ([]any, [][]any) {
+// benchMovement builds transfer i and its two postings.
+func benchMovement(i int, now string) ([]any, [][]any) {
 	fund, p, d := fmt.Sprintf("F%02d", i%20), i%400, i%10
 	project, district := fmt.Sprintf("P%03d", p), fmt.Sprintf("D%d", p%10)
 	amount := int64(10_000 + (i*7919)%9_000_000)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"gorm.io/gorm"
-
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -95,14 +93,15 @@ func Export(ctx context.Context, db *store.DB, w io.Writer, format Format, f Fil
 		return Stats{}, err
 	}
 	var st Stats
-	err = snapshot(ctx, db, func(tx *gorm.DB) error {
-		st, err = export(tx, w, format, f)
+	err = db.Snapshot(ctx, func(ctx context.Context) error {
+		st, err = export(ctx, db, w, format, f)
 		return err
 	})
 	return st, err
 }
 
-func export(conn *gorm.DB, w io.Writer, format Format, f Filter) (Stats, error) {
+// export writes the trail; ctx carries the snapshot to read in.
+func export(ctx context.Context, db *store.DB, w io.Writer, format Format, f Filter) (Stats, error) {
 	st := Stats{Funds: map[string]Totals{}}
 	format, err := ParseFormat(string(format))
 	if err != nil {
@@ -124,9 +123,9 @@ func export(conn *gorm.DB, w io.Writer, format Format, f Filter) (Stats, error) 
 		st.add(r)
 		return rw.write(r)
 	}
-	err = streamRows(conn, f, emit)
+	err = streamRows(ctx, db, f, emit)
 	if err == nil {
-		err = streamTax(conn, f, emit)
+		err = streamTax(db.Conn(ctx), f, emit)
 	}
 	if err != nil {
 		return st, store.Translate(err)

@@ -1,7 +1,7 @@
 package audit
 
 import (
-	"gorm.io/gorm"
+	"context"
 
 	"renofund/internal/ledger"
 )
@@ -25,40 +25,33 @@ type flow struct {
 // back of the queue; outflows take from the front. Reversing an outflow puts
 // the ranges it took back at the front; reversing an inflow takes what is
 // left of that inflow first. The queue always holds exactly the balance.
-func computeFlow(conn *gorm.DB, fund, holder string) (*flow, error) {
-	rows, err := conn.Raw(`SELECT p.transfer_id, p.amount, t.type, COALESCE(t.reversal_of, '')
-		FROM postings p JOIN transfers t ON t.id = p.transfer_id
-		WHERE p.fund_code = ? AND p.holder = ? ORDER BY p.chain_seq`, fund, holder).Rows()
+func computeFlow(ctx context.Context, l *ledger.Ledger, fund, holder string) (*flow, error) {
+	entries, err := l.Chain(ctx, fund, holder)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	fl := &flow{out: map[string][]piece{}}
 	var q []piece
-	for rows.Next() {
-		var id, typ, reversalOf string
-		var amount int64
-		if err := rows.Scan(&id, &amount, &typ, &reversalOf); err != nil {
-			return nil, err
-		}
-		reversal := typ == ledger.TypeReversal && reversalOf != ""
+	for _, e := range entries {
+		id, amount := e.TransferID, int64(e.Amount)
+		reversal := e.Type == ledger.TypeReversal && e.ReversalOf != ""
 		switch {
-		case amount > 0 && reversal && fl.out[reversalOf] != nil:
-			q = append(take(fl.out[reversalOf], amount), q...)
+		case amount > 0 && reversal && fl.out[e.ReversalOf] != nil:
+			q = append(take(fl.out[e.ReversalOf], amount), q...)
 		case amount > 0:
 			q = append(q, piece{src: id, amt: amount})
 		default:
 			need := -amount
 			var took []piece
 			if reversal {
-				took = takeOwn(&q, reversalOf, need)
+				took = takeOwn(&q, e.ReversalOf, need)
 				need -= sum(took)
 			}
 			took = append(took, takeFront(&q, need)...)
 			fl.out[id] = append(fl.out[id], took...)
 		}
 	}
-	return fl, rows.Err()
+	return fl, nil
 }
 
 // takeFront takes need fen from the front of the queue.

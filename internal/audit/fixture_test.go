@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/access"
+	"renofund/internal/app"
 	"renofund/internal/creditcode"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -19,13 +21,14 @@ type fixture struct {
 	t   testing.TB
 	db  *store.DB
 	l   *ledger.Ledger
-	svc *funding.Service
+	svc *app.Services
 	ctx context.Context
 }
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
-	l := ledger.New(db)
-	return &fixture{t: t, db: db, l: l, svc: funding.NewService(db, l),
+	svc := app.New(db, nil)
+	t.Cleanup(svc.Close)
+	return &fixture{t: t, db: db, l: svc.Ledger, svc: svc,
 		ctx: access.With(context.Background(), access.Actor{Role: access.Finance, Name: "t"})}
 }
 
@@ -41,47 +44,47 @@ func (f *fixture) must(err error) {
 }
 
 func (f *fixture) district(code, name string) {
-	_, err := f.svc.CreateDistrict(f.ctx, funding.District{Code: code, Name: name})
+	_, err := f.svc.Registry.CreateDistrict(f.ctx, funding.District{Code: code, Name: name})
 	f.must(err)
 }
 
 func (f *fixture) project(code, district string) {
-	_, err := f.svc.CreateProject(f.ctx, funding.Project{Code: code, Name: "小区 " + code, District: district,
+	_, err := f.svc.Registry.CreateProject(f.ctx, funding.Project{Code: code, Name: "小区 " + code, District: district,
 		Households: 320, FloorAreaM2: money.MustRate("21500.50"), Buildings: 8, BuiltYear: 1996,
 		Budget: funding.Budget{Basic: yuan(3_000_000), Improvement: yuan(1_200_000), Upgrade: yuan(500_000)}})
 	f.must(err)
 }
 
 func (f *fixture) fund(code, kind, holder, doc string) {
-	_, err := f.svc.CreateFund(f.ctx, funding.Fund{Code: code, Kind: kind, Name: "资金 " + code, Holder: holder,
+	_, err := f.svc.Registry.CreateFund(f.ctx, funding.Fund{Code: code, Kind: kind, Name: "资金 " + code, Holder: holder,
 		FiscalYear: 2026, DocumentNo: doc, EligibleCategories: funding.Categories})
 	f.must(err)
 }
 
 func (f *fixture) receive(fund string, amount money.Amount, on, payer, household string) *ledger.Transfer {
 	f.t.Helper()
-	t, err := f.svc.Receive(f.ctx, funding.Receipt{Fund: fund, Amount: amount, ReceivedOn: on,
-		Payer: funding.Party{Name: payer}, Household: household})
+	t, err := f.svc.Movements.Receive(f.ctx, movement.Receipt{Fund: fund, Amount: amount, ReceivedOn: on,
+		Payer: movement.Party{Name: payer}, Household: household})
 	f.must(err)
 	return t
 }
 
 func (f *fixture) allocate(fund, from, to string, amount money.Amount, on string) *ledger.Transfer {
 	f.t.Helper()
-	t, err := f.svc.Allocate(f.ctx, funding.Allocation{Fund: fund, From: from, To: to, Amount: amount, AllocatedOn: on})
+	t, err := f.svc.Movements.Allocate(f.ctx, movement.Allocation{Fund: fund, From: from, To: to, Amount: amount, AllocatedOn: on})
 	f.must(err)
 	return t
 }
 
 // spend pays payee from the project with the given funding parts.
-func (f *fixture) spend(project, on, payee, purpose string, parts ...funding.Part) *ledger.Transfer {
+func (f *fixture) spend(project, on, payee, purpose string, parts ...movement.Part) *ledger.Transfer {
 	f.t.Helper()
 	var total money.Amount
 	for _, p := range parts {
 		total += p.Amount
 	}
-	t, err := f.svc.Spend(f.ctx, funding.Expenditure{Project: project, Category: funding.Basic, Amount: total,
-		PaidOn: on, Purpose: purpose, Funding: parts, Payee: funding.Party{Name: payee,
+	t, err := f.svc.Movements.Spend(f.ctx, movement.Expenditure{Project: project, Category: funding.Basic, Amount: total,
+		PaidOn: on, Purpose: purpose, Funding: parts, Payee: movement.Party{Name: payee,
 			CreditCode: creditcode.Complete("91320700MA1X" + fmt.Sprintf("%05d", len(payee))), BankAccount: "32200001234"}})
 	f.must(err)
 	return t
@@ -89,7 +92,7 @@ func (f *fixture) spend(project, on, payee, purpose string, parts ...funding.Par
 
 func yuan(n int64) money.Amount { return money.Amount(n * 100) }
 
-func part(fund string, a money.Amount) funding.Part { return funding.Part{Fund: fund, Amount: a} }
+func part(fund string, a money.Amount) movement.Part { return movement.Part{Fund: fund, Amount: a} }
 
 // city builds two districts with projects, three city-level sources, resident
 // contributions at one project, allocations down both paths (via the
@@ -121,7 +124,7 @@ func (f *fixture) city() (threeSource *ledger.Transfer) {
 		part("CG-2026", yuan(100_000)), part("PG-2026", yuan(50_000)), part("RC-HZ-001", yuan(5_500)))
 	f.spend("HZ-001", "2026-03-20", "=HYPERLINK(\"http://x\")", "+1 供水管网更新", part("CG-2026", yuan(20_000)))
 	wrong := f.spend("LY-001", "2026-04-01", "@江苏港城消防工程有限公司", "-消防改造", part("SB-2026", yuan(70_000)))
-	_, err := f.svc.Reverse(f.ctx, wrong.ID, "付款方账户错误")
+	_, err := f.svc.Movements.Reverse(f.ctx, wrong.ID, "付款方账户错误")
 	f.must(err)
 	f.spend("LY-001", "2026-04-02", "江苏港城消防工程有限公司", "消防改造", part("SB-2026", yuan(70_000)), part("CG-2026", money.MustParse("1234.56")))
 	return threeSource

@@ -1,11 +1,7 @@
 package audit
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-
-	"gorm.io/gorm"
+	"context"
 
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -31,52 +27,34 @@ type LedgerTotals struct {
 // an independent path from the trail's legs. Available (the holdings) is
 // comparable to the rows only when no district, project or date narrows
 // the rows, so it is given only then.
-func ledgerTotals(tx *gorm.DB, f Filter) (LedgerTotals, error) {
+func ledgerTotals(ctx context.Context, l *ledger.Ledger, f Filter) (LedgerTotals, error) {
 	lt := LedgerTotals{Funds: map[string]FundLedger{}}
-	byTransfer := f
-	byTransfer.Fund = ""
-	where, args := byTransfer.where("p.holder <> 'external'")
-	if f.Fund != "" {
-		where, args = where+" AND p.fund_code = ?", append(args, f.Fund)
-	}
-	var sums []struct {
-		FundCode        string
-		Received, Spent int64
-	}
-	err := tx.Raw(`SELECT p.fund_code,
-		COALESCE(SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END), 0) AS received,
-		COALESCE(SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END), 0) AS spent
-		FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE `+where+` GROUP BY p.fund_code`, args...).
-		Scan(&sums).Error
+	sums, err := l.TrailTotals(ctx, f.trail())
 	if err != nil {
 		return lt, err
 	}
 	for _, s := range sums {
-		lt.Funds[s.FundCode] = FundLedger{Received: money.Amount(s.Received), Spent: money.Amount(s.Spent)}
-		lt.Received += money.Amount(s.Received)
-		lt.Spent += money.Amount(s.Spent)
+		lt.Funds[s.Fund] = FundLedger{Received: s.Received, Spent: s.Spent}
+		lt.Received += s.Received
+		lt.Spent += s.Spent
 	}
 	if f.District != "" || f.Project != "" || f.From != "" || f.To != "" {
 		return lt, nil
 	}
-	q, hargs := "SELECT fund_code, SUM(balance) AS balance FROM holdings", []any{}
-	if f.Fund != "" {
-		q, hargs = q+" WHERE fund_code = ?", append(hargs, f.Fund)
-	}
-	var held []struct {
-		FundCode string
-		Balance  int64
-	}
-	if err := tx.Raw(q+" GROUP BY fund_code", hargs...).Scan(&held).Error; err != nil {
+	hs, err := l.Holdings(ctx, ledger.HoldingFilter{Fund: f.Fund})
+	if err != nil {
 		return lt, err
 	}
+	held := map[string]money.Amount{}
 	var total money.Amount
-	for _, h := range held {
-		fl := lt.Funds[h.FundCode]
-		a := money.Amount(h.Balance)
+	for _, h := range hs {
+		held[h.Fund] += h.Balance
+		total += h.Balance
+	}
+	for code, a := range held {
+		fl := lt.Funds[code]
 		fl.Available = &a
-		lt.Funds[h.FundCode] = fl
-		total += a
+		lt.Funds[code] = fl
 	}
 	lt.Available = &total
 	return lt, nil
@@ -110,38 +88,9 @@ type Snapshot struct {
 	SealedByCheckpoint bool `json:"sealed_by_checkpoint"`
 }
 
-// snapshotHeads digests the chain heads as the snapshot sees them, streaming
-// them into the hash, and compares them with what cp sealed.
-func snapshotHeads(tx *gorm.DB, cp *ledger.Checkpoint) (Snapshot, error) {
-	var s Snapshot
-	rows, err := tx.Raw("SELECT fund_code, holder, chain_seq, chain_head FROM holdings WHERE chain_seq > 0 ORDER BY fund_code, holder").Rows()
-	if err != nil {
-		return s, err
-	}
-	defer rows.Close()
-	h := sha256.New()
-	for rows.Next() {
-		var fund, holder, head string
-		var seq int64
-		if err := rows.Scan(&fund, &holder, &seq, &head); err != nil {
-			return s, err
-		}
-		fmt.Fprintf(h, "%s|%s|%d|%s\n", fund, holder, seq, head)
-		s.Holdings++
-	}
-	if err := rows.Err(); err != nil {
-		return s, err
-	}
-	s.HeadsDigest = hex.EncodeToString(h.Sum(nil))
-	if cp != nil {
-		var heads []string
-		if err := tx.Raw("SELECT heads FROM checkpoints WHERE seq = ?", cp.Seq).Scan(&heads).Error; err != nil {
-			return s, err
-		}
-		if len(heads) == 1 {
-			sum := sha256.Sum256([]byte(heads[0]))
-			s.SealedByCheckpoint = hex.EncodeToString(sum[:]) == s.HeadsDigest
-		}
-	}
-	return s, nil
+// snapshotHeads digests the chain heads as the snapshot sees them and
+// compares them with what cp sealed.
+func snapshotHeads(ctx context.Context, l *ledger.Ledger, cp *ledger.Checkpoint) (Snapshot, error) {
+	h, err := l.Heads(ctx, cp)
+	return Snapshot{Holdings: h.Holdings, HeadsDigest: h.Digest, SealedByCheckpoint: h.Sealed}, err
 }

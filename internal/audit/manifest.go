@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -12,8 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"gorm.io/gorm"
 
 	"renofund/internal/access"
 	"renofund/internal/ledger"
@@ -77,12 +74,12 @@ func ExportDir(ctx context.Context, db *store.DB, l *ledger.Ledger, dir string, 
 	}
 	m := &Manifest{GeneratedAt: store.Now(), GeneratedBy: access.From(ctx).Label(), Filters: f,
 		RowDefinition: RowDefinition, Checkpoint: cp, Verify: rep}
-	err = snapshot(ctx, db, func(tx *gorm.DB) error {
+	err = db.Snapshot(ctx, func(ctx context.Context) error {
 		for _, format := range []Format{CSV, JSONL, XLSX} {
 			var st Stats
 			file, err := writeFile(dir, format.FileName(), string(format), func(w io.Writer) error {
 				var err error
-				st, err = export(tx, w, format, f)
+				st, err = export(ctx, db, w, format, f)
 				return err
 			})
 			if err != nil {
@@ -97,10 +94,10 @@ func ExportDir(ctx context.Context, db *store.DB, l *ledger.Ledger, dir string, 
 				return fmt.Errorf("audit: %s has %d rows, trail.csv %d", format.FileName(), st.Rows, m.Rows)
 			}
 		}
-		if m.Ledger, err = ledgerTotals(tx, f); err != nil {
+		if m.Ledger, err = ledgerTotals(ctx, l, f); err != nil {
 			return err
 		}
-		m.Snapshot, err = snapshotHeads(tx, cp)
+		m.Snapshot, err = snapshotHeads(ctx, l, cp)
 		return err
 	})
 	if err != nil {
@@ -118,18 +115,6 @@ func ExportDir(ctx context.Context, db *store.DB, l *ledger.Ledger, dir string, 
 		return nil, err
 	}
 	return m, nil
-}
-
-// snapshot runs fn in a read-only transaction that sees one state of the
-// database throughout: REPEATABLE READ on PostgreSQL; on SQLite a deferred
-// read transaction, which in WAL mode reads one snapshot and, unlike
-// store.DB.Tx, takes no write lock, so writers carry on meanwhile.
-func snapshot(ctx context.Context, db *store.DB, fn func(tx *gorm.DB) error) error {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if db.Dialect == store.Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	return db.G.WithContext(ctx).Transaction(fn, opts)
 }
 
 // hashCounter hashes and counts what passes through it.

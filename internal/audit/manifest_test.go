@@ -192,7 +192,7 @@ func TestExportDirManifest(t *testing.T) {
 func TestDemoCityExport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		if _, err := demo.LoadScaled(context.Background(), db, f.svc, 40); err != nil {
+		if _, err := demo.LoadScaled(context.Background(), f.svc, 40); err != nil {
 			t.Fatal(err)
 		}
 		m, rows := exportDir(t, f.ctx, f, audit.Filter{})

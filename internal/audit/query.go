@@ -2,17 +2,13 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strings"
 	"time"
-
-	"gorm.io/gorm"
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
-	"renofund/internal/money"
+	"renofund/internal/store"
 )
 
 // Filter selects rows of the trail; empty fields select everything.
@@ -45,227 +41,59 @@ func Scope(ctx context.Context, f Filter) (Filter, error) {
 	return f, err
 }
 
-// where renders the filter, after any fixed conditions, as conditions on
-// transfers t.
-func (f Filter) where(fixed ...string) (string, []any) {
-	conds := fixed
-	var args []any
-	add := func(cond, v string) {
-		if v != "" {
-			conds = append(conds, cond)
-			args = append(args, v)
-		}
-	}
-	add("t.district_code = ?", f.District)
-	add("t.project_code = ?", f.Project)
-	if f.Fund != "" {
-		// A transfer of one fund names it; one paid from several names
-		// them in its postings only. The concatenation keeps the planner on
-		// the postings' primary key, not on the fund's whole chain.
-		conds = append(conds, "(t.fund_code = ? OR (t.fund_code IS NULL AND EXISTS (SELECT 1 FROM postings pf "+
-			"WHERE pf.transfer_id = t.id AND pf.fund_code || '' = ?)))")
-		args = append(args, f.Fund, f.Fund)
-	}
-	add("t.booked_on >= ?", f.From)
-	add("t.booked_on <= ?", f.To)
-	return strings.Join(conds, " AND "), args
+// trail is the filter as the ledger reads it.
+func (f Filter) trail() ledger.TrailFilter {
+	return ledger.TrailFilter{District: f.District, Project: f.Project, Fund: f.Fund, From: f.From, To: f.To}
 }
 
-// trailPage is how many transfers streamRows reads at a time.
-const trailPage = 1000
-
-// trailTransfers selects a page of transfers in voucher order, each with
-// the voucher number of the transfer it reverses.
-const trailTransfers = `SELECT t.id, t.fiscal_year, t.voucher_seq, t.voucher_no, t.type, t.base_type, t.booked_on,
-	t.recorded_by, t.recorded_at, t.hash,
-	t.district_code, t.project_code, t.category, t.payer_name, t.payer_credit_code, t.payee_name,
-	t.payee_credit_code, t.payee_bank_account, t.household, t.reference, t.document_no, t.source_voucher_no,
-	t.purpose, t.forced_reason, t.reversal_of, t.plan_id, t.batch_id, o.voucher_no
-	FROM transfers t LEFT JOIN transfers o ON o.id = t.reversal_of`
-
-// trailPostings selects the postings of the transfers in a voucher range
-// with their funds, in trail order. The range is bounded on both sides, so
-// both engines walk the voucher index and probe each transfer's postings.
-const trailPostings = `SELECT t.id, f.kind, f.direct, f.budget_subject, f.document_no,
-	p.fund_code, p.holder, p.amount, p.chain_seq, p.hash
-	FROM transfers t JOIN postings p ON p.transfer_id = t.id JOIN funds f ON f.code = p.fund_code
-	WHERE (t.fiscal_year, t.voucher_seq) > (?, ?) AND (t.fiscal_year, t.voucher_seq) <= (?, ?)`
-
-// posting is one scanned posting with the fund it belongs to.
-type posting struct {
-	fund     Row // the fund columns only
-	holder   string
-	amount   int64
-	chainSeq sql.NullInt64
-	hash     sql.NullString
-}
-
-func scanTransfer(rows *sql.Rows, r *Row) error {
-	var n [18]sql.NullString
-	err := rows.Scan(&r.TransferID, &r.FiscalYear, &r.VoucherSeq, &r.VoucherNo, &r.Type, &r.BaseType, &r.BookedOn,
-		&r.RecordedBy, &r.RecordedAt, &r.TransferHash,
-		&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &n[11], &n[12], &n[13],
-		&n[14], &n[15], &n[16], &n[17])
-	if err != nil {
-		return err
-	}
-	for i, dst := range []*string{&r.District, &r.Project, &r.Category, &r.PayerName, &r.PayerCreditCode,
-		&r.PayeeName, &r.PayeeCreditCode, &r.PayeeBankAccount, &r.Household, &r.Reference, &r.DocumentNo,
-		&r.SourceVoucherNo, &r.Purpose, &r.ForcedReason, &r.ReversalOf, &r.PlanID, &r.BatchID,
-		&r.ReversalOfVoucher} {
-		*dst = n[i].String
-	}
-	if len(r.BookedOn) >= 7 {
-		r.Period = r.BookedOn[:7]
-	}
-	return nil
+// fundColumns is what the trail shows of a leg's fund.
+type fundColumns struct {
+	Kind          string
+	Direct        bool
+	BudgetSubject string
+	DocumentNo    string
 }
 
 // streamRows calls emit with each leg of the selected transfers, in voucher
-// order. It reads a page of transfers along the voucher index, then that
-// page's postings by transfer id, so neither engine sorts the whole trail
-// before the first row leaves, and memory holds one page. The caller runs it
-// in one snapshot when the pages must agree with each other.
-func streamRows(conn *gorm.DB, f Filter, emit func(*Row) error) error {
-	where, args := f.where()
-	var year, seq int64
-	for {
-		cond := "(t.fiscal_year, t.voucher_seq) > (?, ?)"
-		q := trailTransfers + " WHERE " + cond
-		if where != "" {
-			q += " AND " + where
-		}
-		page, err := transferPage(conn, q+fmt.Sprintf(" ORDER BY t.fiscal_year, t.voucher_seq LIMIT %d", trailPage),
-			append([]any{year, seq}, args...))
-		if err != nil || len(page) == 0 {
-			return err
-		}
-		last := page[len(page)-1]
-		legs, err := pageLegs(conn, page, [4]int64{year, seq, last.FiscalYear, last.VoucherSeq}, where, args, f.Fund)
-		if err != nil {
-			return err
-		}
-		for i := range page {
-			for _, leg := range legs[page[i].TransferID] {
-				if err := emit(leg); err != nil {
-					return err
-				}
+// order, as the ledger streams them (see ledger.Legs), with its fund's
+// columns. The caller runs it in a snapshot when the legs must agree.
+func streamRows(ctx context.Context, db *store.DB, f Filter, emit func(*Row) error) error {
+	funds := map[string]fundColumns{}
+	return ledger.New(db).Legs(ctx, f.trail(), func(lg *ledger.Leg) error {
+		fc, ok := funds[lg.LegFund]
+		if !ok {
+			var rows []fundColumns
+			err := db.Conn(ctx).Raw("SELECT kind, direct, budget_subject, document_no FROM funds WHERE code = ?", lg.LegFund).
+				Scan(&rows).Error
+			if err != nil {
+				return err
 			}
+			if len(rows) == 1 {
+				fc = rows[0]
+			}
+			funds[lg.LegFund] = fc
 		}
-		if len(page) < trailPage {
-			return nil
-		}
-		year, seq = last.FiscalYear, last.VoucherSeq
-	}
+		return emit(rowOf(lg, fc))
+	})
 }
 
-func transferPage(conn *gorm.DB, q string, args []any) ([]Row, error) {
-	rows, err := conn.Raw(q, args...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var page []Row
-	for rows.Next() {
-		var r Row
-		if err := scanTransfer(rows, &r); err != nil {
-			return nil, err
-		}
-		page = append(page, r)
-	}
-	return page, rows.Err()
-}
-
-// pageLegs reads the postings of a page of transfers, the voucher range
-// (bounds[0], bounds[1]] to (bounds[2], bounds[3]] under the same filter,
-// and folds them into legs, one per transfer and fund (of one fund, when
-// fund is set).
-func pageLegs(conn *gorm.DB, page []Row, bounds [4]int64, where string, filter []any, fund string) (map[string][]*Row, error) {
-	byID := make(map[string]*Row, len(page))
-	for i := range page {
-		byID[page[i].TransferID] = &page[i]
-	}
-	q := trailPostings
-	args := []any{bounds[0], bounds[1], bounds[2], bounds[3]}
-	if where != "" {
-		q, args = q+" AND "+where, append(args, filter...)
-	}
-	if fund != "" {
-		q, args = q+" AND p.fund_code = ?", append(args, fund)
-	}
-	rows, err := conn.Raw(q+" ORDER BY t.fiscal_year, t.voucher_seq, p.fund_code, p.line", args...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	legs := make(map[string][]*Row, len(page))
-	var p posting
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id, &p.fund.FundKind, &p.fund.Direct, &p.fund.BudgetSubject, &p.fund.FundDocumentNo,
-			&p.fund.Fund, &p.holder, &p.amount, &p.chainSeq, &p.hash); err != nil {
-			return nil, err
-		}
-		ls, t := legs[id], byID[id]
-		if t == nil {
-			return nil, fmt.Errorf("audit: posting of transfer %s outside the page", id)
-		}
-		if n := len(ls); n == 0 || ls[n-1].Fund != p.fund.Fund {
-			leg := *t
-			leg.Fund, leg.FundKind, leg.Direct = p.fund.Fund, p.fund.FundKind, p.fund.Direct
-			leg.BudgetSubject, leg.FundDocumentNo = p.fund.BudgetSubject, p.fund.FundDocumentNo
-			ls = append(ls, &leg)
-			legs[id] = ls
-		}
-		fold(ls[len(ls)-1], &p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, ls := range legs {
-		for _, leg := range ls {
-			finish(leg)
-		}
-	}
-	return legs, nil
-}
-
-// fold adds one posting to its leg. A reversal's postings are the
-// original's negated; flipping them back keeps the original's direction, and
-// finish makes the amount negative (red ink).
-func fold(r *Row, p *posting) {
-	amount := p.amount
-	if r.Type == ledger.TypeReversal {
-		amount = -amount
-	}
-	holder, hash, pos := &r.To, &r.ToPostingHash, &r.ToChainSeq
-	if amount < 0 {
-		holder, hash, pos = &r.From, &r.FromPostingHash, &r.FromChainSeq
-	} else {
-		r.Amount += money.Amount(amount)
-	}
-	*holder = join(*holder, p.holder)
-	*hash = join(*hash, p.hash.String)
-	if p.chainSeq.Valid && *pos == 0 {
-		*pos = seq(p.chainSeq.Int64)
-	}
-}
-
-func finish(r *Row) *Row {
-	if r.Type == ledger.TypeReversal {
-		r.Amount = -r.Amount
+// rowOf lays out a leg as a row of the trail.
+func rowOf(lg *ledger.Leg, fc fundColumns) *Row {
+	t := lg.Transfer
+	r := &Row{VoucherNo: t.VoucherNo, FiscalYear: int64(t.FiscalYear), VoucherSeq: t.VoucherSeq, BookedOn: t.BookedOn,
+		Type: t.Type, BaseType: t.BaseType, Fund: lg.LegFund, FundKind: fc.Kind, Direct: fc.Direct,
+		BudgetSubject: fc.BudgetSubject, FundDocumentNo: fc.DocumentNo, DocumentNo: t.DocumentNo, From: lg.From, To: lg.To,
+		District: t.District, Project: t.Project, Category: t.Category, Amount: lg.LegAmount,
+		PayerName: t.PayerName, PayerCreditCode: t.PayerCreditCode, PayeeName: t.PayeeName,
+		PayeeCreditCode: t.PayeeCreditCode, PayeeBankAccount: t.PayeeBankAccount, Purpose: t.Purpose,
+		Household: t.Household, Reference: t.Reference, SourceVoucherNo: t.SourceVoucherNo, RecordedBy: t.RecordedBy,
+		RecordedAt: t.RecordedAt, ReversalOf: t.ReversalOf, ReversalOfVoucher: lg.ReversalOfVoucher,
+		ForcedReason: t.ForcedReason, PlanID: t.PlanID, BatchID: t.BatchID, TransferID: t.ID, TransferHash: t.Hash,
+		FromChainSeq: seq(lg.FromChainSeq), ToChainSeq: seq(lg.ToChainSeq), FromPostingHash: lg.FromHash,
+		ToPostingHash: lg.ToHash}
+	if len(r.BookedOn) >= 7 {
+		r.Period = r.BookedOn[:7]
 	}
 	r.Summary = summary(r)
 	return r
-}
-
-// join keeps every holder of a side, should a leg ever have more than one.
-func join(have, v string) string {
-	switch {
-	case have == "":
-		return v
-	case v == "" || v == have:
-		return have
-	}
-	return have + ";" + v
 }

@@ -118,7 +118,7 @@ func TraceExpenditure(ctx context.Context, db *store.DB, id string) (*Trace, err
 	if a := access.From(ctx); a.Role == access.District {
 		district = a.District
 	}
-	tr := newTracer(db.Conn(ctx), district)
+	tr := newTracer(ctx, db, district)
 	out := &Trace{Payment: movementOf(t), Amount: t.Amount, Rule: TraceRule, Legs: []Leg{}, Origins: []Origin{}}
 	if out.ReversedBy, err = ledger.New(db).ReversalOf(ctx, id); err != nil {
 		return nil, err

@@ -171,7 +171,7 @@ func TestTraceFIFO(t *testing.T) {
 				t.Errorf("trace %s: %s, want %s", c.id, got, c.want)
 			}
 		}
-		if _, err := f.svc.Reverse(f.ctx, e1.ID, "重复支付"); err != nil {
+		if _, err := f.svc.Movements.Reverse(f.ctx, e1.ID, "重复支付"); err != nil {
 			t.Fatal(err)
 		}
 		e3 := f.spend("HZ-001", "2026-01-08", "丙公司", "c", part("F", yuan(30)))

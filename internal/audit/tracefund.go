@@ -2,13 +2,11 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-
-	"gorm.io/gorm"
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -58,93 +56,51 @@ type FundTrace struct {
 // every holding still holding some of it. A district actor sees only its own
 // district's part, and a fund it neither holds nor has money of is not found.
 func TraceFund(ctx context.Context, db *store.DB, code string) (*FundTrace, error) {
-	conn := db.Conn(ctx)
-	fi, err := loadFund(conn, code)
+	fi, fundDistrict, err := loadFund(db.Conn(ctx), code)
 	if err != nil {
 		return nil, err
 	}
-	a := access.From(ctx)
-	district := ""
-	var fundDistrict sql.NullString
-	if a.Role == access.District {
-		district = a.District
-		if err := conn.Raw("SELECT district_code FROM funds WHERE code = ?", code).Row().Scan(&fundDistrict); err != nil {
-			return nil, err
-		}
-	}
-	ft := &FundTrace{Fund: *fi, Payments: []Payment{}, Holdings: []Held{}}
-	scope, args := "", []any{code}
-	if district != "" {
-		scope, args = " AND h.district_code = ?", append(args, district)
-	}
-	var hs []struct {
-		Holder       string
-		DistrictCode sql.NullString
-		ProjectCode  sql.NullString
-		Balance      int64
-	}
-	if err := conn.Raw(`SELECT h.holder, h.district_code, h.project_code, h.balance FROM holdings h
-		WHERE h.fund_code = ?`+scope+` ORDER BY h.holder`, args...).Scan(&hs).Error; err != nil {
+	district, err := access.From(ctx).Area("")
+	if err != nil {
 		return nil, err
 	}
-	if district != "" && fundDistrict.String != district && len(hs) == 0 {
+	l := ledger.New(db)
+	hs, err := l.Holdings(ctx, ledger.HoldingFilter{Fund: code, District: district})
+	if err != nil {
+		return nil, err
+	}
+	if district != "" && fundDistrict != district && len(hs) == 0 {
 		return nil, fmt.Errorf("%w: fund %q", errs.ErrNotFound, code)
 	}
+	ft := &FundTrace{Fund: *fi, Payments: []Payment{}, Holdings: []Held{}}
 	for _, h := range hs {
-		ft.Held += money.Amount(h.Balance)
+		ft.Held += h.Balance
 		if h.Balance != 0 {
-			ft.Holdings = append(ft.Holdings, Held{Holder: h.Holder, District: h.DistrictCode.String,
-				Project: h.ProjectCode.String, Amount: money.Amount(h.Balance)})
+			ft.Holdings = append(ft.Holdings, Held{Holder: h.Holder, District: h.District, Project: h.Project, Amount: h.Balance})
 		}
 	}
-	if err := payments(conn, ft, scope, args); err != nil {
+	pays, err := l.Payments(ctx, code, district)
+	if err != nil {
 		return nil, err
+	}
+	for _, p := range pays {
+		ft.Paid += p.Paid
+		ft.Payments = append(ft.Payments, Payment{TransferID: p.ID, VoucherNo: p.VoucherNo, Type: p.Type, BookedOn: p.BookedOn,
+			PaidFrom: p.PaidFrom, District: p.District, Project: p.Project, Category: p.Category, PayeeName: p.PayeeName,
+			PayeeCreditCode: p.PayeeCreditCode, PayeeBankAccount: p.PayeeBankAccount, Purpose: p.Purpose,
+			ReversalOf: p.ReversalOf, Amount: p.Paid})
 	}
 	// Received: receipts at the holders in view, and in a district's view
-	// allocations into them from outside the district (net of reversals).
-	received := `SELECT COALESCE(SUM(p.amount), 0) FROM postings p
-		JOIN transfers t ON t.id = p.transfer_id
-		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder
-		WHERE p.fund_code = ? AND (t.base_type = 'receipt'`
-	if district != "" {
-		received += ` OR (t.base_type = 'allocation' AND p.holder = t.to_holder AND t.from_holder <> 'district:' || h.district_code)`
-	}
-	var r int64
-	if err := conn.Raw(received+")"+scope, args...).Row().Scan(&r); err != nil {
+	// what reached them from outside the district (see report.FundView).
+	flows, err := l.Flows(ctx, ledger.FlowFilter{Fund: code, District: district})
+	if err != nil {
 		return nil, err
 	}
-	ft.Received = money.Amount(r)
-	return ft, nil
-}
-
-// payments lists the fund's payment legs from the holders in view, in
-// voucher order, and sums them into ft.Paid.
-func payments(conn *gorm.DB, ft *FundTrace, scope string, args []any) error {
-	rows, err := conn.Raw(`SELECT t.id, t.voucher_no, t.type, t.booked_on, p.holder, t.district_code,
-		t.project_code, t.category, t.payee_name, t.payee_credit_code, t.payee_bank_account, t.purpose,
-		t.reversal_of, p.amount
-		FROM postings p
-		JOIN transfers t ON t.id = p.transfer_id
-		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder
-		WHERE p.fund_code = ? AND t.base_type IN ('expenditure', 'subsidy_payment')`+scope+`
-		ORDER BY t.fiscal_year, t.voucher_seq`, args...).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p Payment
-		var n [8]sql.NullString
-		var amount int64
-		if err := rows.Scan(&p.TransferID, &p.VoucherNo, &p.Type, &p.BookedOn, &p.PaidFrom, &n[0], &n[1], &n[2],
-			&n[3], &n[4], &n[5], &n[6], &n[7], &amount); err != nil {
-			return err
+	for _, f := range flows {
+		ft.Received += f.Received
+		if district != "" {
+			ft.Received += f.AllocatedIn - f.AllocatedOut
 		}
-		p.District, p.Project, p.Category, p.PayeeName = n[0].String, n[1].String, n[2].String, n[3].String
-		p.PayeeCreditCode, p.PayeeBankAccount, p.Purpose, p.ReversalOf = n[4].String, n[5].String, n[6].String, n[7].String
-		p.Amount = money.Amount(-amount)
-		ft.Paid += p.Amount
-		ft.Payments = append(ft.Payments, p)
 	}
-	return rows.Err()
+	return ft, nil
 }

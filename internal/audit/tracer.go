@@ -1,13 +1,16 @@
 package audit
 
 import (
+	"context"
 	"fmt"
 
 	"gorm.io/gorm"
 
+	"renofund/funding"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/store"
 )
 
 // FundInfo is what a trace shows of a fund.
@@ -22,18 +25,22 @@ type FundInfo struct {
 	Direct        bool   `json:"direct"`
 }
 
-// loadFund reads a fund; an unknown code is errs.ErrNotFound.
-func loadFund(conn *gorm.DB, code string) (*FundInfo, error) {
-	var fs []FundInfo
-	err := conn.Raw(`SELECT code, kind, name, holder, fiscal_year, document_no, budget_subject, direct
+// loadFund reads a fund and the district that holds it ("" for the city);
+// an unknown code is errs.ErrNotFound.
+func loadFund(conn *gorm.DB, code string) (*FundInfo, string, error) {
+	var fs []struct {
+		FundInfo
+		DistrictCode *string
+	}
+	err := conn.Raw(`SELECT code, kind, name, holder, fiscal_year, document_no, budget_subject, direct, district_code
 		FROM funds WHERE code = ?`, code).Scan(&fs).Error
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if len(fs) == 0 {
-		return nil, fmt.Errorf("%w: fund %q", errs.ErrNotFound, code)
+		return nil, "", fmt.Errorf("%w: fund %q", errs.ErrNotFound, code)
 	}
-	return &fs[0], nil
+	return &fs[0].FundInfo, store.Str(fs[0].DistrictCode), nil
 }
 
 type holding struct{ fund, holder string }
@@ -42,23 +49,25 @@ type holding struct{ fund, holder string }
 // loading each transfer at most once per trace. For a district it stops at
 // the district's boundary (see Node.Boundary).
 type tracer struct {
-	conn      *gorm.DB
-	district  string // the caller's district; "" for the city-wide roles
+	ctx       context.Context
+	ledger    *ledger.Ledger
+	conn      *gorm.DB // for the funds
+	district  string   // the caller's district; "" for the city-wide roles
 	funds     map[string]*FundInfo
 	flows     map[holding]*flow
 	transfers map[string]*ledger.Transfer
 }
 
-func newTracer(conn *gorm.DB, district string) *tracer {
-	return &tracer{conn: conn, district: district, funds: map[string]*FundInfo{}, flows: map[holding]*flow{},
-		transfers: map[string]*ledger.Transfer{}}
+func newTracer(ctx context.Context, db *store.DB, district string) *tracer {
+	return &tracer{ctx: ctx, ledger: ledger.New(db), conn: db.Conn(ctx), district: district, funds: map[string]*FundInfo{},
+		flows: map[holding]*flow{}, transfers: map[string]*ledger.Transfer{}}
 }
 
 func (tr *tracer) fund(code string) (*FundInfo, error) {
 	if f := tr.funds[code]; f != nil {
 		return f, nil
 	}
-	f, err := loadFund(tr.conn, code)
+	f, _, err := loadFund(tr.conn, code)
 	if err == nil {
 		tr.funds[code] = f
 	}
@@ -70,7 +79,7 @@ func (tr *tracer) flow(fund, holder string) (*flow, error) {
 	if fl := tr.flows[k]; fl != nil {
 		return fl, nil
 	}
-	fl, err := computeFlow(tr.conn, fund, holder)
+	fl, err := computeFlow(tr.ctx, tr.ledger, fund, holder)
 	if err == nil {
 		tr.flows[k] = fl
 	}
@@ -97,7 +106,7 @@ func (tr *tracer) expand(fund, holder string, ps []piece) ([]*Node, error) {
 		if t.Type != ledger.TypeAllocation || t.From == "" {
 			continue // a receipt, or money a reversal returned without a record of it
 		}
-		if tr.district != "" && ledger.HolderDistrict(t.From) != tr.district {
+		if from, _ := funding.ParseHolder(t.From); tr.district != "" && from.District != tr.district {
 			n.Boundary = true
 			continue
 		}
@@ -112,11 +121,6 @@ func (tr *tracer) expand(fund, holder string, ps []piece) ([]*Node, error) {
 	return nodes, nil
 }
 
-const transferColumns = `SELECT id, fiscal_year, voucher_seq, voucher_no, type, base_type, fund_code, from_holder,
-	to_holder, district_code, project_code, category, amount, booked_on, payer_name, payer_credit_code,
-	payee_name, payee_credit_code, payee_bank_account, household, reference, document_no, source_voucher_no,
-	purpose, forced_reason, reversal_of, plan_id, batch_id, recorded_by, recorded_at, hash FROM transfers`
-
 // load reads the transfers the ranges name that are not loaded yet.
 func (tr *tracer) load(ps []piece) error {
 	var ids []string
@@ -126,23 +130,12 @@ func (tr *tracer) load(ps []piece) error {
 			ids = append(ids, p.src)
 		}
 	}
-	for start := 0; start < len(ids); start += 500 {
-		rows, err := tr.conn.Raw(transferColumns+" WHERE id IN ?", ids[start:min(start+500, len(ids))]).Rows()
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			t, err := ledger.ScanTransfer(rows.Scan)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			tr.transfers[t.ID] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+	got, err := tr.ledger.Transfers(tr.ctx, ids)
+	if err != nil {
+		return err
+	}
+	for id, t := range got {
+		tr.transfers[id] = t
 	}
 	return nil
 }

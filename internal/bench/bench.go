@@ -17,12 +17,9 @@ import (
 	"sort"
 	"time"
 
-	"renofund/funding"
 	"renofund/internal/access"
-	"renofund/internal/auth"
+	"renofund/internal/app"
 	"renofund/internal/demo"
-	"renofund/internal/httpapi"
-	"renofund/internal/ledger"
 	"renofund/internal/store"
 )
 
@@ -89,22 +86,21 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	if err := checkScratch(ctx, db); err != nil {
 		return nil, err
 	}
-	l := ledger.New(db)
-	svc := funding.NewService(db, l)
+	svc := app.New(db, nil)
+	defer svc.Close()
 	fmt.Fprintf(cfg.Out, "loading the demo city on %s …\n", db.Dialect)
-	if _, err := demo.Load(ctx, db, svc); err != nil {
+	if _, err := demo.Load(ctx, svc); err != nil {
 		return nil, err
 	}
 	var funds []string
 	if err := db.G.Raw("SELECT code FROM funds WHERE kind = 'resident_contribution' ORDER BY code").Scan(&funds).Error; err != nil {
 		return nil, err
 	}
-	tokens := auth.New(db)
-	secret, _, err := tokens.Issue(ctx, access.Finance, "", "bench", 0)
+	secret, _, err := svc.Tokens.Issue(ctx, access.Finance, "", "bench", 0)
 	if err != nil {
 		return nil, err
 	}
-	api := httpapi.New(httpapi.Deps{DB: db, Funding: svc, Ledger: l, Tokens: tokens})
+	api := svc.API(nil, 0)
 	defer api.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -149,7 +145,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	fmt.Fprintf(cfg.Out, "\nhttp/raw SQL, spread:   %.2f\n", results[0].PerSecond()/results[1].PerSecond())
 	fmt.Fprintf(cfg.Out, "http/raw SQL, hot:      %.2f\n", results[2].PerSecond()/results[3].PerSecond())
 	fmt.Fprintf(cfg.Out, "hot/spread, http:       %.2f\n", results[2].PerSecond()/results[0].PerSecond())
-	r, err := l.Verify(ctx)
+	r, err := svc.Ledger.Verify(ctx)
 	if err != nil {
 		return results, err
 	}

@@ -15,11 +15,11 @@ import (
 	"renofund/internal/store"
 )
 
-// raw is the baseline: the same balance update and inserts as a posted
-// receipt (lock the holding, take a voucher number, insert the transfer and
-// its two postings, update the balance and chain head), written straight
-// with database/sql, no HTTP, no JSON, no ORM, no idempotency record. It runs
-// on its own copy of the schema so it cannot disturb the real books.
+// raw is the baseline: a plain SQL ledger doing what a posted receipt does
+// (lock the account, take a voucher number, insert the transfer and its two
+// entries, update the balance and chain head), written straight with
+// database/sql, no HTTP, no JSON, no ORM, no idempotency record. It keeps
+// its own small tables in a scratch schema (or file), apart from the books.
 type raw struct {
 	db      *store.DB
 	sql     *sql.DB
@@ -38,21 +38,37 @@ func newRaw(ctx context.Context, main *store.DB, mainURL string, funds []string)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
-		return nil, err
+	for _, ddl := range rawSchema {
+		if err := db.G.Exec(ddl).Error; err != nil {
+			return nil, err
+		}
 	}
 	for _, f := range funds {
-		err := db.G.Exec(`INSERT INTO funds (code, kind, name, holder, fiscal_year, document_no, budget_subject, direct,
-			eligible_categories, repayable, created_by, created_at) VALUES (?, 'resident_contribution', ?, 'city', 2026, '',
-			'2210108', false, 'improvement', false, 'bench', ?)`, f, f, store.Now()).Error
-		if err == nil {
-			err = db.G.Exec("INSERT INTO holdings (fund_code, holder, balance, chain_seq, chain_head) VALUES (?, 'city', 0, 0, '')", f).Error
-		}
-		if err != nil {
+		if err := db.G.Exec("INSERT INTO raw_accounts (code, balance, chain_seq, chain_head) VALUES (?, 0, 0, '')", f).Error; err != nil {
 			return nil, err
 		}
 	}
 	return &raw{db: db, sql: db.SQL, pg: db.Dialect == store.Postgres, cleanup: cleanup}, nil
+}
+
+// rawSchema is the baseline's ledger: accounts with a balance and a hash
+// chain head, a voucher counter, transfers and their entries, with the same
+// keys and uniqueness the books have.
+var rawSchema = []string{
+	`DROP TABLE IF EXISTS raw_entries`,
+	`DROP TABLE IF EXISTS raw_transfers`,
+	`DROP TABLE IF EXISTS raw_counters`,
+	`DROP TABLE IF EXISTS raw_accounts`,
+	`CREATE TABLE raw_accounts (code TEXT PRIMARY KEY, balance BIGINT NOT NULL CHECK (balance >= 0),
+		chain_seq BIGINT NOT NULL, chain_head TEXT NOT NULL)`,
+	`CREATE TABLE raw_counters (fiscal_year INTEGER PRIMARY KEY, last_seq BIGINT NOT NULL)`,
+	`CREATE TABLE raw_transfers (id TEXT PRIMARY KEY, fiscal_year INTEGER NOT NULL, voucher_seq BIGINT NOT NULL,
+		voucher_no TEXT NOT NULL, account TEXT NOT NULL, amount BIGINT NOT NULL, booked_on TEXT NOT NULL,
+		recorded_at TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (fiscal_year, voucher_seq))`,
+	`CREATE TABLE raw_entries (transfer_id TEXT NOT NULL REFERENCES raw_transfers (id), line INTEGER NOT NULL,
+		account TEXT NOT NULL, amount BIGINT NOT NULL, chain_seq BIGINT, prev_hash TEXT, hash TEXT,
+		PRIMARY KEY (transfer_id, line))`,
+	`CREATE UNIQUE INDEX raw_entries_by_chain ON raw_entries (account, chain_seq)`,
 }
 
 // rawURL makes a scratch place for the baseline: a schema beside the
@@ -103,18 +119,17 @@ func (r *raw) q(s string) string {
 }
 
 func (r *raw) single(funds []string) func(context.Context, int, int) (int, error) {
-	lock := r.q("SELECT balance, chain_seq, chain_head FROM holdings WHERE fund_code = ? AND holder = 'city'")
+	lock := r.q("SELECT balance, chain_seq, chain_head FROM raw_accounts WHERE code = ?")
 	if r.pg {
 		lock += " FOR UPDATE"
 	}
-	voucher := r.q(`INSERT INTO voucher_counters (fiscal_year, last_seq) VALUES (2026, 1)
-		ON CONFLICT (fiscal_year) DO UPDATE SET last_seq = voucher_counters.last_seq + 1 RETURNING last_seq`)
-	insT := r.q(`INSERT INTO transfers (id, fiscal_year, voucher_seq, voucher_no, type, base_type, fund_code, to_holder,
-		amount, booked_on, payer_name, recorded_by, recorded_at, hash) VALUES (?, 2026, ?, ?, 'receipt', 'receipt', ?, 'city',
-		100, '2026-06-01', 'bench', 'bench', ?, ?)`)
-	insP := r.q(`INSERT INTO postings (transfer_id, line, fund_code, holder, amount, chain_seq, prev_hash, hash)
-		VALUES (?, 1, ?, 'city', 100, ?, ?, ?), (?, 2, ?, 'external', -100, NULL, NULL, NULL)`)
-	upd := r.q("UPDATE holdings SET balance = ?, chain_seq = ?, chain_head = ? WHERE fund_code = ? AND holder = 'city'")
+	voucher := r.q(`INSERT INTO raw_counters (fiscal_year, last_seq) VALUES (2026, 1)
+		ON CONFLICT (fiscal_year) DO UPDATE SET last_seq = raw_counters.last_seq + 1 RETURNING last_seq`)
+	insT := r.q(`INSERT INTO raw_transfers (id, fiscal_year, voucher_seq, voucher_no, account, amount, booked_on,
+		recorded_at, hash) VALUES (?, 2026, ?, ?, ?, 100, '2026-06-01', ?, ?)`)
+	insP := r.q(`INSERT INTO raw_entries (transfer_id, line, account, amount, chain_seq, prev_hash, hash)
+		VALUES (?, 1, ?, 100, ?, ?, ?), (?, 2, 'external', -100, NULL, NULL, NULL)`)
+	upd := r.q("UPDATE raw_accounts SET balance = ?, chain_seq = ?, chain_head = ? WHERE code = ?")
 	return func(ctx context.Context, _, i int) (int, error) {
 		fund := funds[i%len(funds)]
 		id := fmt.Sprintf("raw-%d", r.seq.Add(1))
@@ -141,7 +156,7 @@ func (r *raw) single(funds []string) func(context.Context, int, int) (int, error
 		if _, err := tx.ExecContext(ctx, insT, id, vseq, fmt.Sprintf("2026-%08d", vseq), fund, store.Now(), th); err != nil {
 			return 0, err
 		}
-		if _, err := tx.ExecContext(ctx, insP, id, fund, seq+1, head, ph, id, fund); err != nil {
+		if _, err := tx.ExecContext(ctx, insP, id, fund, seq+1, head, ph, id); err != nil {
 			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, upd, bal+100, seq+1, ph, fund); err != nil {

@@ -4,10 +4,11 @@ import (
 	"fmt"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/money"
 )
 
-func (b *builder) recipients(ps []funding.Project, holder func(p funding.Project) string) []funding.PlanRecipient {
+func (b *builder) recipients(ps []funding.Project, holder func(p funding.Project) string) []movement.PlanRecipient {
 	type agg struct {
 		area, households, buildings, n int64
 	}
@@ -25,10 +26,10 @@ func (b *builder) recipients(ps []funding.Project, holder func(p funding.Project
 		a.buildings += p.Buildings
 		a.n++
 	}
-	rs := make([]funding.PlanRecipient, 0, len(order))
+	rs := make([]movement.PlanRecipient, 0, len(order))
 	for i, h := range order {
 		a := by[h]
-		rs = append(rs, funding.PlanRecipient{To: h, AreaM2: money.MustRate(fmt.Sprint(a.area)),
+		rs = append(rs, movement.PlanRecipient{To: h, AreaM2: money.MustRate(fmt.Sprint(a.area)),
 			Households: a.households, Buildings: a.buildings, Communities: a.n,
 			Coefficient: money.MustRate([]string{"1", "1.1", "1.2", "0.9"}[i%4]),
 			Performance: money.MustRate(fmt.Sprint(70 + (i*7)%30))})
@@ -36,16 +37,16 @@ func (b *builder) recipients(ps []funding.Project, holder func(p funding.Project
 	return rs
 }
 
-var weights2021 = funding.PlanWeights{Area: money.MustRate("0.4"), Households: money.MustRate("0.3"),
+var weights2021 = movement.PlanWeights{Area: money.MustRate("0.4"), Households: money.MustRate("0.3"),
 	Buildings: money.MustRate("0.1"), Communities: money.MustRate("0.1"), Performance: money.MustRate("0.1")}
 
-func (b *builder) plan(fund, from string, total money.Amount, rs []funding.PlanRecipient, on, doc string) error {
-	p, err := b.svc.CreatePlan(b.ctx, funding.PlanInput{Fund: fund, From: from, Total: total, Recipients: rs,
+func (b *builder) plan(fund, from string, total money.Amount, rs []movement.PlanRecipient, on, doc string) error {
+	p, err := b.svc.Movements.CreatePlan(b.ctx, movement.PlanInput{Fund: fund, From: from, Total: total, Recipients: rs,
 		Weights: weights2021, AllocatedOn: on, DocumentNo: doc, Memo: "按因素法分配"})
 	if err != nil {
 		return fmt.Errorf("plan %s from %s: %w", fund, from, err)
 	}
-	p, err = b.svc.ExecutePlan(b.ctx, p.ID)
+	p, err = b.svc.Movements.ExecutePlan(b.ctx, p.ID)
 	if err != nil {
 		return fmt.Errorf("execute plan %s from %s: %w", fund, from, err)
 	}
@@ -90,7 +91,7 @@ func (b *builder) allocate() error {
 			continue
 		}
 		for _, fund := range []string{"PG-2026", "CF-2026", "SB-2026", "DF-" + d.Code + "-2026"} {
-			held, err := b.svc.Ledger().Balance(b.ctx, fund, "district:"+d.Code)
+			held, err := b.svc.Ledger.Balance(b.ctx, fund, "district:"+d.Code)
 			if err != nil {
 				return err
 			}

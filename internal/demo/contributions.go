@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/money"
 )
 
@@ -21,8 +22,8 @@ func (b *builder) contributions() error {
 		for h := int64(0); h < p.Households; h++ {
 			household := fmt.Sprintf("%d-%d-%d%02d", 1+h/40, 1+(h/10)%4, 1+(h%10)/2, 1+h%2)
 			amount := money.Amount(20000 + b.rng.Int64N(100000))
-			if err := b.post(b.svc.ReceiptTransfer(b.ctx, funding.Receipt{Fund: rc, Amount: amount, ReceivedOn: date(4+int(h%3), 1+int(h%28)),
-				Payer: funding.Party{Name: "业主" + household}, Household: household})); err != nil {
+			if err := b.post(b.svc.Movements.ReceiptTransfer(b.ctx, movement.Receipt{Fund: rc, Amount: amount, ReceivedOn: date(4+int(h%3), 1+int(h%28)),
+				Payer: movement.Party{Name: "业主" + household}, Household: household})); err != nil {
 				return err
 			}
 		}
@@ -53,8 +54,8 @@ func (b *builder) contributions() error {
 				return err
 			}
 			amount := yuan(e.lo + b.rng.Int64N(e.hi-e.lo))
-			if err := b.post(b.svc.ReceiptTransfer(b.ctx, funding.Receipt{Fund: f.Code, Amount: amount, ReceivedOn: date(4, 10),
-				Payer: funding.Party{Name: e.payer, CreditCode: code("913207", 2000+k)}})); err != nil {
+			if err := b.post(b.svc.Movements.ReceiptTransfer(b.ctx, movement.Receipt{Fund: f.Code, Amount: amount, ReceivedOn: date(4, 10),
+				Payer: movement.Party{Name: e.payer, CreditCode: code("913207", 2000+k)}})); err != nil {
 				return err
 			}
 		}
@@ -66,8 +67,8 @@ func (b *builder) contributions() error {
 			}
 			for h := int64(0); h < p.Households/5; h++ {
 				household := fmt.Sprintf("%d-%d-%d%02d", 1+h/8, 1, 2+h%6, 1+h%2)
-				if err := b.post(b.svc.ReceiptTransfer(b.ctx, funding.Receipt{Fund: pf, Amount: yuan(3000 + b.rng.Int64N(9000)),
-					ReceivedOn: date(5, 1+int(h%28)), Payer: funding.Party{Name: "业主" + household}, Household: household})); err != nil {
+				if err := b.post(b.svc.Movements.ReceiptTransfer(b.ctx, movement.Receipt{Fund: pf, Amount: yuan(3000 + b.rng.Int64N(9000)),
+					ReceivedOn: date(5, 1+int(h%28)), Payer: movement.Party{Name: "业主" + household}, Household: household})); err != nil {
 					return err
 				}
 			}

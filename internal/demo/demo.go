@@ -15,6 +15,7 @@ import (
 
 	"renofund/funding"
 	"renofund/internal/access"
+	"renofund/internal/app"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
@@ -55,13 +56,14 @@ const marker = "CG-2026"
 
 // Load builds the demo city in one transaction: all of it or nothing, and
 // nothing at all when it is already there.
-func Load(ctx context.Context, db *store.DB, svc *funding.Service) (*Summary, error) {
-	return LoadScaled(ctx, db, svc, 1)
+func Load(ctx context.Context, svc *app.Services) (*Summary, error) {
+	return LoadScaled(ctx, svc, 1)
 }
 
 // LoadScaled builds a city 1/divisor the size (projects, households, area),
 // with the same shape; tests under the race detector use it.
-func LoadScaled(ctx context.Context, db *store.DB, svc *funding.Service, divisor int) (*Summary, error) {
+func LoadScaled(ctx context.Context, svc *app.Services, divisor int) (*Summary, error) {
+	db := svc.DB
 	if divisor < 1 || divisor > Projects {
 		return nil, fmt.Errorf("demo: divisor %d out of range", divisor)
 	}
@@ -99,7 +101,7 @@ func LoadScaled(ctx context.Context, db *store.DB, svc *funding.Service, divisor
 
 type builder struct {
 	db   *store.DB
-	svc  *funding.Service
+	svc  *app.Services
 	ctx  context.Context
 	rng  *rand.Rand
 	sum  *Summary
@@ -137,7 +139,7 @@ func (b *builder) flush() error {
 	if len(b.pending) == 0 {
 		return nil
 	}
-	err := b.svc.Ledger().Post(b.ctx, b.pending...)
+	err := b.svc.Ledger.Post(b.ctx, b.pending...)
 	b.sum.Transfers += len(b.pending)
 	b.pending = b.pending[:0]
 	return err
@@ -147,7 +149,7 @@ func (b *builder) fund(f funding.Fund) error {
 	if f.FiscalYear == 0 {
 		f.FiscalYear = Year
 	}
-	if _, err := b.svc.CreateFund(b.ctx, f); err != nil {
+	if _, err := b.svc.Registry.CreateFund(b.ctx, f); err != nil {
 		return fmt.Errorf("fund %s: %w", f.Code, err)
 	}
 	b.sum.Funds++

@@ -4,10 +4,10 @@ import (
 	"context"
 	"testing"
 
-	"renofund/funding"
+	"renofund/funding/report"
 	"renofund/internal/access"
+	"renofund/internal/app"
 	"renofund/internal/demo"
-	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -18,10 +18,11 @@ import (
 // city totals, and the totals to the ledger, to the fen.
 func TestDemoCityAndReports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		l := ledger.New(db)
-		svc := funding.NewService(db, l)
+		svc := app.New(db, nil)
+		defer svc.Close()
+		l := svc.Ledger
 		ctx := context.Background()
-		sum, err := demo.LoadScaled(ctx, db, svc, divisor)
+		sum, err := demo.LoadScaled(ctx, svc, divisor)
 		if err != nil {
 			t.Fatalf("load: %v", err)
 		}
@@ -30,7 +31,7 @@ func TestDemoCityAndReports(t *testing.T) {
 		}
 		var transfers int64
 		db.G.Raw("SELECT COUNT(*) FROM transfers").Scan(&transfers)
-		again, err := demo.LoadScaled(ctx, db, svc, divisor)
+		again, err := demo.LoadScaled(ctx, svc, divisor)
 		if err != nil || again.Loaded {
 			t.Fatalf("second load: %+v %v", again, err)
 		}
@@ -47,11 +48,11 @@ func TestDemoCityAndReports(t *testing.T) {
 		}
 
 		fin := access.With(ctx, access.Actor{Role: access.Finance, Name: "t"})
-		rep, err := svc.FundingReport(fin)
+		rep, err := svc.Reports.FundingReport(fin)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rows funding.Flow
+		var rows report.Flow
 		perDistrict := map[string]money.Amount{}
 		for _, l := range rep.Lines {
 			rows.Received += l.Received
@@ -79,7 +80,7 @@ func TestDemoCityAndReports(t *testing.T) {
 		}
 		// A district sees exactly its own rows.
 		hz := access.With(ctx, access.Actor{Role: access.District, District: "HZ", Name: "hz"})
-		own, err := svc.FundingReport(hz)
+		own, err := svc.Reports.FundingReport(hz)
 		if err != nil {
 			t.Fatal(err)
 		}

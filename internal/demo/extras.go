@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/money"
 	"renofund/internal/taxbook"
 	"renofund/subsidy"
@@ -20,14 +21,14 @@ func (b *builder) subsidies() error {
 		DocumentNo: "连财建〔2026〕40号", EligibleCategories: []string{funding.Improvement}}); err != nil {
 		return err
 	}
-	if err := b.post(b.svc.ReceiptTransfer(b.ctx, funding.Receipt{Fund: "WY-2026", Amount: yuan(20_000_000),
-		ReceivedOn: date(6, 20), Payer: funding.Party{Name: "连云港市财政局"}})); err != nil {
+	if err := b.post(b.svc.Movements.ReceiptTransfer(b.ctx, movement.Receipt{Fund: "WY-2026", Amount: yuan(20_000_000),
+		ReceivedOn: date(6, 20), Payer: movement.Party{Name: "连云港市财政局"}})); err != nil {
 		return err
 	}
 	if err := b.flush(); err != nil {
 		return err
 	}
-	sub := subsidy.NewService(b.db, b.svc.Ledger())
+	sub := b.svc.Subsidy
 	companies := []string{"连云港城投物业服务有限公司", "海州区安居物业管理有限公司", "江苏苍梧物业服务有限公司", "连云港港城物业有限公司"}
 	for i, p := range b.made {
 		if _, err := sub.SetPropertyManager(b.ctx, p.Code, subsidy.PropertyManager{Name: companies[i%len(companies)],
@@ -69,7 +70,7 @@ func (b *builder) subsidies() error {
 // taxRelief records community service providers' relief and utilities'
 // renovated assets for a few communities in each district.
 func (b *builder) taxRelief() error {
-	book := taxbook.New(b.db)
+	book := b.svc.Tax
 	services := []string{"elderly_care", "childcare", "housekeeping"}
 	classes := []string{"building", "machinery", "electronics"}
 	for i, p := range b.made {

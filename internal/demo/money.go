@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/creditcode"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -44,8 +45,8 @@ func (b *builder) cityFunds() error {
 		if err := b.fund(s.f); err != nil {
 			return err
 		}
-		if err := b.post(b.svc.ReceiptTransfer(b.ctx, funding.Receipt{Fund: s.f.Code, Amount: s.amount, ReceivedOn: s.on,
-			Payer: funding.Party{Name: s.payer}, Reference: "demo-" + s.f.Code})); err != nil {
+		if err := b.post(b.svc.Movements.ReceiptTransfer(b.ctx, movement.Receipt{Fund: s.f.Code, Amount: s.amount, ReceivedOn: s.on,
+			Payer: movement.Party{Name: s.payer}, Reference: "demo-" + s.f.Code})); err != nil {
 			return err
 		}
 	}
@@ -55,8 +56,8 @@ func (b *builder) cityFunds() error {
 		if err := b.fund(f); err != nil {
 			return err
 		}
-		if err := b.post(b.svc.ReceiptTransfer(b.ctx, funding.Receipt{Fund: f.Code, Amount: yuan(d.Weight * 1_000_000),
-			ReceivedOn: date(2, 1+i), Payer: funding.Party{Name: d.Name + "财政局"}})); err != nil {
+		if err := b.post(b.svc.Movements.ReceiptTransfer(b.ctx, movement.Receipt{Fund: f.Code, Amount: yuan(d.Weight * 1_000_000),
+			ReceivedOn: date(2, 1+i), Payer: movement.Party{Name: d.Name + "财政局"}})); err != nil {
 			return err
 		}
 	}
@@ -82,10 +83,10 @@ func (b *builder) spend() error {
 			amount -= amount % 100
 			payee := contractors[(i+k)%len(contractors)]
 			for try := 0; try < 4 && amount >= 100; try++ {
-				_, err := b.svc.Spend(b.ctx, funding.Expenditure{
+				_, err := b.svc.Movements.Spend(b.ctx, movement.Expenditure{
 					Project: p.Code, Category: cat, Amount: amount, PaidOn: date(5+b.rng.IntN(6), 1+b.rng.IntN(28)),
 					Purpose: purposes[cat][b.rng.IntN(5)],
-					Payee:   funding.Party{Name: payee, CreditCode: code("913207", 1000+(i+k)%len(contractors)), BankAccount: fmt.Sprintf("3220%012d", 1000+(i+k)%len(contractors))},
+					Payee:   movement.Party{Name: payee, CreditCode: code("913207", 1000+(i+k)%len(contractors)), BankAccount: fmt.Sprintf("3220%012d", 1000+(i+k)%len(contractors))},
 				})
 				if err == nil {
 					b.sum.Transfers++

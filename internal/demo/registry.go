@@ -28,7 +28,7 @@ func (b *builder) registry() error {
 	area, _ := money.SplitInt(money.Amount(b.area), sizes)
 	i := 0
 	for di, d := range Districts {
-		if _, err := b.svc.CreateDistrict(b.ctx, funding.District{Code: d.Code, Name: d.Name}); err != nil {
+		if _, err := b.svc.Registry.CreateDistrict(b.ctx, funding.District{Code: d.Code, Name: d.Name}); err != nil {
 			return fmt.Errorf("district %s: %w", d.Code, err)
 		}
 		b.sum.Districts++
@@ -48,7 +48,7 @@ func (b *builder) registry() error {
 					Upgrade:     yuan(m2 * (20 + b.rng.Int64N(30))),
 				},
 			}
-			if _, err := b.svc.CreateProject(b.ctx, p); err != nil {
+			if _, err := b.svc.Registry.CreateProject(b.ctx, p); err != nil {
 				return fmt.Errorf("project %s: %w", p.Code, err)
 			}
 			b.made = append(b.made, p)

@@ -62,3 +62,10 @@ var (
 	ErrRateLimited     = New(RateLimited, "rate_limited", "too many requests")
 	ErrUnavailable     = New(Unavailable, "unavailable", "database unavailable, try again")
 )
+
+// Programme rules that more than one domain enforces (a fund pays for an
+// expenditure and for a subsidy scheme alike).
+var (
+	ErrCategoryNotEligible = New(Rule, "category_not_eligible", "the fund may not pay for this category")
+	ErrFundExpired         = New(Rule, "fund_expired", "the fund has expired")
+)

@@ -15,7 +15,7 @@ func (h *harness) checkViews(ctx context.Context, held map[string]int64) error {
 	m := h.model
 	ctx = access.With(ctx, access.Actor{TokenID: "checker", Role: access.Finance, Name: "checker"})
 	for _, f := range h.world.funds {
-		v, err := h.fund.FundView(ctx, f.Code)
+		v, err := h.app.Reports.FundView(ctx, f.Code)
 		if err != nil {
 			return fmt.Errorf("fund view %s: %w", f.Code, err)
 		}
@@ -31,7 +31,7 @@ func (h *harness) checkViews(ctx context.Context, held map[string]int64) error {
 		}
 	}
 	for _, p := range h.world.projects {
-		v, err := h.fund.ProjectFunding(ctx, p.Code)
+		v, err := h.app.Reports.ProjectFunding(ctx, p.Code)
 		if err != nil {
 			return fmt.Errorf("project funding %s: %w", p.Code, err)
 		}
@@ -74,7 +74,7 @@ func (h *harness) checkDistrictViews(ctx context.Context) error {
 					has = true
 				}
 			}
-			v, err := h.fund.FundView(dctx, f.Code)
+			v, err := h.app.Reports.FundView(dctx, f.Code)
 			if !has && f.District != d {
 				if !errors.Is(err, errs.ErrNotFound) {
 					return fmt.Errorf("district %s reads fund %s it has no part of: %v, %v", d, f.Code, v, err)
@@ -109,7 +109,7 @@ func (h *harness) checkDistrictViews(ctx context.Context) error {
 // out cancel and receipts and payments are the model's. Caller holds m.mu.
 func (h *harness) checkFundingReport(ctx, rctx context.Context, district string) error {
 	m := h.model
-	rep, err := h.fund.FundingReport(rctx)
+	rep, err := h.app.Reports.FundingReport(rctx)
 	if err != nil {
 		return fmt.Errorf("funding report (%q): %w", district, err)
 	}

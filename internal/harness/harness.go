@@ -37,10 +37,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"renofund/funding"
+	"renofund/internal/app"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
-	"renofund/subsidy"
 )
 
 // Config says how long and how hard to run.
@@ -110,8 +109,7 @@ type harness struct {
 	cfg    Config
 	db     *store.DB
 	ledger *ledger.Ledger
-	fund   *funding.Service
-	sub    *subsidy.Service
+	app    *app.Services
 	world  *world
 	model  *model
 	faults *faults
@@ -150,8 +148,9 @@ func Run(ctx context.Context, db *store.DB, cfg Config) (*Stats, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	l := ledger.New(db)
-	h := &harness{cfg: cfg, db: db, ledger: l, fund: funding.NewService(db, l), sub: subsidy.NewService(db, l),
+	services := app.New(db, nil)
+	defer services.Close()
+	h := &harness{cfg: cfg, db: db, ledger: services.Ledger, app: services,
 		model: newModel(), stats: Stats{ByOp: map[string]int{}, RefusedBy: map[string]int{}}}
 	if cfg.FaultRate > 0 {
 		h.faults = newFaults(cfg.Seed, cfg.FaultRate)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
@@ -326,9 +327,9 @@ func (w *worker) pickProject() *projectInfo {
 	return w.h.world.projects[w.rng.IntN(len(w.h.world.projects))]
 }
 
-func (w *worker) payee() funding.Party {
+func (w *worker) payee() movement.Party {
 	n := 1 + w.rng.IntN(40)
-	return funding.Party{Name: fmt.Sprintf("施工单位 %d", n), CreditCode: creditCode(1000 + n),
+	return movement.Party{Name: fmt.Sprintf("施工单位 %d", n), CreditCode: creditCode(1000 + n),
 		BankAccount: fmt.Sprintf("6217%012d", n)}
 }
 
@@ -400,14 +401,32 @@ func (w *world) holderDistrict(holder string) (district, project string, known b
 	case holder == "city":
 		return "", "", true
 	case strings.HasPrefix(holder, "district:"):
-		d := ledger.HolderDistrict(holder)
+		d := holderDistrict(holder)
 		return d, "", slices.Contains(w.districts, d)
 	case strings.HasPrefix(holder, "project:"):
-		p := w.project(ledger.HolderProject(holder))
+		p := w.project(holderProject(holder))
 		if p == nil {
 			return "", "", false
 		}
 		return p.District, p.Code, true
 	}
 	return "", "", false
+}
+
+// holderDistrict and holderProject read a holder's name ("district:X",
+// "project:X"); the harness keeps its own, independent of the service's.
+func holderDistrict(holder string) string {
+	d, _ := strings.CutPrefix(holder, "district:")
+	if d == holder {
+		return ""
+	}
+	return d
+}
+
+func holderProject(holder string) string {
+	p, _ := strings.CutPrefix(holder, "project:")
+	if p == holder {
+		return ""
+	}
+	return p
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
@@ -35,20 +36,20 @@ func (it batchItem) String() string {
 	return it.kind
 }
 
-func (it batchItem) request(payee funding.Party, purpose string) funding.BatchItem {
+func (it batchItem) request(payee movement.Party, purpose string) movement.BatchItem {
 	switch it.kind {
 	case ledger.TypeReceipt:
-		return funding.BatchItem{Type: it.kind, Fund: it.r.fund, Amount: money.Amount(it.r.amount), ReceivedOn: it.r.date,
-			Payer: &funding.Party{Name: "居民出资 " + it.r.date}}
+		return movement.BatchItem{Type: it.kind, Fund: it.r.fund, Amount: money.Amount(it.r.amount), ReceivedOn: it.r.date,
+			Payer: &movement.Party{Name: "居民出资 " + it.r.date}}
 	case ledger.TypeAllocation:
-		return funding.BatchItem{Type: it.kind, Fund: it.a.fund, From: it.a.from, To: it.a.to,
+		return movement.BatchItem{Type: it.kind, Fund: it.a.fund, From: it.a.from, To: it.a.to,
 			Amount: money.Amount(it.a.amount), AllocatedOn: it.a.date}
 	case ledger.TypeExpenditure:
 		e := it.s.request(payee, purpose)
-		return funding.BatchItem{Type: it.kind, Project: e.Project, Category: e.Category, Amount: e.Amount,
+		return movement.BatchItem{Type: it.kind, Project: e.Project, Category: e.Category, Amount: e.Amount,
 			Payee: &e.Payee, PaidOn: e.PaidOn, Purpose: e.Purpose, Funding: e.Funding}
 	}
-	return funding.BatchItem{Type: it.kind, Amount: 100}
+	return movement.BatchItem{Type: it.kind, Amount: 100}
 }
 
 // staticRefusal is the item's refusal that does not depend on balances.
@@ -223,11 +224,11 @@ func (w *worker) opBatch(ctx context.Context) (result, error) {
 	}
 	res := result{desc: fmt.Sprintf("batch%s [%s]", actorSuffix(actor), strings.Join(descs, "; "))}
 	pr := w.predictBatch(items, a)
-	req := make([]funding.BatchItem, len(items))
+	req := make([]movement.BatchItem, len(items))
 	for i, it := range items {
 		req[i] = it.request(w.payee(), "批量支付 "+w.name)
 	}
-	id, ts, err := w.h.fund.Batch(access.With(ctx, a), req)
+	id, ts, err := w.h.app.Movements.Batch(access.With(ctx, a), req)
 	res.refused = err
 	racy, also := pr.racy, pr.static
 	var funds []string

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
@@ -74,8 +75,8 @@ func (w *worker) opReceipt(ctx context.Context) (result, error) {
 func (w *worker) receive(ctx context.Context, in receiptIn) (result, error) {
 	a := w.actor(in.actor)
 	res := result{desc: in.String()}
-	t, err := w.h.fund.Receive(access.With(ctx, a), funding.Receipt{Fund: in.fund, Amount: money.Amount(in.amount),
-		ReceivedOn: in.date, Payer: funding.Party{Name: "连云港市财政局"}, Reference: w.name})
+	t, err := w.h.app.Movements.Receive(access.With(ctx, a), movement.Receipt{Fund: in.fund, Amount: money.Amount(in.amount),
+		ReceivedOn: in.date, Payer: movement.Party{Name: "连云港市财政局"}, Reference: w.name})
 	res.refused = err
 	if e := w.judge(err, in.refusal(w.h.world, a), w.unsure(a, in.fund), visibilityRefusals...); e != nil {
 		return res, w.fail("%s: %v", in, e)
@@ -191,7 +192,7 @@ func (w *worker) opAllocate(ctx context.Context) (result, error) {
 			want = funding.ErrInsufficientFunds
 		}
 	}
-	t, err := w.h.fund.Allocate(access.With(ctx, a), funding.Allocation{Fund: in.fund, From: in.from, To: in.to,
+	t, err := w.h.app.Movements.Allocate(access.With(ctx, a), movement.Allocation{Fund: in.fund, From: in.from, To: in.to,
 		Amount: money.Amount(in.amount), AllocatedOn: in.date, Memo: w.name})
 	res.refused = err
 	var also []error

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
@@ -16,17 +17,17 @@ import (
 
 // planWeights are the year's factor weights: area 40%, households 30%,
 // buildings 20%, communities 10%.
-var planWeights = funding.PlanWeights{Area: money.MustRate("0.4"), Households: money.MustRate("0.3"),
+var planWeights = movement.PlanWeights{Area: money.MustRate("0.4"), Households: money.MustRate("0.3"),
 	Buildings: money.MustRate("0.2"), Communities: money.MustRate("0.1")}
 
 // recipient gives a holder below the plan's source its factor values: a
 // project's own, or the sum over a district's projects.
-func (wd *world) recipient(holder string) funding.PlanRecipient {
-	r := funding.PlanRecipient{To: holder}
+func (wd *world) recipient(holder string) movement.PlanRecipient {
+	r := movement.PlanRecipient{To: holder}
 	var ps []*projectInfo
-	if d := ledger.HolderDistrict(holder); d != "" {
+	if d := holderDistrict(holder); d != "" {
 		ps = wd.projectsOf(d)
-	} else if p := wd.project(ledger.HolderProject(holder)); p != nil {
+	} else if p := wd.project(holderProject(holder)); p != nil {
 		ps = []*projectInfo{p}
 	} else {
 		ps = wd.projects[:1] // "city": as big as the first project
@@ -44,7 +45,7 @@ func (wd *world) recipient(holder string) funding.PlanRecipient {
 
 func (w *worker) opPlan(ctx context.Context) (result, error) {
 	wd := w.h.world
-	in := funding.PlanInput{Weights: planWeights, Memo: "因素法分配 " + w.name}
+	in := movement.PlanInput{Weights: planWeights, Memo: "因素法分配 " + w.name}
 	var to []string
 	d := wd.districts[w.rng.IntN(len(wd.districts))]
 	if w.rng.IntN(100) < 60 {
@@ -93,7 +94,7 @@ func (w *worker) opPlan(ctx context.Context) (result, error) {
 	if bad {
 		want = errs.ErrInvalidRequest
 	}
-	p, err := w.h.fund.CreatePlan(access.With(ctx, w.finance()), in)
+	p, err := w.h.app.Movements.CreatePlan(access.With(ctx, w.finance()), in)
 	res.refused = err
 	if e := w.judge(err, want, false); e != nil {
 		return res, w.fail("%s: %v", res.desc, e)
@@ -161,7 +162,7 @@ func (w *worker) execute(ctx context.Context, pr planRec, desc string) (result, 
 		want = funding.ErrInsufficientFunds
 	}
 	a := w.finance()
-	p, err := w.h.fund.ExecutePlan(access.With(ctx, a), pr.ID)
+	p, err := w.h.app.Movements.ExecutePlan(access.With(ctx, a), pr.ID)
 	res.refused = err
 	if e := w.judge(err, want, racy); e != nil {
 		return res, w.fail("%s: %v", desc, e)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
@@ -209,13 +210,13 @@ func (in spendIn) short(bal map[hkey]int64, parts []part) bool {
 	return false
 }
 
-func (in spendIn) request(payee funding.Party, purpose string) funding.Expenditure {
-	e := funding.Expenditure{Project: in.project, Category: in.category, Amount: money.Amount(in.amount), Payee: payee,
+func (in spendIn) request(payee movement.Party, purpose string) movement.Expenditure {
+	e := movement.Expenditure{Project: in.project, Category: in.category, Amount: money.Amount(in.amount), Payee: payee,
 		PaidOn: in.date, Purpose: purpose, ForceReason: in.force}
 	if in.funding != nil {
-		e.Funding = []funding.Part{}
+		e.Funding = []movement.Part{}
 		for _, p := range in.funding {
-			e.Funding = append(e.Funding, funding.Part{Fund: p.Fund, Amount: money.Amount(p.Amount)})
+			e.Funding = append(e.Funding, movement.Part{Fund: p.Fund, Amount: money.Amount(p.Amount)})
 		}
 	}
 	return e
@@ -240,7 +241,7 @@ func (w *worker) opSpend(ctx context.Context) (result, error) {
 			want = funding.ErrInsufficientFunds
 		}
 	}
-	t, err := w.h.fund.Spend(access.With(ctx, a), in.request(w.payee(), "改造工程款 "+w.name))
+	t, err := w.h.app.Movements.Spend(access.With(ctx, a), in.request(w.payee(), "改造工程款 "+w.name))
 	res.refused = err
 	var also []error
 	if w.unsure(a, in.funds()...) {
@@ -278,7 +279,7 @@ func (w *worker) expectSpend(in spendIn, t *ledger.Transfer, predicted []part) (
 		return r, err
 	}
 	var got []part
-	for _, fp := range funding.PartsOf(t) {
+	for _, fp := range movement.PartsOf(t) {
 		got = append(got, part{fp.Fund, int64(fp.Amount)})
 	}
 	if !samePosts(r.Postings, in.posts(got)) {
@@ -343,7 +344,7 @@ func (w *worker) opReverse(ctx context.Context) (result, error) {
 	a := w.actor(actor)
 	res := result{desc: fmt.Sprintf("reverse %s %s %v%s", orig.Type, orig.ID, orig.Postings, actorSuffix(actor))}
 	want, racy := w.reversalRefusal(orig, a, reason)
-	t, err := w.h.fund.Reverse(access.With(ctx, a), orig.ID, reason)
+	t, err := w.h.app.Movements.Reverse(access.With(ctx, a), orig.ID, reason)
 	res.refused = err
 	if e := w.judge(err, want, racy); e != nil {
 		return res, w.fail("%s: %v", res.desc, e)
@@ -379,7 +380,7 @@ func (w *worker) reversalRefusal(orig *rec, a access.Actor, reason string) (erro
 	}
 	owner := orig.District
 	if orig.Base == ledger.TypeAllocation {
-		owner = ledger.HolderDistrict(orig.From)
+		owner = holderDistrict(orig.From)
 	}
 	if !a.Writes(owner) {
 		return errs.ErrForbidden, false

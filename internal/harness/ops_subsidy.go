@@ -49,7 +49,7 @@ func (w *worker) rate(ctx context.Context, project, period string, score int64) 
 		want = errs.ErrForbidden
 	}
 	s := subsidy.Score(score)
-	r, err := w.h.sub.RecordRating(access.With(ctx, a), subsidy.Rating{Project: project, Period: period, Score: &s,
+	r, err := w.h.app.Subsidy.RecordRating(access.With(ctx, a), subsidy.Rating{Project: project, Period: period, Score: &s,
 		Components: map[string]subsidy.Score{"cleaning": s}, Assessors: []string{"评价组 " + w.name}, OwnerReps: 3})
 	res.refused = err
 	if e := w.judge(err, want, false); e != nil {
@@ -80,7 +80,7 @@ func (w *worker) opManager(ctx context.Context) (result, error) {
 func (w *worker) setManager(ctx context.Context, project string) (result, error) {
 	n := 100 + w.rng.IntN(900)
 	res := result{desc: fmt.Sprintf("property manager %d for %s", n, project)}
-	pm, err := w.h.sub.SetPropertyManager(access.With(ctx, w.finance()), project, subsidy.PropertyManager{
+	pm, err := w.h.app.Subsidy.SetPropertyManager(access.With(ctx, w.finance()), project, subsidy.PropertyManager{
 		Name: fmt.Sprintf("物业公司 %d", n), CreditCode: creditCode(n), BankAccount: fmt.Sprintf("6222%012d", n)})
 	res.refused = err
 	if e := w.judge(err, nil, false); e != nil {
@@ -109,7 +109,7 @@ func (w *worker) opSchemeVersion(ctx context.Context) (result, error) {
 // A later run of a period pays the difference the new rate makes.
 func (w *worker) schemeVersion(ctx context.Context, sc *schemeInfo, rate int64) (result, error) {
 	res := result{desc: fmt.Sprintf("scheme %s at %d fen per household-month", sc.Code, rate)}
-	got, err := w.h.sub.CreateScheme(access.With(ctx, w.finance()), subsidy.Scheme{Code: sc.Code,
+	got, err := w.h.app.Subsidy.CreateScheme(access.With(ctx, w.finance()), subsidy.Scheme{Code: sc.Code,
 		Name: "物业补贴 " + sc.Code, Fund: sc.Fund, Holder: sc.Holder, Basis: subsidy.PerHouseholdMonth,
 		Rate: money.RateFromDecimal(decimal.New(rate, -2)), Period: subsidy.Quarter,
 		Bands: []subsidy.Band{{MinScore: 60_00, Ratio: money.MustRate("0.5")}, {MinScore: 80_00, Ratio: money.MustRate("0.8")},
@@ -166,7 +166,7 @@ func (w *worker) opRun(ctx context.Context) (result, error) {
 		want = subsidy.ErrRunExists
 	}
 	predicted := m.predictRun(wd, sc, period)
-	r, err := w.h.sub.CreateRun(access.With(ctx, w.finance()), sc.Code, period)
+	r, err := w.h.app.Subsidy.CreateRun(access.With(ctx, w.finance()), sc.Code, period)
 	res.refused = err
 	if e := w.judge(err, want, true); e != nil {
 		return res, w.fail("%s: %v", res.desc, e)
@@ -262,7 +262,7 @@ func (w *worker) approve(ctx context.Context, rr runRec, desc string) (result, e
 		want = funding.ErrInsufficientFunds
 	}
 	a := w.finance()
-	r, err := w.h.sub.Approve(access.With(ctx, a), rr.ID)
+	r, err := w.h.app.Subsidy.Approve(access.With(ctx, a), rr.ID)
 	res.refused = err
 	if e := w.judge(err, want, racy); e != nil {
 		return res, w.fail("%s: %v", res.desc, e)
@@ -343,7 +343,7 @@ func (w *worker) cancel(ctx context.Context, rr runRec, desc string) (result, er
 		want = errs.ErrConflict
 	}
 	a := w.finance()
-	r, err := w.h.sub.Cancel(access.With(ctx, a), rr.ID)
+	r, err := w.h.app.Subsidy.Cancel(access.With(ctx, a), rr.ID)
 	res.refused = err
 	if e := w.judge(err, want, racy); e != nil {
 		return res, w.fail("%s: %v", res.desc, e)

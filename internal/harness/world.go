@@ -141,12 +141,12 @@ func (h *harness) setup(ctx context.Context, w *worker) error {
 	h.world.model = h.model
 	ctx = access.With(ctx, w.finance())
 	for _, d := range h.world.districts {
-		if _, err := h.fund.CreateDistrict(ctx, funding.District{Code: d, Name: "区 " + d}); err != nil {
+		if _, err := h.app.Registry.CreateDistrict(ctx, funding.District{Code: d, Name: "区 " + d}); err != nil {
 			return w.fail("create district %s: %v", d, err)
 		}
 	}
 	for _, p := range h.world.projects {
-		_, err := h.fund.CreateProject(ctx, funding.Project{Code: p.Code, Name: "小区 " + p.Code, District: p.District,
+		_, err := h.app.Registry.CreateProject(ctx, funding.Project{Code: p.Code, Name: "小区 " + p.Code, District: p.District,
 			Households: p.Households, FloorAreaM2: money.MustRate(fmt.Sprint(p.AreaM2)), Buildings: p.Buildings,
 			BuiltYear: 1996, Budget: funding.Budget{Basic: 3_000_000_00, Improvement: 2_000_000_00, Upgrade: 1_000_000_00}})
 		if err != nil {
@@ -162,7 +162,7 @@ func (h *harness) setup(ctx context.Context, w *worker) error {
 				ParticipatingAreaM2: money.MustRate("24000"), ParticipatingOwners: 360, YesAreaM2: money.MustRate("20000"),
 				YesOwners: 300, HeldOn: "2024-03-02", Purpose: "use"}
 		}
-		if _, err := h.fund.CreateFund(ctx, in); err != nil {
+		if _, err := h.app.Registry.CreateFund(ctx, in); err != nil {
 			return w.fail("create fund %s: %v", f.Code, err)
 		}
 	}

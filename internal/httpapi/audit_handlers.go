@@ -15,7 +15,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/funding"
+	"renofund/funding/report"
 	"renofund/internal/errs"
+	"renofund/internal/events"
 )
 
 func (s *Server) exceptions(c *gin.Context) {
@@ -33,13 +35,13 @@ func (s *Server) exceptions(c *gin.Context) {
 		}
 		asOf = t
 	}
-	items, err := s.Funding.Exceptions(c.Request.Context(), asOf)
+	items, err := s.Reports.Exceptions(c.Request.Context(), asOf)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	if items == nil {
-		items = []funding.Exception{}
+		items = []report.Exception{}
 	}
 	if format != asJSON {
 		writeTable(c, format, "exceptions", items)
@@ -48,40 +50,19 @@ func (s *Server) exceptions(c *gin.Context) {
 	sendJSON(c, http.StatusOK, gin.H{"as_of": asOf.Format(time.DateOnly), "items": items})
 }
 
-// auditEvent is one row of the append-only audit log.
-type auditEvent struct {
-	ID        string  `json:"id"`
-	At        string  `json:"at"`
-	TokenName *string `json:"token_name"`
-	Role      *string `json:"role"`
-	District  *string `json:"district"`
-	Method    string  `json:"method"`
-	Route     string  `json:"route"`
-	Path      string  `json:"path"`
-	Status    int     `json:"status"`
-	RequestID string  `json:"request_id"`
-}
-
 func (s *Server) listEvents(c *gin.Context) {
 	after, limit, err := paging(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	q := "SELECT id, at, token_name, role, district, method, route, path, status, request_id FROM audit_events WHERE id > ?"
-	args := []any{after}
-	for _, f := range []string{"token_name", "route", "method"} {
-		if v := c.Query(f); v != "" {
-			q += " AND " + f + " = ?"
-			args = append(args, v)
-		}
-	}
-	var evs []auditEvent
-	if err := s.DB.Conn(c.Request.Context()).Raw(q+" ORDER BY id LIMIT ?", append(args, limit)...).Scan(&evs).Error; err != nil {
+	evs, err := s.Events.List(c.Request.Context(), events.Filter{TokenName: c.Query("token_name"), Route: c.Query("route"),
+		Method: c.Query("method"), After: after, Limit: limit})
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	sendJSON(c, http.StatusOK, newList(evs, limit, func(e auditEvent) string { return e.ID }))
+	sendJSON(c, http.StatusOK, newList(evs, limit, func(e events.Stored) string { return e.ID }))
 }
 
 // reconcile takes a multipart form (district, file, window_days) or a raw
@@ -132,7 +113,7 @@ func (s *Server) reconcile(c *gin.Context) {
 		}
 	}
 	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
-		r, err := s.Funding.Reconcile(ctx, district, file, days)
+		r, err := s.Recon.Reconcile(ctx, district, file, days)
 		return r, 0, err
 	})
 }
@@ -148,6 +129,6 @@ func first(vs []string, def string) string {
 const MaxUpload = 32 << 20
 
 func (s *Server) getReconciliation(c *gin.Context) {
-	r, err := s.Funding.GetReconciliation(c.Request.Context(), c.Param("id"))
+	r, err := s.Recon.GetReconciliation(c.Request.Context(), c.Param("id"))
 	respond(s, c, r, err)
 }

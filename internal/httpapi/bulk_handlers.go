@@ -5,21 +5,21 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/money"
 )
 
 type batchIn struct {
-	Items []funding.BatchItem `json:"items"`
+	Items []movement.BatchItem `json:"items"`
 }
 
 type batchItemOut struct {
-	Index     int            `json:"index"`
-	ID        string         `json:"id"`
-	VoucherNo string         `json:"voucher_no"`
-	Type      string         `json:"type"`
-	Amount    money.Amount   `json:"amount"`
-	Funding   []funding.Part `json:"funding"`
+	Index     int             `json:"index"`
+	ID        string          `json:"id"`
+	VoucherNo string          `json:"voucher_no"`
+	Type      string          `json:"type"`
+	Amount    money.Amount    `json:"amount"`
+	Funding   []movement.Part `json:"funding"`
 }
 
 type batchOut struct {
@@ -30,7 +30,7 @@ type batchOut struct {
 }
 
 func (s *Server) batch(ctx context.Context, in batchIn) (any, int, error) {
-	id, ts, err := s.Funding.Batch(ctx, in.Items)
+	id, ts, err := s.Movements.Batch(ctx, in.Items)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -43,15 +43,15 @@ func (s *Server) batch(ctx context.Context, in batchIn) (any, int, error) {
 	return out, len(ts), nil
 }
 
-func (s *Server) createPlan(ctx context.Context, in funding.PlanInput) (any, int, error) {
-	p, err := s.Funding.CreatePlan(ctx, in)
+func (s *Server) createPlan(ctx context.Context, in movement.PlanInput) (any, int, error) {
+	p, err := s.Movements.CreatePlan(ctx, in)
 	return p, 0, err
 }
 
 func (s *Server) executePlan(c *gin.Context) {
 	id := c.Param("id")
 	s.write(c, 200, func(ctx context.Context) (any, int, error) {
-		p, err := s.Funding.ExecutePlan(ctx, id)
+		p, err := s.Movements.ExecutePlan(ctx, id)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -60,6 +60,6 @@ func (s *Server) executePlan(c *gin.Context) {
 }
 
 func (s *Server) getPlan(c *gin.Context) {
-	p, err := s.Funding.Plan(c.Request.Context(), c.Param("id"))
+	p, err := s.Movements.Plan(c.Request.Context(), c.Param("id"))
 	respond(s, c, p, err)
 }

@@ -2,40 +2,41 @@ package httpapi
 
 import (
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 )
 
 // transferDTO is a transfer as clients see it.
 type transferDTO struct {
-	ID              string         `json:"id"`
-	VoucherNo       string         `json:"voucher_no"`
-	FiscalYear      int            `json:"fiscal_year"`
-	Type            string         `json:"type"`
-	Fund            string         `json:"fund,omitempty"`
-	From            string         `json:"from,omitempty"`
-	To              string         `json:"to,omitempty"`
-	District        string         `json:"district,omitempty"`
-	Project         string         `json:"project,omitempty"`
-	Category        string         `json:"category,omitempty"`
-	Amount          money.Amount   `json:"amount"`
-	BookedOn        string         `json:"booked_on"`
-	Payer           *funding.Party `json:"payer,omitempty"`
-	Payee           *funding.Party `json:"payee,omitempty"`
-	Household       string         `json:"household,omitempty"`
-	Reference       string         `json:"reference,omitempty"`
-	DocumentNo      string         `json:"document_no,omitempty"`
-	SourceVoucherNo string         `json:"source_voucher_no,omitempty"`
-	Purpose         string         `json:"purpose,omitempty"`
-	ForcedReason    string         `json:"forced_reason,omitempty"`
-	ReversalOf      string         `json:"reversal_of,omitempty"`
-	PlanID          string         `json:"plan_id,omitempty"`
-	BatchID         string         `json:"batch_id,omitempty"`
-	Funding         []funding.Part `json:"funding"`
-	Postings        []postingDTO   `json:"postings"`
-	RecordedBy      string         `json:"recorded_by"`
-	RecordedAt      string         `json:"recorded_at"`
-	Hash            string         `json:"hash"`
+	ID              string          `json:"id"`
+	VoucherNo       string          `json:"voucher_no"`
+	FiscalYear      int             `json:"fiscal_year"`
+	Type            string          `json:"type"`
+	Fund            string          `json:"fund,omitempty"`
+	From            string          `json:"from,omitempty"`
+	To              string          `json:"to,omitempty"`
+	District        string          `json:"district,omitempty"`
+	Project         string          `json:"project,omitempty"`
+	Category        string          `json:"category,omitempty"`
+	Amount          money.Amount    `json:"amount"`
+	BookedOn        string          `json:"booked_on"`
+	Payer           *movement.Party `json:"payer,omitempty"`
+	Payee           *movement.Party `json:"payee,omitempty"`
+	Household       string          `json:"household,omitempty"`
+	Reference       string          `json:"reference,omitempty"`
+	DocumentNo      string          `json:"document_no,omitempty"`
+	SourceVoucherNo string          `json:"source_voucher_no,omitempty"`
+	Purpose         string          `json:"purpose,omitempty"`
+	ForcedReason    string          `json:"forced_reason,omitempty"`
+	ReversalOf      string          `json:"reversal_of,omitempty"`
+	PlanID          string          `json:"plan_id,omitempty"`
+	BatchID         string          `json:"batch_id,omitempty"`
+	Funding         []movement.Part `json:"funding"`
+	Postings        []postingDTO    `json:"postings"`
+	RecordedBy      string          `json:"recorded_by"`
+	RecordedAt      string          `json:"recorded_at"`
+	Hash            string          `json:"hash"`
 }
 
 type postingDTO struct {
@@ -53,13 +54,13 @@ func toTransfer(t *ledger.Transfer) transferDTO {
 		BookedOn: t.BookedOn, Household: t.Household, Reference: t.Reference, DocumentNo: t.DocumentNo,
 		SourceVoucherNo: t.SourceVoucherNo, Purpose: t.Purpose, ForcedReason: t.ForcedReason,
 		ReversalOf: t.ReversalOf, PlanID: t.PlanID, BatchID: t.BatchID, RecordedBy: t.RecordedBy,
-		RecordedAt: t.RecordedAt, Hash: t.Hash, Funding: []funding.Part{}, Postings: []postingDTO{},
+		RecordedAt: t.RecordedAt, Hash: t.Hash, Funding: []movement.Part{}, Postings: []postingDTO{},
 	}
 	if t.PayerName != "" {
-		d.Payer = &funding.Party{Name: t.PayerName, CreditCode: t.PayerCreditCode}
+		d.Payer = &movement.Party{Name: t.PayerName, CreditCode: t.PayerCreditCode}
 	}
 	if t.PayeeName != "" {
-		d.Payee = &funding.Party{Name: t.PayeeName, CreditCode: t.PayeeCreditCode, BankAccount: t.PayeeBankAccount}
+		d.Payee = &movement.Party{Name: t.PayeeName, CreditCode: t.PayeeCreditCode, BankAccount: t.PayeeBankAccount}
 	}
 	idx := map[string]int{}
 	for _, p := range t.Postings {
@@ -69,7 +70,7 @@ func toTransfer(t *ledger.Transfer) transferDTO {
 				d.Funding[i].Amount += p.Amount
 			} else {
 				idx[p.Fund] = len(d.Funding)
-				d.Funding = append(d.Funding, funding.Part{Fund: p.Fund, Amount: p.Amount})
+				d.Funding = append(d.Funding, movement.Part{Fund: p.Fund, Amount: p.Amount})
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 )
@@ -39,12 +40,12 @@ func create[In any](s *Server, status int, fn func(ctx context.Context, in In) (
 }
 
 func (s *Server) createDistrict(ctx context.Context, in districtIn) (any, int, error) {
-	d, err := s.Funding.CreateDistrict(ctx, funding.District{Code: in.Code, Name: in.Name})
+	d, err := s.Registry.CreateDistrict(ctx, funding.District{Code: in.Code, Name: in.Name})
 	return d, 0, err
 }
 
 func (s *Server) createProject(ctx context.Context, in projectIn) (any, int, error) {
-	p, err := s.Funding.CreateProject(ctx, funding.Project{
+	p, err := s.Registry.CreateProject(ctx, funding.Project{
 		Code: in.Code, Name: in.Name, District: in.District, Households: in.Households,
 		FloorAreaM2: in.FloorAreaM2, Buildings: in.Buildings, BuiltYear: in.BuiltYear, Budget: in.Budget,
 	})
@@ -52,12 +53,12 @@ func (s *Server) createProject(ctx context.Context, in projectIn) (any, int, err
 }
 
 func (s *Server) getProject(c *gin.Context) {
-	p, err := s.Funding.Project(c.Request.Context(), c.Param("code"))
+	p, err := s.Registry.Project(c.Request.Context(), c.Param("code"))
 	respond(s, c, p, err)
 }
 
 func (s *Server) createFund(ctx context.Context, in fundIn) (any, int, error) {
-	f, err := s.Funding.CreateFund(ctx, funding.Fund{
+	f, err := s.Registry.CreateFund(ctx, funding.Fund{
 		Code: in.Code, Kind: in.Kind, Name: in.Name, Holder: in.Holder, FiscalYear: in.FiscalYear,
 		DocumentNo: in.DocumentNo, BudgetSubject: in.BudgetSubject, Direct: in.Direct,
 		EligibleCategories: in.EligibleCategories, ExpiresOn: in.ExpiresOn, Repayable: in.Repayable, Vote: in.Vote,
@@ -66,28 +67,28 @@ func (s *Server) createFund(ctx context.Context, in fundIn) (any, int, error) {
 }
 
 func (s *Server) getFund(c *gin.Context) {
-	v, err := s.Funding.FundView(c.Request.Context(), c.Param("code"))
+	v, err := s.Reports.FundView(c.Request.Context(), c.Param("code"))
 	respond(s, c, v, err)
 }
 
 func (s *Server) receive(c *gin.Context) {
-	var in funding.Receipt
+	var in movement.Receipt
 	if err := decode(c, &in); err != nil {
 		s.fail(c, err)
 		return
 	}
 	in.Fund = c.Param("code")
 	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
-		return posted(s.Funding.Receive(ctx, in))
+		return posted(s.Movements.Receive(ctx, in))
 	})
 }
 
-func (s *Server) allocate(ctx context.Context, in funding.Allocation) (any, int, error) {
-	return posted(s.Funding.Allocate(ctx, in))
+func (s *Server) allocate(ctx context.Context, in movement.Allocation) (any, int, error) {
+	return posted(s.Movements.Allocate(ctx, in))
 }
 
-func (s *Server) spend(ctx context.Context, in funding.Expenditure) (any, int, error) {
-	return posted(s.Funding.Spend(ctx, in))
+func (s *Server) spend(ctx context.Context, in movement.Expenditure) (any, int, error) {
+	return posted(s.Movements.Spend(ctx, in))
 }
 
 func (s *Server) reverse(c *gin.Context) {
@@ -98,7 +99,7 @@ func (s *Server) reverse(c *gin.Context) {
 	}
 	id := c.Param("id")
 	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
-		return posted(s.Funding.Reverse(ctx, id, in.Reason))
+		return posted(s.Movements.Reverse(ctx, id, in.Reason))
 	})
 }
 
@@ -110,7 +111,7 @@ func posted(t *ledger.Transfer, err error) (any, int, error) {
 }
 
 func (s *Server) getTransfer(c *gin.Context) {
-	t, err := s.Funding.Transfer(c.Request.Context(), c.Param("id"))
+	t, err := s.Reports.Transfer(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -119,7 +120,7 @@ func (s *Server) getTransfer(c *gin.Context) {
 }
 
 func (s *Server) projectFunding(c *gin.Context) {
-	v, err := s.Funding.ProjectFunding(c.Request.Context(), c.Param("code"))
+	v, err := s.Reports.ProjectFunding(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		s.fail(c, err)
 		return

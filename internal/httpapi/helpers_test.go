@@ -9,15 +9,14 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"renofund/funding"
 	"renofund/internal/access"
+	"renofund/internal/app"
 	"renofund/internal/auth"
 	"renofund/internal/httpapi"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
-	"renofund/subsidy"
 )
 
 // env is a server on a fresh database with a token for every role and two
@@ -26,6 +25,7 @@ type env struct {
 	t      testing.TB
 	db     *store.DB
 	srv    *httpapi.Server
+	app    *app.Services
 	ledger *ledger.Ledger
 	tokens *auth.Tokens
 	tok    map[string]string // admin, finance, auditor, hz (district HZ), ly (district LY)
@@ -48,12 +48,10 @@ func newEnv(t testing.TB, db *store.DB) *env {
 // nothing else.
 func newBareEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
-	l := ledger.New(db)
-	tokens := auth.New(db)
-	srv := httpapi.New(httpapi.Deps{DB: db, Funding: funding.NewService(db, l), Ledger: l, Tokens: tokens,
-		Subsidy: subsidy.NewService(db, l)})
+	svc := app.New(db, nil)
+	srv := svc.API(nil, 0)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, srv: srv, ledger: l, tokens: tokens, tok: map[string]string{}}
+	e := &env{t: t, db: db, app: svc, srv: srv, ledger: svc.Ledger, tokens: svc.Tokens, tok: map[string]string{}}
 	e.issue("admin", access.Admin, "")
 	e.issue("finance", access.Finance, "")
 	e.issue("auditor", access.Auditor, "")

@@ -12,22 +12,14 @@ import (
 	"gorm.io/gorm"
 
 	"renofund/internal/errs"
-	"renofund/internal/store"
+	"renofund/internal/idem"
 )
 
 // groupBodyLimit is the largest request that joins a group commit.
 const groupBodyLimit = 64 << 10
 
-// ErrKeyReused reports an Idempotency-Key sent again with a different body.
-var ErrKeyReused = errs.New(errs.Conflict, "idempotency_key_reused", "Idempotency-Key was used with a different request")
-
-type stored struct {
-	Status int
-	Body   []byte
-}
-
 // errReplay carries a stored response out of the transaction.
-type errReplay struct{ stored }
+type errReplay struct{ idem.Stored }
 
 func (e *errReplay) Error() string { return "replay" }
 
@@ -63,22 +55,13 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 	run := func() error {
 		return exec(c.Request.Context(), func(ctx context.Context, tx *gorm.DB) error {
 			if key != "" {
-				// Claim the key first. A concurrent request with the same key
-				// waits on the unique index until this one commits, then finds
-				// the stored response and replays it instead of running.
-				res := tx.Exec(`INSERT INTO idempotency_keys (token_id, key, request_hash, status, body, created_at)
-					VALUES (?,?,?,0,'',?) ON CONFLICT (token_id, key) DO NOTHING`, a.TokenID, key, reqHash, store.Now())
-				if res.Error != nil {
-					return res.Error
+				// Claim the key first: a request that used it before is
+				// replayed instead of run again.
+				prev, claimed, err := s.Keys.Claim(ctx, a.TokenID, key, reqHash)
+				if err != nil {
+					return err
 				}
-				if res.RowsAffected == 0 {
-					prev, err := lookupKey(tx, a.TokenID, key, reqHash)
-					if err != nil {
-						return err
-					}
-					if prev == nil || prev.Status == 0 {
-						return store.ErrSerialization // not visible in this snapshot yet: run again
-					}
+				if !claimed {
 					return &errReplay{*prev}
 				}
 			}
@@ -93,8 +76,7 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 			if key == "" {
 				return nil
 			}
-			return tx.Exec("UPDATE idempotency_keys SET status = ?, body = ? WHERE token_id = ? AND key = ?",
-				status, string(out), a.TokenID, key).Error
+			return s.Keys.Save(ctx, a.TokenID, key, status, out)
 		})
 	}
 	err = run()
@@ -110,23 +92,4 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 	}
 	s.metrics.transfers.Add(float64(posted))
 	c.Data(status, "application/json; charset=utf-8", append(out, '\n'))
-}
-
-func lookupKey(tx *gorm.DB, tokenID, key, reqHash string) (*stored, error) {
-	var rows []struct {
-		RequestHash string
-		Status      int
-		Body        string
-	}
-	if err := tx.Raw("SELECT request_hash, status, body FROM idempotency_keys WHERE token_id = ? AND key = ?", tokenID, key).
-		Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	if rows[0].RequestHash != reqHash {
-		return nil, fmt.Errorf("%w: key %q", ErrKeyReused, key)
-	}
-	return &stored{rows[0].Status, []byte(rows[0].Body)}, nil
 }

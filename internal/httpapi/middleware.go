@@ -15,6 +15,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/events"
 	"renofund/internal/field"
 )
 
@@ -91,7 +92,7 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	s.log.Info("request", attrs...)
 	if strings.HasPrefix(route, "/v1/") {
-		s.events.add(event{
+		s.Events.Add(events.Event{
 			At: time.Now(), Actor: a, Authed: authed, Method: c.Request.Method, Route: route,
 			Path: c.Request.URL.Path, Status: status, RequestID: requestID(c),
 		})

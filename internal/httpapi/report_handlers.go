@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/funding"
+	"renofund/funding/report"
 	"renofund/internal/errs"
 	"renofund/internal/taxbook"
 )
@@ -19,13 +20,13 @@ func (s *Server) fundingReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.Funding.FundingReport(c.Request.Context())
+	r, err := s.Reports.FundingReport(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	if format != asJSON {
-		lines := append(r.Lines, funding.FundingLine{District: "total", Kind: "all", Flow: r.Totals})
+		lines := append(r.Lines, report.FundingLine{District: "total", Kind: "all", Flow: r.Totals})
 		writeTable(c, format, "funding", lines)
 		return
 	}
@@ -43,7 +44,7 @@ func (s *Server) budgetReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.Funding.BudgetReport(c.Request.Context(), c.Query("district"))
+	r, err := s.Reports.BudgetReport(c.Request.Context(), c.Query("district"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -79,7 +80,7 @@ func (s *Server) idleReport(c *gin.Context) {
 		}
 		asOf = t
 	}
-	r, err := s.Funding.IdleReport(c.Request.Context(), days, asOf)
+	r, err := s.Reports.IdleReport(c.Request.Context(), days, asOf)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -101,7 +102,7 @@ func (s *Server) directReport(c *gin.Context) {
 	if month == "" {
 		month = time.Now().UTC().AddDate(0, -1, 0).Format("2006-01")
 	}
-	r, err := s.Funding.DirectReport(c.Request.Context(), month)
+	r, err := s.Reports.DirectReport(c.Request.Context(), month)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -115,6 +116,6 @@ func (s *Server) directReport(c *gin.Context) {
 
 // fundingReportView adds tax expenditure beside the cash report.
 type fundingReportView struct {
-	*funding.FundingReport
+	*report.FundingReport
 	TaxExpenditure *taxbook.Report `json:"tax_expenditure"`
 }

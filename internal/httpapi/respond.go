@@ -13,10 +13,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"renofund/funding/importer"
 	"renofund/internal/errs"
 	"renofund/internal/field"
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 	"renofund/internal/store"
 )
 
@@ -45,7 +45,7 @@ type errorDetail struct {
 	Message   string `json:"message"`
 	RequestID string `json:"request_id,omitempty"`
 	// Rows lists every bad row of a refused import.
-	Rows []importer.RowError `json:"rows,omitempty"`
+	Rows []sheet.LineError `json:"rows,omitempty"`
 }
 
 // errorResponse is the one place where an error becomes a status and a body.
@@ -63,7 +63,7 @@ func (s *Server) errorResponse(c *gin.Context, err error) (int, errorBody) {
 		msg = e.Message
 	}
 	body := errorBody{errorDetail{Code: e.Code, Message: msg, RequestID: requestID(c)}}
-	var re *importer.RowErrors
+	var re *sheet.LineErrors
 	if errors.As(err, &re) {
 		body.Error.Rows = re.Rows
 	}

@@ -8,10 +8,14 @@ import (
 
 	"renofund/funding"
 	"renofund/funding/importer"
+	"renofund/funding/movement"
+	"renofund/funding/report"
 	"renofund/internal/access"
 	"renofund/internal/audit"
 	"renofund/internal/auth"
+	"renofund/internal/events"
 	"renofund/internal/ledger"
+	"renofund/internal/recon"
 	"renofund/internal/taxbook"
 	"renofund/subsidy"
 )
@@ -65,13 +69,13 @@ func (s *Server) table() []route {
 			Body: districtIn{}, Resp: funding.District{}, Status: 201, Handle: create(s, 201, s.createDistrict)},
 		{Method: "GET", Path: "/v1/districts", Roles: anyRole, Summary: "List districts", Query: pageQ,
 			Resp: list[funding.District]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]funding.District, error) {
-				return s.Funding.Districts(c.Request.Context(), after, limit)
+				return s.Registry.Districts(c.Request.Context(), after, limit)
 			}, func(d funding.District) string { return d.Code })},
 		{Method: "POST", Path: "/v1/projects", Roles: writers, Summary: "Register a project (community)",
 			Body: projectIn{}, Resp: funding.Project{}, Status: 201, Handle: create(s, 201, s.createProject)},
 		{Method: "GET", Path: "/v1/projects", Roles: readers, Summary: "List projects", Query: append([]string{"district"}, pageQ...),
 			Resp: list[funding.Project]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]funding.Project, error) {
-				return s.Funding.Projects(c.Request.Context(), c.Query("district"), after, limit)
+				return s.Registry.Projects(c.Request.Context(), c.Query("district"), after, limit)
 			}, func(p funding.Project) string { return p.Code })},
 		{Method: "GET", Path: "/v1/projects/:code", Roles: readers, Summary: "One project", Resp: funding.Project{}, Handle: s.getProject},
 		{Method: "GET", Path: "/v1/projects/:code/funding", Roles: readers, Summary: "Where a project's money came from and went",
@@ -79,22 +83,22 @@ func (s *Server) table() []route {
 		{Method: "POST", Path: "/v1/funds", Roles: writers, Summary: "Register a fund", Body: fundIn{}, Resp: funding.Fund{},
 			Status: 201, Handle: create(s, 201, s.createFund)},
 		{Method: "GET", Path: "/v1/funds/:code", Roles: readers, Summary: "A fund with its totals and holdings",
-			Resp: funding.FundView{}, Handle: s.getFund},
+			Resp: report.FundView{}, Handle: s.getFund},
 		{Method: "POST", Path: "/v1/funds/:code/receipts", Roles: writers, Summary: "Record money received into a fund",
-			Body: funding.Receipt{}, Resp: transferDTO{}, Status: 201, Handle: s.receive},
+			Body: movement.Receipt{}, Resp: transferDTO{}, Status: 201, Handle: s.receive},
 		{Method: "POST", Path: `/v1/funds/:code/receipts\:import`, Roles: writers,
 			Summary: "Import household receipts from CSV or XLSX (multipart field file, or the file as the body; ?partial=true)",
 			Query:   []string{"partial", "format"}, Resp: importer.Result{}, Status: 201, MaxBody: importer.MaxBytes + 1<<20,
 			Long: true, Handle: s.importReceipts},
 		{Method: "POST", Path: "/v1/allocations", Roles: writers, Summary: "Allocate a fund's money down the holder tree",
-			Body: funding.Allocation{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.allocate)},
+			Body: movement.Allocation{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.allocate)},
 		{Method: "POST", Path: "/v1/expenditures", Roles: writers, Summary: "Pay from a project's holdings",
-			Body: funding.Expenditure{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.spend)},
+			Body: movement.Expenditure{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.spend)},
 		{Method: "POST", Path: "/v1/transfers/:id/reversal", Roles: writers, Summary: "Reverse a transfer with a new one",
 			Body: reversalIn{}, Resp: transferDTO{}, Status: 201, Handle: s.reverse},
 		{Method: "GET", Path: "/v1/transfers", Roles: readers, Summary: "List transfers",
 			Query: append([]string{"district", "project", "fund", "type"}, pageQ...), Resp: list[transferDTO]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]transferDTO, error) {
-				ts, err := s.Funding.Transfers(c.Request.Context(), ledger.Filter{District: c.Query("district"),
+				ts, err := s.Reports.Transfers(c.Request.Context(), ledger.Filter{District: c.Query("district"),
 					Project: c.Query("project"), Fund: c.Query("fund"), Type: c.Query("type"), After: after, Limit: limit})
 				return toTransfers(ts), err
 			}, func(t transferDTO) string { return t.ID })},
@@ -102,22 +106,22 @@ func (s *Server) table() []route {
 		{Method: "POST", Path: "/v1/batches", Roles: writers, Summary: "Apply up to 10,000 receipts, allocations and expenditures atomically",
 			Body: batchIn{}, Resp: batchOut{}, Status: 201, MaxBody: 16 << 20, Long: true, Handle: create(s, 201, s.batch)},
 		{Method: "POST", Path: "/v1/allocation-plans", Roles: writers, Summary: "Compute a factor-method allocation (draft)",
-			Body: funding.PlanInput{}, Resp: funding.Plan{}, Status: 201, Handle: create(s, 201, s.createPlan)},
-		{Method: "GET", Path: "/v1/allocation-plans/:id", Roles: readers, Summary: "One allocation plan", Resp: funding.Plan{}, Handle: s.getPlan},
+			Body: movement.PlanInput{}, Resp: movement.Plan{}, Status: 201, Handle: create(s, 201, s.createPlan)},
+		{Method: "GET", Path: "/v1/allocation-plans/:id", Roles: readers, Summary: "One allocation plan", Resp: movement.Plan{}, Handle: s.getPlan},
 		{Method: "POST", Path: "/v1/allocation-plans/:id/execute", Roles: writers, Summary: "Post every share of a plan, once",
-			Resp: funding.Plan{}, Long: true, Handle: s.executePlan},
+			Resp: movement.Plan{}, Long: true, Handle: s.executePlan},
 		{Method: "GET", Path: "/v1/reports/funding", Roles: readers, Summary: "Money by district × fund kind (?format=csv|xlsx)",
 			Query: []string{"format"}, Resp: fundingReportView{}, Handle: s.fundingReport},
 		{Method: "GET", Path: "/v1/reports/budget", Roles: readers, Summary: "Project budget vs actual by category (?format=csv|xlsx)",
 			Query: []string{"district", "format"}, Resp: struct {
-				Items []funding.BudgetLine `json:"items"`
+				Items []report.BudgetLine `json:"items"`
 			}{}, Handle: s.budgetReport},
 		{Method: "GET", Path: "/v1/reports/idle", Roles: readers, Summary: "Money held longer than N days without moving on (?format=csv|xlsx)",
 			Query: []string{"days", "as_of", "format"}, Resp: struct {
-				Items []funding.IdleLine `json:"items"`
+				Items []report.IdleLine `json:"items"`
 			}{}, Handle: s.idleReport},
 		{Method: "GET", Path: "/v1/reports/direct", Roles: readers, Summary: "Monthly direct-fund report, due by the 10th (?format=csv|xlsx)",
-			Query: []string{"month", "format"}, Resp: funding.DirectReport{}, Handle: s.directReport},
+			Query: []string{"month", "format"}, Resp: report.DirectReport{}, Handle: s.directReport},
 		{Method: "PUT", Path: "/v1/projects/:code/property-manager", Roles: writers, Summary: "Set the project's property manager (history kept)",
 			Body: managerIn{}, Resp: subsidy.PropertyManager{}, Handle: s.setManager},
 		{Method: "GET", Path: "/v1/projects/:code/property-manager", Roles: readers, Summary: "The current property manager and history",
@@ -154,18 +158,18 @@ func (s *Server) table() []route {
 			Query: []string{"format"}, Resp: taxbook.Report{}, Handle: s.taxReport},
 		{Method: "GET", Path: "/v1/audit/exceptions", Roles: readers, Summary: "Rule exceptions an auditor should review (?format=csv|xlsx)",
 			Query: []string{"as_of", "format"}, Resp: struct {
-				Items []funding.Exception `json:"items"`
+				Items []report.Exception `json:"items"`
 			}{}, Handle: s.exceptions},
 		{Method: "GET", Path: "/v1/audit/events", Roles: []access.Role{access.Admin, access.Auditor}, Summary: "Who did what, when",
-			Query: append([]string{"token_name", "route", "method"}, pageQ...), Resp: list[auditEvent]{}, Handle: s.listEvents},
+			Query: append([]string{"token_name", "route", "method"}, pageQ...), Resp: list[events.Stored]{}, Handle: s.listEvents},
 		{Method: "POST", Path: "/v1/reconciliations", Roles: writers, Summary: "Reconcile a district's bank statement (multipart: district, file, window_days)",
-			Resp: funding.Reconciliation{}, Status: 201, MaxBody: MaxUpload, Handle: s.reconcile},
+			Resp: recon.Reconciliation{}, Status: 201, MaxBody: MaxUpload, Handle: s.reconcile},
 		{Method: "GET", Path: "/v1/reconciliations", Roles: readers, Summary: "Stored reconciliations, newest first", Query: append([]string{"district"}, pageQ...),
-			Resp: list[funding.ReconciliationSummary]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]funding.ReconciliationSummary, error) {
-				return s.Funding.Reconciliations(c.Request.Context(), c.Query("district"), after, limit)
-			}, func(r funding.ReconciliationSummary) string { return r.ID })},
+			Resp: list[recon.ReconciliationSummary]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]recon.ReconciliationSummary, error) {
+				return s.Recon.Reconciliations(c.Request.Context(), c.Query("district"), after, limit)
+			}, func(r recon.ReconciliationSummary) string { return r.ID })},
 		{Method: "GET", Path: "/v1/reconciliations/:id", Roles: readers, Summary: "One reconciliation with its lines",
-			Resp: funding.Reconciliation{}, Handle: s.getReconciliation},
+			Resp: recon.Reconciliation{}, Handle: s.getReconciliation},
 		{Method: "GET", Path: "/v1/exports/trail", Roles: readers, Summary: "The fund trail, one row per money movement per fund (streamed CSV, JSONL or XLSX)",
 			Query: []string{"format", "district", "project", "fund", "from", "to"}, Long: true, Handle: s.exportTrail},
 		{Method: "GET", Path: "/v1/trace/expenditures/:id", Roles: readers, Summary: "Walk a payment back to the receipts that funded it",

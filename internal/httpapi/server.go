@@ -15,23 +15,33 @@ import (
 
 	"renofund/funding"
 	"renofund/funding/importer"
+	"renofund/funding/movement"
+	"renofund/funding/report"
 	"renofund/internal/auth"
+	"renofund/internal/events"
+	"renofund/internal/idem"
 	"renofund/internal/ledger"
+	"renofund/internal/recon"
 	"renofund/internal/store"
 	"renofund/internal/taxbook"
 	"renofund/subsidy"
 )
 
-// Deps are what the handlers call.
+// Deps are what the handlers call, all built by the caller (internal/app).
 type Deps struct {
-	DB      *store.DB
-	Funding *funding.Service
-	Ledger  *ledger.Ledger
-	Tokens  *auth.Tokens
-	Subsidy *subsidy.Service
-	Tax     *taxbook.Book
-	Import  *importer.Importer
-	Log     *slog.Logger
+	DB        *store.DB // the transactions requests run in (group commit), and readiness
+	Registry  *funding.Registry
+	Movements *movement.Service
+	Reports   *report.Service
+	Ledger    *ledger.Ledger
+	Tokens    *auth.Tokens
+	Subsidy   *subsidy.Service
+	Tax       *taxbook.Book
+	Import    *importer.Importer
+	Recon     *recon.Service
+	Keys      *idem.Keys
+	Events    *events.Writer
+	Log       *slog.Logger
 	// RateLimit is the sustained requests per second allowed per token
 	// (bursts up to 4× that); zero disables limiting.
 	RateLimit float64
@@ -42,7 +52,6 @@ type Server struct {
 	Deps
 	log     *slog.Logger
 	metrics *metrics
-	events  *eventWriter
 	limiter *limiter
 	long    *longGate
 	routes  []route
@@ -54,17 +63,7 @@ func New(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	if d.Ledger == nil && d.Funding != nil {
-		d.Ledger = d.Funding.Ledger()
-	}
-	if d.Tax == nil && d.DB != nil {
-		d.Tax = taxbook.New(d.DB)
-	}
-	if d.Import == nil && d.Funding != nil {
-		d.Import = importer.New(d.DB, d.Funding, d.Ledger)
-	}
 	s := &Server{Deps: d, log: d.Log, metrics: newMetrics()}
-	s.events = newEventWriter(d.DB, d.Log)
 	s.limiter = newLimiter(d.RateLimit)
 	s.long = newLongGate()
 	gin.SetMode(gin.ReleaseMode)
@@ -102,8 +101,8 @@ func New(d Deps) *Server {
 // Handler returns the http.Handler to serve.
 func (s *Server) Handler() http.Handler { return s.engine }
 
-// Registry returns the Prometheus registry behind /metrics.
-func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+// Metrics returns the Prometheus registry behind /metrics.
+func (s *Server) Metrics() *prometheus.Registry { return s.metrics.reg }
 
 // RequestTimeout bounds how long an ordinary /v1 request may wait on the
 // database: past it the client gets 503 unavailable, not a hung connection.
@@ -116,5 +115,5 @@ func bound(c *gin.Context) {
 	c.Next()
 }
 
-// Close flushes buffered audit events.
-func (s *Server) Close() { s.events.close() }
+// Close writes the audit events still queued.
+func (s *Server) Close() { s.Events.Close() }

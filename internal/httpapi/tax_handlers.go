@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"renofund/funding"
+	"renofund/funding/report"
 	"renofund/internal/money"
 	"renofund/internal/taxbook"
 )
@@ -47,6 +47,6 @@ func (s *Server) taxReport(c *gin.Context) {
 // projectFundingView is the funding view with tax expenditure shown beside
 // the cash (never inside any cash total).
 type projectFundingView struct {
-	*funding.ProjectFunding
+	*report.ProjectFunding
 	TaxExpenditure money.Amount `json:"tax_expenditure"`
 }

@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/demo"
 	"renofund/internal/store"
@@ -64,7 +63,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 	t.Helper()
 	e := newBareEnv(t, db)
 	ctx := context.Background()
-	if _, err := demo.LoadScaled(ctx, db, funding.NewService(db, e.ledger), demoDivisor); err != nil {
+	if _, err := demo.LoadScaled(ctx, e.app, demoDivisor); err != nil {
 		t.Fatalf("demo: %v", err)
 	}
 	e.issue("hz", access.District, "HZ")

@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -143,4 +145,52 @@ func (l *Ledger) verifyCheckpoints(conn *gorm.DB, r *Report) (sealedHeads, error
 		r.Head = digest(headsText(heads))
 	}
 	return sealed, rows.Err()
+}
+
+// HeadsState identifies the state of every hash chain: how many holdings
+// have postings and the SHA-256 of their heads in the form a checkpoint
+// seals ("fund|holder|seq|head" lines in fund, holder order).
+type HeadsState struct {
+	Holdings int64
+	Digest   string
+	// Sealed says these heads are exactly what the given checkpoint sealed:
+	// nothing was posted in between.
+	Sealed bool
+}
+
+// Heads digests the chain heads as ctx's transaction (or snapshot) sees
+// them, streaming them into the hash, and compares them with what the
+// checkpoint cp sealed (none when cp is nil).
+func (l *Ledger) Heads(ctx context.Context, cp *Checkpoint) (HeadsState, error) {
+	var s HeadsState
+	conn := l.db.Conn(ctx)
+	rows, err := conn.Raw("SELECT fund_code, holder, chain_seq, chain_head FROM holdings WHERE chain_seq > 0 ORDER BY fund_code, holder").Rows()
+	if err != nil {
+		return s, err
+	}
+	defer rows.Close()
+	h := sha256.New()
+	for rows.Next() {
+		var r headRow
+		if err := rows.Scan(&r.Fund, &r.Holder, &r.Seq, &r.Head); err != nil {
+			return s, err
+		}
+		h.Write([]byte(headsText([]headRow{r})))
+		s.Holdings++
+	}
+	if err := rows.Err(); err != nil {
+		return s, err
+	}
+	s.Digest = hex.EncodeToString(h.Sum(nil))
+	if cp != nil {
+		var heads []string
+		if err := conn.Raw("SELECT heads FROM checkpoints WHERE seq = ?", cp.Seq).Scan(&heads).Error; err != nil {
+			return s, err
+		}
+		if len(heads) == 1 {
+			sum := sha256.Sum256([]byte(heads[0]))
+			s.Sealed = hex.EncodeToString(sum[:]) == s.Digest
+		}
+	}
+	return s, nil
 }

@@ -180,17 +180,18 @@ func (l *Ledger) lock(tx *gorm.DB, keys []key, ts []*Transfer) (map[key]*state, 
 	if len(missing) == 0 {
 		return states, nil
 	}
-	credited := map[key]bool{}
+	credited := map[key]*Posting{}
 	for _, t := range ts {
-		for _, p := range t.Postings {
+		for i, p := range t.Postings {
 			if p.Amount > 0 {
-				credited[key{p.Fund, p.Holder}] = true
+				credited[key{p.Fund, p.Holder}] = &t.Postings[i]
 			}
 		}
 	}
 	var create []key
 	for _, k := range missing {
-		if !credited[k] {
+		p := credited[k]
+		if p == nil {
 			// Only debited: it holds nothing, and the balance check will
 			// refuse the first transfer that takes from it.
 			states[k] = &state{}
@@ -198,10 +199,8 @@ func (l *Ledger) lock(tx *gorm.DB, keys []key, ts []*Transfer) (map[key]*state, 
 		}
 		create = append(create, k)
 		err := tx.Exec(`INSERT INTO holdings (fund_code, holder, district_code, project_code, balance, chain_seq, chain_head)
-			VALUES (?, ?, COALESCE(?, (SELECT district_code FROM projects WHERE code = ?)), ?, 0, 0, '')
-			ON CONFLICT (fund_code, holder) DO NOTHING`,
-			k.fund, k.holder, store.Null(HolderDistrict(k.holder)), HolderProject(k.holder),
-			store.Null(HolderProject(k.holder))).Error
+			VALUES (?, ?, ?, ?, 0, 0, '') ON CONFLICT (fund_code, holder) DO NOTHING`,
+			k.fund, k.holder, store.Null(p.District), store.Null(p.Project)).Error
 		if err != nil {
 			return nil, err
 		}

@@ -15,13 +15,17 @@ import (
 // ErrTransferNotFound reports an unknown transfer id.
 var ErrTransferNotFound = fmt.Errorf("%w: transfer", errs.ErrNotFound)
 
-const selectTransfer = `SELECT id, fiscal_year, voucher_seq, voucher_no, type, base_type, fund_code, from_holder,
-	to_holder, district_code, project_code, category, amount, booked_on, payer_name, payer_credit_code,
-	payee_name, payee_credit_code, payee_bank_account, household, reference, document_no, source_voucher_no,
-	purpose, forced_reason, reversal_of, plan_id, batch_id, recorded_by, recorded_at, hash FROM transfers t`
+// transferColumns are a transfer's columns, in the order scanTransfer reads.
+const transferColumns = `t.id, t.fiscal_year, t.voucher_seq, t.voucher_no, t.type, t.base_type, t.fund_code,
+	t.from_holder, t.to_holder, t.district_code, t.project_code, t.category, t.amount, t.booked_on, t.payer_name,
+	t.payer_credit_code, t.payee_name, t.payee_credit_code, t.payee_bank_account, t.household, t.reference,
+	t.document_no, t.source_voucher_no, t.purpose, t.forced_reason, t.reversal_of, t.plan_id, t.batch_id,
+	t.recorded_by, t.recorded_at, t.hash`
 
-// ScanTransfer reads one row selected with the columns of selectTransfer.
-func ScanTransfer(scan func(dest ...any) error) (*Transfer, error) {
+const selectTransfer = "SELECT " + transferColumns + " FROM transfers t"
+
+// scanTransfer reads one row selected with transferColumns.
+func scanTransfer(scan func(dest ...any) error) (*Transfer, error) {
 	var t Transfer
 	var amount int64
 	var s [20]*string
@@ -62,20 +66,23 @@ func (l *Ledger) ReversalOf(ctx context.Context, id string) (string, error) {
 	return rid[0], nil
 }
 
-// Filter selects transfers for List.
+// Filter selects transfers for List and All; empty fields select everything.
 type Filter struct {
 	District string
 	Project  string
 	Fund     string
 	Type     string
-	After    string // cursor: the last id of the previous page
-	Limit    int
+	Plan     string   // transfers of an allocation plan
+	Funds    []string // transfers of any of these funds (single-fund transfers)
+	// Forced keeps payments made outside their funds' categories;
+	// ToDistrict keeps allocations into a district's own holding; Unreversed
+	// leaves out what a later transfer reversed.
+	Forced, ToDistrict, Unreversed bool
+	After                          string // cursor: the last id of the previous page
+	Limit                          int
 }
 
-// List returns transfers in id (time) order with their postings, one page
-// after the cursor. Every filter is answered from an index in keyset order,
-// so a page costs the same wherever it starts.
-func (l *Ledger) List(ctx context.Context, f Filter) ([]*Transfer, error) {
+func (f Filter) where() (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, v string) {
@@ -87,13 +94,35 @@ func (l *Ledger) List(ctx context.Context, f Filter) ([]*Transfer, error) {
 	add("t.district_code = ?", f.District)
 	add("t.project_code = ?", f.Project)
 	add("t.type = ?", f.Type)
+	add("t.plan_id = ?", f.Plan)
 	add("t.id > ?", f.After)
+	if f.Funds != nil {
+		where = append(where, "t.fund_code IN ?")
+		args = append(args, append([]string{""}, f.Funds...)) // never an empty list
+	}
+	if f.Forced {
+		where = append(where, "t.forced_reason IS NOT NULL")
+	}
+	if f.ToDistrict {
+		where = append(where, "t.to_holder LIKE 'district:%'")
+	}
+	if f.Unreversed {
+		where = append(where, "NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reversal_of = t.id)")
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// List returns transfers in id (time) order with their postings, one page
+// after the cursor. Every filter is answered from an index in keyset order,
+// so a page costs the same wherever it starts.
+func (l *Ledger) List(ctx context.Context, f Filter) ([]*Transfer, error) {
+	where, args := f.where()
 	limit := max(1, f.Limit)
 	page := fmt.Sprintf(" ORDER BY t.id LIMIT %d", limit)
 	if f.Fund == "" {
 		q := selectTransfer
-		if len(where) > 0 {
-			q += " WHERE " + strings.Join(where, " AND ")
+		if where != "" {
+			q += " WHERE " + where
 		}
 		return l.query(ctx, q+page, args...)
 	}
@@ -102,8 +131,8 @@ func (l *Ledger) List(ctx context.Context, f Filter) ([]*Transfer, error) {
 	// names its funds in its postings only. Each side gives its own page;
 	// the union of the two pages holds the page of the whole.
 	rest := ""
-	if len(where) > 0 {
-		rest = " AND " + strings.Join(where, " AND ")
+	if where != "" {
+		rest = " AND " + where
 	}
 	q := selectTransfer + ` WHERE t.id IN (
 		SELECT id FROM (SELECT t.id FROM transfers t WHERE t.fund_code = ?` + rest + page + `) AS single
@@ -115,6 +144,49 @@ func (l *Ledger) List(ctx context.Context, f Filter) ([]*Transfer, error) {
 	return l.query(ctx, q, all...)
 }
 
+// All returns every transfer f selects, in id order, reading a page at a
+// time; for the few a rule looks for (forced payments, say), not for lists.
+func (l *Ledger) All(ctx context.Context, f Filter) ([]*Transfer, error) {
+	f.Limit = 1000
+	var out []*Transfer
+	for {
+		ts, err := l.List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ts...)
+		if len(ts) < f.Limit {
+			return out, nil
+		}
+		f.After = ts[len(ts)-1].ID
+	}
+}
+
+// Transfers loads the transfers with the given ids, without their
+// postings; ids not found are left out.
+func (l *Ledger) Transfers(ctx context.Context, ids []string) (map[string]*Transfer, error) {
+	out := make(map[string]*Transfer, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		rows, err := l.db.Conn(ctx).Raw(selectTransfer+" WHERE t.id IN ?", ids[start:min(start+500, len(ids))]).Rows()
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			t, err := scanTransfer(rows.Scan)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[t.ID] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func (l *Ledger) query(ctx context.Context, q string, args ...any) ([]*Transfer, error) {
 	conn := l.db.Conn(ctx)
 	rows, err := conn.Raw(q, args...).Rows()
@@ -124,7 +196,7 @@ func (l *Ledger) query(ctx context.Context, q string, args ...any) ([]*Transfer,
 	var ts []*Transfer
 	byID := map[string]*Transfer{}
 	for rows.Next() {
-		t, err := ScanTransfer(rows.Scan)
+		t, err := scanTransfer(rows.Scan)
 		if err != nil {
 			rows.Close()
 			return nil, err

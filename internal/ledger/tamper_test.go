@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"renofund/funding"
+	"renofund/funding/movement"
 	"renofund/internal/access"
+	"renofund/internal/app"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
@@ -20,7 +22,8 @@ const payee = "91350100M000100Y43"
 func books(t *testing.T, db *store.DB) (*ledger.Ledger, context.Context) {
 	t.Helper()
 	l := ledger.New(db)
-	s := funding.NewService(db, l)
+	svc := app.New(db, nil)
+	t.Cleanup(svc.Close)
 	ctx := access.With(context.Background(), access.Actor{TokenID: "t", Role: access.Finance, Name: "t"})
 	must := func(_ any, err error) {
 		t.Helper()
@@ -28,20 +31,20 @@ func books(t *testing.T, db *store.DB) (*ledger.Ledger, context.Context) {
 			t.Fatal(err)
 		}
 	}
-	must(s.CreateDistrict(ctx, funding.District{Code: "HZ", Name: "海州区"}))
-	must(s.CreateProject(ctx, funding.Project{Code: "HZ-001", Name: "新浦小区", District: "HZ", Households: 100,
+	must(svc.Registry.CreateDistrict(ctx, funding.District{Code: "HZ", Name: "海州区"}))
+	must(svc.Registry.CreateProject(ctx, funding.Project{Code: "HZ-001", Name: "新浦小区", District: "HZ", Households: 100,
 		FloorAreaM2: money.MustRate("9000.5"), Buildings: 3, BuiltYear: 1995,
 		Budget: funding.Budget{Basic: money.MustParse("1000000")}}))
 	for _, code := range []string{"CG", "CG2"} {
-		must(s.CreateFund(ctx, funding.Fund{Code: code, Kind: "central_grant", Name: code, Holder: "city",
+		must(svc.Registry.CreateFund(ctx, funding.Fund{Code: code, Kind: "central_grant", Name: code, Holder: "city",
 			FiscalYear: 2026, DocumentNo: "财建〔2026〕1号", EligibleCategories: []string{"basic"}}))
 	}
 	receive := func(fund, amount string) {
-		must(s.Receive(ctx, funding.Receipt{Fund: fund, Amount: money.MustParse(amount), ReceivedOn: "2026-03-01",
-			Payer: funding.Party{Name: "江苏省财政厅"}}))
+		must(svc.Movements.Receive(ctx, movement.Receipt{Fund: fund, Amount: money.MustParse(amount), ReceivedOn: "2026-03-01",
+			Payer: movement.Party{Name: "江苏省财政厅"}}))
 	}
 	allocate := func(fund, amount string) {
-		must(s.Allocate(ctx, funding.Allocation{Fund: fund, From: "city", To: "project:HZ-001",
+		must(svc.Movements.Allocate(ctx, movement.Allocation{Fund: fund, From: "city", To: "project:HZ-001",
 			Amount: money.MustParse(amount), AllocatedOn: "2026-03-02"}))
 	}
 	receive("CG", "100.00")
@@ -51,19 +54,19 @@ func books(t *testing.T, db *store.DB) (*ledger.Ledger, context.Context) {
 	allocate("CG", "250.00")
 	allocate("CG", "100.00")
 	allocate("CG2", "50.00")
-	spend := func(amount string, parts []funding.Part) *ledger.Transfer {
-		tr, err := s.Spend(ctx, funding.Expenditure{Project: "HZ-001", Category: "basic", Amount: money.MustParse(amount),
-			Payee:  funding.Party{Name: "连云港市政工程有限公司", CreditCode: payee, BankAccount: "6222020000000001"},
+	spend := func(amount string, parts []movement.Part) *ledger.Transfer {
+		tr, err := svc.Movements.Spend(ctx, movement.Expenditure{Project: "HZ-001", Category: "basic", Amount: money.MustParse(amount),
+			Payee:  movement.Party{Name: "连云港市政工程有限公司", CreditCode: payee, BankAccount: "6222020000000001"},
 			PaidOn: "2026-04-02", Purpose: "雨污分流", Funding: parts})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return tr
 	}
-	spend("120.00", []funding.Part{{Fund: "CG", Amount: money.MustParse("120.00")}})
+	spend("120.00", []movement.Part{{Fund: "CG", Amount: money.MustParse("120.00")}})
 	x := spend("80.00", nil)
-	spend("30.00", []funding.Part{{Fund: "CG", Amount: money.MustParse("10.00")}, {Fund: "CG2", Amount: money.MustParse("20.00")}})
-	must(s.Reverse(ctx, x.ID, "重复支付"))
+	spend("30.00", []movement.Part{{Fund: "CG", Amount: money.MustParse("10.00")}, {Fund: "CG2", Amount: money.MustParse("20.00")}})
+	must(svc.Movements.Reverse(ctx, x.ID, "重复支付"))
 	return l, ctx
 }
 
@@ -265,9 +268,10 @@ func TestUntamperedVerifies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := funding.NewService(db, l)
-		if _, err := s.Receive(ctx, funding.Receipt{Fund: "CG", Amount: money.MustParse("1.00"), ReceivedOn: "2026-05-01",
-			Payer: funding.Party{Name: "江苏省财政厅"}}); err != nil {
+		svc := app.New(db, nil)
+		t.Cleanup(svc.Close)
+		if _, err := svc.Movements.Receive(ctx, movement.Receipt{Fund: "CG", Amount: money.MustParse("1.00"), ReceivedOn: "2026-05-01",
+			Payer: movement.Party{Name: "江苏省财政厅"}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := l.Checkpoint(ctx); err != nil {

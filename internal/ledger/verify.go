@@ -59,11 +59,7 @@ func (l *Ledger) Verify(ctx context.Context) (*Report, error) {
 // each transfer hash from its stored fields and each link from the previous.
 func (l *Ledger) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) error {
 	rows, err := conn.Raw(`SELECT p.fund_code, p.holder, p.line, p.amount, p.chain_seq, p.prev_hash, p.hash,
-		t.id, t.fiscal_year, t.voucher_seq, t.voucher_no, t.type, t.base_type, t.fund_code, t.from_holder,
-		t.to_holder, t.district_code, t.project_code, t.category, t.amount, t.booked_on, t.payer_name,
-		t.payer_credit_code, t.payee_name, t.payee_credit_code, t.payee_bank_account, t.household, t.reference,
-		t.document_no, t.source_voucher_no, t.purpose, t.forced_reason, t.reversal_of, t.plan_id, t.batch_id,
-		t.recorded_by, t.recorded_at, t.hash
+		`+transferColumns+`
 		FROM postings p JOIN transfers t ON t.id = p.transfer_id
 		WHERE p.holder <> ? ORDER BY p.fund_code, p.holder, p.chain_seq`, External).Rows()
 	if err != nil {
@@ -82,7 +78,7 @@ func (l *Ledger) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) erro
 		var prev, hash *string
 		var pseq *int64
 		var t *Transfer
-		t, err = ScanTransfer(func(dest ...any) error {
+		t, err = scanTransfer(func(dest ...any) error {
 			return rows.Scan(append([]any{&p.Fund, &p.Holder, &line, &amount, &pseq, &prev, &hash}, dest...)...)
 		})
 		if err != nil {
@@ -186,7 +182,7 @@ func (l *Ledger) verifyTransfers(conn *gorm.DB, r *Report) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		t, err := ScanTransfer(rows.Scan)
+		t, err := scanTransfer(rows.Scan)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 )
 
 // fuzzSeedsCSV are statements good and bad, for both parsers' corpora.
@@ -24,17 +25,17 @@ var fuzzSeedsCSV = []string{
 }
 
 // checkParsed holds for whatever a parser returns: an error is a
-// *LineErrors or wraps ErrInvalid (never a panic, never an unclassified
+// *sheet.LineErrors or wraps ErrInvalid (never a panic, never an unclassified
 // error, since the reader cannot fail); lines are well-formed.
 func checkParsed(t *testing.T, lines []BankLine, err error) {
 	t.Helper()
 	if err != nil {
-		var le *LineErrors
+		var le *sheet.LineErrors
 		if !errors.As(err, &le) && !errors.Is(err, ErrInvalid) {
-			t.Fatalf("error %v (%T) is neither a *LineErrors nor ErrInvalid", err, err)
+			t.Fatalf("error %v (%T) is neither a *sheet.LineErrors nor ErrInvalid", err, err)
 		}
-		if le != nil && len(le.Errors) == 0 {
-			t.Fatalf("a *LineErrors with no line")
+		if le != nil && len(le.Rows) == 0 {
+			t.Fatalf("a *sheet.LineErrors with no line")
 		}
 		if lines != nil {
 			t.Fatalf("lines returned with an error")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 )
 
 func bl(line int, d string, amount string, ref string) BankLine {
@@ -21,7 +22,7 @@ func mv(id, d, amount, ref string) Movement {
 }
 
 func signed(s string) money.Amount {
-	a, reason := parseAmount(s)
+	a, reason := readAmount(sheet.Source{}, s)
 	if reason != "" {
 		panic(s + reason)
 	}

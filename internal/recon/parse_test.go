@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 )
 
 func date(s string) time.Time {
@@ -72,9 +73,9 @@ func TestParseCSVMalformed(t *testing.T) {
 		"2021-7-1,5,,",                     // 18 unpadded date
 	}, "\n") + "\n"
 	_, err := ParseCSV(strings.NewReader(in))
-	var le *LineErrors
+	var le *sheet.LineErrors
 	if !errors.As(err, &le) {
-		t.Fatalf("got %v, want *LineErrors", err)
+		t.Fatalf("got %v, want *sheet.LineErrors", err)
 	}
 	if !errors.Is(err, ErrInvalid) {
 		t.Errorf("errors.Is(%v, ErrInvalid) = false", err)
@@ -86,7 +87,7 @@ func TestParseCSVMalformed(t *testing.T) {
 	want := []at{{3, "date"}, {4, "date"}, {4, "amount"}, {5, "amount"}, {6, "amount"}, {7, "amount"}, {8, "date"},
 		{9, ""}, {10, ""}, {11, "amount"}, {12, "amount"}, {13, "reference"}, {14, "date"}, {15, "amount"}, {16, ""}, {18, "date"}}
 	var got []at
-	for _, e := range le.Errors {
+	for _, e := range le.Rows {
 		got = append(got, at{e.Line, e.Column})
 		if e.Reason == "" {
 			t.Errorf("%v has no reason", e)
@@ -111,8 +112,8 @@ func TestParseCSVHeader(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseCSV(strings.NewReader(tt.in))
-			var le *LineErrors
-			if !errors.As(err, &le) || len(le.Errors) != 1 || le.Errors[0].Line != 1 {
+			var le *sheet.LineErrors
+			if !errors.As(err, &le) || len(le.Rows) != 1 || le.Rows[0].Line != 1 {
 				t.Fatalf("got %v, want one error on line 1", err)
 			}
 		})
@@ -137,18 +138,18 @@ func TestParseCSVTooManyLines(t *testing.T) {
 }
 
 func TestLineErrorsMessage(t *testing.T) {
-	var errs []LineError
+	var errs []sheet.LineError
 	for i := 0; i < 25; i++ {
-		errs = append(errs, LineError{Line: i + 2, Column: "amount", Reason: "bad"})
+		errs = append(errs, sheet.LineError{Line: i + 2, Column: "amount", Reason: "bad"})
 	}
-	msg := (&LineErrors{Errors: errs}).Error()
+	msg := refuse(errs...).Error()
 	for _, s := range []string{"25 problem(s)", "line 2, amount: bad", "line 21, amount: bad", "and 5 more"} {
 		if !strings.Contains(msg, s) {
 			t.Errorf("message %q lacks %q", msg, s)
 		}
 	}
 	if strings.Contains(msg, "line 22,") {
-		t.Errorf("message %q lists more than %d problems", msg, maxListed)
+		t.Errorf("message %q lists more than %d problems", msg, 20)
 	}
 }
 
@@ -164,9 +165,9 @@ func TestParseAmount(t *testing.T) {
 		{"1.234", 0, false}, {"1,000.00", 0, false}, {"１", 0, false}, {"- 1", 0, false},
 	}
 	for _, tt := range tests {
-		got, reason := parseAmount(tt.in)
+		got, reason := readAmount(sheet.Source{}, tt.in)
 		if (reason == "") != tt.ok || (tt.ok && got != tt.want) {
-			t.Errorf("parseAmount(%q) = %d, %q; want %d, ok %v", tt.in, got, reason, tt.want, tt.ok)
+			t.Errorf("readAmount(%q) = %d, %q; want %d, ok %v", tt.in, got, reason, tt.want, tt.ok)
 		}
 	}
 }

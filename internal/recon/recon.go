@@ -8,17 +8,19 @@
 package recon
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"renofund/internal/errs"
 	"renofund/internal/money"
+	"renofund/internal/sheet"
 )
 
-// ErrInvalid reports a statement that cannot be read. A *LineErrors and
-// ErrTooManyLines both match it with errors.Is.
-var ErrInvalid = errors.New("invalid bank statement")
+// ErrInvalid reports a statement that cannot be read, as an invalid request.
+// A *sheet.LineErrors from this package and ErrTooManyLines both match it
+// with errors.Is.
+var ErrInvalid = errs.New(errs.Invalid, errs.ErrInvalidRequest.Code, "invalid bank statement")
 
 // MaxLines is the most data lines (header excluded) a statement may hold.
 const MaxLines = 200_000
@@ -62,48 +64,8 @@ type Movement struct {
 	Reference string
 }
 
-// LineError is one problem in a statement.
-type LineError struct {
-	// Line is the 1-based line (CSV, header = 1) or row (XLSX) number.
-	Line int
-	// Column is the column name, or "" when the whole line is at fault.
-	Column string
-	// Reason says what is wrong, in words a clerk can act on.
-	Reason string
+// refuse refuses a statement with every problem found, in the wording
+// reconciliation has always used.
+func refuse(problems ...sheet.LineError) error {
+	return &sheet.LineErrors{Rows: problems, Class: ErrInvalid, Wording: sheet.Problems}
 }
-
-// String formats the problem as "line 3, amount: reason".
-func (e LineError) String() string {
-	if e.Column == "" {
-		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
-	}
-	return fmt.Sprintf("line %d, %s: %s", e.Line, e.Column, e.Reason)
-}
-
-// LineErrors is the error returned for a statement with malformed lines; it
-// lists every bad line, in file order.
-type LineErrors struct {
-	// Errors holds one entry per problem (a line may have several).
-	Errors []LineError
-}
-
-// maxListed bounds how many problems Error spells out; Errors keeps them all.
-const maxListed = 20
-
-// Error summarises the problems, listing the first few.
-func (e *LineErrors) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d problem(s)", ErrInvalid, len(e.Errors))
-	for i, le := range e.Errors {
-		if i == maxListed {
-			fmt.Fprintf(&b, "; and %d more", len(e.Errors)-maxListed)
-			break
-		}
-		b.WriteString("; ")
-		b.WriteString(le.String())
-	}
-	return b.String()
-}
-
-// Is makes errors.Is(err, ErrInvalid) true for a *LineErrors.
-func (e *LineErrors) Is(target error) bool { return target == ErrInvalid }

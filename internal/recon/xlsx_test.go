@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"renofund/internal/sheet"
 )
 
 // workbook builds an XLSX in memory. Each row is a list of cells; a cell
@@ -112,9 +114,9 @@ func TestParseXLSXMalformed(t *testing.T) {
 		9: {"2021-07-01", "#1E+400", "r"}, // absurd exponent
 	}
 	_, err := ParseXLSX(workbook(t, false, rows))
-	var le *LineErrors
+	var le *sheet.LineErrors
 	if !errors.As(err, &le) || !errors.Is(err, ErrInvalid) {
-		t.Fatalf("got %v, want *LineErrors", err)
+		t.Fatalf("got %v, want *sheet.LineErrors", err)
 	}
 	type at struct {
 		line   int
@@ -122,7 +124,7 @@ func TestParseXLSXMalformed(t *testing.T) {
 	}
 	want := []at{{3, "date"}, {3, "amount"}, {5, "amount"}, {6, ""}, {7, "date"}, {8, "date"}, {9, "amount"}}
 	var got []at
-	for _, e := range le.Errors {
+	for _, e := range le.Rows {
 		got = append(got, at{e.Line, e.Column})
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -136,12 +138,12 @@ func TestParseXLSXRefused(t *testing.T) {
 		t.Errorf("CSV bytes as XLSX: got %v, want ErrInvalid", err)
 	}
 	_, err := ParseXLSX(workbook(t, false, nil))
-	var le *LineErrors
-	if !errors.As(err, &le) || le.Errors[0].Line != 1 {
+	var le *sheet.LineErrors
+	if !errors.As(err, &le) || le.Rows[0].Line != 1 {
 		t.Errorf("empty sheet: got %v, want a header error on line 1", err)
 	}
 	_, err = ParseXLSX(workbook(t, false, map[int][]string{1: {"date", "amount", "ref", "counterparty"}}))
-	if !errors.As(err, &le) || le.Errors[0].Line != 1 {
+	if !errors.As(err, &le) || le.Rows[0].Line != 1 {
 		t.Errorf("bad header: got %v, want a header error on line 1", err)
 	}
 }

@@ -1,5 +1,8 @@
-// Package sheet keeps text that leaves the service in CSV or XLSX files from
-// being run by a spreadsheet (CSV injection, CWE-1236).
+// Package sheet holds what the service knows about spreadsheet files. Coming
+// in, it reads amounts and dates from CSV and XLSX cells (one parser for
+// receipt imports and bank statements alike) and refuses a file with every
+// bad line listed (LineErrors). Going out, it keeps text in CSV or XLSX files
+// from being run by a spreadsheet (CSV injection, CWE-1236).
 package sheet
 
 import "strings"

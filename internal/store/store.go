@@ -207,9 +207,6 @@ func (db *DB) ForUpdate() string {
 	return ""
 }
 
-// statsTables are the tables whose statistics the planner leans on.
-var statsTables = []string{"transfers", "postings", "holdings", "funds", "projects", "districts"}
-
 // Analyze refreshes the query planner's statistics. PostgreSQL's autovacuum
 // keeps them current on its own, but only some time after a bulk load;
 // SQLite keeps none unless asked, and without them it may read a large
@@ -218,7 +215,15 @@ var statsTables = []string{"transfers", "postings", "holdings", "funds", "projec
 // tables that changed much, reading at most a sample of each).
 func (db *DB) Analyze(ctx context.Context) error {
 	if db.Dialect == Postgres {
-		return db.G.WithContext(ctx).Exec("ANALYZE " + strings.Join(statsTables, ", ")).Error
+		// The service's own tables only: ANALYZE alone would also read every
+		// other schema of the database.
+		var tables []string
+		err := db.G.WithContext(ctx).Raw(`SELECT quote_ident(table_name) FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`).Scan(&tables).Error
+		if err != nil || len(tables) == 0 {
+			return err
+		}
+		return db.G.WithContext(ctx).Exec("ANALYZE " + strings.Join(tables, ", ")).Error
 	}
 	conn, err := db.SQL.Conn(ctx)
 	if err != nil {

@@ -77,6 +77,24 @@ func (db *DB) once(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB
 	}, opts...)
 }
 
+// Snapshot runs fn in a read-only transaction that sees one state of the
+// database throughout: REPEATABLE READ on PostgreSQL; on SQLite a deferred
+// read transaction, which in WAL mode reads one snapshot and, unlike Tx,
+// takes no write lock, so writers carry on meanwhile. Reads through Conn(ctx)
+// inside fn join it. Inside a Tx it joins that transaction instead.
+func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return Translate(db.G.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	}, opts))
+}
+
 // Conn returns the transaction in ctx, or the pool for reads outside one.
 func (db *DB) Conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {

@@ -1,4 +1,4 @@
-package funding
+package movement
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
@@ -41,10 +42,10 @@ func (in *Expenditure) check() error {
 	if err := positive("amount", in.Amount); err != nil {
 		return err
 	}
-	if !slices.Contains(Categories, in.Category) {
+	if !slices.Contains(funding.Categories, in.Category) {
 		return fmt.Errorf("%w: category %q must be basic, improvement or upgrade", errs.ErrInvalidRequest, in.Category)
 	}
-	if _, err := ParseDate("paid_on", in.PaidOn); err != nil {
+	if _, err := funding.ParseDate("paid_on", in.PaidOn); err != nil {
 		return err
 	}
 	if err := in.Payee.check("payee", true, true); err != nil {
@@ -82,12 +83,19 @@ func (in *Expenditure) check() error {
 	return nil
 }
 
-// Spend records an expenditure. With explicit funding each part must be
-// eligible for the category and unexpired on paid_on; without it the amount
-// is attributed automatically over the project's eligible, unexpired
-// holdings: earliest expiry first (no expiry last), then fund code, each
-// giving what it holds until the amount is covered.
-func (s *Service) Spend(ctx context.Context, in Expenditure) (*ledger.Transfer, error) {
+// balances gives a project's holdings with money in them, for automatic
+// attribution: read under lock by a single expenditure, as earlier items
+// left them by a batch.
+type balances func(project string) ([]ledger.Holding, error)
+
+// ExpenditureTransfer checks an expenditure and builds its transfer: the
+// one builder of the single request and the batch. With explicit funding
+// each part must come from a fund the actor may see that is eligible for the
+// category and unexpired on paid_on; without it the amount is attributed
+// automatically over the project's eligible, unexpired holdings: earliest
+// expiry first (no expiry last), then fund code, each giving what it holds
+// until the amount is covered.
+func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held balances) (*ledger.Transfer, error) {
 	if err := in.check(); err != nil {
 		return nil, err
 	}
@@ -95,34 +103,28 @@ func (s *Service) Spend(ctx context.Context, in Expenditure) (*ledger.Transfer, 
 	if in.ForceReason != "" && a.Role != access.Finance {
 		return nil, fmt.Errorf("%w: only the finance bureau may force a payment outside a fund's categories", errs.ErrForbidden)
 	}
-	p, err := s.Project(ctx, in.Project)
+	p, err := s.reg.Project(ctx, in.Project)
 	if err != nil {
 		return nil, err
 	}
-	if err := writable(a, p.District); err != nil {
+	if err := funding.Writable(a, p.District); err != nil {
 		return nil, err
 	}
-	var t *ledger.Transfer
-	err = s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		parts := in.Funding
-		if parts == nil {
-			var err error
-			if parts, err = s.attribute(ctx, tx, in); err != nil {
-				return err
-			}
-		} else if err := s.checkParts(ctx, in); err != nil {
-			return err
+	parts := in.Funding
+	if parts == nil {
+		hs, err := held(in.Project)
+		if err != nil {
+			return nil, err
 		}
-		t = spendTransfer(in, p, parts, a)
-		return s.ledger.Post(ctx, t)
-	})
-	return t, err
-}
-
-func spendTransfer(in Expenditure, p *Project, parts []Part, a access.Actor) *ledger.Transfer {
-	holder := holderOf(p.Code)
+		if parts, err = s.split(ctx, hs, in); err != nil {
+			return nil, err
+		}
+	} else if err := s.checkParts(ctx, in); err != nil {
+		return nil, err
+	}
+	at := funding.Holder{Name: funding.ProjectHolder(p.Code), District: p.District, Project: p.Code}
 	t := &ledger.Transfer{
-		FiscalYear: fiscalYear(in.PaidOn), Type: ledger.TypeExpenditure, From: holder, District: p.District,
+		FiscalYear: fiscalYear(in.PaidOn), Type: ledger.TypeExpenditure, From: at.Name, District: p.District,
 		Project: p.Code, Category: in.Category, Amount: in.Amount, BookedOn: in.PaidOn,
 		PayeeName: in.Payee.Name, PayeeCreditCode: in.Payee.CreditCode, PayeeBankAccount: in.Payee.BankAccount,
 		SourceVoucherNo: in.VoucherNo, Purpose: in.Purpose, ForcedReason: in.ForceReason, RecordedBy: a.Label(),
@@ -131,18 +133,34 @@ func spendTransfer(in Expenditure, p *Project, parts []Part, a access.Actor) *le
 		t.Fund = parts[0].Fund
 	}
 	for _, part := range parts {
-		t.Postings = append(t.Postings,
-			ledger.Posting{Fund: part.Fund, Holder: holder, Amount: -part.Amount},
-			ledger.Posting{Fund: part.Fund, Holder: ledger.External, Amount: part.Amount})
+		t.Postings = append(t.Postings, at.Posting(part.Fund, -part.Amount), funding.Outside(part.Fund, part.Amount))
 	}
-	return t
+	return t, nil
+}
+
+// Spend records an expenditure (see expenditureTransfer). Attribution reads
+// the project's balances under lock, so the split it makes is one the
+// ledger can post.
+func (s *Service) Spend(ctx context.Context, in Expenditure) (*ledger.Transfer, error) {
+	var t *ledger.Transfer
+	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		var err error
+		t, err = s.expenditureTransfer(ctx, in, func(project string) ([]ledger.Holding, error) {
+			return s.ledger.LockHolder(ctx, funding.ProjectHolder(project))
+		})
+		if err != nil {
+			return err
+		}
+		return s.ledger.Post(ctx, t)
+	})
+	return t, err
 }
 
 // checkParts applies the fund rules to explicit funding; the ledger then
 // refuses any part the project's holding cannot cover.
 func (s *Service) checkParts(ctx context.Context, in Expenditure) error {
 	for _, p := range in.Funding {
-		f, err := s.visibleFund(ctx, p.Fund)
+		f, err := s.reg.Fund(ctx, p.Fund)
 		if err != nil {
 			return err
 		}
@@ -153,58 +171,34 @@ func (s *Service) checkParts(ctx context.Context, in Expenditure) error {
 	return nil
 }
 
-func fundPays(f *Fund, in Expenditure) error {
+func fundPays(f *funding.Fund, in Expenditure) error {
 	if !f.Eligible(in.Category) && in.ForceReason == "" {
-		return fmt.Errorf("%w: fund %s pays for %v, not %s", ErrCategoryNotEligible, f.Code, f.EligibleCategories, in.Category)
+		return fmt.Errorf("%w: fund %s pays for %v, not %s", errs.ErrCategoryNotEligible, f.Code, f.EligibleCategories, in.Category)
 	}
 	if f.ExpiredOn(in.PaidOn) {
-		return fmt.Errorf("%w: fund %s expired on %s, payment dated %s", ErrFundExpired, f.Code, f.ExpiresOn, in.PaidOn)
+		return fmt.Errorf("%w: fund %s expired on %s, payment dated %s", errs.ErrFundExpired, f.Code, f.ExpiresOn, in.PaidOn)
 	}
 	return nil
 }
 
-// holdingBalance is one fund's balance at a project.
-type holdingBalance struct {
-	FundCode string
-	Balance  int64
-}
-
-// attribute splits an expenditure over the project's holdings. It reads the
-// balances under lock (in the caller's transaction) so the split it returns
-// is one the ledger can post.
-func (s *Service) attribute(ctx context.Context, tx *gorm.DB, in Expenditure) ([]Part, error) {
-	rows, err := s.projectBalances(tx, in.Project)
-	if err != nil {
-		return nil, err
-	}
-	return s.split(ctx, rows, in)
-}
-
-func (s *Service) projectBalances(tx *gorm.DB, project string) ([]holdingBalance, error) {
-	var rows []holdingBalance
-	err := tx.Raw("SELECT fund_code, balance FROM holdings WHERE holder = ? AND balance > 0 ORDER BY fund_code"+
-		s.db.ForUpdate(), holderOf(project)).Scan(&rows).Error
-	return rows, err
-}
-
 // split applies the attribution order to the given balances: eligible,
 // unexpired funds, earliest expiry first (none last), then fund code.
-func (s *Service) split(ctx context.Context, rows []holdingBalance, in Expenditure) ([]Part, error) {
+func (s *Service) split(ctx context.Context, hs []ledger.Holding, in Expenditure) ([]Part, error) {
 	type candidate struct {
-		fund    *Fund
+		fund    *funding.Fund
 		balance money.Amount
 	}
 	var cs []candidate
-	for _, r := range rows {
-		if r.Balance <= 0 {
+	for _, h := range hs {
+		if h.Balance <= 0 {
 			continue
 		}
-		f, err := s.fund(ctx, r.FundCode)
+		f, err := s.reg.LoadFund(ctx, h.Fund) // the project's own holding
 		if err != nil {
 			return nil, err
 		}
 		if f.Eligible(in.Category) && !f.ExpiredOn(in.PaidOn) {
-			cs = append(cs, candidate{f, money.Amount(r.Balance)})
+			cs = append(cs, candidate{f, h.Balance})
 		}
 	}
 	sort.SliceStable(cs, func(i, j int) bool {
@@ -226,7 +220,7 @@ func (s *Service) split(ctx context.Context, rows []holdingBalance, in Expenditu
 	}
 	if left > 0 {
 		return nil, fmt.Errorf("%w: project %s's eligible, unexpired funds are %s short of %s for %s",
-			ErrInsufficientFunds, in.Project, left, in.Amount, in.Category)
+			ledger.ErrInsufficientFunds, in.Project, left, in.Amount, in.Category)
 	}
 	return parts, nil
 }

@@ -1,4 +1,4 @@
-package funding
+package recon
 
 import (
 	"bytes"
@@ -12,16 +12,34 @@ import (
 
 	"gorm.io/gorm"
 
+	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
-	"renofund/internal/recon"
 	"renofund/internal/store"
 )
 
-// BankLine is a statement line as reported back.
-type BankLine struct {
+// Districts is what reconciliation asks of the registry.
+type Districts interface {
+	DistrictExists(ctx context.Context, code string) (bool, error)
+}
+
+// Service reconciles districts' bank statements against the ledger and
+// keeps the results.
+type Service struct {
+	db        *store.DB
+	ledger    *ledger.Ledger
+	districts Districts
+}
+
+// NewService returns the service on db, reading movements from l.
+func NewService(db *store.DB, l *ledger.Ledger, d Districts) *Service {
+	return &Service{db: db, ledger: l, districts: d}
+}
+
+// ReportedLine is a statement line as reported back.
+type ReportedLine struct {
 	Line         int          `json:"line"`
 	Date         string       `json:"date"`
 	Amount       money.Amount `json:"amount"` // signed: + money in
@@ -29,10 +47,10 @@ type BankLine struct {
 	Counterparty string       `json:"counterparty,omitempty"`
 }
 
-// Movement is a ledger movement of the district's money: the net effect of
+// LedgerMovement is a ledger movement of the district's money: the net effect of
 // one transfer on its holders (+ in, − out). Allocations between the
 // district and its own projects net to zero and are not movements.
-type Movement struct {
+type LedgerMovement struct {
 	ID        string       `json:"id"`
 	VoucherNo string       `json:"voucher_no"`
 	Type      string       `json:"type"`
@@ -43,25 +61,25 @@ type Movement struct {
 
 // MatchedPair is a bank line and the movement it accounts for.
 type MatchedPair struct {
-	Bank     BankLine `json:"bank"`
-	Movement Movement `json:"movement"`
-	By       string   `json:"by"` // reference or amount_date
+	Bank     ReportedLine   `json:"bank"`
+	Movement LedgerMovement `json:"movement"`
+	By       string         `json:"by"` // reference or amount_date
 }
 
 // Reconciliation is a stored bank reconciliation.
 type Reconciliation struct {
-	ID              string        `json:"id"`
-	District        string        `json:"district"`
-	StatementSHA256 string        `json:"statement_sha256"`
-	WindowDays      int           `json:"window_days"`
-	PeriodFrom      string        `json:"period_from"`
-	PeriodTo        string        `json:"period_to"`
-	MatchedCount    int           `json:"matched_count"`
-	Matched         []MatchedPair `json:"matched"`
-	UnmatchedBank   []BankLine    `json:"unmatched_bank"`
-	UnmatchedLedger []Movement    `json:"unmatched_ledger"`
-	CreatedBy       string        `json:"created_by"`
-	CreatedAt       string        `json:"created_at"`
+	ID              string           `json:"id"`
+	District        string           `json:"district"`
+	StatementSHA256 string           `json:"statement_sha256"`
+	WindowDays      int              `json:"window_days"`
+	PeriodFrom      string           `json:"period_from"`
+	PeriodTo        string           `json:"period_to"`
+	MatchedCount    int              `json:"matched_count"`
+	Matched         []MatchedPair    `json:"matched"`
+	UnmatchedBank   []ReportedLine   `json:"unmatched_bank"`
+	UnmatchedLedger []LedgerMovement `json:"unmatched_ledger"`
+	CreatedBy       string           `json:"created_by"`
+	CreatedAt       string           `json:"created_at"`
 }
 
 // Reconcile matches a district's bank statement (CSV date,amount,reference,
@@ -74,23 +92,23 @@ func (s *Service) Reconcile(ctx context.Context, district string, file []byte, w
 	if window < 0 || window > 31 {
 		return nil, fmt.Errorf("%w: window_days must be from 0 to 31", errs.ErrInvalidRequest)
 	}
-	if err := writable(access.From(ctx), district); err != nil {
+	if err := funding.Writable(access.From(ctx), district); err != nil {
 		return nil, err
 	}
-	if ok, err := s.districtExists(ctx, district); err != nil || !ok {
+	if ok, err := s.districts.DistrictExists(ctx, district); err != nil || !ok {
 		if err == nil {
 			err = fmt.Errorf("%w: district %q", errs.ErrNotFound, district)
 		}
 		return nil, err
 	}
-	var lines []recon.BankLine
+	var lines []BankLine
 	var err error
 	if bytes.HasPrefix(file, []byte("PK")) {
-		lines, err = recon.ParseXLSX(bytes.NewReader(file))
+		lines, err = ParseXLSX(bytes.NewReader(file))
 	} else {
-		lines, err = recon.ParseCSV(bytes.NewReader(file))
+		lines, err = ParseCSV(bytes.NewReader(file))
 	}
-	if errors.Is(err, recon.ErrInvalid) {
+	if errors.Is(err, ErrInvalid) {
 		return nil, fmt.Errorf("%w: %v", errs.ErrInvalidRequest, err)
 	}
 	if err != nil {
@@ -108,11 +126,11 @@ func (s *Service) Reconcile(ctx context.Context, district string, file []byte, w
 	if err != nil {
 		return nil, err
 	}
-	res := recon.Match(lines, moves, window)
+	res := Match(lines, moves, window)
 	sum := sha256.Sum256(file)
 	r := &Reconciliation{ID: ledger.NewID(), District: district, StatementSHA256: hex.EncodeToString(sum[:]), WindowDays: window,
 		PeriodFrom: from.Format(time.DateOnly), PeriodTo: to.Format(time.DateOnly), MatchedCount: len(res.Matched),
-		Matched: []MatchedPair{}, UnmatchedBank: []BankLine{}, UnmatchedLedger: []Movement{},
+		Matched: []MatchedPair{}, UnmatchedBank: []ReportedLine{}, UnmatchedLedger: []LedgerMovement{},
 		CreatedBy: access.From(ctx).Label(), CreatedAt: store.Now()}
 	for _, p := range res.Matched {
 		r.Matched = append(r.Matched, MatchedPair{Bank: toBankLine(p.Bank), Movement: byID[p.Movement.ID], By: string(p.By)})
@@ -134,38 +152,30 @@ func (s *Service) Reconcile(ctx context.Context, district string, file []byte, w
 }
 
 // movements returns the district's ledger movements between two dates.
-func (s *Service) movements(ctx context.Context, district, from, to string) ([]recon.Movement, map[string]Movement, error) {
-	var rows []struct {
-		ID, VoucherNo, Type, BookedOn string
-		Reference, SourceVoucherNo    *string
-		Net                           int64
+func (s *Service) movements(ctx context.Context, district, from, to string) ([]Movement, map[string]LedgerMovement, error) {
+	nets, err := s.ledger.DistrictNet(ctx, district, from, to)
+	if err != nil {
+		return nil, nil, err
 	}
-	err := s.db.Conn(ctx).Raw(`SELECT t.id AS id, t.voucher_no AS voucher_no, t.type AS type, t.booked_on AS booked_on,
-		t.reference AS reference, t.source_voucher_no AS source_voucher_no, SUM(p.amount) AS net
-		FROM transfers t JOIN postings p ON p.transfer_id = t.id
-		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder
-		WHERE h.district_code = ? AND t.booked_on BETWEEN ? AND ?
-		GROUP BY t.id, t.voucher_no, t.type, t.booked_on, t.reference, t.source_voucher_no
-		HAVING SUM(p.amount) <> 0 ORDER BY t.booked_on, t.id`, district, from, to).Scan(&rows).Error
-	out := make([]recon.Movement, 0, len(rows))
-	byID := make(map[string]Movement, len(rows))
-	for _, r := range rows {
-		d, _ := time.Parse(time.DateOnly, r.BookedOn)
-		ref := r.VoucherNo
-		if r.SourceVoucherNo != nil {
-			ref = *r.SourceVoucherNo
+	out := make([]Movement, 0, len(nets))
+	byID := make(map[string]LedgerMovement, len(nets))
+	for _, n := range nets {
+		d, _ := time.Parse(time.DateOnly, n.BookedOn)
+		ref := n.VoucherNo
+		if n.SourceVoucherNo != "" {
+			ref = n.SourceVoucherNo
 		}
-		if r.Reference != nil {
-			ref = *r.Reference
+		if n.Reference != "" {
+			ref = n.Reference
 		}
-		out = append(out, recon.Movement{ID: r.ID, Date: d, Amount: money.Amount(r.Net), Reference: ref})
-		byID[r.ID] = Movement{ID: r.ID, VoucherNo: r.VoucherNo, Type: r.Type, Date: r.BookedOn, Amount: money.Amount(r.Net), Reference: ref}
+		out = append(out, Movement{ID: n.ID, Date: d, Amount: n.Net, Reference: ref})
+		byID[n.ID] = LedgerMovement{ID: n.ID, VoucherNo: n.VoucherNo, Type: n.Type, Date: n.BookedOn, Amount: n.Net, Reference: ref}
 	}
-	return out, byID, err
+	return out, byID, nil
 }
 
-func toBankLine(b recon.BankLine) BankLine {
-	return BankLine{Line: b.Line, Date: b.Date.Format(time.DateOnly), Amount: b.Amount, Reference: b.Reference, Counterparty: b.Counterparty}
+func toBankLine(b BankLine) ReportedLine {
+	return ReportedLine{Line: b.Line, Date: b.Date.Format(time.DateOnly), Amount: b.Amount, Reference: b.Reference, Counterparty: b.Counterparty}
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -1,4 +1,4 @@
-package funding
+package movement
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
+	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/factor"
@@ -102,15 +103,15 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*Plan, error) {
 	if len(in.Recipients) == 0 || len(in.Recipients) > MaxBatch {
 		return nil, fmt.Errorf("%w: a plan has 1 to %d recipients", errs.ErrInvalidRequest, MaxBatch)
 	}
-	f, err := s.visibleFund(ctx, in.Fund)
+	f, err := s.reg.Fund(ctx, in.Fund)
 	if err != nil {
 		return nil, err
 	}
-	from, err := s.resolveHolder(ctx, in.From)
+	from, err := s.reg.Holder(ctx, in.From)
 	if err != nil {
 		return nil, err
 	}
-	if err := writable(access.From(ctx), from.District); err != nil {
+	if err := funding.Writable(access.From(ctx), from.District); err != nil {
 		return nil, err
 	}
 	w, err := in.weights()
@@ -126,9 +127,9 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errs.ErrInvalidRequest, err)
 	}
-	p := &Plan{ID: ledger.NewID(), Status: "draft", Fund: f.Code, From: from.Holder, Total: in.Total, Inputs: in,
+	p := &Plan{ID: ledger.NewID(), Status: "draft", Fund: f.Code, From: from.Name, Total: in.Total, Inputs: in,
 		CreatedBy: access.From(ctx).Label(), CreatedAt: store.Now(), Transfers: []string{}}
-	ctx = WithLookups(ctx)
+	ctx = funding.WithLookups(ctx)
 	for _, sh := range shares {
 		p.Shares = append(p.Shares, PlanShare{To: sh.ID, Share: sh.Fraction, Amount: sh.Amount})
 		// Check every leg now, so a plan that cannot execute is never stored.
@@ -163,11 +164,11 @@ func (s *Service) ExecutePlan(ctx context.Context, id string) (*Plan, error) {
 		if p, err = s.Plan(ctx, id); err != nil {
 			return err
 		}
-		from, err := s.resolveHolder(ctx, p.From)
+		from, err := s.reg.Holder(ctx, p.From)
 		if err != nil {
 			return err
 		}
-		if err := writable(access.From(ctx), from.District); err != nil {
+		if err := funding.Writable(access.From(ctx), from.District); err != nil {
 			return err
 		}
 		a := access.From(ctx)
@@ -181,7 +182,7 @@ func (s *Service) ExecutePlan(ctx context.Context, id string) (*Plan, error) {
 			p, err = s.plan(ctx, id) // executed by someone else: report it as it stands
 			return err
 		}
-		ctx = WithLookups(ctx)
+		ctx = funding.WithLookups(ctx)
 		var ts []*ledger.Transfer
 		for _, sh := range p.Shares {
 			if sh.Amount == 0 {
@@ -211,10 +212,7 @@ func (s *Service) Plan(ctx context.Context, id string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	from, err := s.resolveHolder(ctx, p.From)
-	if err != nil {
-		return nil, err
-	}
+	from, _ := funding.ParseHolder(p.From) // the city or a district: its name says which
 	if !access.From(ctx).Sees(from.District) {
 		return nil, fmt.Errorf("%w: plan %s", errs.ErrNotFound, id)
 	}
@@ -245,8 +243,12 @@ func (s *Service) plan(ctx context.Context, id string) (*Plan, error) {
 	if err := json.Unmarshal([]byte(r.Shares), &p.Shares); err != nil {
 		return nil, err
 	}
-	if err := conn.Raw("SELECT id FROM transfers WHERE plan_id = ? ORDER BY id", id).Scan(&p.Transfers).Error; err != nil {
+	ts, err := s.ledger.All(ctx, ledger.Filter{Plan: id})
+	if err != nil {
 		return nil, err
+	}
+	for _, t := range ts {
+		p.Transfers = append(p.Transfers, t.ID)
 	}
 	return p, nil
 }

@@ -1,4 +1,4 @@
-package funding
+package movement
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"renofund/internal/access"
+	"renofund/funding"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -34,13 +34,14 @@ type BatchItem struct {
 	Memo        string `json:"memo,omitempty"`
 	AllocatedOn string `json:"allocated_on,omitempty"`
 
-	Project   string `json:"project,omitempty"`
-	Category  string `json:"category,omitempty"`
-	Payee     *Party `json:"payee,omitempty"`
-	VoucherNo string `json:"voucher_no,omitempty"`
-	PaidOn    string `json:"paid_on,omitempty"`
-	Purpose   string `json:"purpose,omitempty"`
-	Funding   []Part `json:"funding,omitempty"`
+	Project     string `json:"project,omitempty"`
+	Category    string `json:"category,omitempty"`
+	Payee       *Party `json:"payee,omitempty"`
+	VoucherNo   string `json:"voucher_no,omitempty"`
+	PaidOn      string `json:"paid_on,omitempty"`
+	Purpose     string `json:"purpose,omitempty"`
+	Funding     []Part `json:"funding,omitempty"`
+	ForceReason string `json:"force_reason,omitempty"`
 }
 
 // Batch applies up to MaxBatch items in one database transaction, all or
@@ -51,12 +52,12 @@ func (s *Service) Batch(ctx context.Context, items []BatchItem) (string, []*ledg
 	if len(items) == 0 || len(items) > MaxBatch {
 		return "", nil, fmt.Errorf("%w: a batch holds 1 to %d items, got %d", errs.ErrInvalidRequest, MaxBatch, len(items))
 	}
-	ctx = WithLookups(ctx)
+	ctx = funding.WithLookups(ctx)
 	id := ledger.NewID()
 	var ts []*ledger.Transfer
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		ts = make([]*ledger.Transfer, 0, len(items))
-		b := &batchState{s: s, tx: tx, balances: map[string]map[string]int64{}, pending: map[string]map[string]int64{}}
+		b := &batchState{s: s, ctx: ctx, balances: map[string]map[string]money.Amount{}, pending: map[string]map[string]money.Amount{}}
 		for i, it := range items {
 			t, err := b.build(ctx, it)
 			if err != nil {
@@ -83,9 +84,9 @@ func (s *Service) Batch(ctx context.Context, items []BatchItem) (string, []*ledg
 // them, for automatic attribution.
 type batchState struct {
 	s        *Service
-	tx       *gorm.DB
-	balances map[string]map[string]int64 // project holder → fund → balance, once read
-	pending  map[string]map[string]int64 // changes to projects not read yet
+	ctx      context.Context                    // the batch's transaction
+	balances map[string]map[string]money.Amount // project holder → fund → balance, once read
+	pending  map[string]map[string]money.Amount // changes to projects not read yet
 }
 
 func (b *batchState) build(ctx context.Context, it BatchItem) (*ledger.Transfer, error) {
@@ -102,79 +103,54 @@ func (b *batchState) build(ctx context.Context, it BatchItem) (*ledger.Transfer,
 			DocumentNo: it.DocumentNo, Memo: it.Memo, AllocatedOn: it.AllocatedOn})
 	case ledger.TypeExpenditure:
 		in := Expenditure{Project: it.Project, Category: it.Category, Amount: it.Amount, VoucherNo: it.VoucherNo,
-			PaidOn: it.PaidOn, Purpose: it.Purpose, Funding: it.Funding}
+			PaidOn: it.PaidOn, Purpose: it.Purpose, Funding: it.Funding, ForceReason: it.ForceReason}
 		if it.Payee != nil {
 			in.Payee = *it.Payee
 		}
-		return b.expenditure(ctx, in)
+		return b.s.expenditureTransfer(ctx, in, b.projectBalances)
 	}
 	return nil, fmt.Errorf("%w: type %q must be receipt, allocation or expenditure", errs.ErrInvalidRequest, it.Type)
 }
 
-func (b *batchState) expenditure(ctx context.Context, in Expenditure) (*ledger.Transfer, error) {
-	if err := in.check(); err != nil {
-		return nil, err
-	}
-	a := access.From(ctx)
-	p, err := b.s.Project(ctx, in.Project)
-	if err != nil {
-		return nil, err
-	}
-	if err := writable(a, p.District); err != nil {
-		return nil, err
-	}
-	parts := in.Funding
-	if parts == nil {
-		bal, err := b.projectBalances(in.Project)
+// projectBalances is a project's holdings as the batch's earlier items left
+// them, read under lock the first time the batch needs them.
+func (b *batchState) projectBalances(project string) ([]ledger.Holding, error) {
+	holder := funding.ProjectHolder(project)
+	m, ok := b.balances[holder]
+	if !ok {
+		locked, err := b.s.ledger.LockHolder(b.ctx, holder)
 		if err != nil {
 			return nil, err
 		}
-		var rows []holdingBalance
-		for fund, v := range bal {
-			rows = append(rows, holdingBalance{FundCode: fund, Balance: v})
+		m = map[string]money.Amount{}
+		for _, h := range locked {
+			m[h.Fund] = h.Balance
 		}
-		if parts, err = b.s.split(ctx, rows, in); err != nil {
-			return nil, err
+		for fund, d := range b.pending[holder] {
+			m[fund] += d
 		}
-	} else if err := b.s.checkParts(ctx, in); err != nil {
-		return nil, err
+		b.balances[holder] = m
 	}
-	return spendTransfer(in, p, parts, a), nil
-}
-
-func (b *batchState) projectBalances(project string) (map[string]int64, error) {
-	holder := holderOf(project)
-	if m, ok := b.balances[holder]; ok {
-		return m, nil
+	hs := make([]ledger.Holding, 0, len(m))
+	for fund, v := range m {
+		hs = append(hs, ledger.Holding{Fund: fund, Holder: holder, Balance: v})
 	}
-	rows, err := b.s.projectBalances(b.tx, project)
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]int64{}
-	for _, r := range rows {
-		m[r.FundCode] = r.Balance
-	}
-	for fund, d := range b.pending[holder] {
-		m[fund] += d
-	}
-	b.balances[holder] = m
-	return m, nil
+	return hs, nil
 }
 
 // apply moves the batch's view of project balances by a built transfer.
 func (b *batchState) apply(t *ledger.Transfer) {
 	for _, p := range t.Postings {
-		if ledger.HolderProject(p.Holder) == "" {
-			continue
+		if p.Project == "" {
+			continue // not a project's holding
 		}
 		m, ok := b.balances[p.Holder]
 		if !ok {
 			if m = b.pending[p.Holder]; m == nil {
-				m = map[string]int64{}
+				m = map[string]money.Amount{}
 				b.pending[p.Holder] = m
 			}
 		}
-		m[p.Fund] += int64(p.Amount)
+		m[p.Fund] += p.Amount
 	}
 }

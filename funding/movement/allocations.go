@@ -1,0 +1,82 @@
+package movement
+
+import (
+	"context"
+	"fmt"
+
+	"renofund/funding"
+	"renofund/internal/access"
+	"renofund/internal/errs"
+	"renofund/internal/field"
+	"renofund/internal/ledger"
+	"renofund/internal/money"
+)
+
+// Allocation moves a fund's money one step down the holder tree.
+type Allocation struct {
+	Fund        string       `json:"fund"`
+	From        string       `json:"from"`
+	To          string       `json:"to"`
+	Amount      money.Amount `json:"amount"`
+	DocumentNo  string       `json:"document_no,omitempty"`
+	Memo        string       `json:"memo,omitempty"`
+	AllocatedOn string       `json:"allocated_on,omitempty"` // default today
+	PlanID      string       `json:"-"`
+}
+
+// AllocationTransfer checks an allocation and builds its transfer.
+func (s *Service) AllocationTransfer(ctx context.Context, in Allocation) (*ledger.Transfer, error) {
+	if err := positive("amount", in.Amount); err != nil {
+		return nil, err
+	}
+	if in.AllocatedOn == "" {
+		in.AllocatedOn = funding.Today()
+	}
+	if _, err := funding.ParseDate("allocated_on", in.AllocatedOn); err != nil {
+		return nil, err
+	}
+	if err := field.Text("document_no", in.DocumentNo, false, 200); err != nil {
+		return nil, err
+	}
+	if err := field.Text("memo", in.Memo, false, 500); err != nil {
+		return nil, err
+	}
+	f, err := s.reg.Fund(ctx, in.Fund)
+	if err != nil {
+		return nil, err
+	}
+	from, err := s.reg.Holder(ctx, in.From)
+	if err != nil {
+		return nil, err
+	}
+	to, err := s.reg.Holder(ctx, in.To)
+	if err != nil {
+		return nil, err
+	}
+	if !from.Below(to) {
+		return nil, fmt.Errorf("%w: %s does not lie below %s (city → district → its project, or city → project)",
+			errs.ErrInvalidRequest, in.To, in.From)
+	}
+	if err := funding.Writable(access.From(ctx), from.District); err != nil {
+		return nil, err
+	}
+	doc := in.DocumentNo
+	if doc == "" {
+		doc = f.DocumentNo
+	}
+	return &ledger.Transfer{
+		FiscalYear: fiscalYear(in.AllocatedOn), Type: ledger.TypeAllocation, Fund: f.Code, From: from.Name,
+		To: to.Name, District: to.District, Project: to.Project, Amount: in.Amount, BookedOn: in.AllocatedOn,
+		DocumentNo: doc, Purpose: in.Memo, PlanID: in.PlanID, RecordedBy: access.From(ctx).Label(),
+		Postings: []ledger.Posting{from.Posting(f.Code, -in.Amount), to.Posting(f.Code, in.Amount)},
+	}, nil
+}
+
+// Allocate moves a fund's money down the holder tree.
+func (s *Service) Allocate(ctx context.Context, in Allocation) (*ledger.Transfer, error) {
+	t, err := s.AllocationTransfer(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return t, s.ledger.Post(ctx, t)
+}

@@ -1,0 +1,74 @@
+package movement
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"renofund/funding"
+	"renofund/internal/access"
+	"renofund/internal/errs"
+	"renofund/internal/field"
+	"renofund/internal/ledger"
+)
+
+// Reverse records a new transfer that restores exactly what the original
+// moved. The original is never changed; a second reversal, or reversing a
+// reversal, is refused.
+func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Transfer, error) {
+	if err := field.Text("reason", reason, true, 500); err != nil {
+		return nil, err
+	}
+	var rev *ledger.Transfer
+	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		orig, err := s.ledger.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		a := access.From(ctx)
+		if !a.Sees(orig.District) {
+			return fmt.Errorf("%w %s", ledger.ErrTransferNotFound, id)
+		}
+		// Only who could have made the transfer may reverse it: for an
+		// allocation that is the giving side, for the rest the district
+		// the money sits in.
+		owner := orig.District
+		if orig.BaseType == ledger.TypeAllocation {
+			from, _ := funding.ParseHolder(orig.From)
+			owner = from.District
+		}
+		if err := funding.Writable(a, owner); err != nil {
+			return err
+		}
+		if orig.Type == ledger.TypeReversal {
+			return fmt.Errorf("%w: %s is itself a reversal; record a new transfer instead", errs.ErrConflict, id)
+		}
+		if orig.Type == ledger.TypeSubsidy {
+			// A run's lines record what was settled; undoing a payment behind
+			// them would make the next run pay it again or never. Subsidies
+			// are corrected by a corrected rating and the next run.
+			return fmt.Errorf("%w: %s is a subsidy payment; correct the rating and run the scheme again", errs.ErrConflict, id)
+		}
+		if rid, err := s.ledger.ReversalOf(ctx, id); err != nil {
+			return err
+		} else if rid != "" {
+			return fmt.Errorf("%w: %s was reversed by %s", ledger.ErrAlreadyReversed, id, rid)
+		}
+		on := funding.Today()
+		rev = &ledger.Transfer{
+			FiscalYear: fiscalYear(on), Type: ledger.TypeReversal, BaseType: orig.BaseType, Fund: orig.Fund,
+			From: orig.From, To: orig.To, District: orig.District, Project: orig.Project, Category: orig.Category,
+			Amount: orig.Amount, BookedOn: on, PayerName: orig.PayerName, PayerCreditCode: orig.PayerCreditCode,
+			PayeeName: orig.PayeeName, PayeeCreditCode: orig.PayeeCreditCode, PayeeBankAccount: orig.PayeeBankAccount,
+			Household: orig.Household, Reference: orig.Reference, DocumentNo: orig.DocumentNo, Purpose: reason,
+			ReversalOf: orig.ID, RecordedBy: a.Label(),
+		}
+		for _, p := range orig.Postings {
+			// Every holding a reversal touches exists: the original posted to it.
+			rev.Postings = append(rev.Postings, ledger.Posting{Fund: p.Fund, Holder: p.Holder, Amount: -p.Amount})
+		}
+		return s.ledger.Post(ctx, rev)
+	})
+	return rev, err
+}

@@ -1,0 +1,177 @@
+package report
+
+import (
+	"context"
+	"fmt"
+
+	"renofund/funding"
+	"renofund/internal/access"
+	"renofund/internal/ledger"
+	"renofund/internal/money"
+)
+
+// FundLine is one fund's money at a project.
+type FundLine struct {
+	Fund      string       `json:"fund"`
+	Kind      string       `json:"kind"`
+	Received  money.Amount `json:"received"`
+	Spent     money.Amount `json:"spent"`
+	Available money.Amount `json:"available"`
+}
+
+// CategoryLine is a category's budget and spending at a project.
+type CategoryLine struct {
+	Category string       `json:"category"`
+	Budget   money.Amount `json:"budget"`
+	Spent    money.Amount `json:"spent"`
+}
+
+// Totals sums a fund's or a project's money.
+type Totals struct {
+	Received  money.Amount `json:"received"`
+	Spent     money.Amount `json:"spent"`
+	Available money.Amount `json:"available"`
+}
+
+func (t *Totals) add(received, spent, available money.Amount) error {
+	r, ok1 := money.Sum(t.Received, received)
+	sp, ok2 := money.Sum(t.Spent, spent)
+	av, ok3 := money.Sum(t.Available, available)
+	if !ok1 || !ok2 || !ok3 {
+		return ErrTooLarge
+	}
+	t.Received, t.Spent, t.Available = r, sp, av
+	return nil
+}
+
+// ProjectFunding is where a project's money came from and went.
+type ProjectFunding struct {
+	Project    string         `json:"project"`
+	Funds      []FundLine     `json:"funds"`
+	Categories []CategoryLine `json:"categories"`
+	Totals     Totals         `json:"totals"`
+}
+
+// ProjectFunding sums, per fund, what reached the project (receipts and
+// allocations), what it spent and what it holds, and spending per category
+// against budget; all net of reversals.
+func (s *Service) ProjectFunding(ctx context.Context, code string) (*ProjectFunding, error) {
+	p, err := s.reg.Project(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	flows, err := s.ledger.Flows(ctx, ledger.FlowFilter{Holder: funding.ProjectHolder(code)})
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, len(flows))
+	for i, f := range flows {
+		codes[i] = f.Fund
+	}
+	funds, err := s.fundsOf(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	v := &ProjectFunding{Project: code, Funds: make([]FundLine, 0, len(flows))}
+	for _, f := range flows {
+		l := FundLine{Fund: f.Fund, Kind: funds[f.Fund].Kind, Received: f.Received + f.AllocatedIn, Spent: f.Spent, Available: f.Net}
+		v.Funds = append(v.Funds, l)
+		if err := v.Totals.add(l.Received, l.Spent, l.Available); err != nil {
+			return nil, err
+		}
+	}
+	spends, err := s.ledger.SpentByCategory(ctx, "", code)
+	if err != nil {
+		return nil, err
+	}
+	spent := map[string]money.Amount{}
+	for _, sp := range spends {
+		spent[sp.Category] = sp.Spent
+	}
+	for _, c := range funding.Categories {
+		v.Categories = append(v.Categories, CategoryLine{Category: c, Budget: p.Budget.For(c), Spent: spent[c]})
+	}
+	return v, nil
+}
+
+// Holding is one fund's money at one holder.
+type Holding struct {
+	Holder    string       `json:"holder"`
+	Available money.Amount `json:"available"`
+}
+
+// FundView is a fund with where its money is.
+type FundView struct {
+	*funding.Fund
+	Totals   Totals    `json:"totals"`
+	Holdings []Holding `json:"holdings"`
+}
+
+// FundView returns the fund with its totals and holdings. A district sees a
+// fund it holds, or a fund with money at its holders, and only its own
+// holdings and their totals: received is money entering the books and
+// spent money leaving them; for a district, what reached its own holders
+// from outside the district and what left them (an allocation from the
+// district to its own project is internal, and the only kind a district
+// makes).
+func (s *Service) FundView(ctx context.Context, code string) (*FundView, error) {
+	f, err := s.reg.Fund(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	district, err := access.From(ctx).Area("")
+	if err != nil {
+		return nil, err
+	}
+	hs, err := s.ledger.Holdings(ctx, ledger.HoldingFilter{Fund: code, District: district})
+	if err != nil {
+		return nil, err
+	}
+	flows, err := s.ledger.Flows(ctx, ledger.FlowFilter{Fund: code, District: district})
+	if err != nil {
+		return nil, err
+	}
+	v := &FundView{Fund: f, Holdings: make([]Holding, 0, len(hs))}
+	for _, h := range hs {
+		v.Holdings = append(v.Holdings, Holding{h.Holder, h.Balance})
+		if err := v.Totals.add(0, 0, h.Balance); err != nil {
+			return nil, err
+		}
+	}
+	for _, fl := range flows {
+		received := fl.Received
+		if district != "" {
+			received += fl.AllocatedIn - fl.AllocatedOut
+		}
+		if err := v.Totals.add(received, fl.Spent, 0); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// Transfers lists transfers the actor may see, a page at a time.
+func (s *Service) Transfers(ctx context.Context, f ledger.Filter) ([]*ledger.Transfer, error) {
+	var err error
+	if f.District, err = access.From(ctx).Area(f.District); err != nil {
+		return nil, err
+	}
+	if f.Project != "" {
+		if _, err := s.reg.Project(ctx, f.Project); err != nil {
+			return nil, err
+		}
+	}
+	return s.ledger.List(ctx, f)
+}
+
+// Transfer returns one transfer the actor may see.
+func (s *Service) Transfer(ctx context.Context, id string) (*ledger.Transfer, error) {
+	t, err := s.ledger.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !access.From(ctx).Sees(t.District) {
+		return nil, fmt.Errorf("%w %s", ledger.ErrTransferNotFound, id)
+	}
+	return t, nil
+}

@@ -1,0 +1,66 @@
+// Package app wires the service: every domain service built once on one
+// database, and the small adapters that let one domain ask another what it
+// needs (subsidies ask the funding registry through subsidy.Registry). The
+// binary builds it in cmd/renofund; tests build it the same way.
+package app
+
+import (
+	"log/slog"
+
+	"renofund/funding"
+	"renofund/funding/importer"
+	"renofund/funding/movement"
+	"renofund/funding/report"
+	"renofund/internal/auth"
+	"renofund/internal/events"
+	"renofund/internal/httpapi"
+	"renofund/internal/idem"
+	"renofund/internal/ledger"
+	"renofund/internal/recon"
+	"renofund/internal/schedule"
+	"renofund/internal/store"
+	"renofund/internal/taxbook"
+	"renofund/subsidy"
+)
+
+// Services are the service's parts.
+type Services struct {
+	DB        *store.DB
+	Ledger    *ledger.Ledger
+	Registry  *funding.Registry
+	Movements *movement.Service
+	Reports   *report.Service
+	Import    *importer.Importer
+	Subsidy   *subsidy.Service
+	Tax       *taxbook.Book
+	Recon     *recon.Service
+	Tokens    *auth.Tokens
+	Keys      *idem.Keys
+	Events    *events.Writer
+}
+
+// New builds every service on db; log receives the audit-event writer's
+// complaints (nil: discarded). Close stops what runs in the background.
+func New(db *store.DB, log *slog.Logger) *Services {
+	l := ledger.New(db)
+	reg := funding.NewRegistry(db, l)
+	moves := movement.New(db, l, reg)
+	sub := subsidy.NewService(db, l, subsidyRegistry{reg})
+	sub.CheckSchedule = schedule.Check
+	return &Services{
+		DB: db, Ledger: l, Registry: reg, Movements: moves, Reports: report.New(l, reg),
+		Import: importer.New(db, reg, moves, l), Subsidy: sub, Tax: taxbook.New(db),
+		Recon: recon.NewService(db, l, reg), Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
+	}
+}
+
+// Close writes the audit events still queued.
+func (s *Services) Close() { s.Events.Close() }
+
+// API is the HTTP service over these services; rateLimit is the requests
+// per second allowed per token (0: none).
+func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
+	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Reports: s.Reports,
+		Ledger: s.Ledger, Tokens: s.Tokens, Subsidy: s.Subsidy, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
+		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit})
+}

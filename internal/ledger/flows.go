@@ -1,0 +1,248 @@
+package ledger
+
+import (
+	"context"
+
+	"renofund/internal/money"
+	"renofund/internal/store"
+)
+
+// What money did, defined once for every report. All of it is net of
+// reversals: a reversal's postings are the original's negated and its base
+// type is the original's, so it cancels the original in every sum.
+//
+//	received       receipts into a holding: money entering the books
+//	allocated in   allocations into a holding (it is the allocation's to-holder)
+//	allocated out  allocations out of a holding (its from-holder)
+//	spent          expenditures and subsidy payments out of a holding: money leaving the books
+//
+// For every holding received + allocated in − allocated out − spent is what
+// its postings moved in all (Net), and over the whole books allocated in and
+// allocated out are equal.
+const flowSums = `SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END) AS received,
+	SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.to_holder THEN p.amount ELSE 0 END) AS alloc_in,
+	SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.from_holder THEN -p.amount ELSE 0 END) AS alloc_out,
+	SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END) AS spent,
+	SUM(p.amount) AS moved`
+
+// Flow is what moved through one or more holdings (see flowSums).
+type Flow struct {
+	Received     money.Amount
+	AllocatedIn  money.Amount
+	AllocatedOut money.Amount
+	Spent        money.Amount
+	Net          money.Amount // everything the postings moved: the change in balance
+}
+
+// HoldingFlow is one holding's flow.
+type HoldingFlow struct {
+	Fund, Holder, District, Project string
+	Flow
+}
+
+// FlowFilter selects the holdings and the booking dates a flow sums over;
+// empty fields select everything.
+type FlowFilter struct {
+	From, To string   // booking dates, inclusive, YYYY-MM-DD
+	Fund     string   // one fund
+	Funds    []string // any of these funds
+	Holder   string
+	District string // the district's holdings and its projects'
+}
+
+// Flows sums each selected holding's postings between the dates. Narrowed
+// to some holdings, it starts from them (CROSS JOIN keeps SQLite looping in
+// that order: a handful of holdings, not every posting, lead); over the
+// whole books it sums each holding's postings first and only then sets the
+// holdings beside the sums, so every posting is read once.
+func (l *Ledger) Flows(ctx context.Context, f FlowFilter) ([]HoldingFlow, error) {
+	dates, dateArgs := booked(f.From, f.To)
+	var q string
+	var args []any
+	if f.Fund != "" || f.Funds != nil || f.Holder != "" || f.District != "" {
+		where, hargs := HoldingFilter{Fund: f.Fund, Funds: f.Funds, Holder: f.Holder, District: f.District}.where()
+		q = `SELECT h.fund_code AS fund, h.holder AS holder, h.district_code AS district, h.project_code AS project, ` +
+			flowSums + `
+			FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
+			WHERE ` + where + ` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id` + dates + `
+			GROUP BY h.fund_code, h.holder, h.district_code, h.project_code`
+		args = append(hargs, dateArgs...)
+	} else {
+		q = `SELECT a.fund, a.holder, h.district_code AS district, h.project_code AS project,
+			a.received, a.alloc_in, a.alloc_out, a.spent, a.moved
+			FROM (SELECT p.fund_code AS fund, p.holder AS holder, ` + flowSums + `
+				FROM postings p JOIN transfers t ON t.id = p.transfer_id
+				WHERE p.holder <> '` + External + `'` + dates + ` GROUP BY p.fund_code, p.holder) a
+			JOIN holdings h ON h.fund_code = a.fund AND h.holder = a.holder`
+		args = dateArgs
+	}
+	var rows []struct {
+		Fund, Holder                              string
+		District, Project                         *string
+		Received, AllocIn, AllocOut, Spent, Moved int64
+	}
+	if err := l.db.Conn(ctx).Raw(q+" ORDER BY 1, 2", args...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]HoldingFlow, len(rows))
+	for i, r := range rows {
+		out[i] = HoldingFlow{Fund: r.Fund, Holder: r.Holder, District: store.Str(r.District), Project: store.Str(r.Project),
+			Flow: Flow{Received: money.Amount(r.Received), AllocatedIn: money.Amount(r.AllocIn),
+				AllocatedOut: money.Amount(r.AllocOut), Spent: money.Amount(r.Spent), Net: money.Amount(r.Moved)}}
+	}
+	return out, nil
+}
+
+// CategorySpend is what a project paid from its own holdings for one
+// category of work, net of reversals.
+type CategorySpend struct {
+	Project, Category string
+	Spent             money.Amount
+}
+
+// SpentByCategory sums, per project and category, the payments made from
+// the projects' own holdings (a subsidy paid from the city's holding is not
+// the project's spending), of one district or project when given.
+func (l *Ledger) SpentByCategory(ctx context.Context, district, project string) ([]CategorySpend, error) {
+	where, args := "", []any{}
+	if district != "" {
+		where, args = where+" AND t.district_code = ?", append(args, district)
+	}
+	if project != "" {
+		where, args = where+" AND t.project_code = ?", append(args, project)
+	}
+	var rows []struct {
+		Project, Category string
+		Spent             int64
+	}
+	err := l.db.Conn(ctx).Raw(`SELECT t.project_code AS project, t.category AS category, -SUM(p.amount) AS spent
+		FROM transfers t JOIN postings p ON p.transfer_id = t.id
+		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder AND h.project_code = t.project_code
+		WHERE t.base_type IN ('expenditure', 'subsidy_payment') AND t.category IS NOT NULL`+where+`
+		GROUP BY t.project_code, t.category ORDER BY 1, 2`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CategorySpend, len(rows))
+	for i, r := range rows {
+		out[i] = CategorySpend{Project: r.Project, Category: r.Category, Spent: money.Amount(r.Spent)}
+	}
+	return out, nil
+}
+
+// Activity is when money last moved on from a holding that still holds
+// some: LastOut is the booking date of its latest outflow ("" when nothing
+// has gone out), FirstIn that of its earliest inflow.
+type Activity struct {
+	Holding
+	FirstIn, LastOut string
+}
+
+// Activities lists, for every holding with money in it (of one district
+// when given), when money last moved on from it.
+func (l *Ledger) Activities(ctx context.Context, district string) ([]Activity, error) {
+	where, args := HoldingFilter{District: district, Positive: true}.where()
+	var rows []struct {
+		FundCode, Holder      string
+		DistrictCode, Project *string
+		Balance               int64
+		FirstIn, LastOut      *string
+	}
+	err := l.db.Conn(ctx).Raw(`SELECT h.fund_code, h.holder, h.district_code, h.project_code AS project, h.balance,
+		MIN(CASE WHEN p.amount > 0 THEN t.booked_on END) AS first_in,
+		MAX(CASE WHEN p.amount < 0 THEN t.booked_on END) AS last_out
+		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
+		WHERE `+where+` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
+		GROUP BY h.fund_code, h.holder, h.district_code, h.project_code, h.balance ORDER BY 1, 2`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Activity, len(rows))
+	for i, r := range rows {
+		out[i] = Activity{Holding: Holding{Fund: r.FundCode, Holder: r.Holder, District: store.Str(r.DistrictCode),
+			Project: store.Str(r.Project), Balance: money.Amount(r.Balance)}, FirstIn: store.Str(r.FirstIn), LastOut: store.Str(r.LastOut)}
+	}
+	return out, nil
+}
+
+// Entry is one posting of a holding with the date it was booked on.
+type Entry struct {
+	Fund, Holder, District string
+	BookedOn               string
+	VoucherSeq             int64
+	Amount                 money.Amount // + in, − out
+}
+
+// Entries lists the postings of the holdings f selects, per holding in
+// booking order (then voucher order), for first-in-first-out reasoning.
+func (l *Ledger) Entries(ctx context.Context, f HoldingFilter) ([]Entry, error) {
+	where, args := f.where()
+	var rows []struct {
+		FundCode, Holder   string
+		District           *string
+		BookedOn           string
+		VoucherSeq, Amount int64
+	}
+	err := l.db.Conn(ctx).Raw(`SELECT p.fund_code, p.holder, h.district_code AS district, t.booked_on, t.voucher_seq, p.amount
+		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
+		WHERE `+where+` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
+		ORDER BY p.fund_code, p.holder, t.booked_on, t.voucher_seq`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(rows))
+	for i, r := range rows {
+		out[i] = Entry{Fund: r.FundCode, Holder: r.Holder, District: store.Str(r.District), BookedOn: r.BookedOn,
+			VoucherSeq: r.VoucherSeq, Amount: money.Amount(r.Amount)}
+	}
+	return out, nil
+}
+
+// FundSpending is what a fund has paid out, net of reversals, and the date
+// of its first payment.
+type FundSpending struct {
+	Fund      string
+	Spent     money.Amount
+	FirstPaid string // "" when it has paid nothing
+}
+
+// Spending reports, for each of the funds that has postings, its
+// expenditures (subsidy payments aside) and when it first paid one.
+func (l *Ledger) Spending(ctx context.Context, funds []string) ([]FundSpending, error) {
+	if len(funds) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		Fund      string
+		Spent     int64
+		FirstPaid *string
+	}
+	err := l.db.Conn(ctx).Raw(`SELECT p.fund_code AS fund,
+		COALESCE(-SUM(CASE WHEN t.base_type = 'expenditure' AND p.holder <> '`+External+`' THEN p.amount END), 0) AS spent,
+		MIN(CASE WHEN t.type = 'expenditure' THEN t.booked_on END) AS first_paid
+		FROM postings p CROSS JOIN transfers t
+		WHERE p.fund_code IN ? AND t.id = p.transfer_id
+		GROUP BY p.fund_code ORDER BY 1`, funds).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FundSpending, len(rows))
+	for i, r := range rows {
+		out[i] = FundSpending{Fund: r.Fund, Spent: money.Amount(r.Spent), FirstPaid: store.Str(r.FirstPaid)}
+	}
+	return out, nil
+}
+
+// booked is the condition on booking dates (inclusive; empty is open), as
+// "AND …" clauses on transfers t.
+func booked(from, to string) (string, []any) {
+	var cond string
+	var args []any
+	if from != "" {
+		cond, args = cond+" AND t.booked_on >= ?", append(args, from)
+	}
+	if to != "" {
+		cond, args = cond+" AND t.booked_on <= ?", append(args, to)
+	}
+	return cond, args
+}
