@@ -41,11 +41,7 @@ func (s *Service) AllocationTransfer(ctx context.Context, in Allocation) (*ledge
 	if err := field.Text("memo", in.Memo, false, 500); err != nil {
 		return nil, err
 	}
-	f, err := s.reg.Fund(ctx, in.Fund)
-	if err != nil {
-		return nil, err
-	}
-	from, err := s.reg.Holder(ctx, in.From)
+	f, from, err := s.source(ctx, in.Fund, in.From)
 	if err != nil {
 		return nil, err
 	}
@@ -79,4 +75,15 @@ func (s *Service) Allocate(ctx context.Context, in Allocation) (*ledger.Transfer
 		return nil, err
 	}
 	return t, s.ledger.Post(ctx, t)
+}
+
+// source loads the fund and the holder its money would leave, as the actor
+// may see them.
+func (s *Service) source(ctx context.Context, fund, from string) (*funding.Fund, funding.Holder, error) {
+	f, err := s.reg.Fund(ctx, fund)
+	if err != nil {
+		return nil, funding.Holder{}, err
+	}
+	h, err := s.reg.Holder(ctx, from)
+	return f, h, err
 }

@@ -103,11 +103,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*Plan, error) {
 	if len(in.Recipients) == 0 || len(in.Recipients) > MaxBatch {
 		return nil, fmt.Errorf("%w: a plan has 1 to %d recipients", errs.ErrInvalidRequest, MaxBatch)
 	}
-	f, err := s.reg.Fund(ctx, in.Fund)
-	if err != nil {
-		return nil, err
-	}
-	from, err := s.reg.Holder(ctx, in.From)
+	f, from, err := s.source(ctx, in.Fund, in.From)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/ledger"
 	"renofund/internal/money"
 )
 
@@ -85,11 +86,7 @@ func (s *Service) IdleReport(ctx context.Context, days int, asOf time.Time) ([]I
 	if err != nil {
 		return nil, err
 	}
-	codes := make([]string, len(acts))
-	for i, a := range acts {
-		codes[i] = a.Fund
-	}
-	funds, err := s.fundsOf(ctx, codes)
+	funds, err := fundsOf(ctx, s, acts, func(x ledger.Activity) string { return x.Fund })
 	if err != nil {
 		return nil, err
 	}

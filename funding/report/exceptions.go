@@ -74,11 +74,7 @@ func (s *Service) retention(ctx context.Context, asOf time.Time) ([]Exception, e
 	if err != nil {
 		return nil, err
 	}
-	codes := make([]string, len(entries))
-	for i, e := range entries {
-		codes[i] = e.Fund
-	}
-	funds, err := s.fundsOf(ctx, codes)
+	funds, err := fundsOf(ctx, s, entries, func(x ledger.Entry) string { return x.Fund })
 	if err != nil {
 		return nil, err
 	}

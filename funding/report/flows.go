@@ -37,11 +37,7 @@ func (s *Service) FundingReport(ctx context.Context) (*FundingReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	codes := make([]string, len(rows))
-	for i, r := range rows {
-		codes[i] = r.Fund
-	}
-	funds, err := s.fundsOf(ctx, codes)
+	funds, err := fundsOf(ctx, s, rows, func(x ledger.HoldingFlow) string { return x.Fund })
 	if err != nil {
 		return nil, err
 	}

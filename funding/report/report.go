@@ -70,12 +70,12 @@ func area(district string) string {
 	return district
 }
 
-// fundsOf loads the funds the given codes name (repeats allowed).
-func (s *Service) fundsOf(ctx context.Context, codes []string) (map[string]*funding.Fund, error) {
+// fundsOf loads the funds that items name, by code.
+func fundsOf[T any](ctx context.Context, s *Service, items []T, code func(T) string) (map[string]*funding.Fund, error) {
 	seen := map[string]bool{}
 	var distinct []string
-	for _, c := range codes {
-		if !seen[c] {
+	for _, it := range items {
+		if c := code(it); !seen[c] {
 			seen[c] = true
 			distinct = append(distinct, c)
 		}

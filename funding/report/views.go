@@ -64,11 +64,7 @@ func (s *Service) ProjectFunding(ctx context.Context, code string) (*ProjectFund
 	if err != nil {
 		return nil, err
 	}
-	codes := make([]string, len(flows))
-	for i, f := range flows {
-		codes[i] = f.Fund
-	}
-	funds, err := s.fundsOf(ctx, codes)
+	funds, err := fundsOf(ctx, s, flows, func(x ledger.HoldingFlow) string { return x.Fund })
 	if err != nil {
 		return nil, err
 	}

@@ -13,11 +13,6 @@ import (
 // A variable only so that a test can make sheets short.
 var sheetRows = sheet.MaxRows
 
-// exactNumber bounds the amounts written as numbers: below 10^15 fen a
-// two-decimal amount has at most 15 significant digits, which a spreadsheet
-// number keeps exactly. Larger amounts are written as text.
-const exactNumber = money.Amount(1_000_000_000_000_000)
-
 // xlsxWriter streams the trail into an XLSX workbook as rows come, so the
 // download starts with the first row.
 type xlsxWriter struct {
@@ -55,7 +50,7 @@ func (x *xlsxWriter) write(r *Row) error {
 		case bool:
 			x.cells[i] = sheet.Bool(v)
 		case money.Amount:
-			x.cells[i] = amountCell(v)
+			x.cells[i] = sheet.Amount(v)
 		case seq:
 			x.cells[i] = sheet.Empty
 			if v != 0 {
@@ -64,15 +59,6 @@ func (x *xlsxWriter) write(r *Row) error {
 		}
 	}
 	return x.wb.Row(x.cells)
-}
-
-// amountCell is a number cell formatted 0.00 holding the exact decimal, or
-// text for an amount a spreadsheet number cannot hold exactly.
-func amountCell(a money.Amount) sheet.Value {
-	if a >= exactNumber || a <= -exactNumber {
-		return sheet.Text(a.String())
-	}
-	return sheet.Decimal(a.String())
 }
 
 func (x *xlsxWriter) close() error { return x.wb.Close() }

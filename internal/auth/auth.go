@@ -18,6 +18,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
 )
@@ -64,9 +65,16 @@ func hashOf(secret string) string {
 
 // Issue creates a token and returns its secret, which is not stored.
 // A district token must name an existing district; other roles must not.
+// A ttl of zero means no expiry.
 func (t *Tokens) Issue(ctx context.Context, role access.Role, district, name string, ttl time.Duration) (string, *Token, error) {
-	if name == "" || len(name) > 100 {
-		return "", nil, fmt.Errorf("%w: name is required (at most 100 characters)", errs.ErrInvalidRequest)
+	if _, err := access.ParseRole(string(role)); err != nil {
+		return "", nil, err
+	}
+	if err := field.Text("name", name, true, 100); err != nil {
+		return "", nil, err
+	}
+	if ttl < 0 {
+		return "", nil, fmt.Errorf("%w: a token's lifetime cannot be negative", errs.ErrInvalidRequest)
 	}
 	if (role == access.District) != (district != "") {
 		return "", nil, fmt.Errorf("%w: a district token needs --district, other roles take none", errs.ErrInvalidRequest)

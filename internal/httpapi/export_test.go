@@ -1,6 +1,9 @@
 package httpapi
 
-import "renofund/internal/access"
+import (
+	"renofund/internal/access"
+	"renofund/internal/strictjson"
+)
 
 // This file is compiled only with the tests: it shows the external test
 // package (httpapi_test) the route table and the body decoder, so that the
@@ -27,7 +30,7 @@ func (s *Server) RouteTable() []RouteInfo {
 }
 
 // DecodeBytes runs the strict JSON decoder that every JSON route uses.
-func DecodeBytes(body []byte, dst any) error { return decodeBytes(body, dst) }
+func DecodeBytes(body []byte, dst any) error { return strictjson.Decode(body, dst) }
 
 // CheckDuplicateKeys runs the duplicate-key and nesting-depth check alone.
-func CheckDuplicateKeys(body []byte) error { return checkDuplicateKeys(body) }
+func CheckDuplicateKeys(body []byte) error { return strictjson.CheckKeys(body) }

@@ -1,23 +1,18 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"renofund/internal/errs"
-	"renofund/internal/field"
-	"renofund/internal/money"
 	"renofund/internal/sheet"
 	"renofund/internal/store"
+	"renofund/internal/strictjson"
 )
 
 // MaxBody is the largest request body accepted on JSON routes.
@@ -86,7 +81,7 @@ func decode(c *gin.Context, dst any) error {
 	if err != nil {
 		return err
 	}
-	return decodeBytes(body, dst)
+	return strictjson.Decode(body, dst)
 }
 
 func readBody(c *gin.Context) ([]byte, error) {
@@ -103,109 +98,6 @@ func readBody(c *gin.Context) ([]byte, error) {
 	}
 	c.Set(ctxBody, body)
 	return body, nil
-}
-
-func decodeBytes(body []byte, dst any) error {
-	if !utf8.Valid(body) {
-		return fmt.Errorf("%w: body is not valid UTF-8", errs.ErrInvalidRequest)
-	}
-	// encoding/json treats a top-level null as nothing to do; a body must be
-	// one JSON object.
-	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
-		return fmt.Errorf("%w: body must be a JSON object", errs.ErrInvalidRequest)
-	}
-	if err := checkDuplicateKeys(body); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return classifyDecode(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: body must hold exactly one JSON object", errs.ErrInvalidRequest)
-	}
-	return nil
-}
-
-func classifyDecode(err error) error {
-	if errors.Is(err, money.ErrInvalid) {
-		return fmt.Errorf("%w: %s", errs.ErrInvalidAmount, strings.TrimPrefix(err.Error(), money.ErrInvalid.Error()+": "))
-	}
-	var ute *json.UnmarshalTypeError
-	if errors.As(err, &ute) {
-		return fmt.Errorf("%w: field %q must be %s, got %s", errs.ErrInvalidRequest, ute.Field, ute.Type, ute.Value)
-	}
-	msg := err.Error()
-	if strings.HasPrefix(msg, "json: unknown field") {
-		return fmt.Errorf("%w: %s", errs.ErrInvalidRequest, strings.TrimPrefix(msg, "json: "))
-	}
-	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: empty body", errs.ErrInvalidRequest)
-	}
-	return fmt.Errorf("%w: malformed JSON: %s", errs.ErrInvalidRequest, strings.TrimPrefix(msg, "json: "))
-}
-
-// checkDuplicateKeys refuses an object that names a key twice at any depth:
-// encoding/json would silently keep the last, and a reviewer reading the raw
-// request would see a different amount than the one booked. It also bounds
-// nesting depth.
-func checkDuplicateKeys(body []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	type frame struct {
-		obj  bool
-		keys map[string]bool
-		key  bool // next string token in an object is a key
-	}
-	var stack []*frame
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return classifyDecode(err)
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		switch v := tok.(type) {
-		case json.Delim:
-			switch v {
-			case '{', '[':
-				if len(stack) >= 32 {
-					return fmt.Errorf("%w: nesting deeper than 32 levels", errs.ErrInvalidRequest)
-				}
-				if top != nil && top.obj {
-					top.key = true
-				}
-				stack = append(stack, &frame{obj: v == '{', keys: map[string]bool{}, key: true})
-			default:
-				stack = stack[:len(stack)-1]
-			}
-		default:
-			if str, ok := v.(string); ok && !field.Clean(str) {
-				return fmt.Errorf("%w: a string holds a control character", errs.ErrInvalidRequest)
-			}
-			if top != nil && top.obj {
-				if top.key {
-					// encoding/json matches field names case-insensitively,
-					// so "amount" and "Amount" name the same field.
-					k, _ := v.(string)
-					k = foldKey(k)
-					if top.keys[k] {
-						return fmt.Errorf("%w: key %q appears twice", errs.ErrInvalidRequest, k)
-					}
-					top.keys[k] = true
-					top.key = false
-				} else {
-					top.key = true
-				}
-			}
-		}
-	}
 }
 
 // list is the shape of every list response.
@@ -243,12 +135,6 @@ func listed[T any](s *Server, fetch func(c *gin.Context, after string, limit int
 		}
 		sendJSON(c, http.StatusOK, newList(items, limit, cursor))
 	}
-}
-
-// foldKey folds a key the way encoding/json matches names to fields, where
-// "ſ" matches "s" and the Kelvin sign matches "k".
-func foldKey(k string) string {
-	return strings.Map(func(r rune) rune { return unicode.ToUpper(unicode.ToLower(r)) }, k)
 }
 
 // sendJSON writes v as JSON followed by a newline (pleasant in a terminal).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
@@ -88,7 +89,7 @@ func (b *Book) Report(ctx context.Context) (*Report, error) {
 		q += " WHERE district_code = ?"
 		args = append(args, a.District)
 	}
-	q += " GROUP BY COALESCE(district_code, 'city'), kind ORDER BY 1, 2"
+	q += " GROUP BY COALESCE(district_code, 'city'), kind"
 	var rows []struct {
 		District, Kind string
 		Items, Total   int64
@@ -101,5 +102,12 @@ func (b *Book) Report(ctx context.Context) (*Report, error) {
 		r.Lines = append(r.Lines, Line{District: row.District, Kind: row.Kind, Items: row.Items, Total: money.Amount(row.Total)})
 		r.Total += money.Amount(row.Total)
 	}
+	// In byte order, whatever the database's collation.
+	sort.Slice(r.Lines, func(i, j int) bool {
+		if r.Lines[i].District != r.Lines[j].District {
+			return r.Lines[i].District < r.Lines[j].District
+		}
+		return r.Lines[i].Kind < r.Lines[j].Kind
+	})
 	return r, nil
 }
