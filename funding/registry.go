@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -38,6 +39,14 @@ func (s *Registry) CreateDistrict(ctx context.Context, d District) (*District, e
 	}
 	if err := field.Code("district", d.Code); err != nil {
 		return nil, err
+	}
+	// A district owns the codes beginning with its code and a hyphen, and
+	// holders name it as district:CODE: a hyphen in its own code would blur
+	// both namespaces, and the city and the outside world have names of
+	// their own.
+	if strings.Contains(d.Code, "-") || strings.EqualFold(d.Code, City) || strings.EqualFold(d.Code, ledger.External) {
+		return nil, fmt.Errorf("%w: district code %q may not contain '-' nor be %q or %q", errs.ErrInvalidRequest, d.Code,
+			City, ledger.External)
 	}
 	if err := field.Text("name", d.Name, true, 200); err != nil {
 		return nil, err

@@ -74,7 +74,10 @@ func (in *Expenditure) check() error {
 				return fmt.Errorf("%w: fund %q appears twice in funding", errs.ErrInvalidRequest, p.Fund)
 			}
 			seen[p.Fund] = true
-			sum += p.Amount
+			var ok bool
+			if sum, ok = money.Sum(sum, p.Amount); !ok || sum > money.Max {
+				return fmt.Errorf("%w: funding sums past 10^15 yuan, amount is %s", errs.ErrInvalidRequest, in.Amount)
+			}
 		}
 		if sum != in.Amount {
 			return fmt.Errorf("%w: funding sums to %s, amount is %s", errs.ErrInvalidRequest, sum, in.Amount)
@@ -102,6 +105,11 @@ func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held 
 	a := access.From(ctx)
 	if in.ForceReason != "" && a.Role != access.Finance {
 		return nil, fmt.Errorf("%w: only the finance bureau may force a payment outside a fund's categories", errs.ErrForbidden)
+	}
+	if in.ForceReason != "" && in.Funding == nil {
+		// Which fund pays outside its purpose is the bureau's decision and
+		// the auditor's question: it is named, never left to attribution.
+		return nil, fmt.Errorf("%w: a forced payment names the funds it is paid from (funding)", errs.ErrInvalidRequest)
 	}
 	p, err := s.reg.Project(ctx, in.Project)
 	if err != nil {

@@ -41,6 +41,10 @@ func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Trans
 		if err := funding.Writable(a, owner); err != nil {
 			return err
 		}
+		if orig.ForcedReason != "" && a.Role != access.Finance {
+			// Undoing it would also clear the diversion it is reported as.
+			return fmt.Errorf("%w: only the finance bureau reverses a payment it forced", errs.ErrForbidden)
+		}
 		if orig.Type == ledger.TypeReversal {
 			return fmt.Errorf("%w: %s is itself a reversal; record a new transfer instead", errs.ErrConflict, id)
 		}

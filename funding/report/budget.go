@@ -90,7 +90,10 @@ func (s *Service) IdleReport(ctx context.Context, days int, asOf time.Time) ([]I
 	if err != nil {
 		return nil, err
 	}
-	cutoff := asOf.AddDate(0, 0, -days).Format(time.DateOnly)
+	// Days are counted between booking dates: the date of asOf in its own
+	// zone (the booking zone, when it is the service's clock).
+	asOfDate, _ := time.Parse(time.DateOnly, asOf.Format(time.DateOnly))
+	cutoff := asOfDate.AddDate(0, 0, -days).Format(time.DateOnly)
 	out := []IdleLine{}
 	for _, a := range acts {
 		since := a.LastOut
@@ -102,7 +105,7 @@ func (s *Service) IdleReport(ctx context.Context, days int, asOf time.Time) ([]I
 		}
 		t, _ := time.Parse(time.DateOnly, since)
 		out = append(out, IdleLine{Fund: a.Fund, Kind: funds[a.Fund].Kind, Holder: a.Holder, District: area(a.District),
-			Balance: a.Balance, IdleSince: since, DaysIdle: int(asOf.Sub(t).Hours() / 24)})
+			Balance: a.Balance, IdleSince: since, DaysIdle: int(asOfDate.Sub(t).Hours() / 24)})
 	}
 	return out, nil
 }

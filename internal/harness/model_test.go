@@ -31,6 +31,7 @@ type rec struct {
 	Postings   []post
 	ReversalOf string
 	Reversed   bool
+	Forced     bool // paid outside its funds' categories by the finance bureau
 }
 
 // planRec is a factor plan as the model knows it.

@@ -382,7 +382,7 @@ func (w *worker) reversalRefusal(orig *rec, a access.Actor, reason string) (erro
 	if orig.Base == ledger.TypeAllocation {
 		owner = holderDistrict(orig.From)
 	}
-	if !a.Writes(owner) {
+	if !a.Writes(owner) || orig.Forced && a.Role != access.Finance {
 		return errs.ErrForbidden, false
 	}
 	if orig.Type == ledger.TypeReversal || orig.Type == ledger.TypeSubsidy {

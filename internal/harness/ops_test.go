@@ -371,7 +371,7 @@ func expectTransfer(t *ledger.Transfer, typ, booked string, amount int64, distri
 		base = t.Type
 	}
 	return &rec{ID: t.ID, Type: t.Type, Base: base, From: t.From, To: t.To, District: t.District, Amount: amount,
-		Year: t.FiscalYear, Postings: got, ReversalOf: t.ReversalOf}, nil
+		Year: t.FiscalYear, Postings: got, ReversalOf: t.ReversalOf, Forced: t.ForcedReason != ""}, nil
 }
 
 func postsOf(t *ledger.Transfer) []post {
