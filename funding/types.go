@@ -125,9 +125,3 @@ func (f *Fund) ExpiredOn(date string) bool { return f.ExpiresOn != "" && date > 
 
 // ParseDate reads a YYYY-MM-DD date.
 func ParseDate(name, s string) (time.Time, error) { return field.Date(name, s) }
-
-// Zone is the clock booking dates are read in: China Standard Time (UTC+8).
-var Zone = time.FixedZone("CST", 8*3600)
-
-// Today is the booking date of now: the date in Zone.
-func Today() string { return time.Now().In(Zone).Format(time.DateOnly) }

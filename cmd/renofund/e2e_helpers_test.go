@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -444,7 +445,7 @@ func checkBooks(t testing.TB, db *store.DB) {
 		}
 	}
 
-	r, err := ledger.New(db).Verify(context.Background())
+	r, err := proof.New(db).Verify(context.Background())
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}

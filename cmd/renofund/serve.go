@@ -94,7 +94,7 @@ func startJobs(ctx context.Context, a *app.Services, log *slog.Logger) func() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if _, err := a.Ledger.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+				if _, err := a.Proof.Checkpoint(ctx); err != nil && ctx.Err() == nil {
 					log.Error("checkpoint failed", "err", err)
 				}
 				analyze()

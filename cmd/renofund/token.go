@@ -8,7 +8,7 @@ import (
 	"io"
 
 	"renofund/internal/access"
-	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 )
 
 func tokenCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
@@ -66,7 +66,7 @@ func verifyCmd(ctx context.Context, cfg config, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	r, err := ledger.New(db).Verify(ctx)
+	r, err := proof.New(db).Verify(ctx)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (s *Service) AllocationTransfer(ctx context.Context, in Allocation) (*ledge
 		return nil, err
 	}
 	if in.AllocatedOn == "" {
-		in.AllocatedOn = funding.Today()
+		in.AllocatedOn = field.Today()
 	}
 	if _, err := funding.ParseDate("allocated_on", in.AllocatedOn); err != nil {
 		return nil, err

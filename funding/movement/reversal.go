@@ -59,7 +59,7 @@ func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Trans
 		} else if rid != "" {
 			return fmt.Errorf("%w: %s was reversed by %s", ledger.ErrAlreadyReversed, id, rid)
 		}
-		on := funding.Today()
+		on := field.Today()
 		rev = &ledger.Transfer{
 			FiscalYear: fiscalYear(on), Type: ledger.TypeReversal, BaseType: orig.BaseType, Fund: orig.Fund,
 			From: orig.From, To: orig.To, District: orig.District, Project: orig.Project, Category: orig.Category,

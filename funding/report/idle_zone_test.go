@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"renofund/funding"
 	"renofund/funding/report"
+	"renofund/internal/field"
 )
 
 // TestIdleDaysInTheBookingZone: days idle are counted between booking
@@ -15,7 +15,7 @@ import (
 // count ran from UTC midnight to the instant and was one short before 08:00.)
 func TestIdleDaysInTheBookingZone(t *testing.T) {
 	eachTown(t, func(t *testing.T, town *smallTown) {
-		morning := time.Date(2026, 5, 15, 7, 0, 0, 0, funding.Zone)
+		morning := time.Date(2026, 5, 15, 7, 0, 0, 0, field.Zone)
 		lines, err := town.svc.Reports.IdleReport(finance(), 100, morning)
 		if err != nil {
 			t.Fatal(err)

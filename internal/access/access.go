@@ -6,6 +6,7 @@ package access
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"renofund/internal/errs"
 )
@@ -94,4 +95,26 @@ func From(ctx context.Context) Actor {
 		return a
 	}
 	return System
+}
+
+// ErrSamePerson refuses an approval by the person who prepared what is being
+// approved (会计基础工作规范: preparer, reviewer and approver differ).
+var ErrSamePerson = errs.New(errs.Forbidden, "same_person", "the approver is the preparer")
+
+// Person is the person a recorded actor label ("finance:wang") names: the
+// part after the role. A person holding tokens of two roles is one person.
+func Person(label string) string {
+	if i := strings.IndexByte(label, ':'); i >= 0 {
+		return label[i+1:]
+	}
+	return label
+}
+
+// Approves checks that the actor is not the person who prepared what it is
+// about to approve; preparedBy is the preparer's recorded label.
+func (a Actor) Approves(preparedBy, what string) error {
+	if Person(preparedBy) == a.Name {
+		return fmt.Errorf("%w: %s was prepared by %s; a second person must approve it", ErrSamePerson, what, preparedBy)
+	}
+	return nil
 }

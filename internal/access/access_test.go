@@ -167,3 +167,25 @@ func TestContext(t *testing.T) {
 		t.Errorf("From(context without an actor) = %+v, want System", got)
 	}
 }
+
+func TestApproves(t *testing.T) {
+	tests := []struct {
+		name       string
+		approver   access.Actor
+		preparedBy string
+		same       bool
+	}{
+		{"another finance clerk", finance, "finance:li", false},
+		{"the preparer", finance, "finance:bureau", true},
+		{"the preparer under another role", access.Actor{Name: "root", Role: access.Finance}, "admin:root", true},
+		{"a label without a role", finance, "bureau", true},
+		{"the scheduler prepared it", finance, access.System.Label(), false},
+		{"a name that only shares a prefix", finance, "finance:bureau2", false},
+	}
+	for _, tt := range tests {
+		err := tt.approver.Approves(tt.preparedBy, "the plan")
+		if got := errors.Is(err, access.ErrSamePerson); got != tt.same {
+			t.Errorf("%s: same person = %v (%v), want %v", tt.name, got, err, tt.same)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"renofund/internal/httpapi"
 	"renofund/internal/idem"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/recon"
 	"renofund/internal/schedule"
 	"renofund/internal/store"
@@ -27,6 +28,7 @@ import (
 type Services struct {
 	DB        *store.DB
 	Ledger    *ledger.Ledger
+	Proof     *proof.Books
 	Registry  *funding.Registry
 	Movements *movement.Service
 	Reports   *report.Service
@@ -48,7 +50,7 @@ func New(db *store.DB, log *slog.Logger) *Services {
 	sub := subsidy.NewService(db, l, subsidyRegistry{reg})
 	sub.CheckSchedule = schedule.Check
 	return &Services{
-		DB: db, Ledger: l, Registry: reg, Movements: moves, Reports: report.New(l, reg),
+		DB: db, Ledger: l, Proof: proof.New(db), Registry: reg, Movements: moves, Reports: report.New(l, reg),
 		Import: importer.New(db, reg, moves, l), Subsidy: sub, Tax: taxbook.New(db),
 		Recon: recon.NewService(db, l, reg), Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
 	}
@@ -61,6 +63,6 @@ func (s *Services) Close() { s.Events.Close() }
 // per second allowed per token (0: none).
 func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
 	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Reports: s.Reports,
-		Ledger: s.Ledger, Tokens: s.Tokens, Subsidy: s.Subsidy, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
+		Ledger: s.Ledger, Proof: s.Proof, Tokens: s.Tokens, Subsidy: s.Subsidy, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
 		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/money"
 )
 
@@ -90,7 +91,7 @@ type Snapshot struct {
 
 // snapshotHeads digests the chain heads as the snapshot sees them and
 // compares them with what cp sealed.
-func snapshotHeads(ctx context.Context, l *ledger.Ledger, cp *ledger.Checkpoint) (Snapshot, error) {
-	h, err := l.Heads(ctx, cp)
+func snapshotHeads(ctx context.Context, l *ledger.Ledger, cp *proof.Checkpoint) (Snapshot, error) {
+	h, err := proof.New(l.DB()).Heads(ctx, cp)
 	return Snapshot{Holdings: h.Holdings, HeadsDigest: h.Digest, SealedByCheckpoint: h.Sealed}, err
 }

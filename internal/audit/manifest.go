@@ -14,6 +14,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/store"
 )
 
@@ -45,9 +46,9 @@ type Manifest struct {
 	// Checkpoint is the tamper-evidence checkpoint sealed just before the
 	// export; Verify is the verification run with it (Verify.Head is the
 	// checkpoint chain's head).
-	Checkpoint *ledger.Checkpoint `json:"checkpoint"`
-	Verify     *ledger.Report     `json:"verify"`
-	Snapshot   Snapshot           `json:"snapshot"`
+	Checkpoint *proof.Checkpoint `json:"checkpoint"`
+	Verify     *proof.Report     `json:"verify"`
+	Snapshot   Snapshot          `json:"snapshot"`
 }
 
 // ExportDir writes the trail into dir for the command line: trail.csv,
@@ -64,11 +65,11 @@ func ExportDir(ctx context.Context, db *store.DB, l *ledger.Ledger, dir string, 
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
-	cp, err := l.Checkpoint(ctx)
+	cp, err := proof.New(l.DB()).Checkpoint(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	rep, err := l.Verify(ctx)
+	rep, err := proof.New(l.DB()).Verify(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/audit"
 	"renofund/internal/demo"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
 )
@@ -60,7 +61,7 @@ func exportDir(t *testing.T, ctx context.Context, f *fixture, filter audit.Filte
 			t.Errorf("%s: %d rows, csv %d", file.Path, *file.Rows, m.Rows)
 		}
 	}
-	latest, err := f.l.Latest(context.Background())
+	latest, err := proof.New(f.l.DB()).Latest(context.Background())
 	if err != nil || latest == nil || latest.Seq != m.Checkpoint.Seq || latest.Hash != m.Checkpoint.Hash ||
 		!m.Verify.OK || m.Verify.Head != m.Checkpoint.Hash {
 		t.Errorf("checkpoint %+v verify %+v latest %+v %v", m.Checkpoint, m.Verify, latest, err)

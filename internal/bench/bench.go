@@ -145,7 +145,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	fmt.Fprintf(cfg.Out, "\nhttp/raw SQL, spread:   %.2f\n", results[0].PerSecond()/results[1].PerSecond())
 	fmt.Fprintf(cfg.Out, "http/raw SQL, hot:      %.2f\n", results[2].PerSecond()/results[3].PerSecond())
 	fmt.Fprintf(cfg.Out, "hot/spread, http:       %.2f\n", results[2].PerSecond()/results[0].PerSecond())
-	r, err := svc.Ledger.Verify(ctx)
+	r, err := svc.Proof.Verify(ctx)
 	if err != nil {
 		return results, err
 	}

@@ -8,6 +8,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/app"
 	"renofund/internal/demo"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -92,7 +93,7 @@ func TestDemoCityAndReports(t *testing.T) {
 				t.Errorf("HZ sees a row of %s", l.District)
 			}
 		}
-		r, err := l.Verify(ctx)
+		r, err := proof.New(l.DB()).Verify(ctx)
 		if err != nil || !r.OK {
 			t.Errorf("verify: %+v %v", r, err)
 		}

@@ -58,3 +58,9 @@ func Date(name, s string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// Zone is the clock booking dates are read in: China Standard Time (UTC+8).
+var Zone = time.FixedZone("CST", 8*3600)
+
+// Today is the booking date of now: the date in Zone.
+func Today() string { return time.Now().In(Zone).Format(time.DateOnly) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/subsidy"
 )
 
@@ -177,7 +178,7 @@ func (h *harness) checkBooks(ctx context.Context, verify, deep bool) error {
 	}
 	if verify {
 		start := time.Now()
-		rep, err := h.ledger.Verify(ctx)
+		rep, err := proof.New(h.ledger.DB()).Verify(ctx)
 		h.mu.Lock()
 		h.stats.Verifies++
 		h.verifying += time.Since(start)

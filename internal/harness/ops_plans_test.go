@@ -10,6 +10,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/money"
 )
 
@@ -226,7 +227,7 @@ func (w *worker) execute(ctx context.Context, pr planRec, desc string) (result, 
 // (see TestCheckpointsConcurrently).
 func (w *worker) opCheckpoint(ctx context.Context) (result, error) {
 	res := result{desc: "checkpoint"}
-	cp, err := w.h.ledger.Checkpoint(access.With(ctx, w.finance()))
+	cp, err := proof.New(w.h.ledger.DB()).Checkpoint(access.With(ctx, w.finance()))
 	res.refused = err
 	if err != nil {
 		return res, w.fail("checkpoint: %v", err)

@@ -13,6 +13,7 @@ import (
 	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/subsidy"
 )
@@ -303,7 +304,7 @@ func bookedOn(got, want string) bool {
 	if want != today {
 		return got == want
 	}
-	now := time.Now().In(funding.Zone)
+	now := time.Now().In(field.Zone)
 	return got == now.Format(time.DateOnly) || got == now.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 

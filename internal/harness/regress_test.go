@@ -15,6 +15,7 @@ import (
 	"renofund/internal/app"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -41,7 +42,7 @@ func TestCheckpointsConcurrently(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, err := l.Checkpoint(ctx)
+					_, err := proof.New(l.DB()).Checkpoint(ctx)
 					errc <- err
 				}()
 			}
@@ -53,7 +54,7 @@ func TestCheckpointsConcurrently(t *testing.T) {
 				}
 			}
 		}
-		rep, err := l.Verify(ctx)
+		rep, err := proof.New(l.DB()).Verify(ctx)
 		if err != nil || !rep.OK {
 			t.Fatalf("Verify = %+v, %v", rep, err)
 		}

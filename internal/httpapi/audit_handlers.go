@@ -18,6 +18,7 @@ import (
 	"renofund/funding/report"
 	"renofund/internal/errs"
 	"renofund/internal/events"
+	"renofund/internal/field"
 )
 
 func (s *Server) exceptions(c *gin.Context) {
@@ -26,7 +27,7 @@ func (s *Server) exceptions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	asOf := time.Now().In(funding.Zone)
+	asOf := time.Now().In(field.Zone)
 	if v := c.Query("as_of"); v != "" {
 		t, err := funding.ParseDate("as_of", v)
 		if err != nil {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"renofund/funding"
 	"renofund/internal/audit"
+	"renofund/internal/field"
 )
 
 // exportTrail streams the fund trail. Refusals (bad filters, another
@@ -29,7 +29,7 @@ func (s *Server) exportTrail(c *gin.Context) {
 	}
 	c.Header("Content-Type", format.ContentType())
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="trail-%s.%s"`,
-		time.Now().In(funding.Zone).Format("20060102"), format))
+		time.Now().In(field.Zone).Format("20060102"), format))
 	c.Status(http.StatusOK)
 	if _, err := audit.Export(ctx, s.DB, c.Writer, format, f); err != nil {
 		if !c.Writer.Written() {

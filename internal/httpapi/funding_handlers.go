@@ -130,7 +130,7 @@ func (s *Server) projectFunding(c *gin.Context) {
 }
 
 func (s *Server) verify(c *gin.Context) {
-	r, err := s.Ledger.Verify(c.Request.Context())
+	r, err := s.Proof.Verify(c.Request.Context())
 	respond(s, c, r, err)
 }
 

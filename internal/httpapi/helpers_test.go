@@ -14,6 +14,7 @@ import (
 	"renofund/internal/auth"
 	"renofund/internal/httpapi"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -219,7 +220,7 @@ func (e *env) checkBooks() {
 	if negative != 0 {
 		e.t.Errorf("%d holdings below zero", negative)
 	}
-	r, err := e.ledger.Verify(context.Background())
+	r, err := proof.New(e.ledger.DB()).Verify(context.Background())
 	if err != nil {
 		e.t.Fatalf("verify: %v", err)
 	}

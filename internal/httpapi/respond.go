@@ -11,7 +11,6 @@ import (
 
 	"renofund/internal/errs"
 	"renofund/internal/sheet"
-	"renofund/internal/store"
 	"renofund/internal/strictjson"
 )
 
@@ -46,7 +45,7 @@ type errorDetail struct {
 // errorResponse is the one place where an error becomes a status and a body.
 // Internal errors are logged with the request id and answered without detail.
 func (s *Server) errorResponse(c *gin.Context, err error) (int, errorBody) {
-	err = store.Translate(err) // a database that cannot be reached is 503, whichever path met it
+	err = s.DB.Translate(err) // a database that cannot be reached is 503, whichever path met it
 	e := errs.Classify(err)
 	msg := err.Error()
 	if e.Kind == errs.Internal {

@@ -15,6 +15,7 @@ import (
 	"renofund/internal/auth"
 	"renofund/internal/events"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/recon"
 	"renofund/internal/taxbook"
 	"renofund/subsidy"
@@ -177,7 +178,7 @@ func (s *Server) table() []route {
 		{Method: "GET", Path: "/v1/trace/funds/:code", Roles: readers, Summary: "Follow a fund forward to every final payee",
 			Resp: audit.FundTrace{}, Handle: s.traceFund},
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
-			Resp: ledger.Report{}, Long: true, Handle: s.verify},
+			Resp: proof.Report{}, Long: true, Handle: s.verify},
 	}
 }
 

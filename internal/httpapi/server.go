@@ -21,6 +21,7 @@ import (
 	"renofund/internal/events"
 	"renofund/internal/idem"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/recon"
 	"renofund/internal/store"
 	"renofund/internal/taxbook"
@@ -34,6 +35,7 @@ type Deps struct {
 	Movements *movement.Service
 	Reports   *report.Service
 	Ledger    *ledger.Ledger
+	Proof     *proof.Books
 	Tokens    *auth.Tokens
 	Subsidy   *subsidy.Service
 	Tax       *taxbook.Book

@@ -22,6 +22,11 @@ func TransferHash(t *Transfer) string {
 		t.Household, t.Reference, t.DocumentNo, t.SourceVoucherNo, t.Purpose, t.ForcedReason,
 		t.ReversalOf, t.PlanID, t.BatchID, t.RecordedBy, t.RecordedAt,
 	}
+	// Transfers recorded before preparer and approver were kept hash as v1.
+	if t.PreparedBy != "" || t.ApprovedBy != "" {
+		fields[0] = "v2"
+		fields = append(fields, t.PreparedBy, t.ApprovedBy)
+	}
 	sum := sha256.Sum256([]byte(strings.Join(fields, sep)))
 	return hex.EncodeToString(sum[:])
 }

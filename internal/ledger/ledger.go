@@ -77,6 +77,12 @@ type Transfer struct {
 	ReversalOf, PlanID, BatchID                  string
 
 	RecordedBy string
+	// PreparedBy is who prepared the movement (制单) and ApprovedBy the
+	// second person who approved it (审核), where the rules ask for one: a
+	// plan's creator and its executor, a run's drafter and its approver.
+	// Post sets PreparedBy to RecordedBy when the caller leaves it empty.
+	PreparedBy string
+	ApprovedBy string
 	RecordedAt string
 	Hash       string
 

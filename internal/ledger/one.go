@@ -17,7 +17,7 @@ import (
 func (l *Ledger) writeOne(tx *gorm.DB, t *Transfer, keys []key, states map[key]*state) error {
 	trow, prows := rows(t)
 	var b strings.Builder
-	args := make([]any, 0, len(trow)+len(prows)*len(postingCols)+6*len(keys))
+	args := make([]any, 0, len(trow)+len(prows)*len(postingCols)+7*len(keys))
 	b.WriteString("WITH t AS (INSERT INTO transfers (" + strings.Join(transferCols, ", ") + ") VALUES (")
 	b.WriteString(strings.TrimSuffix(strings.Repeat("?,", len(trow)), ",") + ")), p AS (INSERT INTO postings (" +
 		strings.Join(postingCols, ", ") + ") VALUES ")
@@ -30,16 +30,17 @@ func (l *Ledger) writeOne(tx *gorm.DB, t *Transfer, keys []key, states map[key]*
 		b.WriteString(one)
 		args = append(args, r...)
 	}
-	b.WriteString(`) UPDATE holdings AS h SET balance = v.balance, chain_seq = v.seq, chain_head = v.head FROM (VALUES `)
+	b.WriteString(`) UPDATE holdings AS h SET balance = v.balance, chain_seq = v.seq, chain_head = v.head,
+		last_booked_on = v.booked FROM (VALUES `)
 	for i, k := range keys {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::bigint)")
+		b.WriteString("(?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::bigint, ?::text)")
 		st := states[k]
-		args = append(args, k.fund, k.holder, int64(st.balance), st.seq, st.head, st.readSeq)
+		args = append(args, k.fund, k.holder, int64(st.balance), st.seq, st.head, st.readSeq, st.lastBooked)
 	}
-	b.WriteString(`) AS v(fund_code, holder, balance, seq, head, read_seq)
+	b.WriteString(`) AS v(fund_code, holder, balance, seq, head, read_seq, booked)
 		WHERE h.fund_code = v.fund_code AND h.holder = v.holder AND h.chain_seq = v.read_seq`)
 	res := tx.Exec(b.String(), args...)
 	if res.Error != nil {

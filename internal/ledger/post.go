@@ -10,17 +10,19 @@ import (
 	"gorm.io/gorm"
 
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
 
 // Ledger posts and reads transfers.
 type Ledger struct {
-	db *store.DB
+	db    *store.DB
+	today func() string
 }
 
 // New returns a ledger on db.
-func New(db *store.DB) *Ledger { return &Ledger{db: db} }
+func New(db *store.DB) *Ledger { return &Ledger{db: db, today: field.Today} }
 
 // DB returns the database the ledger writes to.
 func (l *Ledger) DB() *store.DB { return l.db }
@@ -32,6 +34,8 @@ type state struct {
 	seq     int64
 	head    string
 	readSeq int64
+	// lastBooked is the latest booking date of any posting on the holding.
+	lastBooked string
 }
 
 // Post writes the transfers in one transaction (joining the caller's, if
@@ -47,10 +51,10 @@ func (l *Ledger) Post(ctx context.Context, ts ...*Transfer) error {
 }
 
 func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
-	now := store.Now()
+	now, today := store.Now(), l.today()
 	seen := map[key]bool{}
 	var keys []key
-	for _, t := range ts {
+	for i, t := range ts {
 		if t.ID == "" {
 			t.ID = NewID()
 		}
@@ -58,8 +62,14 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 			t.BaseType = t.Type
 		}
 		t.RecordedAt = now
+		if t.PreparedBy == "" {
+			t.PreparedBy = t.RecordedBy
+		}
 		if err := t.validate(); err != nil {
 			return err
+		}
+		if err := checkDate(t, today); err != nil {
+			return itemErr(ts, i, err)
 		}
 		for _, p := range t.Postings {
 			k := key{p.Fund, p.Holder}
@@ -88,21 +98,26 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 			}
 			st := states[key{p.Fund, p.Holder}]
 			if p.Amount > 0 && st.balance > math.MaxInt64-p.Amount {
-				err := fmt.Errorf("%w: %s at %s would exceed the largest balance the books can hold", errs.ErrRuleViolation, p.Fund, p.Holder)
-				if len(ts) > 1 {
-					return &ItemError{Index: i, Err: err}
-				}
-				return err
+				return itemErr(ts, i, fmt.Errorf("%w: %s at %s would exceed the largest balance the books can hold",
+					errs.ErrRuleViolation, p.Fund, p.Holder))
 			}
 			if st.balance+p.Amount < 0 {
-				err := fmt.Errorf("%w: %s at %s holds %s, needs %s", ErrInsufficientFunds,
-					p.Fund, p.Holder, st.balance, -p.Amount)
-				if len(ts) > 1 {
-					return &ItemError{Index: i, Err: err}
-				}
-				return err
+				return itemErr(ts, i, fmt.Errorf("%w: %s at %s holds %s, needs %s", ErrInsufficientFunds,
+					p.Fund, p.Holder, st.balance, -p.Amount))
 			}
 			st.balance += p.Amount
+		}
+	}
+	if dateRules {
+		if err := l.checkArrival(tx, ts, states); err != nil {
+			return err
+		}
+	}
+	for _, t := range ts {
+		for _, p := range t.Postings {
+			if st := states[key{p.Fund, p.Holder}]; st != nil {
+				st.lastBooked = max(st.lastBooked, t.BookedOn)
+			}
 		}
 	}
 	if err := l.number(tx, ts); err != nil {
@@ -151,9 +166,9 @@ func (l *Ledger) update(tx *gorm.DB, keys []key, states map[key]*state) error {
 	}
 	for _, k := range keys {
 		st := states[k]
-		res := tx.Exec(`UPDATE holdings SET balance = ?, chain_seq = ?, chain_head = ?
+		res := tx.Exec(`UPDATE holdings SET balance = ?, chain_seq = ?, chain_head = ?, last_booked_on = ?
 			WHERE fund_code = ? AND holder = ? AND chain_seq = ?`,
-			int64(st.balance), st.seq, st.head, k.fund, k.holder, st.readSeq)
+			int64(st.balance), st.seq, st.head, st.lastBooked, k.fund, k.holder, st.readSeq)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -230,7 +245,7 @@ func (l *Ledger) selectLocked(tx *gorm.DB, keys []key) (map[key]*state, error) {
 		for _, k := range chunk {
 			args = append(args, k.fund, k.holder)
 		}
-		q := `SELECT fund_code, holder, balance, chain_seq, chain_head FROM holdings
+		q := `SELECT fund_code, holder, balance, chain_seq, chain_head, last_booked_on FROM holdings
 			WHERE (fund_code, holder) IN (VALUES ` +
 			strings.TrimSuffix(strings.Repeat("(?, ?),", len(chunk)), ",") +
 			`) ORDER BY fund_code, holder` + l.db.ForUpdate()
@@ -242,7 +257,7 @@ func (l *Ledger) selectLocked(tx *gorm.DB, keys []key) (map[key]*state, error) {
 			var k key
 			var bal int64
 			st := &state{}
-			if err := rows.Scan(&k.fund, &k.holder, &bal, &st.seq, &st.head); err != nil {
+			if err := rows.Scan(&k.fund, &k.holder, &bal, &st.seq, &st.head, &st.lastBooked); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -274,15 +289,26 @@ func (l *Ledger) number(tx *gorm.DB, ts []*Transfer) error {
 	}
 	sort.Ints(years)
 	next := map[int]int64{}
+	closed := map[int]int64{}
 	for _, y := range years {
-		var last int64
+		var c struct {
+			LastSeq      int64
+			ClosedMonths int64
+		}
 		err := tx.Raw(`INSERT INTO voucher_counters (fiscal_year, last_seq) VALUES (?, ?)
 			ON CONFLICT (fiscal_year) DO UPDATE SET last_seq = voucher_counters.last_seq + excluded.last_seq
-			RETURNING last_seq`, y, count[y]).Scan(&last).Error
+			RETURNING last_seq, closed_months`, y, count[y]).Scan(&c).Error
 		if err != nil {
 			return err
 		}
-		next[y] = last - count[y] + 1
+		next[y] = c.LastSeq - count[y] + 1
+		closed[y] = c.ClosedMonths
+	}
+	for i, t := range ts {
+		if closed[t.FiscalYear]&monthBit(t.BookedOn) != 0 {
+			return itemErr(ts, i, fmt.Errorf("%w: %s is closed; book the correction into an open period, pointing at what it corrects",
+				ErrPeriodClosed, t.BookedOn[:7]))
+		}
 	}
 	for _, t := range ts {
 		t.VoucherSeq = next[t.FiscalYear]
@@ -297,7 +323,7 @@ var transferCols = []string{
 	"district_code", "project_code", "category", "amount", "booked_on", "payer_name", "payer_credit_code",
 	"payee_name", "payee_credit_code", "payee_bank_account", "household", "reference", "document_no",
 	"source_voucher_no", "purpose", "forced_reason", "reversal_of", "plan_id", "batch_id", "recorded_by",
-	"recorded_at", "hash",
+	"recorded_at", "hash", "prepared_by", "approved_by",
 }
 
 var postingCols = []string{"transfer_id", "line", "fund_code", "holder", "amount", "chain_seq", "prev_hash", "hash"}
@@ -310,7 +336,7 @@ func rows(t *Transfer) ([]any, [][]any) {
 		n(t.District), n(t.Project), n(t.Category), int64(t.Amount), t.BookedOn, n(t.PayerName),
 		n(t.PayerCreditCode), n(t.PayeeName), n(t.PayeeCreditCode), n(t.PayeeBankAccount), n(t.Household),
 		n(t.Reference), n(t.DocumentNo), n(t.SourceVoucherNo), n(t.Purpose), n(t.ForcedReason),
-		n(t.ReversalOf), n(t.PlanID), n(t.BatchID), t.RecordedBy, t.RecordedAt, t.Hash,
+		n(t.ReversalOf), n(t.PlanID), n(t.BatchID), t.RecordedBy, t.RecordedAt, t.Hash, n(t.PreparedBy), n(t.ApprovedBy),
 	}
 	prows := make([][]any, 0, len(t.Postings))
 	for i, p := range t.Postings {

@@ -15,30 +15,32 @@ import (
 // ErrTransferNotFound reports an unknown transfer id.
 var ErrTransferNotFound = fmt.Errorf("%w: transfer", errs.ErrNotFound)
 
-// transferColumns are a transfer's columns, in the order scanTransfer reads.
-const transferColumns = `t.id, t.fiscal_year, t.voucher_seq, t.voucher_no, t.type, t.base_type, t.fund_code,
+// TransferColumns are a transfer's columns (table alias t), in the order
+// ScanTransfer reads.
+const TransferColumns = `t.id, t.fiscal_year, t.voucher_seq, t.voucher_no, t.type, t.base_type, t.fund_code,
 	t.from_holder, t.to_holder, t.district_code, t.project_code, t.category, t.amount, t.booked_on, t.payer_name,
 	t.payer_credit_code, t.payee_name, t.payee_credit_code, t.payee_bank_account, t.household, t.reference,
 	t.document_no, t.source_voucher_no, t.purpose, t.forced_reason, t.reversal_of, t.plan_id, t.batch_id,
-	t.recorded_by, t.recorded_at, t.hash`
+	t.recorded_by, t.recorded_at, t.hash, t.prepared_by, t.approved_by`
 
-const selectTransfer = "SELECT " + transferColumns + " FROM transfers t"
+const selectTransfer = "SELECT " + TransferColumns + " FROM transfers t"
 
-// scanTransfer reads one row selected with transferColumns.
-func scanTransfer(scan func(dest ...any) error) (*Transfer, error) {
+// ScanTransfer reads one row selected with TransferColumns.
+func ScanTransfer(scan func(dest ...any) error) (*Transfer, error) {
 	var t Transfer
 	var amount int64
-	var s [20]*string
+	var s [22]*string
 	err := scan(&t.ID, &t.FiscalYear, &t.VoucherSeq, &t.VoucherNo, &t.Type, &t.BaseType, &s[0], &s[1], &s[2],
 		&s[3], &s[4], &s[5], &amount, &t.BookedOn, &s[6], &s[7], &s[8], &s[9], &s[10], &s[11], &s[12], &s[13],
-		&s[14], &s[15], &s[16], &s[17], &s[18], &s[19], &t.RecordedBy, &t.RecordedAt, &t.Hash)
+		&s[14], &s[15], &s[16], &s[17], &s[18], &s[19], &t.RecordedBy, &t.RecordedAt, &t.Hash, &s[20], &s[21])
 	if err != nil {
 		return nil, err
 	}
 	t.Amount = money.Amount(amount)
 	for i, dst := range []*string{&t.Fund, &t.From, &t.To, &t.District, &t.Project, &t.Category, &t.PayerName,
 		&t.PayerCreditCode, &t.PayeeName, &t.PayeeCreditCode, &t.PayeeBankAccount, &t.Household, &t.Reference,
-		&t.DocumentNo, &t.SourceVoucherNo, &t.Purpose, &t.ForcedReason, &t.ReversalOf, &t.PlanID, &t.BatchID} {
+		&t.DocumentNo, &t.SourceVoucherNo, &t.Purpose, &t.ForcedReason, &t.ReversalOf, &t.PlanID, &t.BatchID,
+		&t.PreparedBy, &t.ApprovedBy} {
 		*dst = store.Str(s[i])
 	}
 	return &t, nil
@@ -172,7 +174,7 @@ func (l *Ledger) Transfers(ctx context.Context, ids []string) (map[string]*Trans
 			return nil, err
 		}
 		for rows.Next() {
-			t, err := scanTransfer(rows.Scan)
+			t, err := ScanTransfer(rows.Scan)
 			if err != nil {
 				rows.Close()
 				return nil, err
@@ -196,7 +198,7 @@ func (l *Ledger) query(ctx context.Context, q string, args ...any) ([]*Transfer,
 	var ts []*Transfer
 	byID := map[string]*Transfer{}
 	for rows.Next() {
-		t, err := scanTransfer(rows.Scan)
+		t, err := ScanTransfer(rows.Scan)
 		if err != nil {
 			rows.Close()
 			return nil, err

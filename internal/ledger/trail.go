@@ -73,7 +73,7 @@ func (l *Ledger) Legs(ctx context.Context, f TrailFilter, emit func(*Leg) error)
 	where, args := f.where()
 	var year, seq int64
 	for {
-		page, err := transferPage(conn, "SELECT "+transferColumns+`, o.voucher_no FROM transfers t
+		page, err := transferPage(conn, "SELECT "+TransferColumns+`, o.voucher_no FROM transfers t
 			LEFT JOIN transfers o ON o.id = t.reversal_of
 			WHERE (t.fiscal_year, t.voucher_seq) > (?, ?) AND `+where+
 			fmt.Sprintf(" ORDER BY t.fiscal_year, t.voucher_seq LIMIT %d", legPage), append([]any{year, seq}, args...))
@@ -111,7 +111,7 @@ func transferPage(conn *gorm.DB, q string, args []any) ([]pagedTransfer, error) 
 	var page []pagedTransfer
 	for rows.Next() {
 		var rv sql.NullString
-		t, err := scanTransfer(func(dest ...any) error { return rows.Scan(append(dest, &rv)...) })
+		t, err := ScanTransfer(func(dest ...any) error { return rows.Scan(append(dest, &rv)...) })
 		if err != nil {
 			return nil, err
 		}
@@ -277,7 +277,7 @@ type Payment struct {
 // district when given), in voucher order.
 func (l *Ledger) Payments(ctx context.Context, fund, district string) ([]Payment, error) {
 	where, args := HoldingFilter{Fund: fund, District: district}.where()
-	rows, err := l.db.Conn(ctx).Raw("SELECT "+transferColumns+`, p.holder, p.amount
+	rows, err := l.db.Conn(ctx).Raw("SELECT "+TransferColumns+`, p.holder, p.amount
 		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
 		WHERE `+where+` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
 		AND t.base_type IN ('expenditure', 'subsidy_payment')
@@ -290,7 +290,7 @@ func (l *Ledger) Payments(ctx context.Context, fund, district string) ([]Payment
 	for rows.Next() {
 		var holder string
 		var amount int64
-		t, err := scanTransfer(func(dest ...any) error { return rows.Scan(append(dest, &holder, &amount)...) })
+		t, err := ScanTransfer(func(dest ...any) error { return rows.Scan(append(dest, &holder, &amount)...) })
 		if err != nil {
 			return nil, err
 		}
@@ -330,7 +330,7 @@ type NetMovement struct {
 // allocation between the district and its own projects nets to nothing and
 // is left out.
 func (l *Ledger) DistrictNet(ctx context.Context, district, from, to string) ([]NetMovement, error) {
-	rows, err := l.db.Conn(ctx).Raw("SELECT "+transferColumns+`, n.net
+	rows, err := l.db.Conn(ctx).Raw("SELECT "+TransferColumns+`, n.net
 		FROM (SELECT p.transfer_id AS id, SUM(p.amount) AS net
 			FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
 			WHERE h.district_code = ? AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
@@ -344,7 +344,7 @@ func (l *Ledger) DistrictNet(ctx context.Context, district, from, to string) ([]
 	var out []NetMovement
 	for rows.Next() {
 		var net int64
-		t, err := scanTransfer(func(dest ...any) error { return rows.Scan(append(dest, &net)...) })
+		t, err := ScanTransfer(func(dest ...any) error { return rows.Scan(append(dest, &net)...) })
 		if err != nil {
 			return nil, err
 		}

@@ -54,6 +54,8 @@ type DB struct {
 	faults func() error
 	// path is the SQLite file, for the migration lock.
 	path string
+	// idle is the pool's size, open and idle alike.
+	idle int
 	// comb groups small writes into shared transactions (Combine).
 	comb combiner
 }
@@ -109,15 +111,14 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db := &DB{G: g, SQL: sqlDB, Dialect: d, idle: 48}
 	if d == SQLite {
-		sqlDB.SetMaxOpenConns(8)
-		sqlDB.SetMaxIdleConns(8)
+		db.idle = 8
 	} else {
-		sqlDB.SetMaxOpenConns(48)
-		sqlDB.SetMaxIdleConns(48)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	db := &DB{G: g, SQL: sqlDB, Dialect: d}
+	sqlDB.SetMaxOpenConns(db.idle)
+	sqlDB.SetMaxIdleConns(db.idle)
 	if d == SQLite {
 		db.path = strings.TrimPrefix(url, "sqlite:")
 		if db.path == "" {

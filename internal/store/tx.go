@@ -53,7 +53,7 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) 
 		d := time.Duration(1<<min(attempt-1, 7)) * time.Millisecond
 		time.Sleep(min(d, 100*time.Millisecond)/2 + rand.N(min(d, 100*time.Millisecond)/2+1))
 	}
-	return Translate(err)
+	return db.Translate(err)
 }
 
 func (db *DB) once(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
@@ -90,7 +90,7 @@ func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) 
 	if db.Dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	return Translate(db.G.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return db.Translate(db.G.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	}, opts))
 }
@@ -148,6 +148,19 @@ func Unreachable(err error) bool {
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, pgconn.ErrConnClosed) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// Translate is the package's Translate that also drops the pool's idle
+// connections when the database could not be reached: they were opened
+// before the failure and may be dead without knowing it (a connection the
+// network cut fails on its first use, and the pool only pings connections
+// idle for more than a second). The next requests dial afresh.
+func (db *DB) Translate(err error) error {
+	if err != nil && db != nil && db.SQL != nil && Unreachable(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		db.SQL.SetMaxIdleConns(0)
+		db.SQL.SetMaxIdleConns(db.idle)
+	}
+	return Translate(err)
 }
 
 // Translate classifies database failures that are not the domain's business:

@@ -1,4 +1,4 @@
-package ledger
+package proof
 
 import (
 	"context"
@@ -34,9 +34,9 @@ type headRow struct {
 
 // Checkpoint seals the current chain heads. It only reads holdings, so it
 // waits for no writer on PostgreSQL; its own row is the only thing it writes.
-func (l *Ledger) Checkpoint(ctx context.Context) (*Checkpoint, error) {
+func (b *Books) Checkpoint(ctx context.Context) (*Checkpoint, error) {
 	for attempt := 1; ; attempt++ {
-		cp, err := l.checkpoint(ctx)
+		cp, err := b.checkpoint(ctx)
 		// Another instance sealed the same sequence number first: seal again
 		// on top of its checkpoint.
 		if err == nil || !store.UniqueViolation(err) || attempt == 10 {
@@ -45,9 +45,9 @@ func (l *Ledger) Checkpoint(ctx context.Context) (*Checkpoint, error) {
 	}
 }
 
-func (l *Ledger) checkpoint(ctx context.Context) (*Checkpoint, error) {
+func (b *Books) checkpoint(ctx context.Context) (*Checkpoint, error) {
 	var cp Checkpoint
-	err := l.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+	err := b.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		var heads []headRow
 		if err := tx.Raw("SELECT fund_code, holder, chain_seq, chain_head FROM holdings WHERE chain_seq > 0 ORDER BY fund_code, holder").
 			Scan(&heads).Error; err != nil {
@@ -70,8 +70,8 @@ func (l *Ledger) checkpoint(ctx context.Context) (*Checkpoint, error) {
 }
 
 // Latest returns the newest checkpoint, or nil when there is none.
-func (l *Ledger) Latest(ctx context.Context) (*Checkpoint, error) {
-	return latest(l.db.Conn(ctx))
+func (b *Books) Latest(ctx context.Context) (*Checkpoint, error) {
+	return latest(b.db.Conn(ctx))
 }
 
 func latest(conn *gorm.DB) (*Checkpoint, error) {
@@ -100,7 +100,7 @@ type sealedHeads map[key]map[int64]sealedHead
 // verifyCheckpoints re-seals every checkpoint from its stored heads and checks
 // the checkpoint chain; it returns the sealed heads so that the chain walk
 // can check each is still the hash the recomputed chain has at that position.
-func (l *Ledger) verifyCheckpoints(conn *gorm.DB, r *Report) (sealedHeads, error) {
+func (b *Books) verifyCheckpoints(conn *gorm.DB, r *Report) (sealedHeads, error) {
 	rows, err := conn.Raw("SELECT seq, created_at, holdings, heads, prev_hash, hash FROM checkpoints ORDER BY seq").Rows()
 	if err != nil {
 		return nil, err
@@ -161,9 +161,9 @@ type HeadsState struct {
 // Heads digests the chain heads as ctx's transaction (or snapshot) sees
 // them, streaming them into the hash, and compares them with what the
 // checkpoint cp sealed (none when cp is nil).
-func (l *Ledger) Heads(ctx context.Context, cp *Checkpoint) (HeadsState, error) {
+func (b *Books) Heads(ctx context.Context, cp *Checkpoint) (HeadsState, error) {
 	var s HeadsState
-	conn := l.db.Conn(ctx)
+	conn := b.db.Conn(ctx)
 	rows, err := conn.Raw("SELECT fund_code, holder, chain_seq, chain_head FROM holdings WHERE chain_seq > 0 ORDER BY fund_code, holder").Rows()
 	if err != nil {
 		return s, err

@@ -1,4 +1,4 @@
-package ledger
+package proof
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -36,20 +37,20 @@ func (r *Report) fail(where, format string, args ...any) {
 // a deleted or inserted posting, rows swapped in a chain, a balance that is
 // not the sum of its postings, a transfer that does not balance, a gap in
 // the voucher numbers, or a checkpoint that no longer matches its chains.
-func (l *Ledger) Verify(ctx context.Context) (*Report, error) {
+func (b *Books) Verify(ctx context.Context) (*Report, error) {
 	r := &Report{OK: true}
-	conn := l.db.Conn(ctx)
-	sealed, err := l.verifyCheckpoints(conn, r)
+	conn := b.db.Conn(ctx)
+	sealed, err := b.verifyCheckpoints(conn, r)
 	if err != nil {
 		return nil, err
 	}
-	if err := l.verifyChains(conn, r, sealed); err != nil {
+	if err := b.verifyChains(conn, r, sealed); err != nil {
 		return nil, err
 	}
-	if err := l.verifyTransfers(conn, r); err != nil {
+	if err := b.verifyTransfers(conn, r); err != nil {
 		return nil, err
 	}
-	if err := l.verifyVouchers(conn, r); err != nil {
+	if err := b.verifyVouchers(conn, r); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -57,11 +58,11 @@ func (l *Ledger) Verify(ctx context.Context) (*Report, error) {
 
 // verifyChains walks every holding's postings in chain order, recomputing
 // each transfer hash from its stored fields and each link from the previous.
-func (l *Ledger) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) error {
+func (b *Books) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) error {
 	rows, err := conn.Raw(`SELECT p.fund_code, p.holder, p.line, p.amount, p.chain_seq, p.prev_hash, p.hash,
-		`+transferColumns+`
+		`+ledger.TransferColumns+`
 		FROM postings p JOIN transfers t ON t.id = p.transfer_id
-		WHERE p.holder <> ? ORDER BY p.fund_code, p.holder, p.chain_seq`, External).Rows()
+		WHERE p.holder <> ? ORDER BY p.fund_code, p.holder, p.chain_seq`, ledger.External).Rows()
 	if err != nil {
 		return err
 	}
@@ -72,13 +73,13 @@ func (l *Ledger) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) erro
 	var sum money.Amount
 	ends := map[key]state{}
 	for rows.Next() {
-		var p Posting
+		var p ledger.Posting
 		var line int
 		var amount int64
 		var prev, hash *string
 		var pseq *int64
-		var t *Transfer
-		t, err = scanTransfer(func(dest ...any) error {
+		var t *ledger.Transfer
+		t, err = ledger.ScanTransfer(func(dest ...any) error {
 			return rows.Scan(append([]any{&p.Fund, &p.Holder, &line, &amount, &pseq, &prev, &hash}, dest...)...)
 		})
 		if err != nil {
@@ -97,14 +98,14 @@ func (l *Ledger) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) erro
 			r.fail(where, "chain sequence %v follows %d: a posting is missing, inserted or moved", deref(pseq), seq)
 		}
 		p.ChainSeq = seq + 1
-		th := TransferHash(t)
+		th := ledger.TransferHash(t)
 		if th != t.Hash {
 			r.fail(where, "transfer %s does not match its stored hash: a field was altered", t.ID)
 		}
 		if store.Str(prev) != head {
 			r.fail(where, "previous-hash link broken: rows were deleted, inserted or swapped")
 		}
-		want := PostingHash(head, th, line, &p)
+		want := ledger.PostingHash(head, th, line, &p)
 		if store.Str(hash) != want {
 			r.fail(where, "posting hash mismatch: the posting or its transfer was altered")
 		}
@@ -161,7 +162,7 @@ func (l *Ledger) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) erro
 
 // verifyTransfers checks that every transfer has postings that sum to zero
 // and that every transfer's stored hash matches its fields.
-func (l *Ledger) verifyTransfers(conn *gorm.DB, r *Report) error {
+func (b *Books) verifyTransfers(conn *gorm.DB, r *Report) error {
 	var bad []struct {
 		ID  string
 		Sum int64
@@ -176,18 +177,18 @@ func (l *Ledger) verifyTransfers(conn *gorm.DB, r *Report) error {
 	for _, b := range bad {
 		r.fail("transfer "+b.ID, "postings do not balance (sum %s over %d postings): one was altered or deleted", money.Amount(b.Sum), b.N)
 	}
-	rows, err := conn.Raw(selectTransfer + " ORDER BY t.id").Rows()
+	rows, err := conn.Raw("SELECT " + ledger.TransferColumns + " FROM transfers t ORDER BY t.id").Rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		t, err := scanTransfer(rows.Scan)
+		t, err := ledger.ScanTransfer(rows.Scan)
 		if err != nil {
 			return err
 		}
 		r.Transfers++
-		if TransferHash(t) != t.Hash {
+		if ledger.TransferHash(t) != t.Hash {
 			r.fail("transfer "+t.ID+" (voucher "+t.VoucherNo+")", "stored fields do not match the transfer hash: a field was altered")
 		}
 	}
@@ -196,7 +197,7 @@ func (l *Ledger) verifyTransfers(conn *gorm.DB, r *Report) error {
 
 // verifyVouchers checks that each fiscal year's voucher numbers run 1…N with
 // no gap and agree with the counter.
-func (l *Ledger) verifyVouchers(conn *gorm.DB, r *Report) error {
+func (b *Books) verifyVouchers(conn *gorm.DB, r *Report) error {
 	var years []struct {
 		FiscalYear int
 		N, Lo, Hi  int64

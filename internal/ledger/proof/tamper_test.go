@@ -1,4 +1,4 @@
-package ledger_test
+package proof_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/app"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -19,9 +20,9 @@ const payee = "91350100M000100Y43"
 // books posts a small history through the funding service: receipts,
 // allocations, explicit and automatic expenditures and a reversal, so that
 // the chain of CG at the city has five postings.
-func books(t *testing.T, db *store.DB) (*ledger.Ledger, context.Context) {
+func books(t *testing.T, db *store.DB) (*both, context.Context) {
 	t.Helper()
-	l := ledger.New(db)
+	l := &both{ledger.New(db), proof.New(db)}
 	svc := app.New(db, nil)
 	t.Cleanup(svc.Close)
 	ctx := access.With(context.Background(), access.Actor{TokenID: "t", Role: access.Finance, Name: "t"})
@@ -70,7 +71,7 @@ func books(t *testing.T, db *store.DB) (*ledger.Ledger, context.Context) {
 	return l, ctx
 }
 
-func verify(t *testing.T, l *ledger.Ledger) *ledger.Report {
+func verify(t *testing.T, l *both) *proof.Report {
 	t.Helper()
 	r, err := l.Verify(context.Background())
 	if err != nil {
@@ -119,7 +120,7 @@ func chain(t *testing.T, db *store.DB, fund, holder string) []chainRow {
 // pos of CG/city (and its outside-world side, and the transfer's amount and
 // hash, so that every transfer still balances and hashes), then recompute
 // every later link of the chain and the holding's balance and head.
-func rewrite(t *testing.T, db *store.DB, l *ledger.Ledger, pos int, newAmount money.Amount) {
+func rewrite(t *testing.T, db *store.DB, l *both, pos int, newAmount money.Amount) {
 	t.Helper()
 	ctx := context.Background()
 	rows := chain(t, db, "CG", "city")
@@ -157,59 +158,59 @@ func rewrite(t *testing.T, db *store.DB, l *ledger.Ledger, pos int, newAmount mo
 func TestTamperDetected(t *testing.T) {
 	cases := []struct {
 		name   string
-		tamper func(t *testing.T, db *store.DB, l *ledger.Ledger)
+		tamper func(t *testing.T, db *store.DB, l *both)
 	}{
-		{"posting amount updated", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"posting amount updated", func(t *testing.T, db *store.DB, l *both) {
 			r := chain(t, db, "CG", "city")[1]
 			if n := exec(t, db, "UPDATE postings SET amount = amount + 1 WHERE transfer_id = ? AND line = ?", r.TransferID, r.Line); n != 1 {
 				t.Fatalf("updated %d rows", n)
 			}
 		}},
-		{"posting amount and its counterpart updated", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"posting amount and its counterpart updated", func(t *testing.T, db *store.DB, l *both) {
 			r := chain(t, db, "CG", "city")[1]
 			exec(t, db, "UPDATE postings SET amount = amount + 100 WHERE transfer_id = ? AND line = ?", r.TransferID, r.Line)
 			exec(t, db, "UPDATE postings SET amount = amount - 100 WHERE transfer_id = ? AND holder = 'external'", r.TransferID)
 			exec(t, db, "UPDATE holdings SET balance = balance + 100 WHERE fund_code = 'CG' AND holder = 'city'")
 		}},
-		{"transfer payee_name updated", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"transfer payee_name updated", func(t *testing.T, db *store.DB, l *both) {
 			var id string
 			db.G.Raw("SELECT id FROM transfers WHERE type = 'expenditure' ORDER BY id LIMIT 1").Scan(&id)
 			if n := exec(t, db, "UPDATE transfers SET payee_name = '某空壳公司' WHERE id = ?", id); n != 1 {
 				t.Fatalf("updated %d rows", n)
 			}
 		}},
-		{"transfer amount updated", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"transfer amount updated", func(t *testing.T, db *store.DB, l *both) {
 			exec(t, db, "UPDATE transfers SET amount = amount + 1 WHERE id = (SELECT MIN(id) FROM transfers)")
 		}},
-		{"transfer booked_on updated", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"transfer booked_on updated", func(t *testing.T, db *store.DB, l *both) {
 			exec(t, db, "UPDATE transfers SET booked_on = '2025-12-31' WHERE type = 'reversal'")
 		}},
-		{"posting deleted", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"posting deleted", func(t *testing.T, db *store.DB, l *both) {
 			r := chain(t, db, "CG", "city")[1]
 			if n := exec(t, db, "DELETE FROM postings WHERE transfer_id = ? AND line = ?", r.TransferID, r.Line); n != 1 {
 				t.Fatalf("deleted %d rows", n)
 			}
 		}},
-		{"posting deleted with its counterpart", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"posting deleted with its counterpart", func(t *testing.T, db *store.DB, l *both) {
 			r := chain(t, db, "CG", "city")[1]
 			exec(t, db, "DELETE FROM postings WHERE transfer_id = ?", r.TransferID)
 			exec(t, db, "UPDATE holdings SET balance = balance - ? WHERE fund_code = 'CG' AND holder = 'city'", r.Amount)
 		}},
-		{"two postings swapped in a chain", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"two postings swapped in a chain", func(t *testing.T, db *store.DB, l *both) {
 			rows := chain(t, db, "CG", "city")
 			a, b := rows[1], rows[2]
 			exec(t, db, "UPDATE postings SET chain_seq = -1 WHERE transfer_id = ? AND line = ?", a.TransferID, a.Line)
 			exec(t, db, "UPDATE postings SET chain_seq = ? WHERE transfer_id = ? AND line = ?", a.ChainSeq, b.TransferID, b.Line)
 			exec(t, db, "UPDATE postings SET chain_seq = ? WHERE transfer_id = ? AND line = ?", b.ChainSeq, a.TransferID, a.Line)
 		}},
-		{"last posting of a chain deleted", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"last posting of a chain deleted", func(t *testing.T, db *store.DB, l *both) {
 			rows := chain(t, db, "CG", "city")
 			last := rows[len(rows)-1]
 			if n := exec(t, db, "DELETE FROM postings WHERE transfer_id = ? AND line = ?", last.TransferID, last.Line); n != 1 {
 				t.Fatalf("deleted %d rows", n)
 			}
 		}},
-		{"last posting of a chain deleted and the holding wound back", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"last posting of a chain deleted and the holding wound back", func(t *testing.T, db *store.DB, l *both) {
 			rows := chain(t, db, "CG", "city")
 			last := rows[len(rows)-1]
 			var prev string
@@ -218,16 +219,16 @@ func TestTamperDetected(t *testing.T) {
 			exec(t, db, "UPDATE holdings SET balance = balance - ?, chain_seq = chain_seq - 1, chain_head = ? WHERE fund_code = 'CG' AND holder = 'city'",
 				last.Amount, prev)
 		}},
-		{"holding balance updated", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"holding balance updated", func(t *testing.T, db *store.DB, l *both) {
 			exec(t, db, "UPDATE holdings SET balance = balance + 1 WHERE fund_code = 'CG2' AND holder = 'city'")
 		}},
-		{"checkpoint altered", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"checkpoint altered", func(t *testing.T, db *store.DB, l *both) {
 			exec(t, db, "UPDATE checkpoints SET holdings = holdings + 1")
 		}},
-		{"posting rewritten and every later hash recomputed", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"posting rewritten and every later hash recomputed", func(t *testing.T, db *store.DB, l *both) {
 			rewrite(t, db, l, 2, money.MustParse("2000.00"))
 		}},
-		{"newest sealed posting rewritten and recomputed", func(t *testing.T, db *store.DB, l *ledger.Ledger) {
+		{"newest sealed posting rewritten and recomputed", func(t *testing.T, db *store.DB, l *both) {
 			rewrite(t, db, l, 3, money.MustParse("3000.00"))
 		}},
 	}
@@ -301,4 +302,10 @@ func TestRewriteIsOnlyCaughtByTheCheckpoint(t *testing.T) {
 			t.Errorf("the head digest did not change after a rewrite: %s", r.Head)
 		}
 	})
+}
+
+// both reads the books and proves them.
+type both struct {
+	*ledger.Ledger
+	*proof.Books
 }
