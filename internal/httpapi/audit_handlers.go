@@ -19,59 +19,60 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/events"
 	"renofund/internal/field"
+	"renofund/internal/web"
 )
 
 func (s *Server) exceptions(c *gin.Context) {
-	format, err := tableFormat(c)
+	format, err := web.TableFormat(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	asOf := time.Now().In(field.Zone)
 	if v := c.Query("as_of"); v != "" {
 		t, err := funding.ParseDate("as_of", v)
 		if err != nil {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
 		asOf = t
 	}
 	items, err := s.Reports.Exceptions(c.Request.Context(), asOf)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	if items == nil {
 		items = []report.Exception{}
 	}
-	if format != asJSON {
-		writeTable(c, format, "exceptions", items)
+	if format != web.AsJSON {
+		web.WriteTable(c, format, "exceptions", items)
 		return
 	}
-	sendJSON(c, http.StatusOK, gin.H{"as_of": asOf.Format(time.DateOnly), "items": items})
+	web.SendJSON(c, http.StatusOK, gin.H{"as_of": asOf.Format(time.DateOnly), "items": items})
 }
 
 func (s *Server) listEvents(c *gin.Context) {
-	after, limit, err := paging(c)
+	after, limit, err := web.Paging(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	evs, err := s.Events.List(c.Request.Context(), events.Filter{TokenName: c.Query("token_name"), Route: c.Query("route"),
 		Method: c.Query("method"), After: after, Limit: limit})
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	sendJSON(c, http.StatusOK, newList(evs, limit, func(e events.Stored) string { return e.ID }))
+	web.SendJSON(c, http.StatusOK, web.NewList(evs, limit, func(e events.Stored) string { return e.ID }))
 }
 
 // reconcile takes a multipart form (district, file, window_days) or a raw
 // CSV/XLSX body with ?district= and ?window_days=.
 func (s *Server) reconcile(c *gin.Context) {
-	body, err := readBody(c)
+	body, err := web.ReadBody(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	district, window, file := c.Query("district"), c.Query("window_days"), body
@@ -79,41 +80,41 @@ func (s *Server) reconcile(c *gin.Context) {
 	if strings.HasPrefix(mt, "multipart/") {
 		form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(MaxUpload)
 		if err != nil {
-			s.fail(c, fmt.Errorf("%w: multipart form: %v", errs.ErrInvalidRequest, err))
+			s.Fail(c, fmt.Errorf("%w: multipart form: %v", errs.ErrInvalidRequest, err))
 			return
 		}
 		defer form.RemoveAll()
 		district, window = first(form.Value["district"], district), first(form.Value["window_days"], window)
 		fhs := form.File["file"]
 		if len(fhs) != 1 {
-			s.fail(c, fmt.Errorf("%w: send exactly one file in the field \"file\"", errs.ErrInvalidRequest))
+			s.Fail(c, fmt.Errorf("%w: send exactly one file in the field \"file\"", errs.ErrInvalidRequest))
 			return
 		}
 		f, err := fhs[0].Open()
 		if err != nil {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
 		file, err = io.ReadAll(f)
 		f.Close()
 		if err != nil {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
 	}
 	days := 3
 	if window != "" {
 		if days, err = strconv.Atoi(window); err != nil {
-			s.fail(c, fmt.Errorf("%w: window_days must be an integer", errs.ErrInvalidRequest))
+			s.Fail(c, fmt.Errorf("%w: window_days must be an integer", errs.ErrInvalidRequest))
 			return
 		}
 	}
 	if district == "" {
-		if a, _ := actorOf(c); a.District != "" {
+		if a, _ := web.Actor(c); a.District != "" {
 			district = a.District
 		}
 	}
-	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
+	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
 		r, err := s.Recon.Reconcile(ctx, district, file, days)
 		return r, 0, err
 	})
@@ -131,5 +132,5 @@ const MaxUpload = 32 << 20
 
 func (s *Server) getReconciliation(c *gin.Context) {
 	r, err := s.Recon.GetReconciliation(c.Request.Context(), c.Param("id"))
-	respond(s, c, r, err)
+	web.Respond(s.Server, c, r, err)
 }

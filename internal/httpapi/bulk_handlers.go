@@ -7,6 +7,7 @@ import (
 
 	"renofund/funding/movement"
 	"renofund/internal/money"
+	"renofund/internal/web"
 )
 
 type batchIn struct {
@@ -50,7 +51,7 @@ func (s *Server) createPlan(ctx context.Context, in movement.PlanInput) (any, in
 
 func (s *Server) executePlan(c *gin.Context) {
 	id := c.Param("id")
-	s.write(c, 200, func(ctx context.Context) (any, int, error) {
+	s.Write(c, 200, func(ctx context.Context) (any, int, error) {
 		p, err := s.Movements.ExecutePlan(ctx, id)
 		if err != nil {
 			return nil, 0, err
@@ -61,5 +62,5 @@ func (s *Server) executePlan(c *gin.Context) {
 
 func (s *Server) getPlan(c *gin.Context) {
 	p, err := s.Movements.Plan(c.Request.Context(), c.Param("id"))
-	respond(s, c, p, err)
+	web.Respond(s.Server, c, p, err)
 }

@@ -9,6 +9,7 @@ import (
 
 	"renofund/internal/audit"
 	"renofund/internal/field"
+	"renofund/internal/web"
 )
 
 // exportTrail streams the fund trail. Refusals (bad filters, another
@@ -18,13 +19,13 @@ func (s *Server) exportTrail(c *gin.Context) {
 	ctx := c.Request.Context()
 	format, err := audit.ParseFormat(c.Query("format"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	f, err := audit.Scope(ctx, audit.Filter{District: c.Query("district"), Project: c.Query("project"),
 		Fund: c.Query("fund"), From: c.Query("from"), To: c.Query("to")})
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.Header("Content-Type", format.ContentType())
@@ -34,20 +35,20 @@ func (s *Server) exportTrail(c *gin.Context) {
 	if _, err := audit.Export(ctx, s.DB, c.Writer, format, f); err != nil {
 		if !c.Writer.Written() {
 			c.Writer.Header().Del("Content-Disposition")
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
-		s.log.Error("trail export broke mid-stream", "request_id", requestID(c), "err", err)
+		s.Log.Error("trail export broke mid-stream", "request_id", web.RequestID(c), "err", err)
 		panic(http.ErrAbortHandler)
 	}
 }
 
 func (s *Server) traceExpenditure(c *gin.Context) {
 	t, err := audit.TraceExpenditure(c.Request.Context(), s.DB, c.Param("id"))
-	respond(s, c, t, err)
+	web.Respond(s.Server, c, t, err)
 }
 
 func (s *Server) traceFund(c *gin.Context) {
 	t, err := audit.TraceFund(c.Request.Context(), s.DB, c.Param("code"))
-	respond(s, c, t, err)
+	web.Respond(s.Server, c, t, err)
 }

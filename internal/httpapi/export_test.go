@@ -22,8 +22,8 @@ type RouteInfo struct {
 
 // RouteTable returns the server's route table.
 func (s *Server) RouteTable() []RouteInfo {
-	out := make([]RouteInfo, len(s.routes))
-	for i, r := range s.routes {
+	out := make([]RouteInfo, len(s.Routes()))
+	for i, r := range s.Routes() {
 		out[i] = RouteInfo{Method: r.Method, Path: r.Path, Roles: r.Roles, Query: r.Query, Body: r.Body, MaxBody: r.MaxBody}
 	}
 	return out

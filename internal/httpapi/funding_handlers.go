@@ -2,42 +2,15 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"renofund/funding"
 	"renofund/funding/movement"
-	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/web"
 )
-
-// paging reads ?limit= (default 100, at most 1000) and ?after=.
-func paging(c *gin.Context) (string, int, error) {
-	limit := 100
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return "", 0, fmt.Errorf("%w: limit must be an integer from 1 to 1000", errs.ErrInvalidRequest)
-		}
-		limit = n
-	}
-	return c.Query("after"), limit, nil
-}
-
-// create decodes a JSON body into In and runs a state-changing call.
-func create[In any](s *Server, status int, fn func(ctx context.Context, in In) (any, int, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		var in In
-		if err := decode(c, &in); err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.write(c, status, func(ctx context.Context) (any, int, error) { return fn(ctx, in) })
-	}
-}
 
 func (s *Server) createDistrict(ctx context.Context, in districtIn) (any, int, error) {
 	d, err := s.Registry.CreateDistrict(ctx, funding.District{Code: in.Code, Name: in.Name})
@@ -54,7 +27,7 @@ func (s *Server) createProject(ctx context.Context, in projectIn) (any, int, err
 
 func (s *Server) getProject(c *gin.Context) {
 	p, err := s.Registry.Project(c.Request.Context(), c.Param("code"))
-	respond(s, c, p, err)
+	web.Respond(s.Server, c, p, err)
 }
 
 func (s *Server) createFund(ctx context.Context, in fundIn) (any, int, error) {
@@ -68,17 +41,17 @@ func (s *Server) createFund(ctx context.Context, in fundIn) (any, int, error) {
 
 func (s *Server) getFund(c *gin.Context) {
 	v, err := s.Reports.FundView(c.Request.Context(), c.Param("code"))
-	respond(s, c, v, err)
+	web.Respond(s.Server, c, v, err)
 }
 
 func (s *Server) receive(c *gin.Context) {
 	var in movement.Receipt
-	if err := decode(c, &in); err != nil {
-		s.fail(c, err)
+	if err := web.Decode(c, &in); err != nil {
+		s.Fail(c, err)
 		return
 	}
 	in.Fund = c.Param("code")
-	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
+	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
 		return posted(s.Movements.Receive(ctx, in))
 	})
 }
@@ -93,12 +66,12 @@ func (s *Server) spend(ctx context.Context, in movement.Expenditure) (any, int, 
 
 func (s *Server) reverse(c *gin.Context) {
 	var in reversalIn
-	if err := decode(c, &in); err != nil {
-		s.fail(c, err)
+	if err := web.Decode(c, &in); err != nil {
+		s.Fail(c, err)
 		return
 	}
 	id := c.Param("id")
-	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
+	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
 		return posted(s.Movements.Reverse(ctx, id, in.Reason))
 	})
 }
@@ -113,32 +86,23 @@ func posted(t *ledger.Transfer, err error) (any, int, error) {
 func (s *Server) getTransfer(c *gin.Context) {
 	t, err := s.Reports.Transfer(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	sendJSON(c, http.StatusOK, toTransfer(t))
+	web.SendJSON(c, http.StatusOK, toTransfer(t))
 }
 
 func (s *Server) projectFunding(c *gin.Context) {
 	v, err := s.Reports.ProjectFunding(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	t, err := s.Tax.Project(c.Request.Context(), c.Param("code"))
-	respond(s, c, projectFundingView{ProjectFunding: v, TaxExpenditure: t.Total}, err)
+	web.Respond(s.Server, c, projectFundingView{ProjectFunding: v, TaxExpenditure: t.Total}, err)
 }
 
 func (s *Server) verify(c *gin.Context) {
 	r, err := s.Proof.Verify(c.Request.Context())
-	respond(s, c, r, err)
-}
-
-// respond answers 200 with v, or the error.
-func respond[T any](s *Server, c *gin.Context, v T, err error) {
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	sendJSON(c, http.StatusOK, v)
+	web.Respond(s.Server, c, r, err)
 }

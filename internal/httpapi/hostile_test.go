@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"renofund/internal/httpapi"
+	"renofund/internal/web"
 )
 
 // The hostile-input corpus is generated from the route table: every POST and
@@ -336,7 +337,7 @@ func hostileCorpus(routes []httpapi.RouteInfo) []hostileCase {
 		for _, s := range structural {
 			add(s.name, false, "", func(w *world) *http.Request { return send(w, s.body(), s.hdr...) })
 		}
-		limit := int64(httpapi.MaxBody)
+		limit := int64(web.MaxBody)
 		if ri.MaxBody > 0 {
 			limit = ri.MaxBody
 		}

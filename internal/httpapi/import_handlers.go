@@ -13,6 +13,7 @@ import (
 
 	"renofund/funding/importer"
 	"renofund/internal/errs"
+	"renofund/internal/web"
 )
 
 // importReceipts takes household receipts as CSV or XLSX: a multipart form
@@ -20,20 +21,20 @@ import (
 // ?partial=true imports the good rows and returns the bad ones as a rejects
 // file; otherwise one bad row refuses the whole file.
 func (s *Server) importReceipts(c *gin.Context) {
-	body, err := readBody(c)
+	body, err := web.ReadBody(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	format, err := importer.ParseFormat(c.Query("format"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	partial := c.Query("partial") == "true"
 	fund := c.Param("code")
 	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	s.write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
+	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
 		// A fresh reader on every attempt: the transaction may be retried.
 		rd, name, err := uploaded(body, mt, params["boundary"])
 		if err != nil {

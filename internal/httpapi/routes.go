@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"renofund/funding"
 	"renofund/funding/importer"
@@ -18,26 +15,9 @@ import (
 	"renofund/internal/ledger/proof"
 	"renofund/internal/recon"
 	"renofund/internal/taxbook"
+	"renofund/internal/web"
 	"renofund/subsidy"
 )
-
-// route is one row of the route table: the router, the role check, the
-// access-control matrix test and the OpenAPI document are all made from it.
-type route struct {
-	Method  string
-	Path    string
-	Roles   []access.Role // nil: public, no token
-	Summary string
-	Body    any // a value of the request body's type, for OpenAPI
-	Resp    any // a value of the response's type, for OpenAPI
-	Status  int // success status, default 200
-	Query   []string
-	MaxBody int64
-	// Long marks routes that may run past RequestTimeout (exports, imports,
-	// batches); they are bounded by the client instead.
-	Long   bool
-	Handle gin.HandlerFunc
-}
 
 var (
 	anyRole   = []access.Role{access.Admin, access.Finance, access.District, access.Auditor}
@@ -46,43 +26,37 @@ var (
 	financial = []access.Role{access.Finance, access.Auditor}
 	anyReader = []access.Role{access.Finance, access.District, access.Auditor, access.Admin}
 	finance   = []access.Role{access.Finance}
-	public    []access.Role
 )
 
-func (s *Server) table() []route {
+func (s *Server) table() []web.Route {
 	pageQ := []string{"limit", "after"}
-	return []route{
-		{Method: "GET", Path: "/healthz", Roles: public, Summary: "Liveness", Handle: s.healthz},
-		{Method: "GET", Path: "/readyz", Roles: public, Summary: "Readiness: the database answers", Handle: s.readyz},
-		{Method: "GET", Path: "/metrics", Roles: public, Summary: "Prometheus metrics", Handle: gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))},
-		{Method: "GET", Path: "/openapi.json", Roles: public, Summary: "This document", Handle: s.openapi},
-
+	return []web.Route{
 		{Method: "POST", Path: "/v1/tokens", Roles: []access.Role{access.Admin}, Summary: "Issue a token; its secret is shown once",
-			Body: tokenIn{}, Resp: issuedToken{}, Status: 201, Handle: create(s, 201, s.issueToken)},
+			Body: tokenIn{}, Resp: issuedToken{}, Status: 201, Handle: web.Create(s.Server, 201, s.issueToken)},
 		{Method: "GET", Path: "/v1/tokens", Roles: []access.Role{access.Admin}, Summary: "Tokens (never their secrets)", Query: pageQ,
-			Resp: list[auth.Token]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]auth.Token, error) {
+			Resp: web.List[auth.Token]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]auth.Token, error) {
 				return s.Tokens.List(c.Request.Context(), after, limit)
 			}, func(t auth.Token) string { return t.ID })},
 		{Method: "POST", Path: "/v1/tokens/:id/revoke", Roles: []access.Role{access.Admin},
 			Summary: "Revoke a token: at once on this instance, within " + auth.CacheTTL.String() + " on others",
 			Resp:    auth.Token{}, Handle: s.revokeToken},
 		{Method: "POST", Path: "/v1/districts", Roles: []access.Role{access.Admin, access.Finance}, Summary: "Register a district",
-			Body: districtIn{}, Resp: funding.District{}, Status: 201, Handle: create(s, 201, s.createDistrict)},
+			Body: districtIn{}, Resp: funding.District{}, Status: 201, Handle: web.Create(s.Server, 201, s.createDistrict)},
 		{Method: "GET", Path: "/v1/districts", Roles: anyRole, Summary: "List districts", Query: pageQ,
-			Resp: list[funding.District]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]funding.District, error) {
+			Resp: web.List[funding.District]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]funding.District, error) {
 				return s.Registry.Districts(c.Request.Context(), after, limit)
 			}, func(d funding.District) string { return d.Code })},
 		{Method: "POST", Path: "/v1/projects", Roles: writers, Summary: "Register a project (community)",
-			Body: projectIn{}, Resp: funding.Project{}, Status: 201, Handle: create(s, 201, s.createProject)},
+			Body: projectIn{}, Resp: funding.Project{}, Status: 201, Handle: web.Create(s.Server, 201, s.createProject)},
 		{Method: "GET", Path: "/v1/projects", Roles: readers, Summary: "List projects", Query: append([]string{"district"}, pageQ...),
-			Resp: list[funding.Project]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]funding.Project, error) {
+			Resp: web.List[funding.Project]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]funding.Project, error) {
 				return s.Registry.Projects(c.Request.Context(), c.Query("district"), after, limit)
 			}, func(p funding.Project) string { return p.Code })},
 		{Method: "GET", Path: "/v1/projects/:code", Roles: readers, Summary: "One project", Resp: funding.Project{}, Handle: s.getProject},
 		{Method: "GET", Path: "/v1/projects/:code/funding", Roles: readers, Summary: "Where a project's money came from and went",
 			Resp: projectFundingView{}, Handle: s.projectFunding},
 		{Method: "POST", Path: "/v1/funds", Roles: writers, Summary: "Register a fund", Body: fundIn{}, Resp: funding.Fund{},
-			Status: 201, Handle: create(s, 201, s.createFund)},
+			Status: 201, Handle: web.Create(s.Server, 201, s.createFund)},
 		{Method: "GET", Path: "/v1/funds/:code", Roles: readers, Summary: "A fund with its totals and holdings",
 			Resp: report.FundView{}, Handle: s.getFund},
 		{Method: "POST", Path: "/v1/funds/:code/receipts", Roles: writers, Summary: "Record money received into a fund",
@@ -92,22 +66,22 @@ func (s *Server) table() []route {
 			Query:   []string{"partial", "format"}, Resp: importer.Result{}, Status: 201, MaxBody: importer.MaxBytes + 1<<20,
 			Long: true, Handle: s.importReceipts},
 		{Method: "POST", Path: "/v1/allocations", Roles: writers, Summary: "Allocate a fund's money down the holder tree",
-			Body: movement.Allocation{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.allocate)},
+			Body: movement.Allocation{}, Resp: transferDTO{}, Status: 201, Handle: web.Create(s.Server, 201, s.allocate)},
 		{Method: "POST", Path: "/v1/expenditures", Roles: writers, Summary: "Pay from a project's holdings",
-			Body: movement.Expenditure{}, Resp: transferDTO{}, Status: 201, Handle: create(s, 201, s.spend)},
+			Body: movement.Expenditure{}, Resp: transferDTO{}, Status: 201, Handle: web.Create(s.Server, 201, s.spend)},
 		{Method: "POST", Path: "/v1/transfers/:id/reversal", Roles: writers, Summary: "Reverse a transfer with a new one",
 			Body: reversalIn{}, Resp: transferDTO{}, Status: 201, Handle: s.reverse},
 		{Method: "GET", Path: "/v1/transfers", Roles: readers, Summary: "List transfers",
-			Query: append([]string{"district", "project", "fund", "type"}, pageQ...), Resp: list[transferDTO]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]transferDTO, error) {
+			Query: append([]string{"district", "project", "fund", "type"}, pageQ...), Resp: web.List[transferDTO]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]transferDTO, error) {
 				ts, err := s.Reports.Transfers(c.Request.Context(), ledger.Filter{District: c.Query("district"),
 					Project: c.Query("project"), Fund: c.Query("fund"), Type: c.Query("type"), After: after, Limit: limit})
 				return toTransfers(ts), err
 			}, func(t transferDTO) string { return t.ID })},
 		{Method: "GET", Path: "/v1/transfers/:id", Roles: readers, Summary: "One transfer", Resp: transferDTO{}, Handle: s.getTransfer},
 		{Method: "POST", Path: "/v1/batches", Roles: writers, Summary: "Apply up to 10,000 receipts, allocations and expenditures atomically",
-			Body: batchIn{}, Resp: batchOut{}, Status: 201, MaxBody: 16 << 20, Long: true, Handle: create(s, 201, s.batch)},
+			Body: batchIn{}, Resp: batchOut{}, Status: 201, MaxBody: 16 << 20, Long: true, Handle: web.Create(s.Server, 201, s.batch)},
 		{Method: "POST", Path: "/v1/allocation-plans", Roles: writers, Summary: "Compute a factor-method allocation (draft)",
-			Body: movement.PlanInput{}, Resp: movement.Plan{}, Status: 201, Handle: create(s, 201, s.createPlan)},
+			Body: movement.PlanInput{}, Resp: movement.Plan{}, Status: 201, Handle: web.Create(s.Server, 201, s.createPlan)},
 		{Method: "GET", Path: "/v1/allocation-plans/:id", Roles: readers, Summary: "One allocation plan", Resp: movement.Plan{}, Handle: s.getPlan},
 		{Method: "POST", Path: "/v1/allocation-plans/:id/execute", Roles: writers, Summary: "Post every share of a plan, once",
 			Resp: movement.Plan{}, Long: true, Handle: s.executePlan},
@@ -128,18 +102,18 @@ func (s *Server) table() []route {
 		{Method: "GET", Path: "/v1/projects/:code/property-manager", Roles: readers, Summary: "The current property manager and history",
 			Handle: s.getManager},
 		{Method: "POST", Path: "/v1/subsidy/schemes", Roles: finance, Summary: "Create a subsidy scheme, or its next version",
-			Body: schemeIn{}, Resp: subsidy.Scheme{}, Status: 201, Handle: create(s, 201, s.createScheme)},
+			Body: schemeIn{}, Resp: subsidy.Scheme{}, Status: 201, Handle: web.Create(s.Server, 201, s.createScheme)},
 		{Method: "GET", Path: "/v1/subsidy/schemes", Roles: anyReader, Summary: "Current scheme versions", Query: pageQ,
-			Resp: list[subsidy.Scheme]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]*subsidy.Scheme, error) {
+			Resp: web.List[subsidy.Scheme]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]*subsidy.Scheme, error) {
 				return s.Subsidy.Schemes(c.Request.Context(), after, limit)
 			}, func(sc *subsidy.Scheme) string { return sc.Code })},
 		{Method: "GET", Path: "/v1/subsidy/schemes/:code", Roles: anyReader, Summary: "Every version of a scheme", Handle: s.getScheme},
 		{Method: "POST", Path: "/v1/subsidy/ratings", Roles: writers, Summary: "Rate a project's property service for a period",
-			Body: ratingIn{}, Resp: subsidy.Rating{}, Status: 201, Handle: create(s, 201, s.rate)},
+			Body: ratingIn{}, Resp: subsidy.Rating{}, Status: 201, Handle: web.Create(s.Server, 201, s.rate)},
 		{Method: "POST", Path: "/v1/subsidy/runs", Roles: finance, Summary: "Draft a subsidy run for a scheme and period",
-			Body: runIn{}, Resp: subsidy.Run{}, Status: 201, Long: true, Handle: create(s, 201, s.createRun)},
+			Body: runIn{}, Resp: subsidy.Run{}, Status: 201, Long: true, Handle: web.Create(s.Server, 201, s.createRun)},
 		{Method: "GET", Path: "/v1/subsidy/runs", Roles: readers, Summary: "List runs", Query: append([]string{"scheme", "period", "status"}, pageQ...),
-			Resp: list[subsidy.RunSummary]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]*subsidy.RunSummary, error) {
+			Resp: web.List[subsidy.RunSummary]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]*subsidy.RunSummary, error) {
 				return s.Subsidy.Runs(c.Request.Context(), subsidy.RunFilter{Scheme: c.Query("scheme"), Period: c.Query("period"),
 					Status: c.Query("status"), After: after, Limit: limit})
 			}, func(r *subsidy.RunSummary) string { return r.ID })},
@@ -150,9 +124,9 @@ func (s *Server) table() []route {
 		{Method: "POST", Path: "/v1/subsidy/runs/:id/cancel", Roles: finance, Summary: "Cancel a draft run",
 			Resp: subsidy.Run{}, Handle: s.runAction(s.Subsidy.Cancel, false)},
 		{Method: "POST", Path: "/v1/tax/service-relief", Roles: writers, Summary: "Compute and record a service provider's tax relief",
-			Body: taxbook.ReliefIn{}, Resp: taxbook.Relief{}, Status: 201, Handle: create(s, 201, s.serviceRelief)},
+			Body: taxbook.ReliefIn{}, Resp: taxbook.Relief{}, Status: 201, Handle: web.Create(s.Server, 201, s.serviceRelief)},
 		{Method: "POST", Path: "/v1/tax/utility-assets", Roles: writers, Summary: "Depreciate and record a utility's renovated asset",
-			Body: taxbook.AssetIn{}, Resp: taxbook.Asset{}, Status: 201, Handle: create(s, 201, s.utilityAsset)},
+			Body: taxbook.AssetIn{}, Resp: taxbook.Asset{}, Status: 201, Handle: web.Create(s.Server, 201, s.utilityAsset)},
 		{Method: "GET", Path: "/v1/projects/:code/tax-expenditure", Roles: readers, Summary: "Tax expenditure recorded against a project",
 			Resp: taxbook.ProjectView{}, Handle: s.projectTax},
 		{Method: "GET", Path: "/v1/reports/tax-expenditure", Roles: readers, Summary: "Tax expenditure by district and kind (?format=csv|xlsx)",
@@ -162,11 +136,11 @@ func (s *Server) table() []route {
 				Items []report.Exception `json:"items"`
 			}{}, Handle: s.exceptions},
 		{Method: "GET", Path: "/v1/audit/events", Roles: []access.Role{access.Admin, access.Auditor}, Summary: "Who did what, when",
-			Query: append([]string{"token_name", "route", "method"}, pageQ...), Resp: list[events.Stored]{}, Handle: s.listEvents},
+			Query: append([]string{"token_name", "route", "method"}, pageQ...), Resp: web.List[events.Stored]{}, Handle: s.listEvents},
 		{Method: "POST", Path: "/v1/reconciliations", Roles: writers, Summary: "Reconcile a district's bank statement (multipart: district, file, window_days)",
 			Resp: recon.Reconciliation{}, Status: 201, MaxBody: MaxUpload, Handle: s.reconcile},
 		{Method: "GET", Path: "/v1/reconciliations", Roles: readers, Summary: "Stored reconciliations, newest first", Query: append([]string{"district"}, pageQ...),
-			Resp: list[recon.ReconciliationSummary]{}, Handle: listed(s, func(c *gin.Context, after string, limit int) ([]recon.ReconciliationSummary, error) {
+			Resp: web.List[recon.ReconciliationSummary]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]recon.ReconciliationSummary, error) {
 				return s.Recon.Reconciliations(c.Request.Context(), c.Query("district"), after, limit)
 			}, func(r recon.ReconciliationSummary) string { return r.ID })},
 		{Method: "GET", Path: "/v1/reconciliations/:id", Roles: readers, Summary: "One reconciliation with its lines",
@@ -180,16 +154,4 @@ func (s *Server) table() []route {
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
 			Resp: proof.Report{}, Long: true, Handle: s.verify},
 	}
-}
-
-func (s *Server) healthz(c *gin.Context) {
-	sendJSON(c, http.StatusOK, gin.H{"status": "ok"})
-}
-
-func (s *Server) readyz(c *gin.Context) {
-	if err := s.DB.Ping(c.Request.Context()); err != nil {
-		sendJSON(c, http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "database unreachable", RequestID: requestID(c)}})
-		return
-	}
-	sendJSON(c, http.StatusOK, gin.H{"status": "ready", "database": string(s.DB.Dialect)})
 }

@@ -9,6 +9,7 @@ import (
 
 	"renofund/internal/errs"
 	"renofund/internal/money"
+	"renofund/internal/web"
 	"renofund/subsidy"
 )
 
@@ -51,12 +52,12 @@ type runIn struct {
 
 func (s *Server) setManager(c *gin.Context) {
 	var in managerIn
-	if err := decode(c, &in); err != nil {
-		s.fail(c, err)
+	if err := web.Decode(c, &in); err != nil {
+		s.Fail(c, err)
 		return
 	}
 	code := c.Param("code")
-	s.write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
+	s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
 		m, err := s.Subsidy.SetPropertyManager(ctx, code, subsidy.PropertyManager{Name: in.Name, CreditCode: in.CreditCode, BankAccount: in.BankAccount})
 		return m, 0, err
 	})
@@ -65,15 +66,15 @@ func (s *Server) setManager(c *gin.Context) {
 func (s *Server) getManager(c *gin.Context) {
 	hist, err := s.Subsidy.PropertyManagers(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	cur, err := s.Subsidy.PropertyManager(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	sendJSON(c, http.StatusOK, gin.H{"current": cur, "history": hist})
+	web.SendJSON(c, http.StatusOK, gin.H{"current": cur, "history": hist})
 }
 
 func (s *Server) createScheme(ctx context.Context, in schemeIn) (any, int, error) {
@@ -85,7 +86,7 @@ func (s *Server) createScheme(ctx context.Context, in schemeIn) (any, int, error
 
 func (s *Server) getScheme(c *gin.Context) {
 	vs, err := s.Subsidy.SchemeVersions(c.Request.Context(), c.Param("code"))
-	respond(s, c, gin.H{"versions": vs}, err)
+	web.Respond(s.Server, c, gin.H{"versions": vs}, err)
 }
 
 func (s *Server) rate(ctx context.Context, in ratingIn) (any, int, error) {
@@ -102,7 +103,7 @@ func (s *Server) createRun(ctx context.Context, in runIn) (any, int, error) {
 func (s *Server) runAction(action func(ctx context.Context, id string) (*subsidy.Run, error), counts bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.Param("id")
-		s.write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
+		s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
 			r, err := action(ctx, id)
 			if err != nil || !counts {
 				return r, 0, err
@@ -120,23 +121,23 @@ func (s *Server) runAction(action func(ctx context.Context, id string) (*subsidy
 
 func (s *Server) getRun(c *gin.Context) {
 	format := c.Query("format")
-	if format != "" && format != asJSON && format != asCSV {
-		s.fail(c, fmt.Errorf("%w: format must be json or csv (the payment list), got %q", errs.ErrInvalidRequest, format))
+	if format != "" && format != web.AsJSON && format != web.AsCSV {
+		s.Fail(c, fmt.Errorf("%w: format must be json or csv (the payment list), got %q", errs.ErrInvalidRequest, format))
 		return
 	}
 	r, err := s.Subsidy.Run(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	if format == asCSV {
+	if format == web.AsCSV {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		c.Header("Content-Disposition", `attachment; filename="subsidy-run-`+r.ID+`.csv"`)
 		c.Status(http.StatusOK)
 		if err := r.WriteCSV(c.Writer); err != nil {
-			s.log.Error("run csv", "err", err)
+			s.Log.Error("run csv", "err", err)
 		}
 		return
 	}
-	sendJSON(c, http.StatusOK, r)
+	web.SendJSON(c, http.StatusOK, r)
 }

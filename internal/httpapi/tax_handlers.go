@@ -9,6 +9,7 @@ import (
 	"renofund/funding/report"
 	"renofund/internal/money"
 	"renofund/internal/taxbook"
+	"renofund/internal/web"
 )
 
 func (s *Server) serviceRelief(ctx context.Context, in taxbook.ReliefIn) (any, int, error) {
@@ -23,25 +24,25 @@ func (s *Server) utilityAsset(ctx context.Context, in taxbook.AssetIn) (any, int
 
 func (s *Server) projectTax(c *gin.Context) {
 	v, err := s.Tax.Project(c.Request.Context(), c.Param("code"))
-	respond(s, c, v, err)
+	web.Respond(s.Server, c, v, err)
 }
 
 func (s *Server) taxReport(c *gin.Context) {
-	format, err := tableFormat(c)
+	format, err := web.TableFormat(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	r, err := s.Tax.Report(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	if format != asJSON {
-		writeTable(c, format, "tax-expenditure", append(r.Lines, taxbook.Line{District: "total", Kind: "all", Total: r.Total}))
+	if format != web.AsJSON {
+		web.WriteTable(c, format, "tax-expenditure", append(r.Lines, taxbook.Line{District: "total", Kind: "all", Total: r.Total}))
 		return
 	}
-	sendJSON(c, http.StatusOK, r)
+	web.SendJSON(c, http.StatusOK, r)
 }
 
 // projectFundingView is the funding view with tax expenditure shown beside

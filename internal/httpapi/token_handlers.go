@@ -10,6 +10,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/auth"
 	"renofund/internal/errs"
+	"renofund/internal/web"
 )
 
 type tokenIn struct {
@@ -48,5 +49,5 @@ func (s *Server) issueToken(ctx context.Context, in tokenIn) (any, int, error) {
 // a revocation repeated answers the same token, so a retry needs no key.
 func (s *Server) revokeToken(c *gin.Context) {
 	t, err := s.Tokens.RevokeID(c.Request.Context(), c.Param("id"))
-	respond(s, c, t, err)
+	web.Respond(s.Server, c, t, err)
 }

@@ -1,11 +1,13 @@
-package httpapi
+package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -49,14 +51,14 @@ func (s *Server) errorResponse(c *gin.Context, err error) (int, errorBody) {
 	e := errs.Classify(err)
 	msg := err.Error()
 	if e.Kind == errs.Internal {
-		s.log.Error("internal error", "request_id", requestID(c), "route", c.FullPath(), "err", err)
+		s.log.Error("internal error", "request_id", RequestID(c), "route", c.FullPath(), "err", err)
 		msg = "internal error"
 	}
 	if e.Kind == errs.Unavailable {
-		s.log.Warn("database unavailable", "request_id", requestID(c), "err", err)
+		s.log.Warn("database unavailable", "request_id", RequestID(c), "err", err)
 		msg = e.Message
 	}
-	body := errorBody{errorDetail{Code: e.Code, Message: msg, RequestID: requestID(c)}}
+	body := errorBody{errorDetail{Code: e.Code, Message: msg, RequestID: RequestID(c)}}
 	var re *sheet.LineErrors
 	if errors.As(err, &re) {
 		body.Error.Rows = re.Rows
@@ -64,26 +66,29 @@ func (s *Server) errorResponse(c *gin.Context, err error) (int, errorBody) {
 	return statusOf[e.Kind], body
 }
 
-func (s *Server) fail(c *gin.Context, err error) {
+// Fail answers the error (see errorResponse) and stops the handler chain.
+func (s *Server) Fail(c *gin.Context, err error) {
 	status, body := s.errorResponse(c, err)
 	s.metrics.refusals.WithLabelValues(body.Error.Code).Inc()
 	c.Set(ctxErrorCode, body.Error.Code)
 	c.Abort()
-	sendJSON(c, status, body)
+	SendJSON(c, status, body)
 }
 
-// decode reads a JSON body strictly: one object, known fields only, valid
+// Decode reads a JSON body strictly: one object, known fields only, valid
 // UTF-8, no duplicate keys, amounts as strings. Every failure is a 400 (or
 // 413) with a stable code.
-func decode(c *gin.Context, dst any) error {
-	body, err := readBody(c)
+func Decode(c *gin.Context, dst any) error {
+	body, err := ReadBody(c)
 	if err != nil {
 		return err
 	}
 	return strictjson.Decode(body, dst)
 }
 
-func readBody(c *gin.Context) ([]byte, error) {
+// ReadBody reads the request body once (a second call gets the same bytes),
+// refusing one over the route's limit with 413.
+func ReadBody(c *gin.Context) ([]byte, error) {
 	if b, ok := c.Get(ctxBody); ok {
 		return b.([]byte), nil
 	}
@@ -99,17 +104,19 @@ func readBody(c *gin.Context) ([]byte, error) {
 	return body, nil
 }
 
-// list is the shape of every list response.
-type list[T any] struct {
+// List is the shape of every list response.
+type List[T any] struct {
 	Items []T     `json:"items"`
 	Next  *string `json:"next"`
 }
 
-func newList[T any](items []T, limit int, cursor func(T) string) list[T] {
+// NewList makes a page: the cursor of its last item is the next page's
+// after, when the page is full.
+func NewList[T any](items []T, limit int, cursor func(T) string) List[T] {
 	if items == nil {
 		items = []T{}
 	}
-	l := list[T]{Items: items}
+	l := List[T]{Items: items}
 	if len(items) == limit && limit > 0 {
 		n := cursor(items[len(items)-1])
 		l.Next = &n
@@ -117,31 +124,67 @@ func newList[T any](items []T, limit int, cursor func(T) string) list[T] {
 	return l
 }
 
-// listed answers a paged list: it reads ?limit= and ?after=, asks fetch for
+// Listed answers a paged list: it reads ?limit= and ?after=, asks fetch for
 // that page (fetch reads the route's own filters from c) and sends it with
 // the cursor of its last item when the page is full.
-func listed[T any](s *Server, fetch func(c *gin.Context, after string, limit int) ([]T, error), cursor func(T) string) gin.HandlerFunc {
+func Listed[T any](s *Server, fetch func(c *gin.Context, after string, limit int) ([]T, error), cursor func(T) string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		after, limit, err := paging(c)
+		after, limit, err := Paging(c)
 		if err != nil {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
 		items, err := fetch(c, after, limit)
 		if err != nil {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
-		sendJSON(c, http.StatusOK, newList(items, limit, cursor))
+		SendJSON(c, http.StatusOK, NewList(items, limit, cursor))
 	}
 }
 
-// sendJSON writes v as JSON followed by a newline (pleasant in a terminal).
-func sendJSON(c *gin.Context, status int, v any) {
+// SendJSON writes v as JSON followed by a newline (pleasant in a terminal).
+func SendJSON(c *gin.Context, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		c.Status(http.StatusInternalServerError)
 		return
 	}
 	c.Data(status, "application/json; charset=utf-8", append(b, '\n'))
+}
+
+// Paging reads ?limit= (default 100, at most 1000) and ?after=.
+func Paging(c *gin.Context) (string, int, error) {
+	limit := 100
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return "", 0, fmt.Errorf("%w: limit must be an integer from 1 to 1000", errs.ErrInvalidRequest)
+		}
+		limit = n
+	}
+	return c.Query("after"), limit, nil
+}
+
+// Create decodes a JSON body into In and runs a state-changing call in a
+// write transaction (see Write); fn returns the response, how many ledger
+// transfers it posted (for the metrics) and any refusal.
+func Create[In any](s *Server, status int, fn func(ctx context.Context, in In) (any, int, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in In
+		if err := Decode(c, &in); err != nil {
+			s.Fail(c, err)
+			return
+		}
+		s.Write(c, status, func(ctx context.Context) (any, int, error) { return fn(ctx, in) })
+	}
+}
+
+// Respond answers 200 with v, or the error.
+func Respond[T any](s *Server, c *gin.Context, v T, err error) {
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	SendJSON(c, http.StatusOK, v)
 }

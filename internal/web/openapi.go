@@ -1,4 +1,4 @@
-package httpapi
+package web
 
 import (
 	"net/http"
@@ -88,7 +88,7 @@ var openapiDoc map[string]any
 
 func (s *Server) openapi(c *gin.Context) {
 	openapiOnce.Do(func() { openapiDoc = s.OpenAPI() })
-	sendJSON(c, http.StatusOK, openapiDoc)
+	SendJSON(c, http.StatusOK, openapiDoc)
 }
 
 // openapiPath turns gin's /x/:id into OpenAPI's /x/{id}.

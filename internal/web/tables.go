@@ -1,4 +1,4 @@
-package httpapi
+package web
 
 import (
 	"fmt"
@@ -10,30 +10,30 @@ import (
 	"renofund/internal/sheet"
 )
 
-// Table formats a report may be asked for with ?format=.
+// AsJSON, AsCSV and AsXLSX are the formats a report may be asked for with ?format=.
 const (
-	asJSON = "json"
-	asCSV  = "csv"
-	asXLSX = "xlsx"
+	AsJSON = "json"
+	AsCSV  = "csv"
+	AsXLSX = "xlsx"
 )
 
-// tableFormat reads ?format= for a report: json (the default), csv or xlsx.
+// TableFormat reads ?format= for a report: json (the default), csv or xlsx.
 // Handlers read it before any work, so a bad format costs nothing.
-func tableFormat(c *gin.Context) (string, error) {
+func TableFormat(c *gin.Context) (string, error) {
 	switch f := c.Query("format"); f {
-	case "", asJSON:
-		return asJSON, nil
-	case asCSV, asXLSX:
+	case "", AsJSON:
+		return AsJSON, nil
+	case AsCSV, AsXLSX:
 		return f, nil
 	default:
 		return "", fmt.Errorf("%w: format must be json, csv or xlsx, got %q", errs.ErrInvalidRequest, f)
 	}
 }
 
-// writeTable writes a slice of flat structs as CSV or XLSX, with a header
+// WriteTable writes a slice of flat structs as CSV or XLSX, with a header
 // made of their json names (embedded structs are flattened).
-func writeTable(c *gin.Context, format, name string, rows any) {
-	if format == asXLSX {
+func WriteTable(c *gin.Context, format, name string, rows any) {
+	if format == AsXLSX {
 		writeXLSX(c, name, rows)
 		return
 	}

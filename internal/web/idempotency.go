@@ -1,4 +1,4 @@
-package httpapi
+package web
 
 import (
 	"context"
@@ -23,22 +23,22 @@ type errReplay struct{ idem.Stored }
 
 func (e *errReplay) Error() string { return "replay" }
 
-// write runs a state-changing request in one transaction. With an
+// Write runs a state-changing request in one transaction. With an
 // Idempotency-Key the key, the request's hash and the response are stored in
 // that same transaction, so the response a client saw is stored exactly when
 // its effects are: a retry after a crash either replays it or runs afresh.
-func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) (any, int, error)) {
+func (s *Server) Write(c *gin.Context, status int, fn func(ctx context.Context) (any, int, error)) {
 	key := c.GetHeader("Idempotency-Key")
 	if len(key) > 128 {
-		s.fail(c, fmt.Errorf("%w: Idempotency-Key is longer than 128 characters", errs.ErrInvalidRequest))
+		s.Fail(c, fmt.Errorf("%w: Idempotency-Key is longer than 128 characters", errs.ErrInvalidRequest))
 		return
 	}
-	body, err := readBody(c)
+	body, err := ReadBody(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	a, _ := actorOf(c)
+	a, _ := Actor(c)
 	h := sha256.New()
 	h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "?" + c.Request.URL.RawQuery + "\n"))
 	h.Write(body)
@@ -87,7 +87,7 @@ func (s *Server) write(c *gin.Context, status int, fn func(ctx context.Context) 
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	s.metrics.transfers.Add(float64(posted))

@@ -1,4 +1,4 @@
-package httpapi
+package web
 
 import (
 	"crypto/rand"
@@ -46,7 +46,8 @@ func (s *Server) requestID(c *gin.Context) {
 	c.Next()
 }
 
-func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+// RequestID is the request's id, as answered in X-Request-Id.
+func RequestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 
 // cleanInput refuses a path, query or key header that is not valid UTF-8 or
 // carries control characters: no database would store it faithfully, and no
@@ -54,14 +55,14 @@ func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 func (s *Server) cleanInput(c *gin.Context) {
 	for _, v := range []string{c.Request.URL.Path, c.Request.URL.RawQuery, c.GetHeader("Idempotency-Key")} {
 		if !field.Clean(v) {
-			s.fail(c, fmt.Errorf("%w: the path, query or Idempotency-Key holds invalid UTF-8 or a control character", errs.ErrInvalidRequest))
+			s.Fail(c, fmt.Errorf("%w: the path, query or Idempotency-Key holds invalid UTF-8 or a control character", errs.ErrInvalidRequest))
 			return
 		}
 	}
 	for _, vs := range c.Request.URL.Query() {
 		for _, v := range vs {
 			if !field.Clean(v) {
-				s.fail(c, fmt.Errorf("%w: a query parameter holds invalid UTF-8 or a control character", errs.ErrInvalidRequest))
+				s.Fail(c, fmt.Errorf("%w: a query parameter holds invalid UTF-8 or a control character", errs.ErrInvalidRequest))
 				return
 			}
 		}
@@ -81,8 +82,8 @@ func (s *Server) observe(c *gin.Context) {
 	d := time.Since(start)
 	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
 	s.metrics.latency.WithLabelValues(c.Request.Method, route).Observe(d.Seconds())
-	a, authed := actorOf(c)
-	attrs := []any{"request_id", requestID(c), "method", c.Request.Method, "route", route,
+	a, authed := Actor(c)
+	attrs := []any{"request_id", RequestID(c), "method", c.Request.Method, "route", route,
 		"status", status, "ms", float64(d.Microseconds()) / 1000}
 	if authed {
 		attrs = append(attrs, "token", a.Name, "role", a.Role)
@@ -94,7 +95,7 @@ func (s *Server) observe(c *gin.Context) {
 	if strings.HasPrefix(route, "/v1/") {
 		s.Events.Add(events.Event{
 			At: time.Now(), Actor: a, Authed: authed, Method: c.Request.Method, Route: route,
-			Path: c.Request.URL.Path, Status: status, RequestID: requestID(c),
+			Path: c.Request.URL.Path, Status: status, RequestID: RequestID(c),
 		})
 	}
 }
@@ -105,7 +106,7 @@ func (s *Server) recover(c *gin.Context) {
 			if r == http.ErrAbortHandler {
 				panic(r)
 			}
-			s.fail(c, fmt.Errorf("panic: %v", r))
+			s.Fail(c, fmt.Errorf("panic: %v", r))
 		}
 	}()
 	c.Next()
@@ -117,17 +118,17 @@ func (s *Server) authenticate(c *gin.Context) {
 	scheme, secret, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
 	secret = strings.TrimSpace(secret)
 	if !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		s.fail(c, fmt.Errorf("%w: send Authorization: Bearer <token>", errs.ErrUnauthenticated))
+		s.Fail(c, fmt.Errorf("%w: send Authorization: Bearer <token>", errs.ErrUnauthenticated))
 		return
 	}
 	a, err := s.Tokens.Authenticate(c.Request.Context(), secret)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	if !s.limiter.allow(a.TokenID) {
 		c.Header("Retry-After", "1")
-		s.fail(c, errs.ErrRateLimited)
+		s.Fail(c, errs.ErrRateLimited)
 		return
 	}
 	c.Set(ctxActor, a)
@@ -138,10 +139,10 @@ func (s *Server) authenticate(c *gin.Context) {
 // limitLong admits a long read only while the token runs fewer than
 // MaxLongPerToken of them.
 func (s *Server) limitLong(c *gin.Context) {
-	a, _ := actorOf(c)
+	a, _ := Actor(c)
 	if !s.long.enter(a.TokenID) {
 		c.Header("Retry-After", "5")
-		s.fail(c, fmt.Errorf("%w: at most %d exports or verifications at a time per token",
+		s.Fail(c, fmt.Errorf("%w: at most %d exports or verifications at a time per token",
 			errs.ErrRateLimited, MaxLongPerToken))
 		return
 	}
@@ -149,7 +150,8 @@ func (s *Server) limitLong(c *gin.Context) {
 	c.Next()
 }
 
-func actorOf(c *gin.Context) (access.Actor, bool) {
+// Actor is the authenticated caller, when there is one.
+func Actor(c *gin.Context) (access.Actor, bool) {
 	v, ok := c.Get(ctxActor)
 	if !ok {
 		return access.Actor{}, false
@@ -159,11 +161,11 @@ func actorOf(c *gin.Context) (access.Actor, bool) {
 
 // authorize refuses a role the route does not admit. Scoping to a district
 // is then enforced by the domain on the objects it loads.
-func (s *Server) authorize(r route) gin.HandlerFunc {
+func (s *Server) authorize(r Route) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		a, _ := actorOf(c)
+		a, _ := Actor(c)
 		if !slices.Contains(r.Roles, a.Role) {
-			s.fail(c, fmt.Errorf("%w: role %s may not %s %s", errs.ErrForbidden, a.Role, r.Method, r.Path))
+			s.Fail(c, fmt.Errorf("%w: role %s may not %s %s", errs.ErrForbidden, a.Role, r.Method, r.Path))
 			return
 		}
 		c.Next()
@@ -171,14 +173,14 @@ func (s *Server) authorize(r route) gin.HandlerFunc {
 }
 
 // limitBody refuses bodies over the route's limit before reading them.
-func (s *Server) limitBody(r route) gin.HandlerFunc {
+func (s *Server) limitBody(r Route) gin.HandlerFunc {
 	limit := int64(MaxBody)
 	if r.MaxBody > 0 {
 		limit = r.MaxBody
 	}
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > limit {
-			s.fail(c, fmt.Errorf("%w: the limit is %d bytes", errs.ErrTooLarge, limit))
+			s.Fail(c, fmt.Errorf("%w: the limit is %d bytes", errs.ErrTooLarge, limit))
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
