@@ -353,7 +353,8 @@ func receiptBody(fund string, amount int64, ref string) map[string]any {
 
 // allocationBody moves amount fen of fund from the city to a project.
 func allocationBody(fund, project string, amount int64) map[string]any {
-	return map[string]any{"fund": fund, "from": "city", "to": "project:" + project, "amount": money.Amount(amount).String()}
+	return map[string]any{"fund": fund, "from": "city", "to": "project:" + project, "amount": money.Amount(amount).String(),
+		"allocated_on": "2026-03-02"}
 }
 
 // expenditureBody pays amount fen of basic works out of a project, split

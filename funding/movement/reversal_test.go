@@ -6,6 +6,7 @@ import (
 
 	"renofund/funding"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/subsidy"
@@ -37,8 +38,14 @@ func TestReversal(t *testing.T) {
 			t.Errorf("after the reversal the project holds %s, want %s", got, want)
 		}
 		// Spend it again, so reversing the allocation would take more than
-		// the project holds.
-		if _, err := b.svc.Movements.Spend(b.fin, pay("HZ-001", funding.Basic, 100_00)); err != nil {
+		// the project holds. The reversal gave the money back today, so it
+		// can be paid again from today on, not before.
+		again := pay("HZ-001", funding.Basic, 100_00)
+		if _, err := b.svc.Movements.Spend(b.fin, again); !errors.Is(err, ledger.ErrBeforeArrival) {
+			t.Fatalf("paying again before the reversal: %v, want before_arrival", err)
+		}
+		again.PaidOn = field.Today()
+		if _, err := b.svc.Movements.Spend(b.fin, again); err != nil {
 			t.Fatal(err)
 		}
 

@@ -10,6 +10,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/audit"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -174,7 +175,7 @@ func TestTraceFIFO(t *testing.T) {
 		if _, err := f.svc.Movements.Reverse(f.ctx, e1.ID, "重复支付"); err != nil {
 			t.Fatal(err)
 		}
-		e3 := f.spend("HZ-001", "2026-01-08", "丙公司", "c", part("F", yuan(30)))
+		e3 := f.spend("HZ-001", field.Today(), "丙公司", "c", part("F", yuan(30))) // the reversal gave it back today
 		tr, err := audit.TraceExpenditure(f.ctx, db, e3.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -84,7 +84,7 @@ func (b *builder) spend() error {
 			payee := contractors[(i+k)%len(contractors)]
 			for try := 0; try < 4 && amount >= 100; try++ {
 				_, err := b.svc.Movements.Spend(b.ctx, movement.Expenditure{
-					Project: p.Code, Category: cat, Amount: amount, PaidOn: date(5+b.rng.IntN(6), 1+b.rng.IntN(28)),
+					Project: p.Code, Category: cat, Amount: amount, PaidOn: date(7+b.rng.IntN(4), 1+b.rng.IntN(28)), // after every receipt
 					Purpose: purposes[cat][b.rng.IntN(5)],
 					Payee:   movement.Party{Name: payee, CreditCode: code("913207", 1000+(i+k)%len(contractors)), BankAccount: fmt.Sprintf("3220%012d", 1000+(i+k)%len(contractors))},
 				})

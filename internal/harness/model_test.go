@@ -28,6 +28,7 @@ type rec struct {
 	District   string
 	Amount     int64
 	Year       int
+	Date       string // booked on
 	Postings   []post
 	ReversalOf string
 	Reversed   bool
@@ -40,6 +41,7 @@ type planRec struct {
 	Fund   string
 	From   string
 	Total  int64
+	Date   string // the allocations' booking date; "" books them today
 	Shares []share
 	Status string // draft or executed
 }
@@ -74,6 +76,7 @@ type model struct {
 	mu sync.Mutex
 
 	bal      map[hkey]int64
+	dated    map[hkey]map[string]int64 // per holding: postings summed by booking date
 	holdings map[hkey]bool    // holdings that must exist (credited at least once)
 	received map[string]int64 // per fund: receipts net of reversals
 	spent    map[string]int64 // per fund: expenditures and subsidy payments net of reversals
@@ -99,7 +102,7 @@ type model struct {
 
 func newModel() *model {
 	return &model{
-		bal: map[hkey]int64{}, holdings: map[hkey]bool{}, received: map[string]int64{}, spent: map[string]int64{},
+		bal: map[hkey]int64{}, dated: map[hkey]map[string]int64{}, holdings: map[hkey]bool{}, received: map[string]int64{}, spent: map[string]int64{},
 		byYear: map[int]int64{}, byID: map[string]*rec{}, planByID: map[string]*planRec{}, runByID: map[string]*runRec{},
 		drafts: map[string]string{}, settled: map[string]int64{}, scores: map[string]versioned{}, managers: map[string]int{},
 		rates: map[string]versioned{},
@@ -159,6 +162,10 @@ func (m *model) addLocked(r *rec) {
 		}
 		k := hkey{p.Fund, p.Holder}
 		m.bal[k] += p.Amount
+		if m.dated[k] == nil {
+			m.dated[k] = map[string]int64{}
+		}
+		m.dated[k][r.Date] += p.Amount
 		if p.Amount > 0 {
 			m.holdings[k] = true
 		}

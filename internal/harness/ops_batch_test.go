@@ -208,7 +208,25 @@ func (w *worker) predictBatch(items []batchItem, a access.Actor) batchPrediction
 			run[k] += p.Amount
 		}
 	}
+	ds := make([]dated, len(items))
+	for i, it := range items {
+		ds[i] = dated{it.date(), pr.posts[i]}
+	}
+	if i := w.h.model.arrives(ds); i >= 0 {
+		pr.index, pr.want = i, ledger.ErrBeforeArrival
+	}
 	return pr
+}
+
+// date is the item's booking date.
+func (it batchItem) date() string {
+	switch it.kind {
+	case ledger.TypeReceipt:
+		return it.r.date
+	case ledger.TypeAllocation:
+		return bookedDate(it.a.date)
+	}
+	return it.s.date
 }
 
 func (w *worker) opBatch(ctx context.Context) (result, error) {

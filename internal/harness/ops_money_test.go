@@ -190,6 +190,8 @@ func (w *worker) opAllocate(ctx context.Context) (result, error) {
 		racy = true
 		if w.h.model.balance(hkey{in.fund, in.from}) < in.amount {
 			want = funding.ErrInsufficientFunds
+		} else if w.h.model.arrives([]dated{{bookedDate(in.date), in.posts()}}) >= 0 {
+			want = ledger.ErrBeforeArrival
 		}
 	}
 	t, err := w.h.app.Movements.Allocate(access.With(ctx, a), movement.Allocation{Fund: in.fund, From: in.from, To: in.to,

@@ -103,7 +103,7 @@ func (w *worker) opPlan(ctx context.Context) (result, error) {
 	if err != nil {
 		return res, nil
 	}
-	pr := &planRec{ID: p.ID, Fund: in.Fund, From: in.From, Total: int64(in.Total), Status: "draft"}
+	pr := &planRec{ID: p.ID, Fund: in.Fund, From: in.From, Total: int64(in.Total), Date: in.AllocatedOn, Status: "draft"}
 	var sum int64
 	for i, sh := range p.Shares {
 		if i >= len(to) || sh.To != to[i] || sh.Amount < 0 {
@@ -161,6 +161,8 @@ func (w *worker) execute(ctx context.Context, pr planRec, desc string) (result, 
 	racy := pr.Status == "draft"
 	if racy && w.h.model.balance(hkey{pr.Fund, pr.From}) < pr.Total {
 		want = funding.ErrInsufficientFunds
+	} else if racy && w.h.model.arrives(pr.allocations()) >= 0 {
+		want = ledger.ErrBeforeArrival
 	}
 	a := w.finance()
 	p, err := w.h.app.Movements.ExecutePlan(access.With(ctx, a), pr.ID)
@@ -219,6 +221,17 @@ func (w *worker) execute(ctx context.Context, pr planRec, desc string) (result, 
 	}
 	m.add(recs...)
 	return res, nil
+}
+
+// allocations are the transfers executing the plan posts.
+func (pr planRec) allocations() []dated {
+	var ds []dated
+	for _, sh := range pr.Shares {
+		if sh.Amount > 0 {
+			ds = append(ds, dated{bookedDate(pr.Date), []post{{pr.Fund, pr.From, -sh.Amount}, {pr.Fund, sh.To, sh.Amount}}})
+		}
+	}
+	return ds
 }
 
 // Checkpoints.

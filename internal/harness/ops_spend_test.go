@@ -240,6 +240,9 @@ func (w *worker) opSpend(ctx context.Context) (result, error) {
 		} else if in.short(bal, parts) {
 			want = funding.ErrInsufficientFunds
 		}
+		if want == nil && w.h.model.arrives([]dated{{in.date, in.posts(parts)}}) >= 0 {
+			want = ledger.ErrBeforeArrival
+		}
 	}
 	t, err := w.h.app.Movements.Spend(access.With(ctx, a), in.request(w.payee(), "改造工程款 "+w.name))
 	res.refused = err

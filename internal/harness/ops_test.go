@@ -204,7 +204,7 @@ var visibilityRefusals = []error{errs.ErrNotFound, errs.ErrForbidden, errs.ErrIn
 // stateRefusals are the refusals that depend on what other workers did:
 // balances, reversals, plan and run states.
 var stateRefusals = []error{funding.ErrInsufficientFunds, funding.ErrAlreadyReversed, errs.ErrConflict,
-	subsidy.ErrRunExists}
+	subsidy.ErrRunExists, ledger.ErrBeforeArrival}
 
 // judge checks the service's answer against the prediction want (nil for
 // success, else the sentinel the refusal must wrap). racy says the outcome
@@ -276,7 +276,7 @@ func (w *worker) upTo(bal int64, overPct int) int64 {
 	return w.rng.Int64N(bal) + 1
 }
 
-// date returns a booking date from 2024 to 2026, sometimes right on or
+// date returns a booking date from 2024 to yesterday, sometimes right on or
 // just after a fund's expiry date.
 func (w *worker) date() string {
 	if w.rng.IntN(100) < 15 {
@@ -287,10 +287,14 @@ func (w *worker) date() string {
 			}
 		}
 		d, _ := time.Parse(time.DateOnly, exp[w.rng.IntN(len(exp))])
-		return d.AddDate(0, 0, w.rng.IntN(2)).Format(time.DateOnly)
+		if d = d.AddDate(0, 0, w.rng.IntN(2)); d.After(yesterday()) {
+			d = yesterday()
+		}
+		return d.Format(time.DateOnly)
 	}
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	return start.AddDate(0, 0, w.rng.IntN(3*365)).Format(time.DateOnly)
+	days := int(yesterday().Sub(start).Hours() / 24)
+	return start.AddDate(0, 0, w.rng.IntN(days+1)).Format(time.DateOnly)
 }
 
 // today stands for the service's booking date in steps that book today
@@ -372,7 +376,7 @@ func expectTransfer(t *ledger.Transfer, typ, booked string, amount int64, distri
 		base = t.Type
 	}
 	return &rec{ID: t.ID, Type: t.Type, Base: base, From: t.From, To: t.To, District: t.District, Amount: amount,
-		Year: t.FiscalYear, Postings: got, ReversalOf: t.ReversalOf, Forced: t.ForcedReason != ""}, nil
+		Year: t.FiscalYear, Date: t.BookedOn, Postings: got, ReversalOf: t.ReversalOf, Forced: t.ForcedReason != ""}, nil
 }
 
 func postsOf(t *ledger.Transfer) []post {

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 )
 
 // upload posts a bank statement as multipart form data.
@@ -29,20 +28,19 @@ func TestReconciliation(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.fund("CG", "central_grant", "city", "basic")
 		e.receive("CG", "10000.00")
-		e.allocate("CG", "city", "project:HZ-001", "5000.00") // booked today, +5000 into HZ
+		e.allocate("CG", "city", "project:HZ-001", "5000.00") // +5000 into HZ on 2026-03-02
 		for i, v := range []string{"1000.00", "300.00", "300.00"} {
 			body := expenditure("HZ-001", "basic", v)
 			body["paid_on"] = "2026-04-0" + string(rune('2'+i))
 			body["voucher_no"] = []string{"FK-001", "", ""}[i]
 			e.must("hz", "POST", "/v1/expenditures", body, 201)
 		}
-		today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 		statement := "date,amount,reference,counterparty\n" +
 			"2026-04-05,-1000.00,FK-001,连云港市政\n" + // by reference (paid 04-02, outside a 1-day window)
 			"2026-04-03,-300.00,,市政\n" + // amount and date, duplicates on both sides
 			"2026-04-04,-300.00,,市政\n" +
 			"2026-04-04,-300.00,,市政\n" + // a third 300 with no ledger movement
-			today + ",5000.00,,市财政局\n"
+			"2026-03-02,5000.00,,市财政局\n"
 		r := e.upload("hz", "HZ", statement)
 		if r.Status != 201 {
 			t.Fatalf("reconcile: %d %s", r.Status, r.Body)

@@ -21,7 +21,7 @@ func TestBatchAllOrNone(t *testing.T) {
 		before := e.snapshot()
 		items := []map[string]any{
 			receiptItem("CG", "50.00"),
-			{"type": "allocation", "fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "120.00"},
+			{"type": "allocation", "fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "120.00", "allocated_on": "2026-03-02"},
 			expenditure("HZ-001", "basic", "200.00"), // more than the project will hold
 		}
 		items[2]["type"] = "expenditure"

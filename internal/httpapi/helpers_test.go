@@ -167,7 +167,8 @@ func (e *env) receive(fund, amount string) {
 
 func (e *env) allocate(fund, from, to, amount string) {
 	e.t.Helper()
-	e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": fund, "from": from, "to": to, "amount": amount}, 201)
+	e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": fund, "from": from, "to": to, "amount": amount,
+		"allocated_on": "2026-03-02"}, 201)
 }
 
 const payeeCode = "91350100M000100Y43"

@@ -53,9 +53,9 @@ func TestAnotherDistrictsObjectsDoNotExist(t *testing.T) {
 				withField(expenditure("HZ-001", "basic", "20.00"), "funding", []map[string]any{
 					{"fund": "HZ-F", "amount": "10.00"}, {"fund": "LY-F2", "amount": "10.00"}}), 404, nil},
 			{"allocate to its project", "POST", "/v1/allocations",
-				map[string]any{"fund": "HZ-F", "from": "district:HZ", "to": "project:LY-002", "amount": "10.00"}, 404, nil},
+				map[string]any{"fund": "HZ-F", "from": "district:HZ", "to": "project:LY-002", "amount": "10.00", "allocated_on": "2026-03-02"}, 404, nil},
 			{"allocate its fund", "POST", "/v1/allocations",
-				map[string]any{"fund": "LY-F2", "from": "district:HZ", "to": "project:HZ-001", "amount": "10.00"}, 404, nil},
+				map[string]any{"fund": "LY-F2", "from": "district:HZ", "to": "project:HZ-001", "amount": "10.00", "allocated_on": "2026-03-02"}, 404, nil},
 			{"a project with its code", "POST", "/v1/projects", project("LY-002", "HZ"), 400, nil},
 			{"a fund with its fund's code", "POST", "/v1/funds", fundBody("LY-F2", "district_fiscal", "district:HZ", nil, "basic"), 400, nil},
 			{"a fund held by its project", "POST", "/v1/funds", fundBody("HZ-F9", "district_fiscal", "project:LY-002", nil, "basic"), 404, nil},
@@ -106,7 +106,7 @@ func TestAnotherDistrictsIDs(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		lyAlloc := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY",
-			"to": "project:LY-001", "amount": "100.00"}, 201)["id"].(string)
+			"to": "project:LY-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
 		lySpend := e.must("ly", "POST", "/v1/expenditures", expenditure("LY-001", "basic", "5.00"), 201)["id"].(string)
 		lyPlan := e.must("finance", "POST", "/v1/allocation-plans", planBody("LY"), 201)["id"].(string)
 		const unknown = "01a00000-0000-7000-8000-000000000000"

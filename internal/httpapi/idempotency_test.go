@@ -26,7 +26,7 @@ func TestIdempotentReplay(t *testing.T) {
 			{"fund", "finance", "/v1/funds", fundBody("NEWF", "central_grant", "city", nil, "basic"), fundBody("NEWG", "central_grant", "city", nil, "basic")},
 			{"receipt", "finance", "/v1/funds/CG/receipts", receiptBody("12.34"), receiptBody("12.35")},
 			{"allocation", "hz", "/v1/allocations",
-				map[string]any{"fund": "CG", "from": "district:HZ", "to": "project:HZ-001", "amount": "5.00"},
+				map[string]any{"fund": "CG", "from": "district:HZ", "to": "project:HZ-001", "amount": "5.00", "allocated_on": "2026-03-02"},
 				map[string]any{"fund": "CG", "from": "district:HZ", "to": "project:HZ-001", "amount": "5.01"}},
 			{"expenditure", "hz", "/v1/expenditures", expenditure("HZ-001", "basic", "7.00"), expenditure("HZ-001", "basic", "7.01")},
 			{"reversal", "finance", "/v1/transfers/" + receipt + "/reversal", map[string]any{"reason": "录入错误"}, map[string]any{"reason": "重复录入"}},
@@ -183,7 +183,7 @@ func TestIdempotencyConcurrent(t *testing.T) {
 		})
 		t.Run("allocation", func(t *testing.T) {
 			concurrently(t, e.forT(t), 16, "hz", "/v1/allocations",
-				map[string]any{"fund": "HZF", "from": "district:HZ", "to": "project:HZ-001", "amount": "1.00"}, "conc-alloc")
+				map[string]any{"fund": "HZF", "from": "district:HZ", "to": "project:HZ-001", "amount": "1.00", "allocated_on": "2026-03-02"}, "conc-alloc")
 		})
 		t.Run("expenditure", func(t *testing.T) {
 			concurrently(t, e.forT(t), 16, "hz", "/v1/expenditures", expenditure("HZ-001", "basic", "1.00"), "conc-spend")

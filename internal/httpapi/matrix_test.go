@@ -181,7 +181,7 @@ func newWorld(t testing.TB, e *env) *world {
 	for i, d := range bothSides {
 		w.fund(d+"R", "resident_contribution", "project:"+d+"-001", "basic")
 		alloc[i] = w.must("finance", "POST", "/v1/allocations", map[string]any{"fund": d + "F", "from": "district:" + d,
-			"to": "project:" + d + "-001", "amount": "100.00"}, 201)["id"].(string)
+			"to": "project:" + d + "-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
 		spend[i] = w.must(strings.ToLower(d), "POST", "/v1/expenditures", expenditure(d+"-001", "basic", "5.00"), 201)["id"].(string)
 		plan[i] = w.must("finance", "POST", "/v1/allocation-plans", planBody(d), 201)["id"].(string)
 		w.must("finance", "PUT", "/v1/projects/"+d+"-001/property-manager", managerBody("物业 "+d), 200)

@@ -171,7 +171,7 @@ func TestRefusedBodies(t *testing.T) {
 			{"project", "/v1/projects", project("HZ-900", "HZ"), "budget"},
 			{"fund", "/v1/funds", fundBody("NEWF", "central_grant", "city", nil, "basic"), ""},
 			{"receipt", "/v1/funds/CG/receipts", receiptBody("10.00"), "payer"},
-			{"allocation", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "10.00"}, ""},
+			{"allocation", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "10.00", "allocated_on": "2026-03-02"}, ""},
 			{"expenditure", "/v1/expenditures", expenditure("HZ-001", "basic", "10.00"), "payee"},
 			{"reversal", "/v1/transfers/" + receipt + "/reversal", map[string]any{"reason": "录入错误"}, ""},
 		}
@@ -522,9 +522,11 @@ func TestFundRules(t *testing.T) {
 		if f := r["funding"].([]any); len(f) != 1 || f[0].(map[string]any)["fund"] != "OLD" {
 			t.Errorf("automatic funding = %v", r["funding"])
 		}
-		e.must("hz", "POST", "/v1/expenditures", part("IMP", "improvement", "2030-01-01"), 201)
+		// A fund without expiry pays on any date up to today, never later.
+		e.refuse(t, "hz", "POST", "/v1/expenditures", part("IMP", "improvement", "2030-01-01"), 422, "future_date")
+		e.must("hz", "POST", "/v1/expenditures", part("IMP", "improvement", "2026-11-30"), 201)
 		// The finance bureau may force an ineligible payment with a reason, never an expired one.
-		forced := part("IMP", "basic", "2026-03-01")
+		forced := part("IMP", "basic", "2026-03-02")
 		forced["force_reason"] = "应急抢修"
 		e.must("finance", "POST", "/v1/expenditures", forced, 201)
 		forcedExpired := part("OLD", "basic", "2026-05-01")
@@ -592,7 +594,7 @@ func TestRequestRefusals(t *testing.T) {
 			{"allocate to an unknown district", "finance", "POST", "/v1/allocations", alloc("CG", "city", "district:XX"), 404, "not_found"},
 			{"allocate to an unknown project", "finance", "POST", "/v1/allocations", alloc("CG", "city", "project:XX-001"), 404, "not_found"},
 			{"allocate more than held", "finance", "POST", "/v1/allocations",
-				map[string]any{"fund": "CG", "from": "district:HZ", "to": "project:HZ-001", "amount": "30000.01"}, 422, "insufficient_funds"},
+				map[string]any{"fund": "CG", "from": "district:HZ", "to": "project:HZ-001", "amount": "30000.01", "allocated_on": "2026-03-02"}, 422, "insufficient_funds"},
 			{"allocate a fund the holder never had", "finance", "POST", "/v1/allocations", alloc("LYF", "city", "district:LY"), 422, "insufficient_funds"},
 			{"receive into an unknown fund", "finance", "POST", "/v1/funds/NOPE/receipts", receiptBody("1"), 404, "not_found"},
 			{"spend from an unknown project", "finance", "POST", "/v1/expenditures", expenditure("XX-001", "basic", "1.00"), 404, "not_found"},
@@ -751,8 +753,8 @@ func TestReversals(t *testing.T) {
 		e.fund("CG2", "special_bond", "city", "basic")
 		r1 := e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("1000.00"), 201)["id"].(string)
 		e.receive("CG2", "100.00")
-		a1 := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "600.00"}, 201)["id"].(string)
-		a2 := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "district:HZ", "to": "project:HZ-001", "amount": "500.00"}, 201)["id"].(string)
+		a1 := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "600.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
+		a2 := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "district:HZ", "to": "project:HZ-001", "amount": "500.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
 		e.allocate("CG2", "city", "project:HZ-001", "100.00")
 		beforeSpend := e.holdings()
 		exp := expenditure("HZ-001", "basic", "250.55")
@@ -885,9 +887,9 @@ func TestConservation(t *testing.T) {
 		e.fund("CG2", "special_bond", "city", "basic", "upgrade")
 		e.receive("CG2", "777.77")
 		e.allocate("CG2", "city", "district:LY", "700.00")
-		e.must("ly", "POST", "/v1/allocations", map[string]any{"fund": "CG2", "from": "district:LY", "to": "project:LY-001", "amount": "333.33"}, 201)
-		e.must("ly", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "999.99"}, 201)
-		e.must("hz", "POST", "/v1/allocations", map[string]any{"fund": "HZF", "from": "district:HZ", "to": "project:HZ-001", "amount": "0.01"}, 201)
+		e.must("ly", "POST", "/v1/allocations", map[string]any{"fund": "CG2", "from": "district:LY", "to": "project:LY-001", "amount": "333.33", "allocated_on": "2026-03-02"}, 201)
+		e.must("ly", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "999.99", "allocated_on": "2026-03-02"}, 201)
+		e.must("hz", "POST", "/v1/allocations", map[string]any{"fund": "HZF", "from": "district:HZ", "to": "project:HZ-001", "amount": "0.01", "allocated_on": "2026-03-02"}, 201)
 		ids := []string{}
 		for i := range 12 {
 			b := expenditure("LY-001", []string{"basic", "upgrade"}[i%2], fmt.Sprintf("%d.%02d", 10+i, i*7%100))

@@ -12,7 +12,7 @@ func TestOtherDistrict(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		// Transfers that belong to LY: an allocation into LY-001, an LY expenditure.
-		lyAlloc := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "100.00"}, 201)["id"].(string)
+		lyAlloc := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
 		lySpend := e.must("ly", "POST", "/v1/expenditures", expenditure("LY-001", "basic", "10.00"), 201)["id"].(string)
 		e.fund("LYP", "district_fiscal", "project:LY-001", "basic")
 
@@ -23,8 +23,8 @@ func TestOtherDistrict(t *testing.T) {
 			{"spend from another district's project", "/v1/expenditures", expenditure("LY-001", "basic", "1.00")},
 			{"spend from another district's project with explicit funding", "/v1/expenditures",
 				withField(expenditure("LY-001", "basic", "1.00"), "funding", []map[string]any{{"fund": "LYF", "amount": "1.00"}})},
-			{"allocate from another district", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "1.00"}},
-			{"allocate the city fund from another district", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:LY-001", "amount": "1.00"}},
+			{"allocate from another district", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "1.00", "allocated_on": "2026-03-02"}},
+			{"allocate the city fund from another district", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:LY-001", "amount": "1.00", "allocated_on": "2026-03-02"}},
 			{"receive into a fund held by another district", "/v1/funds/LYF/receipts", receiptBody("1.00")},
 			{"receive into a fund held by another district's project", "/v1/funds/LYP/receipts", receiptBody("1.00")},
 			{"reverse another district's allocation", "/v1/transfers/" + lyAlloc + "/reversal", map[string]any{"reason": "x"}},
@@ -146,15 +146,15 @@ func TestDistrictCannotReverseCityAllocation(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.fund("CG", "central_grant", "city", "basic")
 		e.receive("CG", "1000.00")
-		toDistrict := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "600.00"}, 201)["id"].(string)
-		toProject := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "100.00"}, 201)["id"].(string)
+		toDistrict := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "600.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
+		toProject := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
 		// hz could not have made these allocations itself.
-		e.refuse(t, "hz", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "1.00"}, 403, "forbidden")
+		e.refuse(t, "hz", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "1.00", "allocated_on": "2026-03-02"}, 403, "forbidden")
 		for _, id := range []string{toDistrict, toProject} {
 			e.refuse(t, "hz", "POST", "/v1/transfers/"+id+"/reversal", map[string]any{"reason": "不要了"}, 403, "forbidden")
 		}
 		// The finance bureau may.
-		third := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "50.00"}, 201)["id"].(string)
+		third := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "50.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
 		e.must("finance", "POST", "/v1/transfers/"+third+"/reversal", map[string]any{"reason": "调整"}, 201)
 		e.checkBooks()
 	})

@@ -19,17 +19,13 @@ var (
 	ErrPeriodClosed  = errs.New(errs.Conflict, "period_closed", "the period is closed")
 )
 
-// dateRules switches on future_date and before_arrival. TEMPORARY: off
-// until every test fixture books in date order (issue 11 is in progress).
-const dateRules = false
-
 // checkDate: the booked date is a date, not after today (China Standard
 // Time), and in the transfer's fiscal year (set from it when left zero).
 func checkDate(t *Transfer, today string) error {
 	if _, err := time.Parse(time.DateOnly, t.BookedOn); err != nil {
 		return fmt.Errorf("%w: booking date %q is not a date YYYY-MM-DD", errs.ErrInvalidRequest, t.BookedOn)
 	}
-	if dateRules && t.BookedOn > today {
+	if t.BookedOn > today {
 		return fmt.Errorf("%w: %s is after today (%s); book a movement when it happens", ErrFutureDate, t.BookedOn, today)
 	}
 	year, _ := strconv.Atoi(t.BookedOn[:4])
@@ -88,6 +84,8 @@ func (l *Ledger) checkArrival(tx *gorm.DB, ts []*Transfer, states map[key]*state
 		}
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].fund+"\x00"+keys[i].holder < keys[j].fund+"\x00"+keys[j].holder })
+	// Of several holdings short, the refusal names the first item refused.
+	refused, at := -1, error(nil)
 	for _, k := range keys {
 		from := first[k]
 		byDate := map[string]money.Amount{}
@@ -125,11 +123,15 @@ func (l *Ledger) checkArrival(tx *gorm.DB, ts []*Transfer, states map[key]*state
 		bal := states[k].balance
 		for _, d := range dates {
 			bal -= byDate[d]
-			if bal < 0 {
-				return itemErr(ts, from.item, fmt.Errorf("%w: %s at %s would be %s short at the end of %s, before money booked on %s arrived",
-					ErrBeforeArrival, k.fund, k.holder, -bal, dayBefore(d), d))
+			if bal < 0 && (refused < 0 || from.item < refused) {
+				refused, at = from.item, fmt.Errorf("%w: %s at %s would be %s short at the end of %s, before money booked on %s arrived",
+					ErrBeforeArrival, k.fund, k.holder, -bal, dayBefore(d), d)
+				break
 			}
 		}
+	}
+	if refused >= 0 {
+		return itemErr(ts, refused, at)
 	}
 	return nil
 }

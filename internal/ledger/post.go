@@ -108,10 +108,8 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 			st.balance += p.Amount
 		}
 	}
-	if dateRules {
-		if err := l.checkArrival(tx, ts, states); err != nil {
-			return err
-		}
+	if err := l.checkArrival(tx, ts, states); err != nil {
+		return err
 	}
 	for _, t := range ts {
 		for _, p := range t.Postings {
