@@ -77,9 +77,9 @@ type model struct {
 
 	bal      map[hkey]int64
 	dated    map[hkey]map[string]int64 // per holding: postings summed by booking date
-	holdings map[hkey]bool    // holdings that must exist (credited at least once)
-	received map[string]int64 // per fund: receipts net of reversals
-	spent    map[string]int64 // per fund: expenditures and subsidy payments net of reversals
+	holdings map[hkey]bool             // holdings that must exist (credited at least once)
+	received map[string]int64          // per fund: receipts net of reversals
+	spent    map[string]int64          // per fund: expenditures and subsidy payments net of reversals
 
 	transfers, postings int64
 	byYear              map[int]int64 // transfers per fiscal year (= voucher numbers used)
