@@ -17,6 +17,7 @@ import (
 	"renofund/internal/idem"
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
+	"renofund/internal/period"
 	"renofund/internal/recon"
 	"renofund/internal/schedule"
 	"renofund/internal/store"
@@ -29,6 +30,7 @@ type Services struct {
 	DB        *store.DB
 	Ledger    *ledger.Ledger
 	Proof     *proof.Books
+	Periods   *period.Service
 	Registry  *funding.Registry
 	Movements *movement.Service
 	Reports   *report.Service
@@ -50,7 +52,7 @@ func New(db *store.DB, log *slog.Logger) *Services {
 	sub := subsidy.NewService(db, l, subsidyRegistry{reg})
 	sub.CheckSchedule = schedule.Check
 	return &Services{
-		DB: db, Ledger: l, Proof: proof.New(db), Registry: reg, Movements: moves, Reports: report.New(l, reg),
+		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Reports: report.New(l, reg),
 		Import: importer.New(db, reg, moves, l), Subsidy: sub, Tax: taxbook.New(db),
 		Recon: recon.NewService(db, l, reg), Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
 	}
@@ -63,6 +65,6 @@ func (s *Services) Close() { s.Events.Close() }
 // per second allowed per token (0: none).
 func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
 	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Reports: s.Reports,
-		Ledger: s.Ledger, Proof: s.Proof, Tokens: s.Tokens, Subsidy: s.Subsidy, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
+		Ledger: s.Ledger, Proof: s.Proof, Periods: s.Periods, Tokens: s.Tokens, Subsidy: s.Subsidy, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
 		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit})
 }

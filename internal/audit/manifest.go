@@ -15,6 +15,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
+	"renofund/internal/period"
 	"renofund/internal/store"
 )
 
@@ -49,6 +50,9 @@ type Manifest struct {
 	Checkpoint *proof.Checkpoint `json:"checkpoint"`
 	Verify     *proof.Report     `json:"verify"`
 	Snapshot   Snapshot          `json:"snapshot"`
+	// Periods is every closed or reopened period with its seal and the
+	// history of its steps (who closed it, who reopened it and why).
+	Periods *period.Books `json:"periods"`
 }
 
 // ExportDir writes the trail into dir for the command line: trail.csv,
@@ -96,6 +100,9 @@ func ExportDir(ctx context.Context, db *store.DB, l *ledger.Ledger, dir string, 
 			}
 		}
 		if m.Ledger, err = ledgerTotals(ctx, l, f); err != nil {
+			return err
+		}
+		if m.Periods, err = period.New(l).List(ctx); err != nil {
 			return err
 		}
 		m.Snapshot, err = snapshotHeads(ctx, l, cp)

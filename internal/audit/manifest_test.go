@@ -16,6 +16,7 @@ import (
 	"renofund/internal/audit"
 	"renofund/internal/demo"
 	"renofund/internal/ledger/proof"
+	"renofund/internal/period"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
 )
@@ -185,7 +186,32 @@ func TestExportDirManifest(t *testing.T) {
 				t.Errorf("district export row %v", r)
 			}
 		}
+
+		// A period closed and reopened: the manifest carries its steps and
+		// the reason for the reopening.
+		ps := period.New(f.l)
+		wang, li := f.person(access.Finance, "wang"), f.person(access.Finance, "li")
+		_, err := ps.RequestClose(wang, "2026-01")
+		f.must(err)
+		_, err = ps.ConfirmClose(li, "2026-01")
+		f.must(err)
+		_, err = ps.RequestReopen(f.person(access.Admin, "root"), "2026-01", "补记一月漏记的收款")
+		f.must(err)
+		_, err = ps.ConfirmReopen(wang, "2026-01")
+		f.must(err)
+		m, _ = exportDir(t, f.ctx, f, audit.Filter{})
+		if m.Periods == nil || len(m.Periods.Items) != 1 {
+			t.Fatalf("manifest periods: %+v", m.Periods)
+		}
+		h := m.Periods.Items[0].History
+		if len(h) != 4 || h[3].Action != "reopen" || h[3].Reason == nil || *h[3].Reason != "补记一月漏记的收款" {
+			t.Errorf("the manifest's history of 2026-01: %+v", h)
+		}
 	})
+}
+
+func (f *fixture) person(role access.Role, name string) context.Context {
+	return access.With(context.Background(), access.Actor{Role: role, Name: name})
 }
 
 // TestDemoCityExport: on the demo city the CSV amounts per fund add up to the

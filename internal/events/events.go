@@ -26,6 +26,7 @@ type Event struct {
 	Path      string
 	Status    int
 	RequestID string
+	Detail    string // what the handler added, if anything
 }
 
 // Writer appends events in batches off the request path. Events are flushed
@@ -93,7 +94,7 @@ func (w *Writer) run() {
 	}
 }
 
-var eventCols = []string{"id", "at", "token_name", "role", "district", "method", "route", "path", "status", "request_id"}
+var eventCols = []string{"id", "at", "token_name", "role", "district", "method", "route", "path", "status", "request_id", "detail"}
 
 // maxPending bounds the events kept while the database is away.
 const maxPending = 100_000
@@ -109,7 +110,7 @@ func (w *Writer) flush(batch []Event) bool {
 		if e.Authed {
 			name, role, district = e.Actor.Name, string(e.Actor.Role), store.Null(e.Actor.District)
 		}
-		rows[i] = []any{ledger.NewID(), store.FormatTime(e.At), name, role, district, e.Method, e.Route, e.Path, e.Status, e.RequestID}
+		rows[i] = []any{ledger.NewID(), store.FormatTime(e.At), name, role, district, e.Method, e.Route, e.Path, e.Status, e.RequestID, store.Null(e.Detail)}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -135,6 +136,7 @@ type Stored struct {
 	Path      string  `json:"path"`
 	Status    int     `json:"status"`
 	RequestID string  `json:"request_id"`
+	Detail    *string `json:"detail,omitempty"`
 }
 
 // Filter selects events for List; empty fields select everything.
@@ -147,7 +149,7 @@ type Filter struct {
 // List returns events in the order they were written, a page after the
 // cursor (the queued ones are not written yet).
 func (w *Writer) List(ctx context.Context, f Filter) ([]Stored, error) {
-	q := "SELECT id, at, token_name, role, district, method, route, path, status, request_id FROM audit_events WHERE id > ?"
+	q := "SELECT id, at, token_name, role, district, method, route, path, status, request_id, detail FROM audit_events WHERE id > ?"
 	args := []any{f.After}
 	for _, c := range []struct{ col, v string }{{"token_name", f.TokenName}, {"route", f.Route}, {"method", f.Method}} {
 		if c.v != "" {

@@ -144,6 +144,13 @@ var accessRules = map[string]accessRule{
 	"GET /v1/trace/expenditures/:id": readRule,
 	"GET /v1/trace/funds/:code":      readRule,
 
+	"POST /v1/periods/:period/close":          financeRule,
+	"POST /v1/periods/:period/close/confirm":  financeRule,
+	"POST /v1/periods/:period/reopen":         adminRule,
+	"POST /v1/periods/:period/reopen/confirm": financeRule,
+	"GET /v1/periods":                         everyoneRule,
+	"GET /v1/reports/carry-forward":           listRule,
+
 	"GET /v1/audit/exceptions": listRule,
 	"GET /v1/audit/events":     {admin: allow, finance: deny, auditor: allow, own: deny, other: deny},
 	"GET /v1/audit/verify":     {admin: deny, finance: allow, auditor: allow, own: deny, other: deny},
@@ -216,6 +223,11 @@ func newWorld(t testing.TB, e *env) *world {
 		spare[i] = tok.ID
 	}
 	w.obj["tokens"] = [][2]string{spare}
+	// A month of the year before, its close asked for by a second finance
+	// person, so that the bureau's own token may confirm it (four eyes).
+	e.issue("finance2", access.Finance, "")
+	e.must("finance2", "POST", "/v1/periods/2025-01/close", nil, 202)
+	w.obj["periods"] = [][2]string{{"2025-01", "2025-01"}}
 	return w
 }
 
@@ -287,8 +299,11 @@ func validBody(key, side string, n int) (body any, ok bool) {
 		return map[string]any{"items": []map[string]any{receiptItem(d+"F", "1.00")}}, true
 	case "POST /v1/allocation-plans":
 		return planBody(d), true
-	case "POST /v1/allocation-plans/:id/execute", "POST /v1/subsidy/runs/:id/approve", "POST /v1/subsidy/runs/:id/cancel":
+	case "POST /v1/allocation-plans/:id/execute", "POST /v1/subsidy/runs/:id/approve", "POST /v1/subsidy/runs/:id/cancel",
+		"POST /v1/periods/:period/close", "POST /v1/periods/:period/close/confirm", "POST /v1/periods/:period/reopen/confirm":
 		return nil, true
+	case "POST /v1/periods/:period/reopen":
+		return map[string]any{"reason": "补记漏记的利息收入"}, true
 	case "PUT /v1/projects/:code/property-manager":
 		return managerBody("物业 " + u), true
 	case "POST /v1/subsidy/schemes":

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"renofund/funding"
@@ -13,6 +15,7 @@ import (
 	"renofund/internal/events"
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
+	"renofund/internal/period"
 	"renofund/internal/recon"
 	"renofund/internal/taxbook"
 	"renofund/internal/web"
@@ -151,6 +154,23 @@ func (s *Server) table() []web.Route {
 			Resp: audit.Trace{}, Handle: s.traceExpenditure},
 		{Method: "GET", Path: "/v1/trace/funds/:code", Roles: readers, Summary: "Follow a fund forward to every final payee",
 			Resp: audit.FundTrace{}, Handle: s.traceFund},
+		{Method: "POST", Path: "/v1/periods/:period/close", Roles: finance,
+			Summary: "Ask to close a month (YYYY-MM, with every earlier month) or a fiscal year (YYYY, after its twelve months)",
+			Resp:    period.Period{}, Status: 202, Handle: s.periodStep(http.StatusAccepted, s.Periods.RequestClose)},
+		{Method: "POST", Path: "/v1/periods/:period/close/confirm", Roles: finance,
+			Summary: "Close a requested period (another person): bookings into it are refused, its closing balances sealed",
+			Resp:    period.Period{}, Long: true, Handle: s.periodStep(http.StatusOK, s.Periods.ConfirmClose)},
+		{Method: "POST", Path: "/v1/periods/:period/reopen", Roles: []access.Role{access.Admin},
+			Summary: "Ask, with a reason, to reopen a closed period", Body: reopenIn{}, Resp: period.Period{}, Status: 202,
+			Handle: s.requestReopen},
+		{Method: "POST", Path: "/v1/periods/:period/reopen/confirm", Roles: finance,
+			Summary: "Reopen a period (another person); a month reopens with every later one",
+			Resp:    period.Period{}, Long: true, Handle: s.periodStep(http.StatusOK, s.Periods.ConfirmReopen)},
+		{Method: "GET", Path: "/v1/periods", Roles: anyReader, Summary: "Every period that has been through a step, with its history",
+			Resp: period.Books{}, Handle: s.listPeriods},
+		{Method: "GET", Path: "/v1/reports/carry-forward", Roles: readers,
+			Summary: "A fiscal year per holding: opening, in, out, closing (= next year's opening) (?format=csv|xlsx)",
+			Query:   []string{"fiscal_year", "format"}, Resp: period.CarryForward{}, Handle: s.carryForward},
 		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
 			Resp: proof.Report{}, Long: true, Handle: s.verify},
 	}

@@ -15,6 +15,7 @@ import (
 	"renofund/internal/idem"
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
+	"renofund/internal/period"
 	"renofund/internal/recon"
 	"renofund/internal/store"
 	"renofund/internal/taxbook"
@@ -30,6 +31,7 @@ type Deps struct {
 	Reports   *report.Service
 	Ledger    *ledger.Ledger
 	Proof     *proof.Books
+	Periods   *period.Service
 	Tokens    *auth.Tokens
 	Subsidy   *subsidy.Service
 	Tax       *taxbook.Book

@@ -25,6 +25,9 @@ func checkDate(t *Transfer, today string) error {
 	if _, err := time.Parse(time.DateOnly, t.BookedOn); err != nil {
 		return fmt.Errorf("%w: booking date %q is not a date YYYY-MM-DD", errs.ErrInvalidRequest, t.BookedOn)
 	}
+	if t.BookedOn < strconv.Itoa(FirstYear) {
+		return fmt.Errorf("%w: booking date %s is before %d, the books' first year", errs.ErrInvalidRequest, t.BookedOn, FirstYear)
+	}
 	if t.BookedOn > today {
 		return fmt.Errorf("%w: %s is after today (%s); book a movement when it happens", ErrFutureDate, t.BookedOn, today)
 	}

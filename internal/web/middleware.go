@@ -95,10 +95,17 @@ func (s *Server) observe(c *gin.Context) {
 	if strings.HasPrefix(route, "/v1/") {
 		s.Events.Add(events.Event{
 			At: time.Now(), Actor: a, Authed: authed, Method: c.Request.Method, Route: route,
-			Path: c.Request.URL.Path, Status: status, RequestID: RequestID(c),
+			Path: c.Request.URL.Path, Status: status, RequestID: RequestID(c), Detail: c.GetString(ctxDetail),
 		})
 	}
 }
+
+// ctxDetail holds what a handler adds to its call's audit event.
+const ctxDetail = "renofund.detail"
+
+// Detail adds detail to the audit event of the call: what it did beyond
+// what its route says (a period reopened and why).
+func Detail(c *gin.Context, detail string) { c.Set(ctxDetail, detail) }
 
 func (s *Server) recover(c *gin.Context) {
 	defer func() {

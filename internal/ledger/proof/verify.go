@@ -19,6 +19,7 @@ type Report struct {
 	Checked     int64  `json:"checked"`     // postings whose links were recomputed
 	Transfers   int64  `json:"transfers"`   // transfers whose hashes were recomputed
 	Checkpoints int64  `json:"checkpoints"` // checkpoints confirmed
+	Seals       int64  `json:"seals"`       // closed periods whose sealed balances were recomputed
 	Head        string `json:"head"`        // the latest checkpoint's hash, or a digest of the current heads
 	Problem     string `json:"problem,omitempty"`
 	Where       string `json:"where,omitempty"`
@@ -51,6 +52,9 @@ func (b *Books) Verify(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	if err := b.verifyVouchers(conn, r); err != nil {
+		return nil, err
+	}
+	if err := b.verifySeals(ctx, conn, r); err != nil {
 		return nil, err
 	}
 	return r, nil
