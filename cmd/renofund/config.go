@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"strconv"
 
+	"renofund/funding/movement"
 	"renofund/internal/access"
+	"renofund/internal/app"
+	"renofund/internal/money"
 	"renofund/internal/store"
 )
 
@@ -15,6 +20,11 @@ type config struct {
 	Addr         string
 	RateLimit    float64 // requests per second per token; 0 = unlimited
 	Serializable bool
+	// ApprovalAbove is the payment above which a second person approves
+	// (RENOFUND_APPROVAL_ABOVE, in yuan; default ¥1,000,000).
+	ApprovalAbove money.Amount
+	// Problem is what was wrong with the environment, if anything.
+	Problem string
 }
 
 func loadConfig(getenv func(string) string) config {
@@ -26,7 +36,22 @@ func loadConfig(getenv func(string) string) config {
 		c.RateLimit = v
 	}
 	c.Serializable = getenv("RENOFUND_PG_ISOLATION") == "serializable"
+	c.ApprovalAbove = movement.DefaultApprovalAbove
+	if v := getenv("RENOFUND_APPROVAL_ABOVE"); v != "" {
+		a, err := money.Parse(v)
+		if err != nil || a <= 0 {
+			c.Problem = fmt.Sprintf("RENOFUND_APPROVAL_ABOVE must be an amount in yuan above zero such as 1000000.00, got %q", v)
+		}
+		c.ApprovalAbove = a
+	}
 	return c
+}
+
+// wire builds the services on db as configured.
+func wire(db *store.DB, cfg config, log *slog.Logger) *app.Services {
+	a := app.New(db, log)
+	a.Movements.ApprovalAbove = cfg.ApprovalAbove
+	return a
 }
 
 // openDB opens the configured database and applies pending migrations.

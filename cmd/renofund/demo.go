@@ -16,7 +16,7 @@ func demoCmd(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	defer db.Close()
 	start := time.Now()
-	a := wire(db, nil)
+	a := wire(db, cfg, nil)
 	defer a.Close()
 	sum, err := demo.Load(ctx, a)
 	if err != nil {

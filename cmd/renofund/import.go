@@ -55,7 +55,7 @@ func importCmd(ctx context.Context, cfg config, args []string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	a := wire(db, nil)
+	a := wire(db, cfg, nil)
 	defer a.Close()
 	imp := a.Import
 	ctx = asCLI(ctx, access.Finance)

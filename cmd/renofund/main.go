@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 )
 
@@ -41,12 +42,17 @@ commands:
   subsidy run --scheme CODE [--period P] | subsidy run --due
   export trail --out DIR [--district D] [--project P] [--fund F] [--from DATE] [--to DATE]
   bench [--database-url URL] [--clients 32] [--duration 5s] [--batch 1000]
-  demo                       load the deterministic demo city (idempotent)
+  demo                       load the deterministic demo city into an empty database (again: nothing added)
   audit verify               recompute every hash link and checkpoint (same as GET /v1/audit/verify)
 
 environment:
   RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db)
   RENOFUND_ADDR           listen address (default 127.0.0.1:8080)
+  RENOFUND_APPROVAL_ABOVE payments above this many yuan need a second person (default 1000000.00)
+  RENOFUND_RATE_LIMIT     requests per second per token (default unlimited)
+  RENOFUND_PG_ISOLATION   serializable: run PostgreSQL transactions serializable
+
+Every command takes --help, which prints this text.
 `
 
 // run is the program; tests call it directly.
@@ -55,7 +61,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return usageError{"no command"}
 	}
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
 	cfg := loadConfig(getenv)
+	if cfg.Problem != "" {
+		return usageError{cfg.Problem}
+	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, args[1:], stdout, stderr)

@@ -17,8 +17,6 @@ import (
 )
 
 // wire builds every service on db (internal/app); the caller closes it.
-func wire(db *store.DB, log *slog.Logger) *app.Services { return app.New(db, log) }
-
 func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -32,7 +30,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer db.Close()
-	a := wire(db, log)
+	a := wire(db, cfg, log)
 	api := a.API(log, cfg.RateLimit)
 	defer api.Close()
 

@@ -31,7 +31,7 @@ func subsidyCmd(ctx context.Context, cfg config, args []string, stdout io.Writer
 		return err
 	}
 	defer db.Close()
-	a := wire(db, nil)
+	a := wire(db, cfg, nil)
 	defer a.Close()
 	svc := a.Subsidy
 	ctx = asCLI(ctx, access.Finance)

@@ -20,7 +20,7 @@ func tokenCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 		return err
 	}
 	defer db.Close()
-	a := wire(db, nil)
+	a := wire(db, cfg, nil)
 	defer a.Close()
 	switch args[0] {
 	case "issue":

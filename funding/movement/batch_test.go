@@ -9,6 +9,7 @@ import (
 
 	"renofund/funding"
 	"renofund/funding/movement"
+	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -85,11 +86,18 @@ func TestPlanExecutedOnce(t *testing.T) {
 		if got := b.count(); got != 1 {
 			t.Errorf("a draft plan posted: %d transfers, want the receipt only", got)
 		}
+		// The one who computed the plan does not execute it.
+		if _, err := b.svc.Movements.ExecutePlan(b.fin, plan.ID); !errors.Is(err, access.ErrSamePerson) {
+			t.Errorf("the plan's creator executed it: %v, want same_person", err)
+		}
+		if got := b.count(); got != 1 {
+			t.Errorf("a refused execution posted: %d transfers, want the receipt only", got)
+		}
 		var wg sync.WaitGroup
 		runs := make([]*movement.Plan, 3)
 		for i := range runs {
 			wg.Go(func() {
-				p, err := b.svc.Movements.ExecutePlan(b.fin, plan.ID)
+				p, err := b.svc.Movements.ExecutePlan(b.reviewer, plan.ID)
 				if err != nil {
 					t.Errorf("ExecutePlan: %v", err)
 				}
@@ -97,7 +105,7 @@ func TestPlanExecutedOnce(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		again, err := b.svc.Movements.ExecutePlan(b.fin, plan.ID)
+		again, err := b.svc.Movements.ExecutePlan(b.reviewer, plan.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,6 +115,11 @@ func TestPlanExecutedOnce(t *testing.T) {
 		}
 		if len(posted) != 2 {
 			t.Fatalf("%d allocations posted, want 2", len(posted))
+		}
+		for _, tr := range posted {
+			if tr.PreparedBy != "finance:clerk" || tr.ApprovedBy != "finance:reviewer" {
+				t.Errorf("allocation prepared by %q, approved by %q; want the plan's creator and its executor", tr.PreparedBy, tr.ApprovedBy)
+			}
 		}
 		ids := []string{posted[0].ID, posted[1].ID}
 		for _, p := range append(runs, again) {

@@ -21,13 +21,16 @@ type books struct {
 	t   *testing.T
 	svc *app.Services
 	fin context.Context
+	// reviewer is a second finance person, who approves what fin prepares.
+	reviewer context.Context
 }
 
 func openBooks(t *testing.T, db *store.DB) *books {
 	t.Helper()
 	svc := app.New(db, nil)
 	t.Cleanup(svc.Close)
-	b := &books{t: t, svc: svc, fin: access.With(context.Background(), access.Actor{Role: access.Finance, Name: "clerk"})}
+	b := &books{t: t, svc: svc, fin: access.With(context.Background(), access.Actor{Role: access.Finance, Name: "clerk"}),
+		reviewer: access.With(context.Background(), access.Actor{Role: access.Finance, Name: "reviewer"})}
 	for _, d := range []string{"HZ", "LY"} {
 		b.ok(svc.Registry.CreateDistrict(b.fin, funding.District{Code: d, Name: "区 " + d}))
 	}

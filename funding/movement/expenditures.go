@@ -143,7 +143,7 @@ func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held 
 	for _, part := range parts {
 		t.Postings = append(t.Postings, at.Posting(part.Fund, -part.Amount), funding.Outside(part.Fund, part.Amount))
 	}
-	return t, nil
+	return t, s.approve(ctx, in, t)
 }
 
 // Spend records an expenditure (see expenditureTransfer). Attribution reads

@@ -24,11 +24,14 @@ type Service struct {
 	db     *store.DB
 	ledger *ledger.Ledger
 	reg    *funding.Registry
+	// ApprovalAbove is the amount above which a payment needs a second
+	// person (0: none does, unless forced).
+	ApprovalAbove money.Amount
 }
 
 // New returns the service: it looks objects up in reg and posts through l.
 func New(db *store.DB, l *ledger.Ledger, reg *funding.Registry) *Service {
-	return &Service{db: db, ledger: l, reg: reg}
+	return &Service{db: db, ledger: l, reg: reg, ApprovalAbove: DefaultApprovalAbove}
 }
 
 // Party is a payer or payee as at the time of payment.

@@ -168,6 +168,12 @@ func (s *Service) ExecutePlan(ctx context.Context, id string) (*Plan, error) {
 			return err
 		}
 		a := access.From(ctx)
+		if p.Status == "draft" {
+			// The one who computed the plan does not also execute it.
+			if err := a.Approves(p.CreatedBy, "allocation plan "+id); err != nil {
+				return err
+			}
+		}
 		now := store.Now()
 		res := tx.Exec("UPDATE allocation_plans SET status = 'executed', executed_by = ?, executed_at = ? WHERE id = ? AND status = 'draft'",
 			a.Label(), now, id)
@@ -188,6 +194,7 @@ func (s *Service) ExecutePlan(ctx context.Context, id string) (*Plan, error) {
 			if err != nil {
 				return fmt.Errorf("recipient %s: %w", sh.To, err)
 			}
+			t.PreparedBy, t.ApprovedBy = p.CreatedBy, a.Label()
 			ts = append(ts, t)
 		}
 		if err := s.ledger.Post(ctx, ts...); err != nil {

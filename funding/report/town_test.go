@@ -126,8 +126,7 @@ func buildTown(t *testing.T, db *store.DB) *smallTown {
 		allocation("SB", "city", "district:LY", 200_000, "2026-02-05"),
 		payment("HZ-001", funding.Basic, "CG", 120_000, "2026-03-10"),
 		payment("HZ-001", funding.Improvement, "HZ-RC", 2_000, "2026-03-12"),
-		forced, // 15
-		payment("LY-001", funding.Improvement, "CG", 60_000, "2026-03-15"), // 16: reversed
+		payment("LY-001", funding.Improvement, "CG", 60_000, "2026-03-15"), // 15: reversed
 		payment("LY-001", funding.Basic, "DIR", 30_000, "2026-04-05"),
 		payment("LY-001", funding.Basic, "CG", 40_000, "2026-04-06"),
 		payment("HZ-002", funding.Basic, "HZ-MF", 8_000, "2026-04-10"),
@@ -135,8 +134,21 @@ func buildTown(t *testing.T, db *store.DB) *smallTown {
 	if err != nil {
 		t.Fatal(err)
 	}
-	must(svc.Movements.Reverse(ctx, ts[16].ID, "重复付款"))
-	return &smallTown{svc: svc, forced: ts[15], routed: ts[10]}
+	must(svc.Movements.Reverse(ctx, ts[15].ID, "重复付款"))
+	// The forced payment is filed by the bureau's clerk and approved by a
+	// second person, as every forced payment is.
+	_, req, err := svc.Movements.Pay(ctx, movement.Expenditure{Project: forced.Project, Category: forced.Category,
+		Amount: forced.Amount, Payee: *forced.Payee, PaidOn: forced.PaidOn, Purpose: forced.Purpose, Funding: forced.Funding,
+		ForceReason: forced.ForceReason})
+	if err != nil || req == nil {
+		t.Fatalf("forced payment filed: %v, %v", req, err)
+	}
+	reviewer := access.With(context.Background(), access.Actor{Role: access.Finance, Name: "reviewer"})
+	_, paid, err := svc.Movements.Approve(reviewer, req.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &smallTown{svc: svc, forced: paid, routed: ts[10]}
 }
 
 // eachTown runs test on the town, built anew on every engine.

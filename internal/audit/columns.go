@@ -33,6 +33,7 @@ type Row struct {
 	Purpose, Household, Reference                string
 	SourceVoucherNo                              string
 	RecordedBy, RecordedAt                       string
+	PreparedBy, ApprovedBy                       string
 	ReversalOf, ReversalOfVoucher                string
 	ForcedReason, PlanID, BatchID                string
 
@@ -85,8 +86,10 @@ var columns = []column{
 	{"household", "string", "户号", "Household", "Household of a resident contribution", false, func(r *Row) any { return r.Household }},
 	{"reference", "string", "参考号", "Reference", "Bank or scheme reference", false, func(r *Row) any { return r.Reference }},
 	{"source_voucher_no", "string", "原始凭证号", "Source voucher number", "Voucher number in the paying office's own books", false, func(r *Row) any { return r.SourceVoucherNo }},
-	{"recorded_by", "string", "制单人", "Recorded by", "role:name of the token that recorded (and so approved) the voucher", true, func(r *Row) any { return r.RecordedBy }},
-	{"recorded_at", "datetime", "制单时间", "Recorded at", "UTC time the voucher was recorded", true, func(r *Row) any { return r.RecordedAt }},
+	{"recorded_by", "string", "记账人", "Recorded by", "role:name of the token that recorded the voucher", true, func(r *Row) any { return r.RecordedBy }},
+	{"recorded_at", "datetime", "记账时间", "Recorded at", "UTC time the voucher was recorded", true, func(r *Row) any { return r.RecordedAt }},
+	{"prepared_by", "string", "制单人", "Prepared by", "role:name of the person who prepared the movement (the recorder, unless a second person approved it)", false, func(r *Row) any { return r.PreparedBy }},
+	{"approved_by", "string", "审核人", "Approved by", "role:name of the second person who approved it (plan execution, subsidy run, forced or large payment); empty when none was needed", false, func(r *Row) any { return r.ApprovedBy }},
 	{"reversal_of", "string", "冲销原凭证ID", "Reverses transfer", "Id of the transfer this one reverses", false, func(r *Row) any { return r.ReversalOf }},
 	{"reversal_of_voucher", "string", "冲销原凭证号", "Reverses voucher", "Voucher number of the transfer this one reverses", false, func(r *Row) any { return r.ReversalOfVoucher }},
 	{"forced_reason", "string", "强制支付理由", "Forced reason", "Finance bureau's written reason for paying outside the fund's categories", false, func(r *Row) any { return r.ForcedReason }},

@@ -46,7 +46,7 @@ func (b *builder) plan(fund, from string, total money.Amount, rs []movement.Plan
 	if err != nil {
 		return fmt.Errorf("plan %s from %s: %w", fund, from, err)
 	}
-	p, err = b.svc.Movements.ExecutePlan(b.ctx, p.ID)
+	p, err = b.svc.Movements.ExecutePlan(b.reviewer, p.ID)
 	if err != nil {
 		return fmt.Errorf("execute plan %s from %s: %w", fund, from, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/app"
+	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
@@ -51,8 +52,17 @@ type Summary struct {
 	Message   string `json:"message"`
 }
 
-// marker is the fund whose presence means the demo is loaded.
-const marker = "CG-2026"
+// marker and markerName are the fund whose presence means the demo is
+// loaded: its code alone is too common (the README's walkthrough uses it).
+const (
+	marker     = "CG-2026"
+	markerName = "2026年中央财政城镇保障性安居工程补助资金（老旧小区改造）"
+)
+
+// ErrNotEmpty refuses to load the demo city into a database holding other data.
+var ErrNotEmpty = errs.New(errs.Conflict, "not_empty",
+	"the database already holds other data; the demo city loads only into an empty database "+
+		"(point RENOFUND_DATABASE_URL at a new file, e.g. sqlite:./data/demo.db)")
 
 // Load builds the demo city in one transaction: all of it or nothing, and
 // nothing at all when it is already there.
@@ -72,14 +82,23 @@ func LoadScaled(ctx context.Context, svc *app.Services, divisor int) (*Summary, 
 	sum := &Summary{}
 	err := db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		var n int64
-		if err := tx.Raw("SELECT COUNT(*) FROM funds WHERE code = ?", marker).Scan(&n).Error; err != nil {
+		if err := tx.Raw("SELECT COUNT(*) FROM funds WHERE code = ? AND name = ?", marker, markerName).Scan(&n).Error; err != nil {
 			return err
 		}
 		if n > 0 {
 			*sum = Summary{Message: "demo city already loaded; nothing added"}
 			return nil
 		}
-		b := &builder{db: db, svc: svc, ctx: ctx, rng: rand.New(rand.NewPCG(20210901, 399)), sum: sum,
+		if err := tx.Raw("SELECT (SELECT COUNT(*) FROM districts) + (SELECT COUNT(*) FROM funds)").Scan(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: %d districts and funds", ErrNotEmpty, n)
+		}
+		// A second finance person approves what needs four eyes: plan
+		// executions and payments above the approval threshold.
+		reviewer := access.With(ctx, access.Actor{TokenID: "demo-reviewer", Name: "demo-reviewer", Role: access.Finance})
+		b := &builder{db: db, svc: svc, ctx: ctx, reviewer: reviewer, rng: rand.New(rand.NewPCG(20210901, 399)), sum: sum,
 			projects: Projects / divisor, households: Households / int64(divisor), area: AreaM2 / int64(divisor)}
 		return b.build()
 	})
@@ -100,12 +119,13 @@ func LoadScaled(ctx context.Context, svc *app.Services, divisor int) (*Summary, 
 }
 
 type builder struct {
-	db   *store.DB
-	svc  *app.Services
-	ctx  context.Context
-	rng  *rand.Rand
-	sum  *Summary
-	made []funding.Project
+	db       *store.DB
+	svc      *app.Services
+	ctx      context.Context // the bureau's clerk, who prepares
+	reviewer context.Context // a second finance person, who approves
+	rng      *rand.Rand
+	sum      *Summary
+	made     []funding.Project
 
 	projects         int
 	households, area int64

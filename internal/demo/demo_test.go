@@ -41,6 +41,14 @@ func TestDemoCityAndReports(t *testing.T) {
 		if after != transfers {
 			t.Errorf("second load added %d transfers", after-transfers)
 		}
+		// Two finance people: the clerk prepares, the reviewer approves plan
+		// executions and large payments; never the same person.
+		var approved, self int64
+		db.G.Raw("SELECT COUNT(*) FROM transfers WHERE approved_by = 'finance:demo-reviewer' AND prepared_by = 'finance:demo'").Scan(&approved)
+		db.G.Raw("SELECT COUNT(*) FROM transfers WHERE approved_by = prepared_by").Scan(&self)
+		if approved == 0 || self != 0 {
+			t.Errorf("%d transfers approved by the reviewer, %d approved by their preparer", approved, self)
+		}
 		var hh, area int64
 		db.G.Raw("SELECT SUM(households) FROM projects").Scan(&hh)
 		db.G.Raw("SELECT SUM(CAST(floor_area_m2 AS BIGINT)) FROM projects").Scan(&area)

@@ -44,6 +44,8 @@ type planRec struct {
 	Date   string // the allocations' booking date; "" books them today
 	Shares []share
 	Status string // draft or executed
+	// CreatedBy computed the plan; someone else must execute it.
+	CreatedBy string
 }
 
 type share struct {

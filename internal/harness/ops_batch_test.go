@@ -153,6 +153,8 @@ func (w *worker) predictBatch(items []batchItem, a access.Actor) batchPrediction
 	for _, it := range items {
 		if err := it.staticRefusal(wd, a); err != nil {
 			pr.static = append(pr.static, err)
+		} else if it.kind == ledger.TypeExpenditure && w.needsApproval(it.s) {
+			pr.static = append(pr.static, movement.ErrApprovalRequired)
 		}
 	}
 	for i, it := range items {
@@ -177,6 +179,10 @@ func (w *worker) predictBatch(items []batchItem, a access.Actor) batchPrediction
 					if parts, ok = wd.split(view, it.s); !ok {
 						err = funding.ErrInsufficientFunds
 					}
+				}
+				if err == nil && w.needsApproval(it.s) {
+					// A batch cannot file a payment for a second person.
+					err = movement.ErrApprovalRequired
 				}
 				posts = it.s.posts(parts)
 			}

@@ -103,7 +103,8 @@ func (w *worker) opPlan(ctx context.Context) (result, error) {
 	if err != nil {
 		return res, nil
 	}
-	pr := &planRec{ID: p.ID, Fund: in.Fund, From: in.From, Total: int64(in.Total), Date: in.AllocatedOn, Status: "draft"}
+	pr := &planRec{ID: p.ID, Fund: in.Fund, From: in.From, Total: int64(in.Total), Date: in.AllocatedOn, Status: "draft",
+		CreatedBy: p.CreatedBy}
 	var sum int64
 	for i, sh := range p.Shares {
 		if i >= len(to) || sh.To != to[i] || sh.Amount < 0 {
@@ -153,18 +154,26 @@ func (w *worker) opPlanAgain(ctx context.Context) (result, error) {
 	return w.execute(ctx, pr, fmt.Sprintf("execute plan %s (%s)", pr.ID, pr.Status))
 }
 
-// execute executes a plan and, when this call is the one that executed it,
-// records its allocations.
+// execute executes a plan (four eyes: as the worker's reviewer, or now and
+// then as the worker's clerk, refused when the clerk computed it) and, when
+// this call is the one that executed it, records its allocations.
 func (w *worker) execute(ctx context.Context, pr planRec, desc string) (result, error) {
 	res := result{desc: desc}
 	var want error
 	racy := pr.Status == "draft"
-	if racy && w.h.model.balance(hkey{pr.Fund, pr.From}) < pr.Total {
+	a := w.reviewer()
+	if w.rng.IntN(10) == 0 {
+		a = w.finance()
+	}
+	switch {
+	case racy && pr.CreatedBy == a.Label():
+		want = access.ErrSamePerson
+		res.desc += " by its creator"
+	case racy && w.h.model.balance(hkey{pr.Fund, pr.From}) < pr.Total:
 		want = funding.ErrInsufficientFunds
-	} else if racy && w.h.model.arrives(pr.allocations()) >= 0 {
+	case racy && w.h.model.arrives(pr.allocations()) >= 0:
 		want = ledger.ErrBeforeArrival
 	}
-	a := w.finance()
 	p, err := w.h.app.Movements.ExecutePlan(access.With(ctx, a), pr.ID)
 	res.refused = err
 	if e := w.judge(err, want, racy); e != nil {
@@ -205,6 +214,10 @@ func (w *worker) execute(ctx context.Context, pr planRec, desc string) (result, 
 		i := slices.IndexFunc(paying, func(s share) bool { return s.To == t.To })
 		if i < 0 || t.PlanID != pr.ID {
 			return res, w.fail("%s: transfer %s to %s (plan %q) is not one of the shares %v", desc, id, t.To, t.PlanID, paying)
+		}
+		if t.PreparedBy != pr.CreatedBy || t.ApprovedBy != a.Label() {
+			return res, w.fail("%s: transfer %s prepared by %q, approved by %q; want the plan's creator %q and executor %q",
+				desc, id, t.PreparedBy, t.ApprovedBy, pr.CreatedBy, a.Label())
 		}
 		sh := paying[i]
 		booked := today

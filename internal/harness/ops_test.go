@@ -66,6 +66,7 @@ var ops = []op{
 	{"scheme-version", 1, (*worker).opSchemeVersion},
 	{"manager", 1, (*worker).opManager},
 	{"checkpoint", 1, (*worker).opCheckpoint},
+	{"period", 2, (*worker).opPeriod},
 }
 
 var totalWeight = func() int {
@@ -161,6 +162,12 @@ func (w *worker) fail(format string, args ...any) error {
 
 func (w *worker) finance() access.Actor {
 	return access.Actor{TokenID: w.name, Role: access.Finance, Name: w.name}
+}
+
+// reviewer is the worker's second finance person, who approves what its
+// clerk (finance) prepared.
+func (w *worker) reviewer() access.Actor {
+	return access.Actor{TokenID: w.name + "-reviewer", Role: access.Finance, Name: w.name + "-reviewer"}
 }
 
 func (w *worker) district(d string) access.Actor {

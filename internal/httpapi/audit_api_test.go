@@ -103,7 +103,7 @@ func TestExceptions(t *testing.T) {
 		if r := e.do("hz", "POST", "/v1/expenditures", forced); r.Status != 403 {
 			t.Errorf("a district forced a payment: %d %s", r.Status, r.Body)
 		}
-		e.must("finance", "POST", "/v1/expenditures", forced, 201)
+		e.payApproved("finance", forced)
 		over := expenditure("HZ-001", "basic", "3900.00")
 		e.must("finance", "POST", "/v1/expenditures", over, 201)
 		e.must("finance", "PUT", "/v1/projects/HZ-001/property-manager", map[string]any{"name": "物业", "credit_code": payeeCode, "bank_account": "1"}, 200)

@@ -105,7 +105,7 @@ func TestPlanSharesAndExecuteOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r := e.do("finance", "POST", "/v1/allocation-plans/"+id+"/execute", nil)
+				r := e.do("reviewer", "POST", "/v1/allocation-plans/"+id+"/execute", nil)
 				if r.Status != 200 {
 					t.Errorf("execute: %d %s", r.Status, r.Body)
 				}

@@ -36,6 +36,8 @@ type transferDTO struct {
 	Postings        []postingDTO    `json:"postings"`
 	RecordedBy      string          `json:"recorded_by"`
 	RecordedAt      string          `json:"recorded_at"`
+	PreparedBy      string          `json:"prepared_by,omitempty"` // 制单
+	ApprovedBy      string          `json:"approved_by,omitempty"` // 审核, where a second person approved
 	Hash            string          `json:"hash"`
 }
 
@@ -54,7 +56,7 @@ func toTransfer(t *ledger.Transfer) transferDTO {
 		BookedOn: t.BookedOn, Household: t.Household, Reference: t.Reference, DocumentNo: t.DocumentNo,
 		SourceVoucherNo: t.SourceVoucherNo, Purpose: t.Purpose, ForcedReason: t.ForcedReason,
 		ReversalOf: t.ReversalOf, PlanID: t.PlanID, BatchID: t.BatchID, RecordedBy: t.RecordedBy,
-		RecordedAt: t.RecordedAt, Hash: t.Hash, Funding: []movement.Part{}, Postings: []postingDTO{},
+		RecordedAt: t.RecordedAt, PreparedBy: t.PreparedBy, ApprovedBy: t.ApprovedBy, Hash: t.Hash, Funding: []movement.Part{}, Postings: []postingDTO{},
 	}
 	if t.PayerName != "" {
 		d.Payer = &movement.Party{Name: t.PayerName, CreditCode: t.PayerCreditCode}

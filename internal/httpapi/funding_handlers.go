@@ -60,8 +60,48 @@ func (s *Server) allocate(ctx context.Context, in movement.Allocation) (any, int
 	return posted(s.Movements.Allocate(ctx, in))
 }
 
+// spend pays, or files a payment that needs a second person (202).
 func (s *Server) spend(ctx context.Context, in movement.Expenditure) (any, int, error) {
-	return posted(s.Movements.Spend(ctx, in))
+	t, r, err := s.Movements.Pay(ctx, in)
+	if r != nil {
+		return web.WithStatus{Code: http.StatusAccepted, Body: r}, 0, nil
+	}
+	return posted(t, err)
+}
+
+type rejectIn struct {
+	Note string `json:"note"`
+}
+
+// approvePayment pays a pending request; the answer is the request with the
+// transfer it made.
+func (s *Server) approvePayment(c *gin.Context) {
+	id := c.Param("id")
+	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
+		r, t, err := s.Movements.Approve(ctx, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		return approvedPayment{PaymentRequest: r, Transfer: toTransfer(t)}, 1, nil
+	})
+}
+
+type approvedPayment struct {
+	*movement.PaymentRequest
+	Transfer transferDTO `json:"transfer"`
+}
+
+func (s *Server) rejectPayment(c *gin.Context) {
+	var in rejectIn
+	if err := web.Decode(c, &in); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	id := c.Param("id")
+	s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
+		r, err := s.Movements.Reject(ctx, id, in.Note)
+		return r, 0, err
+	})
 }
 
 func (s *Server) reverse(c *gin.Context) {

@@ -55,8 +55,20 @@ func newBareEnv(t testing.TB, db *store.DB) *env {
 	e := &env{t: t, db: db, app: svc, srv: srv, ledger: svc.Ledger, tokens: svc.Tokens, tok: map[string]string{}}
 	e.issue("admin", access.Admin, "")
 	e.issue("finance", access.Finance, "")
+	e.issue("reviewer", access.Finance, "") // a second finance person, for four eyes
 	e.issue("auditor", access.Auditor, "")
 	return e
+}
+
+// payApproved files a payment that needs a second person as who and has the
+// reviewer approve it; it returns the transfer paid.
+func (e *env) payApproved(who string, body map[string]any) map[string]any {
+	e.t.Helper()
+	req := e.must(who, "POST", "/v1/expenditures", body, 202)
+	if req["status"] != "pending" {
+		e.t.Fatalf("filed payment: %v", req)
+	}
+	return e.must("reviewer", "POST", "/v1/payment-requests/"+req["id"].(string)+"/approve", nil, 201)["transfer"].(map[string]any)
 }
 
 // issue creates a token and keeps its secret under key.

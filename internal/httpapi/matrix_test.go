@@ -110,6 +110,10 @@ var accessRules = map[string]accessRule{
 	"POST /v1/allocations":                  writeRule,
 	"POST /v1/expenditures":                 writeRule,
 	"POST /v1/transfers/:id/reversal":       writeRule,
+	"GET /v1/payment-requests":              listRule,
+	"GET /v1/payment-requests/:id":          readRule,
+	"POST /v1/payment-requests/:id/approve": financeRule,
+	"POST /v1/payment-requests/:id/reject":  financeRule,
 	"GET /v1/transfers":                     listRule,
 	"GET /v1/transfers/:id":                 readRule,
 	"POST /v1/batches":                      writeRule,
@@ -184,13 +188,18 @@ func newWorld(t testing.TB, e *env) *world {
 	t.Helper()
 	w := &world{env: e.forT(t), obj: map[string][][2]string{}}
 	cityReceipt := setupMoney(w.env)
-	var alloc, spend, plan, run, recon [2]string
+	var alloc, spend, plan, run, recon, filed [2]string
 	for i, d := range bothSides {
 		w.fund(d+"R", "resident_contribution", "project:"+d+"-001", "basic")
 		alloc[i] = w.must("finance", "POST", "/v1/allocations", map[string]any{"fund": d + "F", "from": "district:" + d,
 			"to": "project:" + d + "-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
 		spend[i] = w.must(strings.ToLower(d), "POST", "/v1/expenditures", expenditure(d+"-001", "basic", "5.00"), 201)["id"].(string)
-		plan[i] = w.must("finance", "POST", "/v1/allocation-plans", planBody(d), 201)["id"].(string)
+		// Computed by a second finance person, so that the bureau's token
+		// and the district may execute it (four eyes).
+		plan[i] = w.must("reviewer", "POST", "/v1/allocation-plans", planBody(d), 201)["id"].(string)
+		forced := expenditure(d+"-001", "upgrade", "1.00")
+		forced["funding"], forced["force_reason"] = []map[string]any{{"fund": d + "F", "amount": "1.00"}}, "应急抢修"
+		filed[i] = w.must("reviewer", "POST", "/v1/expenditures", forced, 202)["id"].(string)
 		w.must("finance", "PUT", "/v1/projects/"+d+"-001/property-manager", managerBody("物业 "+d), 200)
 		w.must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-01", "score": "90"}, 201)
 		w.must("finance", "POST", "/v1/subsidy/schemes", schemeBody("S"+d, d), 201)
@@ -213,6 +222,7 @@ func newWorld(t testing.TB, e *env) *world {
 	w.obj["schemes"] = [][2]string{{"SHZ", "SLY"}}
 	w.obj["runs"] = [][2]string{run}
 	w.obj["reconciliations"] = [][2]string{recon}
+	w.obj["payment-requests"] = [][2]string{filed}
 	// A spare token of each district, for the revocation route.
 	var spare [2]string
 	for i, d := range bothSides {
@@ -302,6 +312,10 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "POST /v1/allocation-plans/:id/execute", "POST /v1/subsidy/runs/:id/approve", "POST /v1/subsidy/runs/:id/cancel",
 		"POST /v1/periods/:period/close", "POST /v1/periods/:period/close/confirm", "POST /v1/periods/:period/reopen/confirm":
 		return nil, true
+	case "POST /v1/payment-requests/:id/approve":
+		return nil, true
+	case "POST /v1/payment-requests/:id/reject":
+		return map[string]any{"note": "依据不足"}, true
 	case "POST /v1/periods/:period/reopen":
 		return map[string]any{"reason": "补记漏记的利息收入"}, true
 	case "PUT /v1/projects/:code/property-manager":

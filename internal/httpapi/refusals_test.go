@@ -528,7 +528,7 @@ func TestFundRules(t *testing.T) {
 		// The finance bureau may force an ineligible payment with a reason, never an expired one.
 		forced := part("IMP", "basic", "2026-03-02")
 		forced["force_reason"] = "应急抢修"
-		e.must("finance", "POST", "/v1/expenditures", forced, 201)
+		e.payApproved("finance", forced)
 		forcedExpired := part("OLD", "basic", "2026-05-01")
 		forcedExpired["force_reason"] = "应急抢修"
 		e.refuse(t, "finance", "POST", "/v1/expenditures", forcedExpired, 422, "fund_expired")

@@ -70,8 +70,24 @@ func (s *Server) table() []web.Route {
 			Long: true, Handle: s.importReceipts},
 		{Method: "POST", Path: "/v1/allocations", Roles: writers, Summary: "Allocate a fund's money down the holder tree",
 			Body: movement.Allocation{}, Resp: transferDTO{}, Status: 201, Handle: web.Create(s.Server, 201, s.allocate)},
-		{Method: "POST", Path: "/v1/expenditures", Roles: writers, Summary: "Pay from a project's holdings",
+		{Method: "POST", Path: "/v1/expenditures", Roles: writers, Summary: "Pay from a project's holdings; a forced payment or one above the approval threshold is filed for a second person (202)",
 			Body: movement.Expenditure{}, Resp: transferDTO{}, Status: 201, Handle: web.Create(s.Server, 201, s.spend)},
+		{Method: "GET", Path: "/v1/payment-requests", Roles: readers, Summary: "Payments waiting for (or given) a second person's approval",
+			Query: append([]string{"status", "district"}, pageQ...), Resp: web.List[movement.PaymentRequest]{},
+			Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]*movement.PaymentRequest, error) {
+				return s.Movements.PaymentRequests(c.Request.Context(), movement.RequestFilter{Status: c.Query("status"),
+					District: c.Query("district"), After: after, Limit: limit})
+			}, func(r *movement.PaymentRequest) string { return r.ID })},
+		{Method: "GET", Path: "/v1/payment-requests/:id", Roles: readers, Summary: "One payment request",
+			Resp: movement.PaymentRequest{}, Handle: func(c *gin.Context) {
+				r, err := s.Movements.PaymentRequest(c.Request.Context(), c.Param("id"))
+				web.Respond(s.Server, c, r, err)
+			}},
+		{Method: "POST", Path: "/v1/payment-requests/:id/approve", Roles: finance,
+			Summary: "Approve and pay a filed payment (a second person: not its preparer)", Resp: approvedPayment{}, Status: 201,
+			Handle: s.approvePayment},
+		{Method: "POST", Path: "/v1/payment-requests/:id/reject", Roles: finance, Summary: "Reject a filed payment, with a note",
+			Body: rejectIn{}, Resp: movement.PaymentRequest{}, Handle: s.rejectPayment},
 		{Method: "POST", Path: "/v1/transfers/:id/reversal", Roles: writers, Summary: "Reverse a transfer with a new one",
 			Body: reversalIn{}, Resp: transferDTO{}, Status: 201, Handle: s.reverse},
 		{Method: "GET", Path: "/v1/transfers", Roles: readers, Summary: "List transfers",

@@ -23,6 +23,13 @@ type errReplay struct{ idem.Stored }
 
 func (e *errReplay) Error() string { return "replay" }
 
+// WithStatus is a write's result answered with another status than its
+// route's (a payment filed for approval rather than paid: 202).
+type WithStatus struct {
+	Code int
+	Body any
+}
+
 // Write runs a state-changing request in one transaction. With an
 // Idempotency-Key the key, the request's hash and the response are stored in
 // that same transaction, so the response a client saw is stored exactly when
@@ -68,6 +75,9 @@ func (s *Server) Write(c *gin.Context, status int, fn func(ctx context.Context) 
 			res, n, err := fn(ctx)
 			if err != nil {
 				return err
+			}
+			if ws, ok := res.(WithStatus); ok {
+				status, res = ws.Code, ws.Body
 			}
 			if out, err = json.Marshal(res); err != nil {
 				return err

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"renofund/internal/demo"
+)
+
+// TestHelpExitsZero: every command, and the program itself, answers --help
+// (or -h) with the usage on stdout and success, touching no database.
+func TestHelpExitsZero(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"token", "issue", "--help"},
+		{"import", "receipts", "-h"}, {"demo", "--help"}, {"export", "trail", "--help"}, {"audit", "verify", "--help"},
+		{"bench", "--help"}, {"subsidy", "run", "--help"}, {"migrate", "--help"}} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), args, noEnv, &out, &errOut); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		if !strings.Contains(out.String(), "usage: renofund") {
+			t.Errorf("%v printed %q", args, out.String())
+		}
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"migrate"}, func(k string) string {
+		return map[string]string{"RENOFUND_APPROVAL_ABOVE": "lots", "RENOFUND_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db")}[k]
+	}, &out, &out)
+	var usage usageError
+	if !errors.As(err, &usage) || !strings.Contains(err.Error(), "RENOFUND_APPROVAL_ABOVE") {
+		t.Errorf("a bad approval threshold: %v", err)
+	}
+}
+
+// TestDemoOnlyIntoAnEmptyDatabase: after the README's walkthrough has
+// registered its district the demo refuses clearly (internal/demo loads it
+// into an empty database, twice).
+func TestDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
+	dir := t.TempDir()
+	env := func(file string) func(string) string {
+		return func(k string) string {
+			return map[string]string{"RENOFUND_DATABASE_URL": "sqlite:" + filepath.Join(dir, file)}[k]
+		}
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"token", "issue", "--role", "finance", "--name", "bureau"}, env("walk.db"), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDB(ctx, loadConfig(env("walk.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.G.Exec(`INSERT INTO districts (code, name, created_at) VALUES ('HZ', '海州区', '2026-03-01T00:00:00Z')`).Error
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"demo"}, env("walk.db"), &out, &out); !errors.Is(err, demo.ErrNotEmpty) {
+		t.Errorf("the demo on a database with other data: %v, want not_empty", err)
+	}
+}
