@@ -39,6 +39,8 @@ var stableCodes = map[string]bool{
 	"forbidden": true, "not_found": true, "conflict": true, "idempotency_key_reused": true, "already_reversed": true,
 	"run_exists": true, "too_large": true, "insufficient_funds": true, "category_not_eligible": true,
 	"fund_expired": true, "vote_failed": true, "rule_violation": true,
+	"future_date": true, "before_arrival": true, "period_closed": true, "same_person": true, "approval_required": true,
+	"period_status": true, "period_not_ended": true, "months_open": true,
 }
 
 // hostileCase is one request of the corpus, built afresh on the world when sent.
@@ -90,7 +92,7 @@ var (
 // textKeys are the free-text fields: anything else that holds a string is
 // a code, a reference, an enum, a date or a decimal.
 var textKeys = map[string]bool{
-	"name": true, "purpose": true, "reason": true, "memo": true, "document_no": true, "description": true,
+	"name": true, "purpose": true, "reason": true, "note": true, "memo": true, "document_no": true, "description": true,
 	"reference": true, "budget_subject": true, "bank_account": true, "voucher_no": true, "household": true, "force_reason": true,
 }
 

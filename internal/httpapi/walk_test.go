@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/demo"
 	"renofund/internal/store"
@@ -95,6 +96,15 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 	hzFund := one("SELECT code FROM funds WHERE district_code = 'HZ' AND kind = 'resident_contribution' ORDER BY code LIMIT 1")
 	gyFund := one("SELECT code FROM funds WHERE district_code = 'GY' AND kind = 'resident_contribution' ORDER BY code LIMIT 1")
 	schemeFund := one("SELECT fund_code FROM subsidy_schemes ORDER BY code LIMIT 1")
+	// A forced payment filed by the bureau and waiting for a second person.
+	held := one("SELECT fund_code FROM holdings WHERE holder = 'project:HZ-001' AND balance >= 100 ORDER BY fund_code LIMIT 1")
+	fin := access.With(ctx, access.Actor{TokenID: "walk", Role: access.Finance, Name: "walk"})
+	_, filed, err := e.app.Movements.Pay(fin, movement.Expenditure{Project: "HZ-001", Category: "upgrade", Amount: 1_00,
+		Payee:  movement.Party{Name: "连云港市政工程有限公司", CreditCode: payeeCode, BankAccount: "6222020000000001"},
+		PaidOn: "2026-11-02", Purpose: "应急抢修", Funding: []movement.Part{{Fund: held, Amount: 1_00}}, ForceReason: "应急抢修"})
+	if err != nil || filed == nil {
+		t.Fatalf("walk: a filed payment: %v", err)
+	}
 	srv := httptest.NewServer(e.srv.Handler())
 	t.Cleanup(srv.Close)
 	return &walker{
@@ -108,6 +118,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"runs":             {run, "no-such"},
 			"schemes":          {scheme, "NO-SUCH"},
 			"reconciliations":  {recon["HZ"], recon["GY"], "no-such"},
+			"payment-requests": {filed.ID, "no-such"},
 		},
 		query: map[string][]string{
 			"district":    {"HZ", "GY"},
