@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -20,8 +21,7 @@ type row struct {
 	line     int
 	cells    []string // as in the file, for the rejects file
 	receipt  movement.Receipt
-	share    money.Amount
-	hasShare bool
+	capped   money.Amount      // the household's cap, for a provident-fund withdrawal
 	key      string            // content key and occurrence; set when the row is good
 	problems []sheet.LineError // what is wrong with the row itself
 }
@@ -52,14 +52,23 @@ func (im *Importer) check(ctx context.Context, t *target, tab *table) ([]*row, e
 		if len(r.problems) > 0 {
 			continue
 		}
-		if _, err := im.moves.ReceiptTransfer(ctx, r.receipt); err != nil {
+		if t.fund.Kind != movement.ProvidentFund {
+			r.receipt.Share = 0 // the share column speaks of provident-fund withdrawals only
+		}
+		tr, err := im.moves.ReceiptTransfer(ctx, r.receipt)
+		if err != nil {
 			e := errs.Classify(err)
-			if e.Kind != errs.Invalid {
+			if e.Kind != errs.Invalid && !errors.Is(err, errs.ErrRuleViolation) {
 				return nil, err
 			}
-			r.fail(-1, e.Code, err.Error())
+			col := -1
+			if errors.Is(err, errs.ErrRuleViolation) {
+				col = colShare
+			}
+			r.fail(col, e.Code, err.Error())
 			continue
 		}
+		r.capped = tr.HouseholdCap
 		content := contentKey(r.receipt)
 		seen[content]++
 		r.key = content + "#" + strconv.Itoa(seen[content])
@@ -106,7 +115,7 @@ func (tab *table) parse(r *row, fund string) {
 		if a, reason := tab.amount(s); reason != "" {
 			r.fail(colShare, codeAmount, reason)
 		} else {
-			r.share, r.hasShare = a, true
+			rc.Share = a
 		}
 	}
 }

@@ -91,7 +91,7 @@ func (im *Importer) run(ctx context.Context, tx *gorm.DB, j *job) (*Result, erro
 			continue
 		}
 		if len(ps) == 0 && taken != nil {
-			if p, ok := j.target.withinShare(r, taken); !ok {
+			if p, ok := withinShare(r, taken); !ok {
 				ps = []sheet.LineError{p}
 			}
 		}

@@ -132,13 +132,9 @@ func (im *Importer) Import(ctx context.Context, fund string, r io.Reader, format
 	return im.commit(ctx, j)
 }
 
-// target is the fund being imported into, with what the rows need of it.
+// target is the fund being imported into.
 type target struct {
 	fund *funding.Fund
-	// defaultShare caps a provident-fund household's withdrawals when its
-	// row has no share: the project's budget over its households (floor).
-	defaultShare money.Amount
-	hasDefault   bool
 }
 
 // target loads the fund and checks that the actor may write to it and that
@@ -156,16 +152,5 @@ func (im *Importer) target(ctx context.Context, code string) (*target, error) {
 			errs.ErrRuleViolation, code, f.Kind, strings.Join(Kinds, ", "))
 	}
 	t := &target{fund: f}
-	if p := f.At().Project; f.Kind == "provident_fund" && p != "" {
-		proj, err := im.reg.Project(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		if proj.Households > 0 {
-			b := proj.Budget
-			t.defaultShare = (b.Basic + b.Improvement + b.Upgrade) / money.Amount(proj.Households)
-			t.hasDefault = true
-		}
-	}
 	return t, nil
 }

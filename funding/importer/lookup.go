@@ -5,6 +5,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/sheet"
 )
@@ -52,27 +53,19 @@ func importedKeys(tx *gorm.DB, fund string, rows []*row) (map[string]bool, error
 	return done, nil
 }
 
-// withinShare applies the provident-fund rule: a household may withdraw no
-// more than its share of the work, counting what the ledger already holds for
-// it and the earlier rows of this file (taken is updated when the row
-// passes). The share is the row's share column; without one, the project's
-// total budget (basic + improvement + upgrade) divided evenly over its
-// households, rounded down to the fen — floor rather than a largest-remainder
-// split, so that no household's cap depends on where it sorts.
-func (t *target) withinShare(r *row, taken map[string]money.Amount) (sheet.LineError, bool) {
-	share, ok := r.share, r.hasShare
-	if !ok {
-		share, ok = t.defaultShare, t.hasDefault
-	}
-	if !ok {
-		return sheet.LineError{Line: r.line, Column: Columns[colShare], Code: codeRule,
-			Reason: "is required: the fund is not held by a project with households, so the household's share of the work is unknown"}, false
-	}
+// withinShare applies the provident-fund cap to a row before anything is
+// posted, so that a partial import rejects the row rather than the file:
+// the household's withdrawals, counting what the ledger already holds for it
+// and the earlier rows of this file (taken is updated when the row passes),
+// may not exceed the cap its receipt was built with (see
+// movement.Service.ReceiptTransfer). The ledger applies the same cap again
+// when the rows are posted.
+func withinShare(r *row, taken map[string]money.Amount) (sheet.LineError, bool) {
 	h, a := r.receipt.Household, r.receipt.Amount
-	if taken[h]+a > share {
-		return sheet.LineError{Line: r.line, Column: Columns[colAmount], Code: codeRule,
+	if taken[h]+a > r.capped {
+		return sheet.LineError{Line: r.line, Column: Columns[colAmount], Code: ledger.ErrOverHouseholdShare.Code,
 			Reason: fmt.Sprintf("provident-fund withdrawals for household %s would come to %s, above its share of the work %s (%s withdrawn before)",
-				h, taken[h]+a, share, taken[h])}, false
+				h, taken[h]+a, r.capped, taken[h])}, false
 	}
 	taken[h] += a
 	return sheet.LineError{}, true

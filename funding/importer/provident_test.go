@@ -37,7 +37,7 @@ func TestProvidentWithdrawalAboveShareRefused(t *testing.T) {
 		if !errors.As(err, &re) {
 			t.Fatalf("err = %v, want *sheet.LineErrors", err)
 		}
-		if got, want := lines(re.Rows), "4/amount/rule_violation 6/amount/rule_violation 7/amount/rule_violation"; got != want {
+		if got, want := lines(re.Rows), "4/amount/over_household_share 6/amount/over_household_share 7/amount/over_household_share"; got != want {
 			t.Errorf("refused rows = %s, want %s", got, want)
 		}
 		if got := f.transfers(t, provident); got != 1 {
@@ -67,8 +67,8 @@ func TestProvidentShareColumn(t *testing.T) {
 		)
 		_, err := f.importCSV(provident, file, importer.Options{})
 		var re *sheet.LineErrors
-		if !errors.As(err, &re) || lines(re.Rows) != "3/amount/rule_violation 5/share/invalid_amount" {
-			t.Fatalf("err = %v, want lines 3 (amount, rule_violation) and 5 (share, invalid_amount)", err)
+		if !errors.As(err, &re) || lines(re.Rows) != "3/amount/over_household_share 5/share/invalid_amount" {
+			t.Fatalf("err = %v, want lines 3 (amount, over_household_share) and 5 (share, invalid_amount)", err)
 		}
 		// Other kinds accept the column and ignore it.
 		res, err := f.importCSV(resident, file[:len(file)-len("H6,100,2024-04-01,住户六,1.234\n")], importer.Options{})

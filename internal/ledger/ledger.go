@@ -86,6 +86,12 @@ type Transfer struct {
 	RecordedAt string
 	Hash       string
 
+	// HouseholdCap, on a receipt for a Household, is the most its fund may
+	// hold for that household in all (receipts net of their reversals,
+	// this one included): a provident-fund withdrawal's share of the work.
+	// It is a check, not a stored field.
+	HouseholdCap money.Amount
+
 	Postings []Posting
 }
 

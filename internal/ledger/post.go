@@ -111,6 +111,9 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 	if err := l.checkArrival(tx, ts, states); err != nil {
 		return err
 	}
+	if err := checkHouseholds(tx, ts); err != nil {
+		return err
+	}
 	for _, t := range ts {
 		for _, p := range t.Postings {
 			if st := states[key{p.Fund, p.Holder}]; st != nil {
