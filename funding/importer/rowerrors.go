@@ -15,7 +15,6 @@ var (
 	codeInvalid = errs.ErrInvalidRequest.Code
 	codeAmount  = errs.ErrInvalidAmount.Code
 	codeCredit  = errs.ErrInvalidCredit.Code
-	codeRule    = errs.ErrRuleViolation.Code
 )
 
 // rejectsCSV writes the rejected rows with the file's own columns, then the
