@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"renofund/internal/access"
+	"renofund/internal/field"
 )
 
 // TestPeriodCloseOverHTTP: close a month (two people), try to book into it,
@@ -17,6 +18,8 @@ func TestPeriodCloseOverHTTP(t *testing.T) {
 		e.fund("CG", "central_grant", "city", "basic")
 		e.must("finance", "POST", "/v1/funds/CG/receipts", map[string]any{
 			"amount": "1000.00", "received_on": "2025-03-01", "payer": map[string]any{"name": "江苏省财政厅"}}, 201)
+		wrong := e.must("finance", "POST", "/v1/funds/CG/receipts", map[string]any{
+			"amount": "3.00", "received_on": "2025-04-01", "payer": map[string]any{"name": "江苏省财政厅"}}, 201)["id"].(string)
 		e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ",
 			"amount": "400.00", "allocated_on": "2025-06-01"}, 201)
 
@@ -27,8 +30,14 @@ func TestPeriodCloseOverHTTP(t *testing.T) {
 		e.refuse(t, "finance", "POST", "/v1/periods/2025-12/close/confirm", nil, 403, "same_person")
 		e.refuse(t, "hz", "POST", "/v1/periods/2025-12/close/confirm", nil, 403, "forbidden")
 		r = e.must("finance2", "POST", "/v1/periods/2025-12/close/confirm", nil, 200)
-		if r["status"] != "closed" || r["checkpoint"] == nil || r["seal"].(map[string]any)["total"] != "1000.00" {
+		if r["status"] != "closed" || r["checkpoint"] == nil || r["seal"].(map[string]any)["total"] != "1003.00" {
 			t.Errorf("close confirmed: %v", r)
+		}
+		// A correction of a closed month is booked into the open period and
+		// points at what it corrects.
+		fix := e.must("finance", "POST", "/v1/transfers/"+wrong+"/reversal", map[string]any{"reason": "重复录入"}, 201)
+		if fix["booked_on"] != field.Today() || fix["reversal_of"] != wrong {
+			t.Errorf("the correction: booked on %v, reverses %v", fix["booked_on"], fix["reversal_of"])
 		}
 		late := map[string]any{"amount": "5.00", "received_on": "2025-12-31", "payer": map[string]any{"name": "江苏省财政厅"}}
 		e.refuse(t, "finance", "POST", "/v1/funds/CG/receipts", late, 409, "period_closed")
@@ -62,13 +71,23 @@ func TestPeriodCloseOverHTTP(t *testing.T) {
 		if cf["status"] != "closed" || cf["matches_seal"] != true {
 			t.Errorf("carry-forward 2025: %v", cf)
 		}
-		want := map[string]string{"city": "605.00", "district:HZ": "400.00"}
+		// 2025 closes with what was booked up to its end (the correction is
+		// 2026's); 2026 opens with it and closes with the ledger's balance.
+		want := map[string]string{"city": "608.00", "district:HZ": "400.00"}
 		for _, it := range cf["items"].([]any) {
 			line := it.(map[string]any)
 			holder := line["holder"].(string)
-			if line["closing"] != want[holder] || line["sealed"] != want[holder] || e.balance("CG", holder) != want[holder] {
-				t.Errorf("2025 %s closes with %v (sealed %v), the ledger holds %s", holder, line["closing"], line["sealed"],
-					e.balance("CG", holder))
+			if line["closing"] != want[holder] || line["sealed"] != want[holder] {
+				t.Errorf("2025 %s closes with %v (sealed %v), want %s", holder, line["closing"], line["sealed"], want[holder])
+			}
+		}
+		next := e.must("auditor", "GET", "/v1/reports/carry-forward?fiscal_year=2026", nil, 200)
+		for _, it := range next["items"].([]any) {
+			line := it.(map[string]any)
+			holder := line["holder"].(string)
+			if line["opening"] != want[holder] || line["closing"] != e.balance("CG", holder) {
+				t.Errorf("2026 %s opens with %v (want %s) and closes with %v, the ledger holds %s", holder, line["opening"],
+					want[holder], line["closing"], e.balance("CG", holder))
 			}
 		}
 		hz := e.must("hz", "GET", "/v1/reports/carry-forward?fiscal_year=2025", nil, 200)
