@@ -232,7 +232,7 @@ func (s *Registry) AmendBudget(ctx context.Context, code string, in AmendmentIn)
 		RecordedBy: access.From(ctx).Label()}
 	_, err := s.change(ctx, code, VersionAmendment, func(tx *gorm.DB, cur Project, version int) (*Project, error) {
 		if cur.Budget == in.Budget {
-			return nil, fmt.Errorf("%w: the budget is already %s / %s / %s", errs.ErrInvalidRequest,
+			return nil, fmt.Errorf("%w: the budget is already %s / %s / %s", errs.ErrConflict,
 				cur.Budget.Basic, cur.Budget.Improvement, cur.Budget.Upgrade)
 		}
 		if err := s.coversSpent(ctx, code, in.Budget); err != nil {
