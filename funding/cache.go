@@ -5,19 +5,19 @@ import (
 	"sync"
 )
 
-// registry caches districts, projects and funds for the life of the
-// service. Their rows are never updated or deleted, so an entry can only be
-// wrong if the row was never committed; store.Committed keeps those out.
+// registry caches districts and funds for the life of the service. Their
+// rows are never updated or deleted, so an entry can only be wrong if the
+// row was never committed; store.Committed keeps those out. Projects are
+// edited, so they are not cached here (see lookups).
 type registry struct {
 	funds     sync.Map // code → *Fund
-	projects  sync.Map // code → *Project
 	districts sync.Map // code → true
 }
 
 // lookups caches registry reads for the length of one bulk operation (a
 // batch, an import, a plan), so that ten thousand items naming the same fund
-// read it once. Registry rows never change once written, so a cache that
-// lives for one request cannot go stale.
+// read it once. A project edited meanwhile is seen as it was when the
+// request first read it, as a transaction of its own would have seen it.
 type lookups struct {
 	funds    map[string]*Fund
 	projects map[string]*Project

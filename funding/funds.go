@@ -152,10 +152,13 @@ func (s *Registry) FundsByCode(ctx context.Context, codes ...string) (map[string
 
 // FundFilter selects funds for Funds; empty fields select all.
 type FundFilter struct {
-	Kinds      []string // any of these kinds
-	Direct     bool     // direct funds only (直达资金)
-	ExpiresBy  string   // funds with an expiry date on or before it
-	District   string   // funds held by the district or its projects
+	Kinds     []string // any of these kinds
+	Direct    bool     // direct funds only (直达资金)
+	ExpiresBy string   // funds with an expiry date on or before it
+	District  string   // funds held by the district or its projects
+	// HeldIn, with District, also selects these funds (those whose money
+	// has reached the district, wherever they are registered).
+	HeldIn     []string
 	FiscalYear int
 	Holder     string
 	After      string // cursor: the last code of the previous page
@@ -175,7 +178,9 @@ func (s *Registry) Funds(ctx context.Context, f FundFilter) ([]*Fund, error) {
 	if f.ExpiresBy != "" {
 		q, args = q+" AND expires_on IS NOT NULL AND expires_on <= ?", append(args, f.ExpiresBy)
 	}
-	if f.District != "" {
+	if f.District != "" && len(f.HeldIn) > 0 {
+		q, args = q+" AND (district_code = ? OR code IN ?)", append(args, f.District, f.HeldIn)
+	} else if f.District != "" {
 		q, args = q+" AND district_code = ?", append(args, f.District)
 	}
 	if f.FiscalYear != 0 {

@@ -39,19 +39,27 @@ func (r projectRow) project() Project {
 const selectProject = `SELECT code, name, district_code, households, floor_area_m2, buildings, built_year,
 	budget_basic, budget_improvement, budget_upgrade, created_at FROM projects`
 
+// checkFields checks the fields a project's registration and its edits share.
+func checkFields(p Project) error {
+	if err := field.Text("name", p.Name, true, 200); err != nil {
+		return err
+	}
+	if p.Households < 0 || p.Buildings < 0 {
+		return fmt.Errorf("%w: households and buildings must not be negative", errs.ErrInvalidRequest)
+	}
+	if p.BuiltYear < 1900 || p.BuiltYear > 2100 {
+		return fmt.Errorf("%w: built_year %d is out of range", errs.ErrInvalidRequest, p.BuiltYear)
+	}
+	return nil
+}
+
 // CreateProject registers a community (finance, or the district it lies in).
 func (s *Registry) CreateProject(ctx context.Context, p Project) (*Project, error) {
 	if err := field.Code("project", p.Code); err != nil {
 		return nil, err
 	}
-	if err := field.Text("name", p.Name, true, 200); err != nil {
+	if err := checkFields(p); err != nil {
 		return nil, err
-	}
-	if p.Households < 0 || p.Buildings < 0 {
-		return nil, fmt.Errorf("%w: households and buildings must not be negative", errs.ErrInvalidRequest)
-	}
-	if p.BuiltYear < 1900 || p.BuiltYear > 2100 {
-		return nil, fmt.Errorf("%w: built_year %d is out of range", errs.ErrInvalidRequest, p.BuiltYear)
 	}
 	if p.Budget.Basic > money.Max || p.Budget.Improvement > money.Max || p.Budget.Upgrade > money.Max {
 		return nil, fmt.Errorf("%w: budget too large", errs.ErrInvalidAmount)
@@ -71,10 +79,14 @@ func (s *Registry) CreateProject(ctx context.Context, p Project) (*Project, erro
 	}
 	p.CreatedAt = store.Now()
 	err = s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Exec(`INSERT INTO projects (code, name, district_code, households, floor_area_m2, buildings,
+		err := tx.Exec(`INSERT INTO projects (code, name, district_code, households, floor_area_m2, buildings,
 			built_year, budget_basic, budget_improvement, budget_upgrade, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 			p.Code, p.Name, p.District, p.Households, p.FloorAreaM2.String(), p.Buildings, p.BuiltYear,
 			int64(p.Budget.Basic), int64(p.Budget.Improvement), int64(p.Budget.Upgrade), p.CreatedAt).Error
+		if err != nil {
+			return err
+		}
+		return addVersion(tx, &p, 1, VersionCreated, access.From(ctx).Label(), p.CreatedAt)
 	})
 	if store.UniqueViolation(err) {
 		return nil, fmt.Errorf("%w: project %s exists", errs.ErrConflict, p.Code)
@@ -82,14 +94,13 @@ func (s *Registry) CreateProject(ctx context.Context, p Project) (*Project, erro
 	return &p, err
 }
 
-// project loads a project without checking who asks.
+// project loads a project without checking who asks. Projects are edited
+// (PUT, budget amendments), so unlike funds they are cached only for the
+// length of one request (WithLookups), never for the life of the service.
 func (s *Registry) project(ctx context.Context, code string) (*Project, error) {
 	c := cacheOf(ctx)
 	if c != nil && c.projects[code] != nil {
 		return c.projects[code], nil
-	}
-	if p, ok := s.reg.projects.Load(code); ok {
-		return p.(*Project), nil
 	}
 	var rows []projectRow
 	if err := s.db.Conn(ctx).Raw(selectProject+" WHERE code = ?", code).Scan(&rows).Error; err != nil {
@@ -101,9 +112,6 @@ func (s *Registry) project(ctx context.Context, code string) (*Project, error) {
 	p := rows[0].project()
 	if c != nil {
 		c.projects[code] = &p
-	}
-	if store.Committed(ctx, p.CreatedAt) {
-		s.reg.projects.Store(code, &p)
 	}
 	return &p, nil
 }

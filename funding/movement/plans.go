@@ -222,21 +222,18 @@ func (s *Service) Plan(ctx context.Context, id string) (*Plan, error) {
 	return p, nil
 }
 
-func (s *Service) plan(ctx context.Context, id string) (*Plan, error) {
-	var rows []struct {
-		ID, FundCode, FromHolder, Inputs, Shares, Status, CreatedBy, CreatedAt string
-		Total                                                                  int64
-		ExecutedBy, ExecutedAt                                                 *string
-	}
-	conn := s.db.Conn(ctx)
-	if err := conn.Raw(`SELECT id, fund_code, from_holder, total, inputs, shares, status, created_by, created_at,
-		executed_by, executed_at FROM allocation_plans WHERE id = ?`, id).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%w: plan %s", errs.ErrNotFound, id)
-	}
-	r := rows[0]
+// planRow is a stored plan.
+type planRow struct {
+	ID, FundCode, FromHolder, Inputs, Shares, Status, CreatedBy, CreatedAt string
+	Total                                                                  int64
+	ExecutedBy, ExecutedAt                                                 *string
+}
+
+const selectPlan = `SELECT id, fund_code, from_holder, total, inputs, shares, status, created_by, created_at,
+	executed_by, executed_at FROM allocation_plans`
+
+// plan decodes the row; Transfers is left empty.
+func (r planRow) plan() (*Plan, error) {
 	p := &Plan{ID: r.ID, Status: r.Status, Fund: r.FundCode, From: r.FromHolder, Total: money.Amount(r.Total),
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, ExecutedBy: store.Str(r.ExecutedBy),
 		ExecutedAt: store.Str(r.ExecutedAt), Transfers: []string{}}
@@ -244,6 +241,21 @@ func (s *Service) plan(ctx context.Context, id string) (*Plan, error) {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(r.Shares), &p.Shares); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Service) plan(ctx context.Context, id string) (*Plan, error) {
+	var rows []planRow
+	if err := s.db.Conn(ctx).Raw(selectPlan+" WHERE id = ?", id).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%w: plan %s", errs.ErrNotFound, id)
+	}
+	p, err := rows[0].plan()
+	if err != nil {
 		return nil, err
 	}
 	ts, err := s.ledger.All(ctx, ledger.Filter{Plan: id})
@@ -254,4 +266,64 @@ func (s *Service) plan(ctx context.Context, id string) (*Plan, error) {
 		p.Transfers = append(p.Transfers, t.ID)
 	}
 	return p, nil
+}
+
+// PlanFilter selects plans for Plans; empty fields select all.
+type PlanFilter struct {
+	Status string // draft or executed
+	Fund   string
+	After  string // cursor: the last id of the previous page
+	Limit  int
+}
+
+// PlanSummary is a plan in a list: what it allocates and where it stands,
+// without its shares and transfers (GET /v1/allocation-plans/{id} has them).
+type PlanSummary struct {
+	ID         string       `json:"id"`
+	Status     string       `json:"status"`
+	Fund       string       `json:"fund"`
+	From       string       `json:"from"`
+	Total      money.Amount `json:"total"`
+	Recipients int          `json:"recipients"`
+	DocumentNo string       `json:"document_no,omitempty"`
+	CreatedBy  string       `json:"created_by"`
+	CreatedAt  string       `json:"created_at"`
+	ExecutedBy string       `json:"executed_by,omitempty"`
+	ExecutedAt string       `json:"executed_at,omitempty"`
+}
+
+// Plans lists, in id order, the plans the actor may read: a district the
+// plans allocating from its own holder, other readers every plan.
+func (s *Service) Plans(ctx context.Context, f PlanFilter) ([]PlanSummary, error) {
+	q, args := selectPlan+" WHERE id > ?", []any{f.After}
+	if f.Status != "" {
+		if f.Status != "draft" && f.Status != "executed" {
+			return nil, fmt.Errorf("%w: status %q is neither draft nor executed", errs.ErrInvalidRequest, f.Status)
+		}
+		q, args = q+" AND status = ?", append(args, f.Status)
+	}
+	if f.Fund != "" {
+		if _, err := s.reg.Fund(ctx, f.Fund); err != nil {
+			return nil, err
+		}
+		q, args = q+" AND fund_code = ?", append(args, f.Fund)
+	}
+	if a := access.From(ctx); a.Role == access.District {
+		q, args = q+" AND from_holder = ?", append(args, funding.DistrictHolder(a.District))
+	}
+	var rows []planRow
+	if err := s.db.Conn(ctx).Raw(q+" ORDER BY id LIMIT ?", append(args, f.Limit)...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]PlanSummary, len(rows))
+	for i, r := range rows {
+		p, err := r.plan()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = PlanSummary{ID: p.ID, Status: p.Status, Fund: p.Fund, From: p.From, Total: p.Total,
+			Recipients: len(p.Shares), DocumentNo: p.Inputs.DocumentNo, CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt,
+			ExecutedBy: p.ExecutedBy, ExecutedAt: p.ExecutedAt}
+	}
+	return out, nil
 }

@@ -94,15 +94,21 @@ var accessRules = map[string]accessRule{
 	"POST /v1/districts": {admin: allow, finance: allow, auditor: deny, own: deny, other: deny},
 	"GET /v1/districts":  everyoneRule,
 
-	"POST /v1/projects":                       writeRule,
-	"GET /v1/projects":                        listRule,
-	"GET /v1/projects/:code":                  readRule,
-	"GET /v1/projects/:code/funding":          readRule,
-	"PUT /v1/projects/:code/property-manager": writeRule,
-	"GET /v1/projects/:code/property-manager": readRule,
-	"GET /v1/projects/:code/tax-expenditure":  readRule,
+	"POST /v1/projects":                         writeRule,
+	"GET /v1/projects":                          listRule,
+	"GET /v1/projects/:code":                    readRule,
+	"GET /v1/projects/:code/funding":            readRule,
+	"PUT /v1/projects/:code/property-manager":   writeRule,
+	"GET /v1/projects/:code/property-manager":   readRule,
+	"GET /v1/projects/:code/tax-expenditure":    readRule,
+	"PUT /v1/projects/:code":                    writeRule,
+	"GET /v1/projects/:code/versions":           readRule,
+	"POST /v1/projects/:code/budget-amendments": financeRule,
+	"GET /v1/projects/:code/budget-amendments":  readRule,
 
 	"POST /v1/funds":                        writeRule,
+	"GET /v1/funds":                         listRule,
+	"GET /v1/imports":                       listRule,
 	"GET /v1/funds/:code":                   readRule,
 	"POST /v1/funds/:code/receipts":         writeRule,
 	`POST /v1/funds/:code/receipts\:import`: writeRule,
@@ -119,6 +125,7 @@ var accessRules = map[string]accessRule{
 	"POST /v1/batches":                      writeRule,
 	"POST /v1/allocation-plans":             writeRule,
 	"GET /v1/allocation-plans/:id":          readRule,
+	"GET /v1/allocation-plans":              listRule,
 	"POST /v1/allocation-plans/:id/execute": writeRule,
 
 	"GET /v1/reports/funding":         listRule,
@@ -137,8 +144,9 @@ var accessRules = map[string]accessRule{
 	"POST /v1/subsidy/runs/:id/approve": financeRule,
 	"POST /v1/subsidy/runs/:id/cancel":  financeRule,
 
-	"POST /v1/tax/service-relief": writeRule,
-	"POST /v1/tax/utility-assets": writeRule,
+	"POST /v1/tax/service-relief":       writeRule,
+	"POST /v1/tax/utility-assets":       writeRule,
+	"POST /v1/tax/records/:id/reversal": writeRule,
 
 	"POST /v1/reconciliations":    writeRule,
 	"GET /v1/reconciliations":     listRule,
@@ -188,7 +196,7 @@ func newWorld(t testing.TB, e *env) *world {
 	t.Helper()
 	w := &world{env: e.forT(t), obj: map[string][][2]string{}}
 	cityReceipt := setupMoney(w.env)
-	var alloc, spend, plan, run, recon, filed [2]string
+	var alloc, spend, plan, run, recon, filed, tax [2]string
 	for i, d := range bothSides {
 		w.fund(d+"R", "resident_contribution", "project:"+d+"-001", "basic")
 		alloc[i] = w.must("finance", "POST", "/v1/allocations", map[string]any{"fund": d + "F", "from": "district:" + d,
@@ -209,6 +217,7 @@ func newWorld(t testing.TB, e *env) *world {
 			t.Fatalf("reconciliation for %s: %d %s", d, r.Status, r.Body)
 		}
 		recon[i] = r.json(t)["id"].(string)
+		tax[i] = w.must("finance", "POST", "/v1/tax/service-relief", reliefBody(d), 201)["id"].(string)
 	}
 	w.obj["projects"] = [][2]string{{"HZ-001", "LY-001"}}
 	// A fund held by the district, a household-receipts fund held by its
@@ -223,6 +232,7 @@ func newWorld(t testing.TB, e *env) *world {
 	w.obj["runs"] = [][2]string{run}
 	w.obj["reconciliations"] = [][2]string{recon}
 	w.obj["payment-requests"] = [][2]string{filed}
+	w.obj["records"] = [][2]string{tax}
 	// A spare token of each district, for the revocation route.
 	var spare [2]string
 	for i, d := range bothSides {
@@ -330,6 +340,12 @@ func validBody(key, side string, n int) (body any, ok bool) {
 		return reliefBody(d), true
 	case "POST /v1/tax/utility-assets":
 		return assetBody(d), true
+	case "POST /v1/tax/records/:id/reversal":
+		return map[string]any{"reason": "录入错误"}, true
+	case "PUT /v1/projects/:code":
+		return projectEdit("小区 " + u), true
+	case "POST /v1/projects/:code/budget-amendments":
+		return amendment(fmt.Sprintf("%d.00", 3000001+n), "500000.00"), true
 	case "POST /v1/reconciliations":
 		return rawBody{query: "?district=" + d, contentType: "text/csv", body: statementCSV}, true
 	case `POST /v1/funds/:code/receipts\:import`:

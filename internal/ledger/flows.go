@@ -246,3 +246,36 @@ func booked(from, to string) (string, []any) {
 	}
 	return cond, args
 }
+
+// FundFlow is what moved through the selected holdings of one fund.
+type FundFlow struct {
+	Fund string
+	Flow
+}
+
+// FundFlows sums, per fund, the postings of the given funds' holdings (of
+// one district and its projects when district is set), in one grouped read:
+// the totals of a list of funds. Funds with no postings there are absent.
+func (l *Ledger) FundFlows(ctx context.Context, funds []string, district string) ([]FundFlow, error) {
+	if len(funds) == 0 {
+		return nil, nil
+	}
+	where, args := HoldingFilter{Funds: funds, District: district}.where()
+	q := `SELECT h.fund_code AS fund, ` + flowSums + `
+		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
+		WHERE ` + where + ` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
+		GROUP BY h.fund_code ORDER BY h.fund_code`
+	var rows []struct {
+		Fund                                      string
+		Received, AllocIn, AllocOut, Spent, Moved int64
+	}
+	if err := l.db.Conn(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]FundFlow, len(rows))
+	for i, r := range rows {
+		out[i] = FundFlow{Fund: r.Fund, Flow: Flow{Received: money.Amount(r.Received), AllocatedIn: money.Amount(r.AllocIn),
+			AllocatedOut: money.Amount(r.AllocOut), Spent: money.Amount(r.Spent), Net: money.Amount(r.Moved)}}
+	}
+	return out, nil
+}

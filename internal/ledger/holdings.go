@@ -116,3 +116,12 @@ func (l *Ledger) LockHolder(ctx context.Context, holder string) ([]Holding, erro
 	}
 	return out, nil
 }
+
+// FundsHeldIn lists, in code order, the funds with a holding at district or
+// one of its projects: the funds whose money has reached it.
+func (l *Ledger) FundsHeldIn(ctx context.Context, district string) ([]string, error) {
+	var codes []string
+	err := l.db.Conn(ctx).Raw("SELECT DISTINCT fund_code FROM holdings WHERE district_code = ? ORDER BY fund_code", district).
+		Scan(&codes).Error
+	return codes, err
+}

@@ -99,6 +99,10 @@ type record struct {
 	ID, Kind, Project, District, PartyName, PartyCode, Regime, On string
 	Total                                                         money.Amount
 	Detail                                                        any
+	// ReversalOf and Reason are set on a reversing record; At is when
+	// insert recorded it.
+	ReversalOf, Reason, At string
+	detail                 []byte
 }
 
 func (b *Book) insert(ctx context.Context, r *record) error {
@@ -107,11 +111,12 @@ func (b *Book) insert(ctx context.Context, r *record) error {
 		return err
 	}
 	a := access.From(ctx)
-	r.ID = ledger.NewID()
+	r.ID, r.At, r.detail = ledger.NewID(), store.Now(), detail
 	return b.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Exec(`INSERT INTO tax_records (id, kind, project_code, district_code, party_name, party_credit_code,
-			regime, on_date, total, detail, recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+			regime, on_date, total, detail, recorded_by, recorded_at, reversal_of, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			r.ID, r.Kind, store.Null(r.Project), store.Null(r.District), r.PartyName, store.Null(r.PartyCode),
-			store.Null(r.Regime), r.On, int64(r.Total), string(detail), a.Label(), store.Now()).Error
+			store.Null(r.Regime), r.On, int64(r.Total), string(detail), a.Label(), r.At, store.Null(r.ReversalOf),
+			store.Null(r.Reason)).Error
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/money"
+	"renofund/internal/store"
 )
 
 // Item is one recorded tax expenditure.
@@ -22,6 +23,10 @@ type Item struct {
 	Detail     json.RawMessage `json:"detail"`
 	RecordedBy string          `json:"recorded_by"`
 	RecordedAt string          `json:"recorded_at"`
+	// ReversalOf names the record a reversing record reverses; ReversedBy
+	// the reversing record of a reversed one.
+	ReversalOf string `json:"reversal_of,omitempty"`
+	ReversedBy string `json:"reversed_by,omitempty"`
 }
 
 // ProjectView is a project's tax expenditure.
@@ -31,7 +36,8 @@ type ProjectView struct {
 	Items   []Item       `json:"items"`
 }
 
-// Project lists the tax expenditure recorded against a project.
+// Project lists the tax expenditure recorded against a project; a reversed
+// record and its reversal are both listed, and net to nothing in the total.
 func (b *Book) Project(ctx context.Context, code string) (*ProjectView, error) {
 	var ds []string
 	if err := b.db.Conn(ctx).Raw("SELECT district_code FROM projects WHERE code = ?", code).Scan(&ds).Error; err != nil {
@@ -42,18 +48,25 @@ func (b *Book) Project(ctx context.Context, code string) (*ProjectView, error) {
 	}
 	var rows []struct {
 		ID, Kind, OnDate, PartyName, Detail, RecordedBy, RecordedAt string
-		Regime, PartyCreditCode                                     *string
+		Regime, PartyCreditCode, ReversalOf                         *string
 		Total                                                       int64
 	}
 	err := b.db.Conn(ctx).Raw(`SELECT id, kind, regime, on_date, party_name, party_credit_code, total, detail,
-		recorded_by, recorded_at FROM tax_records WHERE project_code = ? ORDER BY on_date, id`, code).Scan(&rows).Error
+		recorded_by, recorded_at, reversal_of FROM tax_records WHERE project_code = ? ORDER BY on_date, id`, code).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}
 	v := &ProjectView{Project: code, Items: []Item{}}
+	reversedBy := map[string]string{}
+	for _, r := range rows {
+		if r.ReversalOf != nil {
+			reversedBy[*r.ReversalOf] = r.ID
+		}
+	}
 	for _, r := range rows {
 		it := Item{ID: r.ID, Kind: r.Kind, On: r.OnDate, Party: Party{Name: r.PartyName}, Total: money.Amount(r.Total),
-			Detail: json.RawMessage(r.Detail), RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+			Detail: json.RawMessage(r.Detail), RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt,
+			ReversalOf: store.Str(r.ReversalOf), ReversedBy: reversedBy[r.ID]}
 		if r.Regime != nil {
 			it.Regime = *r.Regime
 		}
@@ -70,7 +83,7 @@ func (b *Book) Project(ctx context.Context, code string) (*ProjectView, error) {
 type Line struct {
 	District string       `json:"district"` // or "city" for items not tied to a project
 	Kind     string       `json:"kind"`
-	Items    int64        `json:"items"`
+	Items    int64        `json:"items"` // net of reversals: a reversed record and its reversal count 0
 	Total    money.Amount `json:"total"`
 }
 
@@ -80,9 +93,10 @@ type Report struct {
 	Total money.Amount `json:"total"`
 }
 
-// Report sums tax expenditure by district and kind; a district sees its own.
+// Report sums tax expenditure by district and kind, net of reversals; a
+// district sees its own.
 func (b *Book) Report(ctx context.Context) (*Report, error) {
-	q := `SELECT COALESCE(district_code, 'city') AS district, kind, COUNT(*) AS items, SUM(total) AS total
+	q := `SELECT COALESCE(district_code, 'city') AS district, kind, SUM(CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END) AS items, SUM(total) AS total
 		FROM tax_records`
 	var args []any
 	if a := access.From(ctx); a.Role == access.District {
