@@ -254,12 +254,8 @@ func (s *Service) step(ctx context.Context, sp span, fn func(ctx context.Context
 		if err != nil {
 			return err
 		}
-		if cur.Status == Open && sp.kind == "month" {
-			if closed, err := s.monthClosed(ctx, sp); err != nil {
-				return err
-			} else if closed {
-				cur.Status = Closed // closed with a later month
-			}
+		if err := s.closedWithLater(ctx, sp, cur); err != nil {
+			return err
 		}
 		out, err = fn(ctx, tx, cur)
 		return err
@@ -276,10 +272,17 @@ func (s *Service) step(ctx context.Context, sp span, fn func(ctx context.Context
 	return got, nil
 }
 
-// monthClosed reports whether the ledger has the month closed.
-func (s *Service) monthClosed(ctx context.Context, sp span) (bool, error) {
+// closedWithLater marks an open month closed when the ledger has it closed:
+// a later month's close closed it too, without a step of its own.
+func (s *Service) closedWithLater(ctx context.Context, sp span, cur *Period) error {
+	if cur.Status != Open || sp.kind != "month" {
+		return nil
+	}
 	through, err := s.ledger.ClosedThrough(ctx)
-	return through >= sp.name, err
+	if through >= sp.name {
+		cur.Status = Closed
+	}
+	return err
 }
 
 // row is a period as the periods table keeps it.
@@ -350,12 +353,8 @@ func (s *Service) Get(ctx context.Context, p string) (*Period, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cur.Status == Open && sp.kind == "month" {
-		if closed, err := s.monthClosed(ctx, sp); err != nil {
-			return nil, err
-		} else if closed {
-			cur.Status = Closed
-		}
+	if err := s.closedWithLater(ctx, sp, cur); err != nil {
+		return nil, err
 	}
 	if cur.Seal, err = s.books.CurrentSeal(ctx, sp.name); err != nil {
 		return nil, err
