@@ -7,7 +7,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
@@ -92,10 +91,8 @@ func (s *Service) Pay(ctx context.Context, in Expenditure) (*ledger.Transfer, *P
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		// Build the transfer as the approver would, to refuse now what the
 		// rules refuse (its balance is checked when it is approved).
-		t, err := s.expenditureTransfer(context.WithValue(ctx, approvalKey{}, a.Label()), in,
-			func(project string) ([]ledger.Holding, error) {
-				return s.ledger.LockHolder(ctx, funding.ProjectHolder(project))
-			})
+		t, err := s.expenditureTransfer(context.WithValue(ctx, approvalKey{}, a.Label()), in, s.lockedBalances(ctx),
+			noEarlier())
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,9 @@ type BatchItem struct {
 	Purpose     string `json:"purpose,omitempty"`
 	Funding     []Part `json:"funding,omitempty"`
 	ForceReason string `json:"force_reason,omitempty"`
+	PayeeID     string `json:"payee_id,omitempty"`
+	Contract    string `json:"contract,omitempty"`
+	Retention   bool   `json:"retention,omitempty"`
 }
 
 // Batch applies up to MaxBatch items in one database transaction, all or
@@ -57,7 +60,8 @@ func (s *Service) Batch(ctx context.Context, items []BatchItem) (string, []*ledg
 	var ts []*ledger.Transfer
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		ts = make([]*ledger.Transfer, 0, len(items))
-		b := &batchState{s: s, ctx: ctx, balances: map[string]map[string]money.Amount{}, pending: map[string]map[string]money.Amount{}}
+		b := &batchState{s: s, ctx: ctx, balances: map[string]map[string]money.Amount{},
+			pending: map[string]map[string]money.Amount{}, earlier: noEarlier()}
 		for i, it := range items {
 			t, err := b.build(ctx, it)
 			if err != nil {
@@ -87,6 +91,7 @@ type batchState struct {
 	ctx      context.Context                    // the batch's transaction
 	balances map[string]map[string]money.Amount // project holder → fund → balance, once read
 	pending  map[string]map[string]money.Amount // changes to projects not read yet
+	earlier  *earlier                           // paid under contracts by earlier items
 }
 
 func (b *batchState) build(ctx context.Context, it BatchItem) (*ledger.Transfer, error) {
@@ -103,11 +108,12 @@ func (b *batchState) build(ctx context.Context, it BatchItem) (*ledger.Transfer,
 			DocumentNo: it.DocumentNo, Memo: it.Memo, AllocatedOn: it.AllocatedOn})
 	case ledger.TypeExpenditure:
 		in := Expenditure{Project: it.Project, Category: it.Category, Amount: it.Amount, VoucherNo: it.VoucherNo,
-			PaidOn: it.PaidOn, Purpose: it.Purpose, Funding: it.Funding, ForceReason: it.ForceReason}
+			PaidOn: it.PaidOn, Purpose: it.Purpose, Funding: it.Funding, ForceReason: it.ForceReason, PayeeID: it.PayeeID,
+			Contract: it.Contract, Retention: it.Retention}
 		if it.Payee != nil {
 			in.Payee = *it.Payee
 		}
-		return b.s.expenditureTransfer(ctx, in, b.projectBalances)
+		return b.s.expenditureTransfer(ctx, in, b.projectBalances, b.earlier)
 	}
 	return nil, fmt.Errorf("%w: type %q must be receipt, allocation or expenditure", errs.ErrInvalidRequest, it.Type)
 }
@@ -140,6 +146,7 @@ func (b *batchState) projectBalances(project string) ([]ledger.Holding, error) {
 
 // apply moves the batch's view of project balances by a built transfer.
 func (b *batchState) apply(t *ledger.Transfer) {
+	b.earlier.add(t)
 	for _, p := range t.Postings {
 		if p.Project == "" {
 			continue // not a project's holding

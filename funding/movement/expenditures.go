@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"renofund/funding"
+	"renofund/funding/works"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
@@ -36,6 +37,16 @@ type Expenditure struct {
 	// eligible categories; the reason is kept on the transfer and the
 	// payment is reported as an exception (挪用 / 扩大开支范围).
 	ForceReason string `json:"force_reason,omitempty"`
+	// PayeeID names a registered payee instead of spelling out payee.
+	PayeeID string `json:"payee_id,omitempty"`
+	// Contract names the works contract the payment is made under; its
+	// category and payee are the contract's unless given, and the payment
+	// gates apply (funding/works).
+	Contract string `json:"contract,omitempty"`
+	// Retention pays out of the contract's quality retention: its release to
+	// the contractor after the defect-liability period, or a repair paid to
+	// another.
+	Retention bool `json:"retention,omitempty"`
 }
 
 func (in *Expenditure) check() error {
@@ -91,6 +102,100 @@ func (in *Expenditure) check() error {
 // left them by a batch.
 type balances func(project string) ([]ledger.Holding, error)
 
+// earlier is what earlier items of a batch paid under contracts: per
+// contract, and out of retention per project. A single payment has none.
+type earlier struct {
+	contracts map[string]works.Paid
+	retention map[string]money.Amount
+}
+
+// add counts a built transfer.
+func (e *earlier) add(t *ledger.Transfer) {
+	if t.ContractID == "" {
+		return
+	}
+	p := e.contracts[t.ContractID]
+	if t.ContractPart == works.PartRetention {
+		p.Retention += t.Amount
+		e.retention[t.Project] += t.Amount
+	} else {
+		p.Payments += t.Amount
+	}
+	e.contracts[t.ContractID] = p
+}
+
+// underContract fills what an expenditure under a contract leaves to it (the
+// category, the payee) and returns the contract, locked for the payment.
+func (s *Service) underContract(ctx context.Context, in *Expenditure) (*works.Contract, error) {
+	if in.PayeeID != "" {
+		if in.Payee != (Party{}) {
+			return nil, fmt.Errorf("%w: give payee or payee_id, not both", errs.ErrInvalidRequest)
+		}
+		p, err := s.Works.Payee(ctx, in.PayeeID)
+		if err != nil {
+			return nil, err
+		}
+		in.Payee = Party{Name: p.Name, CreditCode: p.CreditCode, BankAccount: p.BankAccount}
+	}
+	if in.Contract == "" {
+		if in.Retention {
+			return nil, fmt.Errorf("%w: a payment out of retention names its contract", errs.ErrInvalidRequest)
+		}
+		return nil, nil
+	}
+	c, err := s.Works.Lock(ctx, in.Contract)
+	if err != nil {
+		return nil, err
+	}
+	if in.Category == "" {
+		in.Category = c.Category
+	}
+	if in.Payee == (Party{}) {
+		in.Payee = Party{Name: c.Payee.Name, CreditCode: c.Payee.CreditCode, BankAccount: c.Payee.BankAccount}
+	}
+	return c, nil
+}
+
+// admit applies the contract's payment gates and marks the transfer as
+// paid under it.
+func admit(c *works.Contract, in Expenditure, t *ledger.Transfer, prior *earlier) error {
+	t.ContractID, t.ContractPart = c.ID, works.PartPayment
+	if in.Retention {
+		t.ContractPart = works.PartRetention
+	}
+	return c.Admit(works.Payment{Project: in.Project, Category: in.Category, Amount: in.Amount, PaidOn: in.PaidOn,
+		Retention: in.Retention, PayeeCreditCode: in.Payee.CreditCode, PayeeBankAccount: in.Payee.BankAccount,
+		Earlier: prior.contracts[c.ID]})
+}
+
+// reserve keeps the project's outstanding quality retention out of reach of
+// any payment not made from it.
+func (s *Service) reserve(ctx context.Context, in Expenditure, held balances, prior *earlier) error {
+	if in.Retention {
+		return nil
+	}
+	reserved, err := s.Works.Reserved(ctx, in.Project)
+	if err != nil {
+		return err
+	}
+	if reserved -= prior.retention[in.Project]; reserved <= 0 {
+		return nil
+	}
+	hs, err := held(in.Project)
+	if err != nil {
+		return err
+	}
+	var total money.Amount
+	for _, h := range hs {
+		total += h.Balance
+	}
+	if total-in.Amount < reserved {
+		return fmt.Errorf("%w: project %s holds %s of quality retention, which funds only its release or repairs; it holds %s in all",
+			works.ErrRetentionHeld, in.Project, reserved, total)
+	}
+	return nil
+}
+
 // ExpenditureTransfer checks an expenditure and builds its transfer: the
 // one builder of the single request and the batch. With explicit funding
 // each part must come from a fund the actor may see that is eligible for the
@@ -98,7 +203,11 @@ type balances func(project string) ([]ledger.Holding, error)
 // automatically over the project's eligible, unexpired holdings: earliest
 // expiry first (no expiry last), then fund code, each giving what it holds
 // until the amount is covered.
-func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held balances) (*ledger.Transfer, error) {
+func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held balances, prior *earlier) (*ledger.Transfer, error) {
+	c, err := s.underContract(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
 	if err := in.check(); err != nil {
 		return nil, err
 	}
@@ -118,6 +227,18 @@ func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held 
 	if err := funding.Writable(a, p.District); err != nil {
 		return nil, err
 	}
+	at := funding.Holder{Name: funding.ProjectHolder(p.Code), District: p.District, Project: p.Code}
+	t := &ledger.Transfer{
+		FiscalYear: fiscalYear(in.PaidOn), Type: ledger.TypeExpenditure, From: at.Name, District: p.District,
+		Project: p.Code, Category: in.Category, Amount: in.Amount, BookedOn: in.PaidOn,
+		PayeeName: in.Payee.Name, PayeeCreditCode: in.Payee.CreditCode, PayeeBankAccount: in.Payee.BankAccount,
+		SourceVoucherNo: in.VoucherNo, Purpose: in.Purpose, ForcedReason: in.ForceReason, RecordedBy: a.Label(),
+	}
+	if c != nil {
+		if err := admit(c, in, t, prior); err != nil {
+			return nil, err
+		}
+	}
 	parts := in.Funding
 	if parts == nil {
 		hs, err := held(in.Project)
@@ -130,18 +251,14 @@ func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held 
 	} else if err := s.checkParts(ctx, in); err != nil {
 		return nil, err
 	}
-	at := funding.Holder{Name: funding.ProjectHolder(p.Code), District: p.District, Project: p.Code}
-	t := &ledger.Transfer{
-		FiscalYear: fiscalYear(in.PaidOn), Type: ledger.TypeExpenditure, From: at.Name, District: p.District,
-		Project: p.Code, Category: in.Category, Amount: in.Amount, BookedOn: in.PaidOn,
-		PayeeName: in.Payee.Name, PayeeCreditCode: in.Payee.CreditCode, PayeeBankAccount: in.Payee.BankAccount,
-		SourceVoucherNo: in.VoucherNo, Purpose: in.Purpose, ForcedReason: in.ForceReason, RecordedBy: a.Label(),
-	}
 	if len(parts) == 1 {
 		t.Fund = parts[0].Fund
 	}
 	for _, part := range parts {
 		t.Postings = append(t.Postings, at.Posting(part.Fund, -part.Amount), funding.Outside(part.Fund, part.Amount))
+	}
+	if err := s.reserve(ctx, in, held, prior); err != nil {
+		return nil, err
 	}
 	return t, s.approve(ctx, in, t)
 }
@@ -153,15 +270,24 @@ func (s *Service) Spend(ctx context.Context, in Expenditure) (*ledger.Transfer, 
 	var t *ledger.Transfer
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
-		t, err = s.expenditureTransfer(ctx, in, func(project string) ([]ledger.Holding, error) {
-			return s.ledger.LockHolder(ctx, funding.ProjectHolder(project))
-		})
+		t, err = s.expenditureTransfer(ctx, in, s.lockedBalances(ctx), noEarlier())
 		if err != nil {
 			return err
 		}
 		return s.ledger.Post(ctx, t)
 	})
 	return t, err
+}
+
+// lockedBalances reads a project's holdings under lock.
+func (s *Service) lockedBalances(ctx context.Context) balances {
+	return func(project string) ([]ledger.Holding, error) {
+		return s.ledger.LockHolder(ctx, funding.ProjectHolder(project))
+	}
+}
+
+func noEarlier() *earlier {
+	return &earlier{contracts: map[string]works.Paid{}, retention: map[string]money.Amount{}}
 }
 
 // checkParts applies the fund rules to explicit funding; the ledger then

@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"renofund/funding"
+	"renofund/funding/works"
 	"renofund/internal/creditcode"
 	"renofund/internal/errs"
 	"renofund/internal/field"
@@ -27,11 +28,13 @@ type Service struct {
 	// ApprovalAbove is the amount above which a payment needs a second
 	// person (0: none does, unless forced).
 	ApprovalAbove money.Amount
+	// Works keeps the contracts payments are made under.
+	Works *works.Service
 }
 
 // New returns the service: it looks objects up in reg and posts through l.
 func New(db *store.DB, l *ledger.Ledger, reg *funding.Registry) *Service {
-	return &Service{db: db, ledger: l, reg: reg, ApprovalAbove: DefaultApprovalAbove}
+	return &Service{db: db, ledger: l, reg: reg, ApprovalAbove: DefaultApprovalAbove, Works: works.New(db, l, reg)}
 }
 
 // Party is a payer or payee as at the time of payment.

@@ -66,7 +66,7 @@ func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Trans
 			Amount: orig.Amount, BookedOn: on, PayerName: orig.PayerName, PayerCreditCode: orig.PayerCreditCode,
 			PayeeName: orig.PayeeName, PayeeCreditCode: orig.PayeeCreditCode, PayeeBankAccount: orig.PayeeBankAccount,
 			Household: orig.Household, Reference: orig.Reference, DocumentNo: orig.DocumentNo, Purpose: reason,
-			ReversalOf: orig.ID, RecordedBy: a.Label(),
+			ReversalOf: orig.ID, ContractID: orig.ContractID, ContractPart: orig.ContractPart, RecordedBy: a.Label(),
 		}
 		for _, p := range orig.Postings {
 			// Every holding a reversal touches exists: the original posted to it.

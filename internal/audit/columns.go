@@ -34,6 +34,7 @@ type Row struct {
 	SourceVoucherNo                              string
 	RecordedBy, RecordedAt                       string
 	PreparedBy, ApprovedBy                       string
+	ContractID, ContractPart                     string
 	ReversalOf, ReversalOfVoucher                string
 	ForcedReason, PlanID, BatchID                string
 
@@ -90,6 +91,8 @@ var columns = []column{
 	{"recorded_at", "datetime", "记账时间", "Recorded at", "UTC time the voucher was recorded", true, func(r *Row) any { return r.RecordedAt }},
 	{"prepared_by", "string", "制单人", "Prepared by", "role:name of the person who prepared the movement (the recorder, unless a second person approved it)", false, func(r *Row) any { return r.PreparedBy }},
 	{"approved_by", "string", "审核人", "Approved by", "role:name of the second person who approved it (plan execution, subsidy run, forced or large payment); empty when none was needed", false, func(r *Row) any { return r.ApprovedBy }},
+	{"contract_id", "string", "合同ID", "Contract", "Id of the works contract the payment is made under", false, func(r *Row) any { return r.ContractID }},
+	{"contract_part", "string", "合同款项", "Contract part", "payment (progress and final payments) or retention (quality retention released or spent on repairs)", false, func(r *Row) any { return r.ContractPart }},
 	{"reversal_of", "string", "冲销原凭证ID", "Reverses transfer", "Id of the transfer this one reverses", false, func(r *Row) any { return r.ReversalOf }},
 	{"reversal_of_voucher", "string", "冲销原凭证号", "Reverses voucher", "Voucher number of the transfer this one reverses", false, func(r *Row) any { return r.ReversalOfVoucher }},
 	{"forced_reason", "string", "强制支付理由", "Forced reason", "Finance bureau's written reason for paying outside the fund's categories", false, func(r *Row) any { return r.ForcedReason }},

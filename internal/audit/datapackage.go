@@ -144,7 +144,7 @@ func dataPackage(m *Manifest) dpPackage {
 		Measures: map[string]dpMeasure{"amount": {Source: "amount", Title: "金额（元） / Amount", Currency: "CNY", Factor: 1, Phase: "executed"}},
 		Dimensions: map[string]dpDimension{
 			"date":           {DimensionType: "datetime", PrimaryKey: []string{"booked_on"}, Attributes: attrs("booked_on", "period", "fiscal_year")},
-			"voucher":        {DimensionType: "fact", PrimaryKey: []string{"transfer_id"}, Attributes: attrs("transfer_id", "voucher_no", "voucher_seq", "type", "base_type", "summary", "reversal_of", "reversal_of_voucher", "recorded_by", "recorded_at", "prepared_by", "approved_by", "transfer_hash")},
+			"voucher":        {DimensionType: "fact", PrimaryKey: []string{"transfer_id"}, Attributes: attrs("transfer_id", "voucher_no", "voucher_seq", "type", "base_type", "summary", "reversal_of", "reversal_of_voucher", "recorded_by", "recorded_at", "prepared_by", "approved_by", "contract_id", "contract_part", "transfer_hash")},
 			"fund":           {DimensionType: "classification", PrimaryKey: []string{"fund"}, Attributes: attrs("fund", "fund_kind", "direct", "fund_document_no")},
 			"budget_subject": {DimensionType: "classification", ClassificationType: "functional", PrimaryKey: []string{"budget_subject"}, Attributes: attrs("budget_subject")},
 			"category":       {DimensionType: "classification", PrimaryKey: []string{"category"}, Attributes: attrs("category")},

@@ -87,7 +87,8 @@ func rowOf(lg *ledger.Leg, fc fundColumns) *Row {
 		PayerName: t.PayerName, PayerCreditCode: t.PayerCreditCode, PayeeName: t.PayeeName,
 		PayeeCreditCode: t.PayeeCreditCode, PayeeBankAccount: t.PayeeBankAccount, Purpose: t.Purpose,
 		Household: t.Household, Reference: t.Reference, SourceVoucherNo: t.SourceVoucherNo, RecordedBy: t.RecordedBy,
-		RecordedAt: t.RecordedAt, PreparedBy: t.PreparedBy, ApprovedBy: t.ApprovedBy, ReversalOf: t.ReversalOf, ReversalOfVoucher: lg.ReversalOfVoucher,
+		RecordedAt: t.RecordedAt, PreparedBy: t.PreparedBy, ApprovedBy: t.ApprovedBy, ContractID: t.ContractID, ContractPart: t.ContractPart,
+		ReversalOf: t.ReversalOf, ReversalOfVoucher: lg.ReversalOfVoucher,
 		ForcedReason: t.ForcedReason, PlanID: t.PlanID, BatchID: t.BatchID, TransferID: t.ID, TransferHash: t.Hash,
 		FromChainSeq: seq(lg.FromChainSeq), ToChainSeq: seq(lg.ToChainSeq), FromPostingHash: lg.FromHash,
 		ToPostingHash: lg.ToHash}

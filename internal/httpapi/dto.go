@@ -38,6 +38,8 @@ type transferDTO struct {
 	RecordedAt      string          `json:"recorded_at"`
 	PreparedBy      string          `json:"prepared_by,omitempty"` // 制单
 	ApprovedBy      string          `json:"approved_by,omitempty"` // 审核, where a second person approved
+	Contract        string          `json:"contract,omitempty"`
+	ContractPart    string          `json:"contract_part,omitempty"` // payment or retention
 	Hash            string          `json:"hash"`
 }
 
@@ -56,7 +58,8 @@ func toTransfer(t *ledger.Transfer) transferDTO {
 		BookedOn: t.BookedOn, Household: t.Household, Reference: t.Reference, DocumentNo: t.DocumentNo,
 		SourceVoucherNo: t.SourceVoucherNo, Purpose: t.Purpose, ForcedReason: t.ForcedReason,
 		ReversalOf: t.ReversalOf, PlanID: t.PlanID, BatchID: t.BatchID, RecordedBy: t.RecordedBy,
-		RecordedAt: t.RecordedAt, PreparedBy: t.PreparedBy, ApprovedBy: t.ApprovedBy, Hash: t.Hash, Funding: []movement.Part{}, Postings: []postingDTO{},
+		RecordedAt: t.RecordedAt, PreparedBy: t.PreparedBy, ApprovedBy: t.ApprovedBy, Contract: t.ContractID, ContractPart: t.ContractPart, Hash: t.Hash,
+		Funding: []movement.Part{}, Postings: []postingDTO{},
 	}
 	if t.PayerName != "" {
 		d.Payer = &movement.Party{Name: t.PayerName, CreditCode: t.PayerCreditCode}

@@ -41,6 +41,7 @@ var stableCodes = map[string]bool{
 	"fund_expired": true, "vote_failed": true, "rule_violation": true,
 	"future_date": true, "before_arrival": true, "period_closed": true, "same_person": true, "approval_required": true,
 	"period_status": true, "period_not_ended": true, "months_open": true,
+	"over_progress_ceiling": true, "not_accepted": true, "over_settlement": true, "retention_held": true,
 }
 
 // hostileCase is one request of the corpus, built afresh on the world when sent.
@@ -94,6 +95,7 @@ var (
 var textKeys = map[string]bool{
 	"name": true, "purpose": true, "reason": true, "note": true, "memo": true, "document_no": true, "description": true,
 	"reference": true, "budget_subject": true, "bank_account": true, "voucher_no": true, "household": true, "force_reason": true,
+	"role": true, "defects": true, "terms": true, "tender_ref": true, "review_ref": true,
 }
 
 // scoreKeys accept a number or a numeric string.

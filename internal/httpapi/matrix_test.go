@@ -120,13 +120,24 @@ var accessRules = map[string]accessRule{
 	"GET /v1/payment-requests/:id":          readRule,
 	"POST /v1/payment-requests/:id/approve": financeRule,
 	"POST /v1/payment-requests/:id/reject":  financeRule,
-	"GET /v1/transfers":                     listRule,
-	"GET /v1/transfers/:id":                 readRule,
-	"POST /v1/batches":                      writeRule,
-	"POST /v1/allocation-plans":             writeRule,
-	"GET /v1/allocation-plans/:id":          readRule,
-	"GET /v1/allocation-plans":              listRule,
-	"POST /v1/allocation-plans/:id/execute": writeRule,
+
+	// The payee register is city-wide: a district registers a company any
+	// district may contract with.
+	"POST /v1/payees":                          {admin: deny, finance: allow, auditor: deny, own: allow, other: allow},
+	"GET /v1/payees":                           {admin: deny, finance: allow, auditor: allow, own: allow, other: allow, shared: true},
+	"POST /v1/projects/:code/contracts":        writeRule,
+	"GET /v1/projects/:code/contracts":         readRule,
+	"GET /v1/contracts/:id":                    readRule,
+	"POST /v1/contracts/:id/acceptance":        writeRule,
+	"POST /v1/contracts/:id/settlement":        financeRule,
+	"POST /v1/contracts/:id/retention-release": financeRule,
+	"GET /v1/transfers":                        listRule,
+	"GET /v1/transfers/:id":                    readRule,
+	"POST /v1/batches":                         writeRule,
+	"POST /v1/allocation-plans":                writeRule,
+	"GET /v1/allocation-plans/:id":             readRule,
+	"GET /v1/allocation-plans":                 listRule,
+	"POST /v1/allocation-plans/:id/execute":    writeRule,
 
 	"GET /v1/reports/funding":         listRule,
 	"GET /v1/reports/budget":          listRule,
@@ -196,8 +207,10 @@ func newWorld(t testing.TB, e *env) *world {
 	t.Helper()
 	w := &world{env: e.forT(t), obj: map[string][][2]string{}}
 	cityReceipt := setupMoney(w.env)
-	var alloc, spend, plan, run, recon, filed, tax [2]string
+	var alloc, spend, plan, run, recon, filed, tax, contract [2]string
 	for i, d := range bothSides {
+		worldPayees[i] = w.must("finance", "POST", "/v1/payees", payeeBody(d), 201)["id"].(string)
+		contract[i] = w.must("finance", "POST", "/v1/projects/"+d+"-001/contracts", contractBody(i, "2026-01-10"), 201)["id"].(string)
 		w.fund(d+"R", "resident_contribution", "project:"+d+"-001", "basic")
 		alloc[i] = w.must("finance", "POST", "/v1/allocations", map[string]any{"fund": d + "F", "from": "district:" + d,
 			"to": "project:" + d + "-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
@@ -233,6 +246,7 @@ func newWorld(t testing.TB, e *env) *world {
 	w.obj["reconciliations"] = [][2]string{recon}
 	w.obj["payment-requests"] = [][2]string{filed}
 	w.obj["records"] = [][2]string{tax}
+	w.obj["contracts"] = [][2]string{contract}
 	// A spare token of each district, for the revocation route.
 	var spare [2]string
 	for i, d := range bothSides {
@@ -249,6 +263,18 @@ func newWorld(t testing.TB, e *env) *world {
 	e.must("finance2", "POST", "/v1/periods/2025-01/close", nil, 202)
 	w.obj["periods"] = [][2]string{{"2025-01", "2025-01"}}
 	return w
+}
+
+// worldPayees are the payees newWorld registered for HZ and LY, which the
+// contract bodies name (tests run one at a time).
+var worldPayees [2]string
+
+func payeeBody(u string) map[string]any {
+	return map[string]any{"name": "施工单位 " + u, "credit_code": payeeCode, "bank_account": "6222-" + u, "sme": true}
+}
+
+func contractBody(side int, signed string) map[string]any {
+	return map[string]any{"payee": worldPayees[side], "category": "basic", "sum": "100000.00", "signed_on": signed}
 }
 
 // receiptsCSV is a household receipts file for the import route.
@@ -342,6 +368,17 @@ func validBody(key, side string, n int) (body any, ok bool) {
 		return assetBody(d), true
 	case "POST /v1/tax/records/:id/reversal":
 		return map[string]any{"reason": "录入错误"}, true
+	case "POST /v1/payees":
+		return payeeBody(u), true
+	case "POST /v1/projects/:code/contracts":
+		return contractBody(sideIndex(d), "2026-02-01"), true
+	case "POST /v1/contracts/:id/acceptance":
+		return map[string]any{"accepted_on": "2026-03-01", "result": "passed", "owner_reps": 1,
+			"participants": []map[string]any{{"name": "业主 " + u, "role": "业主代表"}}}, true
+	case "POST /v1/contracts/:id/settlement":
+		return map[string]any{"amount": "90000.00", "review_ref": "评审 " + u, "settled_on": "2026-03-10"}, true
+	case "POST /v1/contracts/:id/retention-release":
+		return map[string]any{"released_on": "2026-04-01"}, true
 	case "PUT /v1/projects/:code":
 		return projectEdit("小区 " + u), true
 	case "POST /v1/projects/:code/budget-amendments":

@@ -9,6 +9,7 @@ import (
 	"renofund/funding/importer"
 	"renofund/funding/movement"
 	"renofund/funding/report"
+	"renofund/funding/works"
 	"renofund/internal/access"
 	"renofund/internal/audit"
 	"renofund/internal/auth"
@@ -111,6 +112,22 @@ func (s *Server) table() []web.Route {
 				return toTransfers(ts), err
 			}, func(t transferDTO) string { return t.ID })},
 		{Method: "GET", Path: "/v1/transfers/:id", Roles: readers, Summary: "One transfer", Resp: transferDTO{}, Handle: s.getTransfer},
+		{Method: "POST", Path: "/v1/payees", Roles: writers, Summary: "Register a contractor or supplier (payee)",
+			Body: works.Payee{}, Resp: works.Payee{}, Status: 201, Handle: web.Create(s.Server, 201, s.createPayee)},
+		{Method: "GET", Path: "/v1/payees", Roles: readers, Summary: "The payee register", Query: append([]string{"credit_code"}, pageQ...),
+			Resp: web.List[works.Payee]{}, Handle: web.Listed(s.Server, s.listPayees, func(p works.Payee) string { return p.ID })},
+		{Method: "POST", Path: "/v1/projects/:code/contracts", Roles: writers, Summary: "Register a works contract of a project",
+			Body: works.ContractIn{}, Resp: works.Contract{}, Status: 201, Handle: s.createContract},
+		{Method: "GET", Path: "/v1/projects/:code/contracts", Roles: readers, Summary: "A project's contracts and where their payments stand",
+			Query: pageQ, Resp: web.List[*works.Contract]{}, Handle: web.Listed(s.Server, s.listContracts, func(c *works.Contract) string { return c.ID })},
+		{Method: "GET", Path: "/v1/contracts/:id", Roles: readers, Summary: "A contract: acceptances, settlement, payments and retention",
+			Resp: works.Contract{}, Handle: s.getContract},
+		{Method: "POST", Path: "/v1/contracts/:id/acceptance", Roles: writers, Summary: "Record an acceptance (验收); a pass needs owners' representatives",
+			Body: works.Acceptance{}, Resp: works.Acceptance{}, Status: 201, Handle: s.recordAcceptance},
+		{Method: "POST", Path: "/v1/contracts/:id/settlement", Roles: finance, Summary: "Record the settlement (结算) and its quality retention",
+			Body: works.SettlementIn{}, Resp: works.Settlement{}, Status: 201, Handle: s.settle},
+		{Method: "POST", Path: "/v1/contracts/:id/retention-release", Roles: finance, Summary: "Pay the contractor its retention after the defect-liability period",
+			Body: releaseIn{}, Resp: transferDTO{}, Status: 201, Handle: s.releaseRetention},
 		{Method: "POST", Path: "/v1/batches", Roles: writers, Summary: "Apply up to 10,000 receipts, allocations and expenditures atomically",
 			Body: batchIn{}, Resp: batchOut{}, Status: 201, MaxBody: 16 << 20, Long: true, Handle: web.Create(s.Server, 201, s.batch)},
 		{Method: "POST", Path: "/v1/allocation-plans", Roles: writers, Summary: "Compute a factor-method allocation (draft)",

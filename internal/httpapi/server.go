@@ -10,6 +10,7 @@ import (
 	"renofund/funding/importer"
 	"renofund/funding/movement"
 	"renofund/funding/report"
+	"renofund/funding/works"
 	"renofund/internal/auth"
 	"renofund/internal/events"
 	"renofund/internal/idem"
@@ -28,6 +29,7 @@ type Deps struct {
 	DB        *store.DB // the transactions requests run in (group commit), and readiness
 	Registry  *funding.Registry
 	Movements *movement.Service
+	Works     *works.Service
 	Reports   *report.Service
 	Ledger    *ledger.Ledger
 	Proof     *proof.Books

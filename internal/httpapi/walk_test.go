@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"renofund/funding/movement"
+	"renofund/funding/works"
 	"renofund/internal/access"
 	"renofund/internal/demo"
 	"renofund/internal/store"
@@ -105,6 +106,20 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 	if err != nil || filed == nil {
 		t.Fatalf("walk: a filed payment: %v", err)
 	}
+	contracts := map[string]string{}
+	for i, d := range []string{"HZ", "GY"} {
+		p, err := e.app.Movements.Works.CreatePayee(fin, works.Payee{Name: "施工单位 " + d, CreditCode: payeeCode,
+			BankAccount: fmt.Sprintf("6222-%d", i)})
+		if err != nil {
+			t.Fatalf("walk: a payee: %v", err)
+		}
+		c, err := e.app.Movements.Works.CreateContract(fin, d+"-001", works.ContractIn{Payee: p.ID, Category: "basic",
+			Sum: 100_000_00, SignedOn: "2026-02-01"})
+		if err != nil {
+			t.Fatalf("walk: a contract: %v", err)
+		}
+		contracts[d] = c.ID
+	}
 	srv := httptest.NewServer(e.srv.Handler())
 	t.Cleanup(srv.Close)
 	return &walker{
@@ -119,6 +134,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"schemes":          {scheme, "NO-SUCH"},
 			"reconciliations":  {recon["HZ"], recon["GY"], "no-such"},
 			"payment-requests": {filed.ID, "no-such"},
+			"contracts":        {contracts["HZ"], contracts["GY"], "no-such"},
 		},
 		query: map[string][]string{
 			"district":    {"HZ", "GY"},
@@ -142,6 +158,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"from":        {"2026-04-01"},
 			"to":          {"2026-04-30"},
 			"fiscal_year": {"2026", "2025"},
+			"credit_code": {payeeCode},
 		},
 	}
 }

@@ -27,6 +27,14 @@ func TransferHash(t *Transfer) string {
 		fields[0] = "v2"
 		fields = append(fields, t.PreparedBy, t.ApprovedBy)
 	}
+	// A payment under a works contract names it (v3).
+	if t.ContractID != "" || t.ContractPart != "" {
+		if fields[0] == "v1" {
+			fields = append(fields, t.PreparedBy, t.ApprovedBy)
+		}
+		fields[0] = "v3"
+		fields = append(fields, t.ContractID, t.ContractPart)
+	}
 	sum := sha256.Sum256([]byte(strings.Join(fields, sep)))
 	return hex.EncodeToString(sum[:])
 }

@@ -1,0 +1,156 @@
+package works
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"renofund/internal/errs"
+	"renofund/internal/money"
+)
+
+// Paid is what has been paid on a contract, net of reversals: its progress
+// and final payments, and what was paid out of its retention.
+type Paid struct {
+	Payments  money.Amount `json:"payments"`
+	Retention money.Amount `json:"retention"`
+}
+
+// Position is where a contract's payments stand.
+type Position struct {
+	Paid money.Amount `json:"paid"` // progress and final payments
+	// Limit is the most the payments may reach now: sum × progress ceiling
+	// until settlement, then the settlement less its retention.
+	Limit      money.Amount `json:"limit"`
+	Payable    money.Amount `json:"payable"` // Limit − Paid
+	AcceptedOn string       `json:"accepted_on,omitempty"`
+	// Retention is held back at settlement; RetentionUsed was released to the
+	// contractor or spent on repairs; the rest is outstanding, reserved in
+	// the project's holdings.
+	Retention            money.Amount `json:"retention"`
+	RetentionUsed        money.Amount `json:"retention_used"`
+	RetentionOutstanding money.Amount `json:"retention_outstanding"`
+	LiabilityEnds        string       `json:"liability_ends,omitempty"` // acceptance + the defect-liability period
+}
+
+// paid sums the contract's payments in the ledger, reversals netted.
+func (s *Service) paid(ctx context.Context, contract string) (Paid, error) {
+	var rows []struct {
+		ContractPart string
+		Total        int64
+	}
+	err := s.db.Conn(ctx).Raw(`SELECT contract_part, SUM(CASE WHEN type = 'reversal' THEN -amount ELSE amount END) AS total
+		FROM transfers WHERE contract_id = ? GROUP BY contract_part`, contract).Scan(&rows).Error
+	var p Paid
+	for _, r := range rows {
+		if r.ContractPart == PartRetention {
+			p.Retention = money.Amount(r.Total)
+		} else {
+			p.Payments = money.Amount(r.Total)
+		}
+	}
+	return p, err
+}
+
+func (c *Contract) position(paid Paid) Position {
+	pos := Position{Paid: paid.Payments, Limit: c.Sum.Mul(c.ProgressCeiling), RetentionUsed: paid.Retention}
+	if a := c.passed(); a != nil {
+		pos.AcceptedOn = a.AcceptedOn
+		pos.LiabilityEnds = addMonths(a.AcceptedOn, c.LiabilityMonths)
+	}
+	if st := c.Settlement; st != nil {
+		pos.Limit = st.Amount - st.Retention
+		pos.Retention = st.Retention
+	}
+	pos.Payable = max(pos.Limit-pos.Paid, 0)
+	pos.RetentionOutstanding = pos.Retention - pos.RetentionUsed
+	return pos
+}
+
+// addMonths returns the date n months after a checked YYYY-MM-DD date, on
+// the month's last day when the day does not exist in it.
+func addMonths(date string, n int) string {
+	t, _ := time.Parse(time.DateOnly, date)
+	first := time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+}
+
+// Payment is an expenditure under a contract as the gates see it.
+type Payment struct {
+	Project, Category string
+	Amount            money.Amount
+	PaidOn            string
+	// Retention pays out of the contract's quality retention: a release
+	// when it goes to the contract's payee, a repair when to another.
+	Retention bool
+	// PayeeCreditCode and PayeeBankAccount are whom the payment goes to.
+	PayeeCreditCode, PayeeBankAccount string
+	// Earlier is what earlier items of the same batch pay on the contract.
+	Earlier Paid
+}
+
+// Lock reads a contract for a payment under it, its row locked until the
+// transaction ends, with what has been paid on it.
+func (s *Service) Lock(ctx context.Context, id string) (*Contract, error) {
+	c, err := s.load(ctx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	paid, err := s.paid(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c.Position = c.position(paid)
+	return c, nil
+}
+
+// Admit applies the payment gates to a payment under c (read with Lock).
+func (c *Contract) Admit(p Payment) error {
+	if p.Project != c.Project || p.Category != c.Category {
+		return fmt.Errorf("%w: contract %s is for %s work on project %s", errs.ErrRuleViolation, c.ID, c.Category, c.Project)
+	}
+	toPayee := p.PayeeCreditCode == c.Payee.CreditCode && p.PayeeBankAccount == c.Payee.BankAccount
+	pos := c.position(Paid{Payments: c.Position.Paid + p.Earlier.Payments, Retention: c.Position.RetentionUsed + p.Earlier.Retention})
+	if !p.Retention {
+		if !toPayee {
+			return fmt.Errorf("%w: a payment under contract %s goes to its payee %s (%s, account %s)", errs.ErrRuleViolation,
+				c.ID, c.Payee.Name, c.Payee.CreditCode, c.Payee.BankAccount)
+		}
+		if p.Amount <= pos.Payable {
+			return nil
+		}
+		if c.Settlement == nil {
+			return fmt.Errorf("%w: %s is paid of %s allowed before settlement (%s of %s); this payment of %s needs a passed acceptance and a settlement",
+				ErrOverProgressCeiling, pos.Paid, pos.Limit, c.ProgressCeiling, c.Sum, p.Amount)
+		}
+		return fmt.Errorf("%w: %s is paid of %s payable (settlement %s less retention %s); this payment is %s",
+			ErrOverSettlement, pos.Paid, pos.Limit, c.Settlement.Amount, c.Settlement.Retention, p.Amount)
+	}
+	if pos.AcceptedOn == "" {
+		return fmt.Errorf("%w: contract %s holds no retention before its works pass acceptance", ErrNotAccepted, c.ID)
+	}
+	if p.Amount > pos.RetentionOutstanding {
+		return fmt.Errorf("%w: contract %s has %s of retention outstanding; this payment is %s", ErrOverSettlement,
+			c.ID, pos.RetentionOutstanding, p.Amount)
+	}
+	if toPayee && p.PaidOn < pos.LiabilityEnds {
+		return fmt.Errorf("%w: contract %s's retention is held until its defect-liability period ends on %s",
+			ErrRetentionHeld, c.ID, pos.LiabilityEnds)
+	}
+	return nil
+}
+
+// Reserved is the quality retention outstanding on a project's contracts:
+// money its holdings keep that funds nothing but the retention itself.
+func (s *Service) Reserved(ctx context.Context, project string) (money.Amount, error) {
+	var held, used int64
+	err := s.db.Conn(ctx).Raw(`SELECT COALESCE(SUM(s.retention), 0) FROM settlements s
+		JOIN contracts c ON c.id = s.contract_id WHERE c.project_code = ?`, project).Scan(&held).Error
+	if err != nil || held == 0 {
+		return 0, err
+	}
+	err = s.db.Conn(ctx).Raw(`SELECT COALESCE(SUM(CASE WHEN type = 'reversal' THEN -amount ELSE amount END), 0)
+		FROM transfers WHERE project_code = ? AND contract_part = ?`, project, PartRetention).Scan(&used).Error
+	return money.Amount(held - used), err
+}

@@ -1,0 +1,228 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// worksCounts are the works register's rows, which a refusal leaves as they were.
+func (e *env) worksCounts() [4]int64 {
+	e.t.Helper()
+	var n [4]int64
+	for i, table := range []string{"payees", "contracts", "acceptances", "settlements"} {
+		if err := e.db.G.Raw("SELECT COUNT(*) FROM " + table).Scan(&n[i]).Error; err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return n
+}
+
+// refuseWorks refuses a request and checks that neither money nor the works
+// register moved.
+func (e *env) refuseWorks(t *testing.T, who, method, path string, body any, status int, code string) {
+	t.Helper()
+	before, works := e.snapshot(), e.worksCounts()
+	e.refuse(t, who, method, path, body, status, code)
+	if after := e.snapshot(); after != before {
+		t.Errorf("%s %s: refused, yet the books changed: %+v → %+v", method, path, before, after)
+	}
+	if after := e.worksCounts(); after != works {
+		t.Errorf("%s %s: refused, yet the works register changed: %v → %v", method, path, works, after)
+	}
+}
+
+const repairerCode = "91320700MA1X00033L"
+
+// contractPay is a payment under a contract: the contract gives the category
+// and the payee.
+func contractPay(contract, amount, on string) map[string]any {
+	return map[string]any{"project": "HZ-001", "contract": contract, "amount": amount, "paid_on": on,
+		"purpose": "工程进度款"}
+}
+
+// TestWorksPipeline walks one community's contract through the gates: two
+// progress payments (the second refused at the ceiling), acceptance with
+// the owners' representatives, settlement, the final payment less 3%
+// retention, a repair paid from the retention, the release of the rest after
+// the defect-liability period; each refusal writes nothing.
+func TestWorksPipeline(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.fund("CG24", "central_grant", "city", "basic", "improvement")
+		e.must("finance", "POST", "/v1/funds/CG24/receipts", map[string]any{"amount": "2000000.00",
+			"received_on": "2024-01-10", "payer": map[string]any{"name": "江苏省财政厅"}}, 201)
+		e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG24", "from": "city",
+			"to": "project:HZ-001", "amount": "1500000.00", "allocated_on": "2024-01-15"}, 201)
+
+		payee := e.must("hz", "POST", "/v1/payees", map[string]any{"name": "连云港市政工程有限公司",
+			"credit_code": payeeCode, "bank_account": "6222020000000001", "sme": true}, 201)["id"].(string)
+		e.refuseWorks(t, "finance", "POST", "/v1/payees", map[string]any{"name": "重复", "credit_code": payeeCode,
+			"bank_account": "6222020000000001"}, 409, "conflict")
+		e.refuseWorks(t, "finance", "POST", "/v1/payees", map[string]any{"name": "坏码", "credit_code": "123",
+			"bank_account": "1"}, 400, "invalid_credit_code")
+		repairer := e.must("finance", "POST", "/v1/payees", map[string]any{"name": "海州维修服务部",
+			"credit_code": repairerCode, "bank_account": "6222020000000099"}, 201)["id"].(string)
+
+		contract := map[string]any{"payee": payee, "category": "basic", "sum": "1000000.00", "signed_on": "2024-02-01",
+			"tender_ref": "LYG-ZB-2024-018", "review_ref": "连财评〔2024〕33号"}
+		for _, bad := range []struct {
+			field  string
+			value  any
+			status int
+			code   string
+		}{
+			{"progress_ceiling", "0.95", 422, "rule_violation"},
+			{"progress_ceiling", "0.50", 422, "rule_violation"},
+			{"retention_rate", "0.05", 422, "rule_violation"},
+			{"liability_months", 25, 422, "rule_violation"},
+			{"signed_on", "2099-01-01", 422, "future_date"},
+			{"payee", "no-such-payee", 404, "not_found"},
+			{"category", "roof", 400, "invalid_request"},
+			{"sum", "0", 400, "invalid_amount"},
+		} {
+			e.refuseWorks(t, "finance", "POST", "/v1/projects/HZ-001/contracts", withField(contract, bad.field, bad.value),
+				bad.status, bad.code)
+		}
+		e.refuseWorks(t, "ly", "POST", "/v1/projects/HZ-001/contracts", contract, 404, "not_found")
+		c := e.must("hz", "POST", "/v1/projects/HZ-001/contracts", contract, 201)
+		id := c["id"].(string)
+		if c["progress_ceiling"] != "0.8" || c["retention_rate"] != "0.03" || c["liability_months"] != float64(12) {
+			t.Errorf("contract defaults: %v", c)
+		}
+		e.refuseWorks(t, "ly", "GET", "/v1/contracts/"+id, nil, 404, "not_found")
+
+		// Progress payments: within 80% of the sum before settlement.
+		p1 := e.must("hz", "POST", "/v1/expenditures", contractPay(id, "500000.00", "2024-03-01"), 201)
+		if p1["contract"] != id || p1["contract_part"] != "payment" || p1["category"] != "basic" ||
+			p1["payee"].(map[string]any)["credit_code"] != payeeCode {
+			t.Errorf("a payment under the contract: %v", p1)
+		}
+		e.refuseWorks(t, "hz", "POST", "/v1/expenditures", contractPay(id, "300000.01", "2024-05-01"), 422, "over_progress_ceiling")
+		other := withField(contractPay(id, "1000.00", "2024-05-01"), "payee", map[string]any{"name": "别人",
+			"credit_code": repairerCode, "bank_account": "6222020000000099"})
+		e.refuseWorks(t, "hz", "POST", "/v1/expenditures", other, 422, "rule_violation")
+		e.refuseWorks(t, "hz", "POST", "/v1/expenditures", withField(contractPay(id, "1000.00", "2024-05-01"),
+			"category", "improvement"), 422, "rule_violation")
+		// A batch counts its own earlier items against the ceiling.
+		item := func(amount string) map[string]any {
+			return withField(contractPay(id, amount, "2024-05-01"), "type", "expenditure")
+		}
+		e.refuseWorks(t, "finance", "POST", "/v1/batches", map[string]any{"items": []map[string]any{
+			item("200000.00"), item("100000.01")}}, 422, "over_progress_ceiling")
+		e.must("hz", "POST", "/v1/expenditures", contractPay(id, "300000.00", "2024-05-01"), 201)
+
+		// Settlement and retention wait for a passed acceptance with the owners present.
+		settle := map[string]any{"amount": "980000.00", "review_ref": "连财审〔2024〕71号", "settled_on": "2024-11-30"}
+		e.refuseWorks(t, "finance", "POST", "/v1/contracts/"+id+"/settlement", settle, 422, "not_accepted")
+		e.refuseWorks(t, "hz", "POST", "/v1/expenditures", withField(contractPay(id, "1000.00", "2024-06-01"),
+			"retention", true), 422, "not_accepted")
+		people := []map[string]any{{"name": "王建国", "role": "业主代表"}, {"name": "李工", "role": "监理"}}
+		accept := map[string]any{"accepted_on": "2024-09-30", "result": "passed", "participants": people, "owner_reps": 1}
+		e.refuseWorks(t, "hz", "POST", "/v1/contracts/"+id+"/acceptance", withField(accept, "owner_reps", 0), 422, "rule_violation")
+		e.refuseWorks(t, "ly", "POST", "/v1/contracts/"+id+"/acceptance", accept, 404, "not_found")
+		e.must("hz", "POST", "/v1/contracts/"+id+"/acceptance", withField(withField(accept, "result", "failed"),
+			"accepted_on", "2024-09-15"), 201)
+		e.must("hz", "POST", "/v1/contracts/"+id+"/acceptance", accept, 201)
+		e.refuseWorks(t, "hz", "POST", "/v1/contracts/"+id+"/acceptance", accept, 409, "conflict")
+		e.refuseWorks(t, "hz", "POST", "/v1/expenditures", contractPay(id, "0.01", "2024-10-01"), 422, "over_progress_ceiling")
+		e.refuseWorks(t, "hz", "POST", "/v1/contracts/"+id+"/settlement", settle, 403, "forbidden")
+		e.refuseWorks(t, "finance", "POST", "/v1/contracts/"+id+"/settlement", withField(settle, "amount", "820000.00"),
+			422, "over_settlement") // 3% of 820,000 held back leaves 795,400, below the 800,000 paid
+		st := e.must("finance", "POST", "/v1/contracts/"+id+"/settlement", settle, 201)
+		if st["retention"] != "29400.00" {
+			t.Errorf("retention of 980,000 at 3%%: %v", st["retention"])
+		}
+		e.refuseWorks(t, "finance", "POST", "/v1/contracts/"+id+"/settlement", settle, 409, "conflict")
+
+		// The final payment reaches the settlement less retention, not a fen more.
+		e.refuseWorks(t, "hz", "POST", "/v1/expenditures", contractPay(id, "150600.01", "2024-12-15"), 422, "over_settlement")
+		e.must("hz", "POST", "/v1/expenditures", contractPay(id, "150600.00", "2024-12-15"), 201)
+
+		// The retention stays in the project's holding and funds nothing else:
+		// 1,500,000 − 950,600 = 549,400 held, 29,400 of it reserved.
+		free := expenditure("HZ-001", "basic", "520000.01")
+		free["paid_on"] = "2025-01-10"
+		e.refuseWorks(t, "hz", "POST", "/v1/expenditures", free, 422, "retention_held")
+		free["amount"] = "520000.00"
+		e.must("hz", "POST", "/v1/expenditures", free, 201)
+
+		// A repair by another contractor is paid from the retention during the
+		// liability period; the release to the contractor waits for its end.
+		repair := map[string]any{"project": "HZ-001", "contract": id, "retention": true, "amount": "5000.00",
+			"paid_on": "2025-03-01", "purpose": "保修期内维修", "payee_id": repairer}
+		e.must("hz", "POST", "/v1/expenditures", repair, 201)
+		e.refuseWorks(t, "finance", "POST", "/v1/contracts/"+id+"/retention-release",
+			map[string]any{"released_on": "2025-09-29"}, 422, "retention_held")
+		e.refuseWorks(t, "hz", "POST", "/v1/contracts/"+id+"/retention-release",
+			map[string]any{"released_on": "2025-10-01"}, 403, "forbidden")
+		e.refuseWorks(t, "finance", "POST", "/v1/contracts/"+id+"/retention-release",
+			map[string]any{"released_on": "2025-10-01", "amount": "24400.01"}, 422, "over_settlement")
+		rel := e.must("finance", "POST", "/v1/contracts/"+id+"/retention-release",
+			map[string]any{"released_on": "2025-09-30"}, 201)
+		if rel["amount"] != "24400.00" || rel["contract_part"] != "retention" ||
+			rel["payee"].(map[string]any)["credit_code"] != payeeCode {
+			t.Errorf("the release: %v", rel)
+		}
+		e.refuseWorks(t, "finance", "POST", "/v1/contracts/"+id+"/retention-release",
+			map[string]any{"released_on": "2025-10-01"}, 422, "over_settlement")
+
+		pos := e.must("auditor", "GET", "/v1/contracts/"+id, nil, 200)["position"].(map[string]any)
+		want := map[string]any{"paid": "950600.00", "limit": "950600.00", "payable": "0.00", "retention": "29400.00",
+			"retention_used": "29400.00", "retention_outstanding": "0.00", "accepted_on": "2024-09-30",
+			"liability_ends": "2025-09-30"}
+		for k, v := range want {
+			if pos[k] != v {
+				t.Errorf("position %s = %v, want %v", k, pos[k], v)
+			}
+		}
+		if n := len(e.must("hz", "GET", "/v1/projects/HZ-001/contracts", nil, 200)["items"].([]any)); n != 1 {
+			t.Errorf("HZ-001 lists %d contracts", n)
+		}
+		// Reversing a progress payment frees its room under the contract.
+		e.must("finance", "POST", "/v1/transfers/"+p1["id"].(string)+"/reversal", map[string]any{"reason": "重复支付"}, 201)
+		if p := e.must("auditor", "GET", "/v1/contracts/"+id, nil, 200)["position"].(map[string]any); p["paid"] != "450600.00" {
+			t.Errorf("paid after the reversal: %v", p["paid"])
+		}
+		if e.balance("CG24", "project:HZ-001") != "500000.00" {
+			t.Errorf("HZ-001 holds %s", e.balance("CG24", "project:HZ-001"))
+		}
+		e.checkBooks()
+	})
+}
+
+// TestContractCeilingUnderConcurrency: twenty clerks pay ¥50,000 each on one
+// ¥1,000,000 contract at once; exactly sixteen fit under its 80% ceiling,
+// the rest are refused, and the books hold.
+func TestContractCeilingUnderConcurrency(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		setupMoney(e)
+		e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001",
+			"amount": "40000.00", "allocated_on": "2026-03-02"}, 201)
+		worldPayees[0] = e.must("finance", "POST", "/v1/payees", payeeBody("HZ"), 201)["id"].(string)
+		c := contractBody(0, "2026-03-01")
+		c["sum"] = "50000.00"
+		id := e.must("hz", "POST", "/v1/projects/HZ-001/contracts", c, 201)["id"].(string)
+		const clerks = 20
+		codes := make(chan string, clerks)
+		var wg sync.WaitGroup
+		for range clerks {
+			wg.Go(func() {
+				r := e.do("hz", "POST", "/v1/expenditures", contractPay(id, "2500.00", "2026-04-01"))
+				codes <- fmt.Sprintf("%d %s", r.Status, r.code())
+			})
+		}
+		wg.Wait()
+		close(codes)
+		got := map[string]int{}
+		for c := range codes {
+			got[c]++
+		}
+		if got["201 "] != 16 || got["422 over_progress_ceiling"] != 4 {
+			t.Errorf("answers: %v, want 16 paid and 4 over the ceiling", got)
+		}
+		if p := e.must("auditor", "GET", "/v1/contracts/"+id, nil, 200)["position"].(map[string]any); p["paid"] != "40000.00" {
+			t.Errorf("paid on the contract: %v", p["paid"])
+		}
+		e.checkBooks()
+	})
+}
