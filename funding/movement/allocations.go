@@ -56,6 +56,11 @@ func (s *Service) AllocationTransfer(ctx context.Context, in Allocation) (*ledge
 	if err := funding.Writable(access.From(ctx), from.District); err != nil {
 		return nil, err
 	}
+	if to.Project != "" {
+		if err := s.Works.CheckOpen(ctx, to.Project); err != nil {
+			return nil, err
+		}
+	}
 	doc := in.DocumentNo
 	if doc == "" {
 		doc = f.DocumentNo

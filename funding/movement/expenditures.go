@@ -227,6 +227,9 @@ func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held 
 	if err := funding.Writable(a, p.District); err != nil {
 		return nil, err
 	}
+	if err := s.Works.CheckOpen(ctx, p.Code); err != nil {
+		return nil, err
+	}
 	at := funding.Holder{Name: funding.ProjectHolder(p.Code), District: p.District, Project: p.Code}
 	t := &ledger.Transfer{
 		FiscalYear: fiscalYear(in.PaidOn), Type: ledger.TypeExpenditure, From: at.Name, District: p.District,

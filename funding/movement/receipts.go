@@ -52,6 +52,11 @@ func (s *Service) ReceiptTransfer(ctx context.Context, in Receipt) (*ledger.Tran
 		return nil, err
 	}
 	h := f.At()
+	if h.Project != "" {
+		if err := s.Works.CheckOpen(ctx, h.Project); err != nil {
+			return nil, err
+		}
+	}
 	capped, err := s.householdCap(ctx, f, in)
 	if err != nil {
 		return nil, err

@@ -114,6 +114,8 @@ type harness struct {
 	model  *model
 	faults *faults
 
+	contracts contracts // works contracts payments are made under
+
 	mu    sync.Mutex // guards stats
 	stats Stats
 
@@ -271,6 +273,9 @@ func (h *harness) concurrent(ctx context.Context, workers []*worker, until time.
 // checkAll checks every invariant with the workers paused.
 func (h *harness) checkAll(ctx context.Context, where string, verify bool) error {
 	if err := h.checkBooks(ctx, verify, true); err != nil {
+		return &Failure{Seed: h.cfg.Seed, Where: where, Msg: err.Error()}
+	}
+	if err := h.checkContracts(ctx); err != nil {
 		return &Failure{Seed: h.cfg.Seed, Where: where, Msg: err.Error()}
 	}
 	return nil

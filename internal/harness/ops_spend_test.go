@@ -8,6 +8,7 @@ import (
 
 	"renofund/funding"
 	"renofund/funding/movement"
+	"renofund/funding/works"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
@@ -29,6 +30,7 @@ type spendIn struct {
 	funding  []part // nil: automatic attribution
 	force    string
 	actor    *access.Actor
+	contract string // paid under this contract (its payee)
 }
 
 // funds are the funds the expenditure names (none when attributed automatically).
@@ -48,6 +50,9 @@ func (in spendIn) String() string {
 	s := fmt.Sprintf("spend %d fen on %s at %s on %s %s", in.amount, in.category, in.project, in.date, how)
 	if in.force != "" {
 		s += " (forced)"
+	}
+	if in.contract != "" {
+		s += " under contract " + in.contract
 	}
 	return s + actorSuffix(in.actor)
 }
@@ -212,7 +217,7 @@ func (in spendIn) short(bal map[hkey]int64, parts []part) bool {
 
 func (in spendIn) request(payee movement.Party, purpose string) movement.Expenditure {
 	e := movement.Expenditure{Project: in.project, Category: in.category, Amount: money.Amount(in.amount), Payee: payee,
-		PaidOn: in.date, Purpose: purpose, ForceReason: in.force}
+		PaidOn: in.date, Purpose: purpose, ForceReason: in.force, Contract: in.contract}
 	if in.funding != nil {
 		e.Funding = []movement.Part{}
 		for _, p := range in.funding {
@@ -224,10 +229,17 @@ func (in spendIn) request(payee movement.Party, purpose string) movement.Expendi
 
 func (w *worker) opSpend(ctx context.Context) (result, error) {
 	in := w.newSpend()
+	gate, err := w.underContract(ctx, &in)
+	if err != nil {
+		return result{desc: in.String()}, err
+	}
 	a := w.actor(in.actor)
 	res := result{desc: in.String()}
 	bal := w.h.model.balances()
 	static := in.staticRefusal(w.h.world, a)
+	if static == nil {
+		static = gate // decided before any balance is read
+	}
 	want, racy, autoShort := static, false, false
 	var parts []part
 	if want == nil {
@@ -249,7 +261,14 @@ func (w *worker) opSpend(ctx context.Context) (result, error) {
 	if w.unsure(a, in.funds()...) {
 		racy, also = true, visibilityRefusals
 	}
-	t, req, err := w.h.app.Movements.Pay(access.With(ctx, a), in.request(w.payee(), "改造工程款 "+w.name))
+	if in.contract != "" && !w.exact {
+		racy, also = true, append(also, works.ErrOverProgressCeiling) // other workers pay under it too
+	}
+	payee := w.payee()
+	if in.contract != "" {
+		payee = movement.Party{} // the contract's
+	}
+	t, req, err := w.h.app.Movements.Pay(access.With(ctx, a), in.request(payee, "改造工程款 "+w.name))
 	res.refused = err
 	if w.needsApproval(in) {
 		// Four eyes: filing checks the rules (and an automatic split); the

@@ -42,6 +42,7 @@ var stableCodes = map[string]bool{
 	"future_date": true, "before_arrival": true, "period_closed": true, "same_person": true, "approval_required": true,
 	"period_status": true, "period_not_ended": true, "months_open": true,
 	"over_progress_ceiling": true, "not_accepted": true, "over_settlement": true, "retention_held": true,
+	"accounts_unbalanced": true, "project_closed": true,
 }
 
 // hostileCase is one request of the corpus, built afresh on the world when sent.

@@ -131,6 +131,8 @@ var accessRules = map[string]accessRule{
 	"POST /v1/contracts/:id/acceptance":        writeRule,
 	"POST /v1/contracts/:id/settlement":        financeRule,
 	"POST /v1/contracts/:id/retention-release": financeRule,
+	"GET /v1/projects/:code/final-accounts":    readRule,
+	"POST /v1/projects/:code/close":            financeRule,
 	"GET /v1/transfers":                        listRule,
 	"GET /v1/transfers/:id":                    readRule,
 	"POST /v1/batches":                         writeRule,
@@ -377,6 +379,8 @@ func validBody(key, side string, n int) (body any, ok bool) {
 			"participants": []map[string]any{{"name": "业主 " + u, "role": "业主代表"}}}, true
 	case "POST /v1/contracts/:id/settlement":
 		return map[string]any{"amount": "90000.00", "review_ref": "评审 " + u, "settled_on": "2026-03-10"}, true
+	case "POST /v1/projects/:code/close":
+		return map[string]any{"closed_on": "2026-11-30", "document_no": "决算批复 " + u, "return_remainder": true}, true
 	case "POST /v1/contracts/:id/retention-release":
 		return map[string]any{"released_on": "2026-04-01"}, true
 	case "PUT /v1/projects/:code":

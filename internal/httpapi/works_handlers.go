@@ -106,3 +106,48 @@ func (s *Server) releaseRetention(c *gin.Context) {
 		return s.spend(ctx, e)
 	})
 }
+
+func (s *Server) finalAccounts(c *gin.Context) {
+	format, err := web.TableFormat(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	fa, err := s.Works.FinalAccounts(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if format != web.AsJSON {
+		web.WriteTable(c, format, "final-accounts-"+fa.Project, fa.Lines())
+		return
+	}
+	web.SendJSON(c, http.StatusOK, fa)
+}
+
+// closedProject is the answer to closing a project: its final accounts and
+// the transfers that returned its remainders.
+type closedProject struct {
+	*works.FinalAccounts
+	Returns []transferDTO `json:"returns"`
+}
+
+func (s *Server) closeProject(c *gin.Context) {
+	var in works.CloseIn
+	if err := web.Decode(c, &in); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	code := c.Param("code")
+	s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
+		fa, ts, err := s.Works.Close(ctx, code, in)
+		if err != nil {
+			return nil, 0, err
+		}
+		out := closedProject{FinalAccounts: fa, Returns: []transferDTO{}}
+		for _, t := range ts {
+			out.Returns = append(out.Returns, toTransfer(t))
+		}
+		return out, len(ts), nil
+	})
+}

@@ -2,8 +2,11 @@ package httpapi_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
+
+	"renofund/internal/field"
 )
 
 // worksCounts are the works register's rows, which a refusal leaves as they were.
@@ -186,8 +189,62 @@ func TestWorksPipeline(t *testing.T) {
 		if e.balance("CG24", "project:HZ-001") != "500000.00" {
 			t.Errorf("HZ-001 holds %s", e.balance("CG24", "project:HZ-001"))
 		}
+		closeWorks(t, e, payee)
 		e.checkBooks()
 	})
+}
+
+// closeWorks closes HZ-001's final accounts: refused while a contract is
+// unsettled or money remains, then closed with the remainder returned to the
+// city; nothing more moves into or out of the project.
+func closeWorks(t *testing.T, e *env, payee string) {
+	t.Helper()
+	second := map[string]any{"payee": payee, "category": "improvement", "sum": "10000.00", "signed_on": "2025-01-02",
+		"retention_rate": "0", "liability_months": 1}
+	id := e.must("finance", "POST", "/v1/projects/HZ-001/contracts", second, 201)["id"].(string)
+	// Closed today: the reversal above returned money to the project today.
+	today := field.Today()
+	closing := map[string]any{"closed_on": today, "document_no": "连财决〔2026〕9号", "return_remainder": true}
+	e.refuseWorks(t, "finance", "POST", "/v1/projects/HZ-001/close", closing, 422, "accounts_unbalanced")
+	e.must("hz", "POST", "/v1/contracts/"+id+"/acceptance", map[string]any{"accepted_on": "2025-02-01", "result": "passed",
+		"owner_reps": 2, "participants": []map[string]any{{"name": "业委会 赵", "role": "业主代表"}, {"name": "居民 钱", "role": "居民代表"}}}, 201)
+	e.must("finance", "POST", "/v1/contracts/"+id+"/settlement", map[string]any{"amount": "10000.00",
+		"review_ref": "连财审〔2025〕5号", "settled_on": "2025-03-01"}, 201)
+
+	fa := e.must("auditor", "GET", "/v1/projects/HZ-001/final-accounts", nil, 200)
+	src := fa["sources"].([]any)[0].(map[string]any)
+	if src["fund"] != "CG24" || src["allocated_in"] != "1500000.00" || src["spent"] != "1000000.00" ||
+		src["remainder"] != "500000.00" || fa["remainder"] != "500000.00" || fa["balanced"] != false {
+		t.Errorf("final accounts before closing: %v", fa)
+	}
+	basic := fa["categories"].([]any)[0].(map[string]any)
+	if basic["budget"] != "3000000.00" || basic["contracted"] != "1000000.00" || basic["settled"] != "980000.00" ||
+		basic["paid"] != "1000000.00" {
+		t.Errorf("basic works in the final accounts: %v", basic)
+	}
+	if r := e.do("auditor", "GET", "/v1/projects/HZ-001/final-accounts?format=csv", nil); r.Status != 200 ||
+		!strings.HasPrefix(string(r.Body), "section,item,kind,received,allocated_in,spent,returned,remainder") {
+		t.Errorf("final accounts as CSV: %d %.200s", r.Status, r.Body)
+	}
+	e.refuseWorks(t, "hz", "POST", "/v1/projects/HZ-001/close", closing, 403, "forbidden")
+	e.refuseWorks(t, "finance", "POST", "/v1/projects/HZ-001/close", withField(closing, "return_remainder", false),
+		422, "accounts_unbalanced")
+	done := e.must("finance", "POST", "/v1/projects/HZ-001/close", closing, 200)
+	returns := done["returns"].([]any)
+	if len(returns) != 1 || done["remainder"] != "0.00" || done["balanced"] != true || done["closure"] == nil {
+		t.Fatalf("closed: %v", done)
+	}
+	if r := returns[0].(map[string]any); r["to"] != "city" || r["amount"] != "500000.00" || r["booked_on"] != today {
+		t.Errorf("the remainder returned: %v", r)
+	}
+	if e.balance("CG24", "project:HZ-001") != "0.00" || e.balance("CG24", "city") != "1000000.00" {
+		t.Errorf("after closing: HZ-001 holds %s, the city %s", e.balance("CG24", "project:HZ-001"), e.balance("CG24", "city"))
+	}
+	e.refuseWorks(t, "finance", "POST", "/v1/projects/HZ-001/close", closing, 409, "conflict")
+	e.refuseWorks(t, "finance", "POST", "/v1/allocations", map[string]any{"fund": "CG24", "from": "city",
+		"to": "project:HZ-001", "amount": "1.00", "allocated_on": today}, 409, "project_closed")
+	spend := expenditure("HZ-001", "basic", "1.00")
+	e.refuseWorks(t, "hz", "POST", "/v1/expenditures", spend, 409, "project_closed")
 }
 
 // TestContractCeilingUnderConcurrency: twenty clerks pay ¥50,000 each on one
