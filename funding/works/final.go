@@ -279,7 +279,7 @@ func (s *Service) returns(ctx context.Context, fa *FinalAccounts, in CloseIn) ([
 			To: home.Name, District: fa.District, Project: fa.Project, Amount: src.Remainder, BookedOn: in.ClosedOn,
 			DocumentNo: in.DocumentNo, Purpose: "决算结余退回 remainder returned on closing the final accounts",
 			RecordedBy: access.From(ctx).Label(),
-			Postings: []ledger.Posting{from.Posting(f.Code, -src.Remainder), home.Posting(f.Code, src.Remainder)},
+			Postings:   []ledger.Posting{from.Posting(f.Code, -src.Remainder), home.Posting(f.Code, src.Remainder)},
 		})
 	}
 	if len(left) > 0 {
