@@ -49,6 +49,8 @@ type Summary struct {
 	Projects  int    `json:"projects"`
 	Funds     int    `json:"funds"`
 	Transfers int    `json:"transfers"`
+	Contracts int    `json:"contracts"`
+	Settled   int    `json:"settled"` // contracts settled
 	Message   string `json:"message"`
 }
 
@@ -112,8 +114,8 @@ func LoadScaled(ctx context.Context, svc *app.Services, divisor int) (*Summary, 
 			return nil, fmt.Errorf("demo: analyze: %w", err)
 		}
 		sum.Loaded = true
-		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers",
-			sum.Districts, sum.Projects, sum.Funds, sum.Transfers)
+		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled)",
+			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled)
 	}
 	return sum, nil
 }
@@ -133,7 +135,7 @@ type builder struct {
 }
 
 func (b *builder) build() error {
-	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.subsidies, b.taxRelief}
+	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.works, b.subsidies, b.taxRelief}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

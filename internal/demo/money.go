@@ -80,8 +80,6 @@ func (b *builder) spend() error {
 	if err := b.flush(); err != nil {
 		return err
 	}
-	contractors := []string{"连云港市政工程有限公司", "江苏海州建设集团有限公司", "连云港城建装饰工程有限公司",
-		"江苏苍梧电梯工程有限公司", "连云港绿化景观工程有限公司", "江苏港城消防工程有限公司"}
 	purposes := map[string][]string{
 		funding.Basic:       {"雨污分流管网改造", "供水管网更新", "屋面防水修缮", "老旧电线改造", "燃气管道改造"},
 		funding.Improvement: {"加装电梯", "停车位改造", "外墙保温", "充电设施建设", "适老化改造"},
@@ -96,7 +94,7 @@ func (b *builder) spend() error {
 				err := b.pay(movement.Expenditure{
 					Project: p.Code, Category: cat, Amount: amount, PaidOn: date(7+b.rng.IntN(4), 1+b.rng.IntN(28)), // after every receipt
 					Purpose: purposes[cat][b.rng.IntN(5)],
-					Payee:   movement.Party{Name: payee, CreditCode: code("913207", 1000+(i+k)%len(contractors)), BankAccount: fmt.Sprintf("3220%012d", 1000+(i+k)%len(contractors))},
+					Payee:   movement.Party{Name: payee, CreditCode: contractorCode(i + k), BankAccount: contractorAccount(i + k)},
 				})
 				if err == nil {
 					b.sum.Transfers++

@@ -1,0 +1,96 @@
+package demo
+
+import (
+	"errors"
+	"fmt"
+
+	"renofund/funding"
+	"renofund/funding/movement"
+	"renofund/funding/works"
+	"renofund/internal/ledger"
+	"renofund/internal/money"
+)
+
+// contractors are the demo's registered payees (施工单位), all small or
+// medium enterprises but the first.
+var contractors = []string{"连云港市政工程有限公司", "江苏海州建设集团有限公司", "连云港城建装饰工程有限公司",
+	"江苏苍梧电梯工程有限公司", "连云港绿化景观工程有限公司", "江苏港城消防工程有限公司"}
+
+func contractorCode(n int) string    { return code("913207", 1000+n%len(contractors)) }
+func contractorAccount(n int) string { return fmt.Sprintf("3220%012d", 1000+n%len(contractors)) }
+
+// works contracts every project's pipe-network works (basic) with a
+// registered contractor after the autumn's spending: two progress payments
+// up to the 80% ceiling; at two projects in three an acceptance with the
+// owners' representatives; at one in three the settlement and the final
+// payment less the 3% retention, which stays held. A project whose money
+// runs out stops where it is, as a real one would.
+func (b *builder) works() error {
+	if err := b.flush(); err != nil {
+		return err
+	}
+	ws := b.svc.Movements.Works
+	payees := make([]string, len(contractors))
+	for i, name := range contractors {
+		p, err := ws.CreatePayee(b.ctx, works.Payee{Name: name, CreditCode: contractorCode(i),
+			BankAccount: contractorAccount(i), SME: i > 0})
+		if err != nil {
+			return fmt.Errorf("demo payee: %w", err)
+		}
+		payees[i] = p.ID
+	}
+	for i, p := range b.made {
+		sum := money.Amount(int64(p.Budget.For(funding.Basic)) * int64(15+b.rng.IntN(10)) / 100)
+		sum -= sum % 100
+		c, err := ws.CreateContract(b.ctx, p.Code, works.ContractIn{Payee: payees[i%len(payees)], Category: funding.Basic,
+			Sum: sum, SignedOn: date(6, 1+b.rng.IntN(28)), TenderRef: fmt.Sprintf("LYG-ZB-%d-%04d", Year, i+1),
+			ReviewRef: fmt.Sprintf("连财评〔%d〕%d号", Year, 100+i)})
+		if err != nil {
+			return fmt.Errorf("demo contract at %s: %w", p.Code, err)
+		}
+		b.sum.Contracts++
+		if err := b.contractWorks(i, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// contractWorks takes one contract as far as its project's money allows.
+func (b *builder) contractWorks(i int, c *works.Contract) error {
+	ws := b.svc.Movements.Works
+	pay := func(amount money.Amount, on, purpose string) (bool, error) {
+		err := b.pay(movement.Expenditure{Project: c.Project, Contract: c.ID, Amount: amount, PaidOn: on, Purpose: purpose})
+		if errors.Is(err, ledger.ErrInsufficientFunds) || errors.Is(err, works.ErrRetentionHeld) {
+			return false, nil
+		}
+		if err == nil {
+			b.sum.Transfers++
+		}
+		return err == nil, err
+	}
+	half := c.Sum / 2
+	if ok, err := pay(half, date(9, 1+b.rng.IntN(28)), "雨污分流管网改造 进度款"); !ok {
+		return err
+	}
+	if ok, err := pay(c.Sum.Mul(c.ProgressCeiling)-half, date(10, 1+b.rng.IntN(10)), "雨污分流管网改造 进度款"); !ok {
+		return err
+	}
+	if i%3 == 2 {
+		return nil // still under construction
+	}
+	_, err := ws.RecordAcceptance(b.ctx, c.ID, works.Acceptance{AcceptedOn: date(10, 15), Result: works.Passed,
+		OwnerReps: 2, Participants: []works.Participant{{Name: "业委会主任", Role: "业主代表"}, {Name: "楼栋长", Role: "居民代表"},
+			{Name: "监理工程师", Role: "监理单位"}, {Name: "项目经理", Role: "施工单位"}}})
+	if err != nil || i%3 == 1 {
+		return err
+	}
+	st, err := ws.Settle(b.ctx, c.ID, works.SettlementIn{Amount: c.Sum - c.Sum/50 - (c.Sum-c.Sum/50)%100,
+		ReviewRef: fmt.Sprintf("连财审〔%d〕%d号", Year, 300+i), SettledOn: date(11, 2)})
+	if err != nil {
+		return fmt.Errorf("demo settlement at %s: %w", c.Project, err)
+	}
+	b.sum.Settled++
+	_, err = pay(st.Amount-st.Retention-c.Sum.Mul(c.ProgressCeiling), date(11, 10), "雨污分流管网改造 结算款（留3%质保金）")
+	return err
+}
