@@ -8,6 +8,7 @@ import (
 
 	"renofund/funding/report"
 	"renofund/internal/errs"
+	"renofund/internal/window"
 )
 
 // TestBudgetReport: each project's spending per category against its
@@ -42,7 +43,7 @@ func TestBudgetReport(t *testing.T) {
 			{"HZ", "HZ", hz},
 			{"LY", "", ly},
 		} {
-			lines, err := town.svc.Reports.BudgetReport(office(tc.actor), tc.district)
+			lines, err := town.svc.Reports.BudgetReport(office(tc.actor), tc.district, window.Window{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +56,7 @@ func TestBudgetReport(t *testing.T) {
 				t.Errorf("%q asks for %q:\n%+v\nwant\n%+v", tc.actor, tc.district, lines, want)
 			}
 		}
-		if _, err := town.svc.Reports.BudgetReport(office("HZ"), "LY"); !errors.Is(err, errs.ErrForbidden) {
+		if _, err := town.svc.Reports.BudgetReport(office("HZ"), "LY", window.Window{}); !errors.Is(err, errs.ErrForbidden) {
 			t.Errorf("HZ asks for LY's budgets: %v, want forbidden", err)
 		}
 	})
@@ -93,7 +94,7 @@ func TestIdleReport(t *testing.T) {
 			{"HZ", 90, asOf, []row{cgHZ, dfHZ}},
 			{"LY", 90, asOf, []row{sbLY}},
 		} {
-			lines, err := town.svc.Reports.IdleReport(office(tc.actor), tc.days, tc.asOf)
+			lines, err := town.svc.Reports.IdleReport(office(tc.actor), tc.days, tc.asOf, window.Window{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +108,7 @@ func TestIdleReport(t *testing.T) {
 			}
 		}
 		for _, days := range []int{-1, 36501} {
-			if _, err := town.svc.Reports.IdleReport(finance(), days, asOf); !errors.Is(err, errs.ErrInvalidRequest) {
+			if _, err := town.svc.Reports.IdleReport(finance(), days, asOf, window.Window{}); !errors.Is(err, errs.ErrInvalidRequest) {
 				t.Errorf("days %d: %v, want invalid request", days, err)
 			}
 		}

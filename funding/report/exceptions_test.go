@@ -58,7 +58,7 @@ func TestExceptions(t *testing.T) {
 			{"HZ", in("HZ")},
 			{"LY", in("LY")},
 		} {
-			ex, err := town.svc.Reports.Exceptions(office(tc.actor), asOf)
+			ex, err := town.svc.Reports.Exceptions(office(tc.actor), report.DefaultRules(asOf))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestExceptions(t *testing.T) {
 			}
 		}
 
-		ex, err := town.svc.Reports.Exceptions(finance(), asOf)
+		ex, err := town.svc.Reports.Exceptions(finance(), report.DefaultRules(asOf))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +133,7 @@ func TestRetentionFirstInFirstOut(t *testing.T) {
 			{"LY", "2026-04-25", nil},
 		} {
 			on, _ := time.Parse(time.DateOnly, tc.asOf)
-			ex, err := town.svc.Reports.Exceptions(office(tc.actor), on)
+			ex, err := town.svc.Reports.Exceptions(office(tc.actor), report.DefaultRules(on))
 			if err != nil {
 				t.Fatal(err)
 			}
