@@ -21,7 +21,7 @@ type BudgetLine struct {
 	Budget    money.Amount `json:"budget"`
 	Spent     money.Amount `json:"spent"`
 	Remaining money.Amount `json:"remaining"`           // negative when over budget
-	LastPaid  string       `json:"last_paid,omitempty"` // the booking date of the latest payment
+	LastPaid  string       `json:"last_paid,omitempty"` // the booking date of the latest payment, when spent is not 0
 }
 
 // BudgetReport compares each project's spending per category, booked in w,
@@ -48,6 +48,9 @@ func (s *Service) BudgetReport(ctx context.Context, district string, w window.Wi
 		for _, p := range ps {
 			for _, c := range funding.Categories {
 				b, sp := p.Budget.For(c), spent[[2]string{p.Code, c}]
+				if sp.Spent == 0 {
+					sp.LastPaid = "" // paid and reversed
+				}
 				out = append(out, BudgetLine{Project: p.Code, District: p.District, Category: c, Budget: b, Spent: sp.Spent,
 					Remaining: b - sp.Spent, LastPaid: sp.LastPaid})
 			}

@@ -13,7 +13,8 @@ import (
 
 // TestBudgetReport: each project's spending per category against its
 // budget, from its own holdings, net of reversals (LY-001's improvement
-// payment and its reversal make nothing); a district sees its projects.
+// payment and its reversal make nothing, and no date of a last payment);
+// a district sees its projects.
 func TestBudgetReport(t *testing.T) {
 	type row struct {
 		project, category     string
@@ -46,6 +47,15 @@ func TestBudgetReport(t *testing.T) {
 			lines, err := town.svc.Reports.BudgetReport(office(tc.actor), tc.district, window.Window{})
 			if err != nil {
 				t.Fatal(err)
+			}
+			for i, l := range lines {
+				if (l.LastPaid != "") != (l.Spent != 0) {
+					t.Errorf("%s %s: spent %s, last paid %q", l.Project, l.Category, l.Spent, l.LastPaid)
+				}
+				if l.Project == "LY-001" && l.Category == "basic" && l.LastPaid != "2026-04-06" {
+					t.Errorf("LY-001 basic last paid %q, want 2026-04-06", l.LastPaid)
+				}
+				lines[i].LastPaid = ""
 			}
 			var want []report.BudgetLine
 			for _, r := range tc.rows {

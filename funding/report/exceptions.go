@@ -107,19 +107,43 @@ func (r Rules) check() error {
 // specialKinds are passed down under the 60-day deadline.
 var specialKinds = map[string]bool{"special_fund": true, "special_bond": true, "central_investment": true}
 
+// check is one rule's check: the findings it makes under the rules.
+type check func(context.Context, Rules) ([]Exception, error)
+
+// checks are the checks in the order they report, each with its code.
+func (s *Service) checks() []struct {
+	code string
+	run  check
+} {
+	return []struct {
+		code string
+		run  check
+	}{
+		{ExRetention, s.retention}, {ExDiversion, s.diversions}, {ExVoteMissing, s.votes},
+		{ExDirectRouted, s.directRouted}, {ExIdleMoney, s.idle}, {ExExpiring, s.expiring},
+		{ExOverBudget, s.overBudget}, {ExDuplicate, s.duplicates}, {ExCentral, s.centralIneligible},
+		{ExLateEntry, s.lateEntries},
+	}
+}
+
 // Exceptions runs every check under r; a district sees its own, and each
 // check looks only at that district's rows. Findings come check by check,
 // each with its review status.
 func (s *Service) Exceptions(ctx context.Context, r Rules) ([]Exception, error) {
+	return s.exceptions(ctx, r, "")
+}
+
+// exceptions runs the check of one code, or every check when code is "".
+func (s *Service) exceptions(ctx context.Context, r Rules, code string) ([]Exception, error) {
 	if err := r.check(); err != nil {
 		return nil, err
 	}
 	out := []Exception{}
-	for _, check := range []func(context.Context, Rules) ([]Exception, error){
-		s.retention, s.diversions, s.votes, s.directRouted, s.idle, s.expiring, s.overBudget,
-		s.duplicates, s.centralIneligible, s.lateEntries,
-	} {
-		ex, err := check(ctx, r)
+	for _, c := range s.checks() {
+		if code != "" && c.code != code {
+			continue
+		}
+		ex, err := c.run(ctx, r)
 		if err != nil {
 			return nil, err
 		}

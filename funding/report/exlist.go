@@ -48,7 +48,7 @@ func (s *Service) ExceptionList(ctx context.Context, q ExceptionQuery) ([]Except
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.Exceptions(ctx, q.Rules)
+	all, err := s.exceptions(ctx, q.Rules, q.Kind)
 	if err != nil {
 		return nil, err
 	}

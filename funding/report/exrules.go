@@ -181,7 +181,7 @@ func (s *Service) lateEntries(ctx context.Context, r Rules) ([]Exception, error)
 	byKey := map[[2]string]*sitting{}
 	var keys [][2]string
 	for _, v := range vs {
-		at, err := time.Parse(time.RFC3339Nano, v.RecordedAt)
+		at, err := time.Parse("2006-01-02T15", v.Hour)
 		if err != nil {
 			continue
 		}
@@ -203,7 +203,7 @@ func (s *Service) lateEntries(ctx context.Context, r Rules) ([]Exception, error)
 		if !ok {
 			return nil, ErrTooLarge
 		}
-		g.amount, g.count, g.maxGap, g.by[v.RecordedBy] = sum, g.count+1, max(g.maxGap, gap), true
+		g.amount, g.count, g.maxGap, g.by[v.RecordedBy] = sum, g.count+v.Count, max(g.maxGap, gap), true
 		g.oldest = min(g.oldest, v.BookedOn)
 	}
 	sort.Slice(keys, func(i, j int) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
@@ -119,11 +120,15 @@ func (s *Service) withStatus(ctx context.Context, ex []Exception) error {
 	return nil
 }
 
-// Finding returns the finding with the given id, as the checks find it
-// under r, with its reviews; a finding the checks do not find (or one of
+// Finding returns the finding with the given id, as its code's check finds
+// it under r, with its reviews; a finding the checks do not find (or one of
 // another district's) is not found.
 func (s *Service) Finding(ctx context.Context, id string, r Rules) (*Finding, error) {
-	ex, err := s.Exceptions(ctx, r)
+	code, _, _ := strings.Cut(id, ":")
+	if !slices.Contains(Codes, code) {
+		return nil, fmt.Errorf("%w: exception %q", errs.ErrNotFound, id)
+	}
+	ex, err := s.exceptions(ctx, r, code)
 	if err != nil {
 		return nil, err
 	}

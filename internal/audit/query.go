@@ -29,7 +29,7 @@ func Scope(ctx context.Context, f Filter) (Filter, error) {
 	if err != nil {
 		return f, err
 	}
-	f.From, f.To = w.From, w.To
+	f.FiscalYear, f.From, f.To = "", w.From, w.To
 	f.District, err = access.From(ctx).Area(f.District)
 	return f, err
 }

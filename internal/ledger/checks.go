@@ -53,20 +53,46 @@ func (l *Ledger) RepeatedPayments(ctx context.Context, district string) ([]Vouch
 		ORDER BY t.amount, t.booked_on, t.fiscal_year, t.voucher_seq`, append(args, args...)...)
 }
 
-// RecordedAfter lists the transfers (of one district when given; "" for
-// every one) recorded before until (a stored timestamp) on a later UTC date than
-// the one they were booked on, or on the same date too when sameDay is set,
-// in voucher order: the candidates for a late entry.
-func (l *Ledger) RecordedAfter(ctx context.Context, district, until string, sameDay bool) ([]Voucher, error) {
+// Recording is the vouchers of one district ("" for the city's) booked on
+// one date and recorded by one person within one hour (UTC, "2006-01-02T15").
+type Recording struct {
+	District, BookedOn, Hour, RecordedBy string
+	Count                                int
+	Amount                               money.Amount
+}
+
+// RecordedAfter sums the transfers (of one district when given) recorded
+// before until (a stored timestamp) on a later UTC date than the one they
+// were booked on, or on the same date too when sameDay is set, per district,
+// booking date, hour of recording and recorder: the candidates for a late
+// entry, a few rows however many vouchers a backlog holds.
+func (l *Ledger) RecordedAfter(ctx context.Context, district, until string, sameDay bool) ([]Recording, error) {
 	cmp := ">"
 	if sameDay {
 		cmp = ">="
 	}
-	q := `SELECT ` + voucherColumns + ` FROM transfers t
-		WHERE t.recorded_at < ? AND SUBSTR(t.recorded_at, 1, 10) ` + cmp + ` t.booked_on`
-	args := []any{until}
+	where, args := "", []any{until}
 	if district != "" {
-		q, args = q+" AND t.district_code = ?", append(args, district)
+		where, args = " AND t.district_code = ?", append(args, district)
 	}
-	return l.vouchers(ctx, q+" ORDER BY t.fiscal_year, t.voucher_seq", args...)
+	var rows []struct {
+		DistrictCode               *string
+		BookedOn, Hour, RecordedBy string
+		Count                      int
+		Amount                     int64
+	}
+	err := l.db.Conn(ctx).Raw(`SELECT t.district_code, t.booked_on, SUBSTR(t.recorded_at, 1, 13) AS hour, t.recorded_by,
+		COUNT(*) AS count, SUM(t.amount) AS amount FROM transfers t
+		WHERE t.recorded_at < ? AND SUBSTR(t.recorded_at, 1, 10) `+cmp+` t.booked_on`+where+`
+		GROUP BY t.district_code, t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by
+		ORDER BY 1, 2, 3, 4`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Recording, len(rows))
+	for i, r := range rows {
+		out[i] = Recording{District: store.Str(r.DistrictCode), BookedOn: r.BookedOn, Hour: r.Hour, RecordedBy: r.RecordedBy,
+			Count: r.Count, Amount: money.Amount(r.Amount)}
+	}
+	return out, nil
 }

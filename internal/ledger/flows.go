@@ -119,11 +119,12 @@ func (l *Ledger) SpentByCategory(ctx context.Context, district, project, from, t
 		where, args = where+" AND t.project_code = ?", append(args, project)
 	}
 	var rows []struct {
-		Project, Category, LastPaid string
-		Spent                       int64
+		Project, Category string
+		LastPaid          *string
+		Spent             int64
 	}
 	err := l.db.Conn(ctx).Raw(`SELECT t.project_code AS project, t.category AS category, -SUM(p.amount) AS spent,
-		MAX(t.booked_on) AS last_paid
+		MAX(CASE WHEN t.type <> 'reversal' THEN t.booked_on END) AS last_paid
 		FROM transfers t JOIN postings p ON p.transfer_id = t.id
 		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder AND h.project_code = t.project_code
 		WHERE t.base_type IN ('expenditure', 'subsidy_payment') AND t.category IS NOT NULL`+where+`
@@ -133,7 +134,7 @@ func (l *Ledger) SpentByCategory(ctx context.Context, district, project, from, t
 	}
 	out := make([]CategorySpend, len(rows))
 	for i, r := range rows {
-		out[i] = CategorySpend{Project: r.Project, Category: r.Category, Spent: money.Amount(r.Spent), LastPaid: r.LastPaid}
+		out[i] = CategorySpend{Project: r.Project, Category: r.Category, Spent: money.Amount(r.Spent), LastPaid: store.Str(r.LastPaid)}
 	}
 	return out, nil
 }
