@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,7 +22,7 @@ var centralKinds = []string{"central_grant", "central_investment"}
 
 // duplicates flags payments of the same amount to the same payee (the same
 // credit code or the same bank account) booked within r.DuplicateDays of
-// one another: possible false claims (虚报冒领). Payments that chain
+// one another, by r.AsOf: possible false claims (虚报冒领). Payments that chain
 // together make one finding, named after the first; its amount is what was
 // paid beyond the first payment.
 func (s *Service) duplicates(ctx context.Context, r Rules) ([]Exception, error) {
@@ -33,6 +34,8 @@ func (s *Service) duplicates(ctx context.Context, r Rules) ([]Exception, error) 
 	if err != nil {
 		return nil, err
 	}
+	asOf := r.AsOf.Format(time.DateOnly)
+	vs = slices.DeleteFunc(vs, func(v ledger.Voucher) bool { return v.BookedOn > asOf })
 	parent := make([]int, len(vs))
 	for i := range parent {
 		parent[i] = i

@@ -28,7 +28,8 @@ func found(t *testing.T, town *smallTown, r report.Rules, code string) []report.
 // on 05-06 (one finding: 5,000 paid beyond the first), and on 05-20, more
 // than 7 days after; 5,000 to another payee on 05-03 is not the same payee;
 // 7,000 twice, the second reversed, is no longer a duplicate. A longer
-// window takes in the 05-20 payment; a district sees its own.
+// window takes in the 05-20 payment once it is made (as of 05-31); a
+// district sees its own.
 func TestDuplicatePayments(t *testing.T) {
 	eachTown(t, func(t *testing.T, town *smallTown) {
 		other := payment("HZ-001", funding.Basic, "CG", 5_000, "2026-05-03")
@@ -59,6 +60,10 @@ func TestDuplicatePayments(t *testing.T) {
 			t.Errorf("duplicate %+v, want %s for 5000.00 on 2026-05-06", d, want)
 		}
 		r.DuplicateDays = 14
+		if ex := found(t, town, r, report.ExDuplicate); len(ex) != 1 || ex[0].Amount != yuan(5_000) {
+			t.Errorf("within 14 days as of %s, before the 05-20 payment: %+v", asOf.Format(time.DateOnly), ex)
+		}
+		r.AsOf = time.Date(2026, 5, 31, 0, 0, 0, 0, time.UTC)
 		if ex := found(t, town, r, report.ExDuplicate); len(ex) != 1 || ex[0].Amount != yuan(10_000) ||
 			!strings.HasSuffix(ex[0].Subject, ts[2].VoucherNo) || ex[0].ID != d.ID {
 			t.Errorf("within 14 days: %+v, want three payments under the same id", ex)
