@@ -44,7 +44,7 @@ const (
 	ExIdleMoney    = "idle_money"         // held without moving on
 	ExExpiring     = "expiring_unspent"   // a fund expiring (or expired) with money unspent
 	ExOverBudget   = "over_budget"        // a category spent beyond its budget
-	ExDuplicate    = "duplicate_payment"  // 虚报冒领?: the same amount to the same payee within days
+	ExDuplicate    = "duplicate_payment"  // possible 虚报冒领: the same amount to the same payee within days
 	ExCentral      = "central_ineligible" // central money at a community built after 2000
 	ExLateEntry    = "late_entry"         // booked long before it was recorded
 )

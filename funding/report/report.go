@@ -2,8 +2,9 @@
 // area's money came from and went (the funding report), budgets against
 // spending, idle money, the monthly direct-fund report, a fund's and a
 // project's view, the transfer list, and the exceptions an auditor should
-// review. It reads the ledger through its own API and the registry for
-// what funds and projects are; it writes nothing.
+// review, with the auditor's review steps on them. It reads the ledger
+// through its own API and the registry for what funds and projects are; the
+// only thing it writes is a review step (append-only).
 package report
 
 import (
