@@ -70,14 +70,20 @@ func (s *Service) duplicates(ctx context.Context, r Rules) ([]Exception, error) 
 		if len(g) < 2 {
 			continue
 		}
-		nos := make([]string, len(g))
-		for i, v := range g {
-			nos[i] = v.VoucherNo
+		nos := []string{g[0].VoucherNo}
+		var extra money.Amount
+		for _, v := range g[1:] {
+			nos = append(nos, v.VoucherNo)
+			sum, ok := money.Sum(extra, v.Amount)
+			if !ok {
+				return nil, ErrTooLarge
+			}
+			extra = sum
 		}
 		first := g[0]
 		out = append(out, Exception{ID: findingID(ExDuplicate, first.VoucherNo), Code: ExDuplicate,
 			Rule: "财政违法行为处罚处分条例 §6 (虚报冒领)", Severity: "high", Subject: "vouchers " + strings.Join(nos, ", "),
-			District: first.District, Amount: first.Amount * money.Amount(len(g)-1), On: g[1].BookedOn,
+			District: first.District, Amount: extra, On: g[1].BookedOn,
 			Detail: fmt.Sprintf("%d payments of %s to %s between %s and %s, each within %d days of another",
 				len(g), first.Amount, payee(first), first.BookedOn, g[len(g)-1].BookedOn, r.DuplicateDays)})
 	}
