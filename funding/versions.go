@@ -256,7 +256,7 @@ func (s *Registry) AmendBudget(ctx context.Context, code string, in AmendmentIn)
 
 // coversSpent refuses a budget below what the project spent in a category.
 func (s *Registry) coversSpent(ctx context.Context, code string, b Budget) error {
-	spent, err := s.ledger.SpentByCategory(ctx, "", code)
+	spent, err := s.ledger.SpentByCategory(ctx, "", code, "", "")
 	if err != nil {
 		return err
 	}

@@ -12,11 +12,11 @@ import (
 	"renofund/internal/ledger"
 )
 
-// exportCmd: renofund export trail --out DIR [--district --project --fund --from --to]
+// exportCmd: renofund export trail --out DIR [--district --project --fund --fiscal-year | --from --to]
 // writes trail.csv, trail.jsonl, trail.xlsx, datapackage.json and manifest.json.
 func exportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "trail" {
-		return usageError{"export: want trail --out DIR [--district --project --fund --from --to]"}
+		return usageError{"export: want trail --out DIR [--district --project --fund --fiscal-year | --from --to]"}
 	}
 	fs := flag.NewFlagSet("export trail", flag.ContinueOnError)
 	out := fs.String("out", "", "directory to write into (created if missing)")
@@ -24,6 +24,7 @@ func exportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	fs.StringVar(&f.District, "district", "", "district code")
 	fs.StringVar(&f.Project, "project", "", "project code")
 	fs.StringVar(&f.Fund, "fund", "", "fund code")
+	fs.StringVar(&f.FiscalYear, "fiscal-year", "", "booked in this fiscal year (YYYY), instead of --from and --to")
 	fs.StringVar(&f.From, "from", "", "booked on or after (YYYY-MM-DD)")
 	fs.StringVar(&f.To, "to", "", "booked on or before (YYYY-MM-DD)")
 	if err := fs.Parse(args[1:]); err != nil {

@@ -10,6 +10,7 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/window"
 )
 
 // BudgetLine is one project's budget and spending in one category.
@@ -19,23 +20,24 @@ type BudgetLine struct {
 	Category  string       `json:"category"`
 	Budget    money.Amount `json:"budget"`
 	Spent     money.Amount `json:"spent"`
-	Remaining money.Amount `json:"remaining"` // negative when over budget
+	Remaining money.Amount `json:"remaining"`           // negative when over budget
+	LastPaid  string       `json:"last_paid,omitempty"` // the booking date of the latest payment, when spent is not 0
 }
 
-// BudgetReport compares each project's spending per category with its
-// budget, for one district or all the actor may see.
-func (s *Service) BudgetReport(ctx context.Context, district string) ([]BudgetLine, error) {
+// BudgetReport compares each project's spending per category, booked in w,
+// with its budget, for one district or all the actor may see.
+func (s *Service) BudgetReport(ctx context.Context, district string, w window.Window) ([]BudgetLine, error) {
 	district, err := access.From(ctx).Area(district)
 	if err != nil {
 		return nil, err
 	}
-	spends, err := s.ledger.SpentByCategory(ctx, district, "")
+	spends, err := s.ledger.SpentByCategory(ctx, district, "", w.From, w.To)
 	if err != nil {
 		return nil, err
 	}
-	spent := map[[2]string]money.Amount{}
+	spent := map[[2]string]ledger.CategorySpend{}
 	for _, sp := range spends {
-		spent[[2]string{sp.Project, sp.Category}] = sp.Spent
+		spent[[2]string{sp.Project, sp.Category}] = sp
 	}
 	var out []BudgetLine
 	for after := ""; ; {
@@ -46,7 +48,11 @@ func (s *Service) BudgetReport(ctx context.Context, district string) ([]BudgetLi
 		for _, p := range ps {
 			for _, c := range funding.Categories {
 				b, sp := p.Budget.For(c), spent[[2]string{p.Code, c}]
-				out = append(out, BudgetLine{Project: p.Code, District: p.District, Category: c, Budget: b, Spent: sp, Remaining: b - sp})
+				if sp.Spent == 0 {
+					sp.LastPaid = "" // paid and reversed
+				}
+				out = append(out, BudgetLine{Project: p.Code, District: p.District, Category: c, Budget: b, Spent: sp.Spent,
+					Remaining: b - sp.Spent, LastPaid: sp.LastPaid})
 			}
 		}
 		if len(ps) < 1000 {
@@ -73,8 +79,9 @@ type IdleLine struct {
 
 // IdleReport lists holdings with money that has not been allocated onward or
 // spent for more than days days before asOf: idle since the last outflow, or
-// since the first inflow when nothing has gone out.
-func (s *Service) IdleReport(ctx context.Context, days int, asOf time.Time) ([]IdleLine, error) {
+// since the first inflow when nothing has gone out; of those, the ones idle
+// since a date in w.
+func (s *Service) IdleReport(ctx context.Context, days int, asOf time.Time, w window.Window) ([]IdleLine, error) {
 	if days < 0 || days > 36500 {
 		return nil, fmt.Errorf("%w: days must be from 0 to 36500", errs.ErrInvalidRequest)
 	}
@@ -100,7 +107,7 @@ func (s *Service) IdleReport(ctx context.Context, days int, asOf time.Time) ([]I
 		if since == "" {
 			since = a.FirstIn
 		}
-		if since >= cutoff {
+		if since >= cutoff || !w.Contains(since) {
 			continue
 		}
 		t, _ := time.Parse(time.DateOnly, since)

@@ -8,11 +8,13 @@ import (
 
 	"renofund/funding/report"
 	"renofund/internal/errs"
+	"renofund/internal/window"
 )
 
 // TestBudgetReport: each project's spending per category against its
 // budget, from its own holdings, net of reversals (LY-001's improvement
-// payment and its reversal make nothing); a district sees its projects.
+// payment and its reversal make nothing, and no date of a last payment);
+// a district sees its projects.
 func TestBudgetReport(t *testing.T) {
 	type row struct {
 		project, category     string
@@ -42,9 +44,18 @@ func TestBudgetReport(t *testing.T) {
 			{"HZ", "HZ", hz},
 			{"LY", "", ly},
 		} {
-			lines, err := town.svc.Reports.BudgetReport(office(tc.actor), tc.district)
+			lines, err := town.svc.Reports.BudgetReport(office(tc.actor), tc.district, window.Window{})
 			if err != nil {
 				t.Fatal(err)
+			}
+			for i, l := range lines {
+				if (l.LastPaid != "") != (l.Spent != 0) {
+					t.Errorf("%s %s: spent %s, last paid %q", l.Project, l.Category, l.Spent, l.LastPaid)
+				}
+				if l.Project == "LY-001" && l.Category == "basic" && l.LastPaid != "2026-04-06" {
+					t.Errorf("LY-001 basic last paid %q, want 2026-04-06", l.LastPaid)
+				}
+				lines[i].LastPaid = ""
 			}
 			var want []report.BudgetLine
 			for _, r := range tc.rows {
@@ -55,7 +66,7 @@ func TestBudgetReport(t *testing.T) {
 				t.Errorf("%q asks for %q:\n%+v\nwant\n%+v", tc.actor, tc.district, lines, want)
 			}
 		}
-		if _, err := town.svc.Reports.BudgetReport(office("HZ"), "LY"); !errors.Is(err, errs.ErrForbidden) {
+		if _, err := town.svc.Reports.BudgetReport(office("HZ"), "LY", window.Window{}); !errors.Is(err, errs.ErrForbidden) {
 			t.Errorf("HZ asks for LY's budgets: %v, want forbidden", err)
 		}
 	})
@@ -93,7 +104,7 @@ func TestIdleReport(t *testing.T) {
 			{"HZ", 90, asOf, []row{cgHZ, dfHZ}},
 			{"LY", 90, asOf, []row{sbLY}},
 		} {
-			lines, err := town.svc.Reports.IdleReport(office(tc.actor), tc.days, tc.asOf)
+			lines, err := town.svc.Reports.IdleReport(office(tc.actor), tc.days, tc.asOf, window.Window{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +118,7 @@ func TestIdleReport(t *testing.T) {
 			}
 		}
 		for _, days := range []int{-1, 36501} {
-			if _, err := town.svc.Reports.IdleReport(finance(), days, asOf); !errors.Is(err, errs.ErrInvalidRequest) {
+			if _, err := town.svc.Reports.IdleReport(finance(), days, asOf, window.Window{}); !errors.Is(err, errs.ErrInvalidRequest) {
 				t.Errorf("days %d: %v, want invalid request", days, err)
 			}
 		}

@@ -4,24 +4,35 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"renofund/funding"
 	"renofund/internal/access"
+	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/window"
 )
 
 // Exception is a rule an auditor should look at. Codes are named after the
 // rule broken (财政违法行为处罚处分条例 §6, 预算法 §52, 民法典 §278, 财预〔2020〕56号).
+// ID is the finding's code and what it is about ("retention:CG@city"), so
+// a finding keeps its id from one call to the next; On is the booking date
+// it dates from (the oldest money held back, the payment, the last payment
+// over budget, a fund's expiry); Status is where the auditor's review of it
+// stands (see Review).
 type Exception struct {
+	ID       string       `json:"id"`
 	Code     string       `json:"code"`
 	Rule     string       `json:"rule"`
 	Severity string       `json:"severity"` // high, medium, low
 	Subject  string       `json:"subject"`
 	District string       `json:"district,omitempty"`
 	Amount   money.Amount `json:"amount"`
+	On       string       `json:"on"`
 	Detail   string       `json:"detail"`
+	Status   string       `json:"status"`
 }
 
 // Exception codes.
@@ -33,39 +44,121 @@ const (
 	ExIdleMoney    = "idle_money"         // held without moving on
 	ExExpiring     = "expiring_unspent"   // a fund expiring (or expired) with money unspent
 	ExOverBudget   = "over_budget"        // a category spent beyond its budget
+	ExDuplicate    = "duplicate_payment"  // possible 虚报冒领: the same amount to the same payee within days
+	ExCentral      = "central_ineligible" // central money at a community built after 2000
+	ExLateEntry    = "late_entry"         // booked long before it was recorded
 )
 
-// Deadlines and horizons for the checks.
+// Codes lists the exception codes, the values of the kind filter.
+var Codes = []string{ExRetention, ExDiversion, ExVoteMissing, ExDirectRouted, ExIdleMoney, ExExpiring, ExOverBudget,
+	ExDuplicate, ExCentral, ExLateEntry}
+
+// Severities lists the severities, highest first.
+var Severities = []string{"high", "medium", "low"}
+
+// Deadlines and horizons for the checks; Rules sets the ones a caller may
+// change.
 const (
 	PassDownDays        = 30 // 预算法 §52, general transfers
 	PassDownSpecialDays = 60 // special transfers
 	IdleDays            = 90
 	ExpiryHorizonDays   = 60
+	DuplicateDays       = 7
+	LateDays            = 30
+	// BuiltBy is the last year of construction the programme covers:
+	// communities built before the end of 2000.
+	BuiltBy = 2000
 )
+
+// Rules are the date the checks run as of and their thresholds: idle money
+// is flagged after IdleDays when a holder's idle money comes to at least
+// IdleMin; payments of the same amount to the same payee within
+// DuplicateDays of each other are possible duplicates; a voucher recorded
+// more than LateDays after its booking date is a late entry.
+type Rules struct {
+	AsOf          time.Time
+	IdleDays      int
+	IdleMin       money.Amount
+	DuplicateDays int
+	LateDays      int
+}
+
+// DefaultRules are the rules as of asOf with the standard thresholds.
+func DefaultRules(asOf time.Time) Rules {
+	return Rules{AsOf: asOf, IdleDays: IdleDays, DuplicateDays: DuplicateDays, LateDays: LateDays}
+}
+
+// check refuses thresholds out of range.
+func (r Rules) check() error {
+	for _, d := range []struct {
+		name string
+		v    int
+	}{{"idle_days", r.IdleDays}, {"duplicate_days", r.DuplicateDays}, {"late_days", r.LateDays}} {
+		if d.v < 0 || d.v > 36500 {
+			return fmt.Errorf("%w: %s must be from 0 to 36500", errs.ErrInvalidRequest, d.name)
+		}
+	}
+	if r.IdleMin < 0 {
+		return fmt.Errorf("%w: idle_min must not be negative", errs.ErrInvalidAmount)
+	}
+	return nil
+}
 
 // specialKinds are passed down under the 60-day deadline.
 var specialKinds = map[string]bool{"special_fund": true, "special_bond": true, "central_investment": true}
 
-// Exceptions runs every check as of asOf; a district sees its own, and
-// each check looks only at that district's rows.
-func (s *Service) Exceptions(ctx context.Context, asOf time.Time) ([]Exception, error) {
-	var out []Exception
-	for _, check := range []func(context.Context, time.Time) ([]Exception, error){
-		s.retention, s.diversions, s.votes, s.directRouted, s.idle, s.expiring, s.overBudget,
-	} {
-		ex, err := check(ctx, asOf)
+// check is one rule's check: the findings it makes under the rules.
+type check func(context.Context, Rules) ([]Exception, error)
+
+// checks are the checks in the order they report, each with its code.
+func (s *Service) checks() []struct {
+	code string
+	run  check
+} {
+	return []struct {
+		code string
+		run  check
+	}{
+		{ExRetention, s.retention}, {ExDiversion, s.diversions}, {ExVoteMissing, s.votes},
+		{ExDirectRouted, s.directRouted}, {ExIdleMoney, s.idle}, {ExExpiring, s.expiring},
+		{ExOverBudget, s.overBudget}, {ExDuplicate, s.duplicates}, {ExCentral, s.centralIneligible},
+		{ExLateEntry, s.lateEntries},
+	}
+}
+
+// Exceptions runs every check under r; a district sees its own, and each
+// check looks only at that district's rows. Findings come check by check,
+// each with its review status.
+func (s *Service) Exceptions(ctx context.Context, r Rules) ([]Exception, error) {
+	return s.exceptions(ctx, r, "")
+}
+
+// exceptions runs the check of one code, or every check when code is "".
+func (s *Service) exceptions(ctx context.Context, r Rules, code string) ([]Exception, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	out := []Exception{}
+	for _, c := range s.checks() {
+		if code != "" && c.code != code {
+			continue
+		}
+		ex, err := c.run(ctx, r)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, ex...)
 	}
-	return out, nil
+	return out, s.withStatus(ctx, out)
 }
+
+// findingID names a finding by its code and the parts of its subject.
+func findingID(code string, parts ...string) string { return code + ":" + strings.Join(parts, "@") }
 
 // retention finds money at the city or a district that arrived more than
 // the pass-down deadline ago and has not gone on: inflows are consumed by
 // outflows first in, first out, and what is left of an old inflow is late.
-func (s *Service) retention(ctx context.Context, asOf time.Time) ([]Exception, error) {
+func (s *Service) retention(ctx context.Context, r Rules) ([]Exception, error) {
 	district, err := access.From(ctx).Area("")
 	if err != nil {
 		return nil, err
@@ -88,7 +181,7 @@ func (s *Service) retention(ctx context.Context, asOf time.Time) ([]Exception, e
 		if specialKinds[funds[e.Fund].Kind] {
 			days = PassDownSpecialDays
 		}
-		cutoff := asOf.AddDate(0, 0, -days).Format(time.DateOnly)
+		cutoff := r.AsOf.AddDate(0, 0, -days).Format(time.DateOnly)
 		var late money.Amount
 		oldest := ""
 		for _, l := range lots {
@@ -100,8 +193,9 @@ func (s *Service) retention(ctx context.Context, asOf time.Time) ([]Exception, e
 			}
 		}
 		if late > 0 {
-			out = append(out, Exception{Code: ExRetention, Rule: "预算法 §52 (滞留)", Severity: "high",
-				Subject: e.Fund + " at " + e.Holder, District: e.District, Amount: late,
+			out = append(out, Exception{ID: findingID(ExRetention, e.Fund, e.Holder), Code: ExRetention,
+				Rule: "预算法 §52 (滞留)", Severity: "high", Subject: e.Fund + " at " + e.Holder, District: e.District,
+				Amount: late, On: oldest,
 				Detail: fmt.Sprintf("%s received since %s not passed down within %d days", late, oldest, days)})
 		}
 	}
@@ -130,7 +224,7 @@ func (s *Service) retention(ctx context.Context, asOf time.Time) ([]Exception, e
 	return out, nil
 }
 
-func (s *Service) diversions(ctx context.Context, _ time.Time) ([]Exception, error) {
+func (s *Service) diversions(ctx context.Context, _ Rules) ([]Exception, error) {
 	district, err := access.From(ctx).Area("")
 	if err != nil {
 		return nil, err
@@ -138,8 +232,9 @@ func (s *Service) diversions(ctx context.Context, _ time.Time) ([]Exception, err
 	ts, err := s.ledger.All(ctx, ledger.Filter{District: district, Type: ledger.TypeExpenditure, Forced: true, Unreversed: true})
 	var out []Exception
 	for _, t := range ts {
-		out = append(out, Exception{Code: ExDiversion, Rule: "财政违法行为处罚处分条例 §6 (挪用 / 扩大开支范围)", Severity: "high",
-			Subject: "voucher " + t.VoucherNo, District: t.District, Amount: t.Amount,
+		out = append(out, Exception{ID: findingID(ExDiversion, t.VoucherNo), Code: ExDiversion,
+			Rule: "财政违法行为处罚处分条例 §6 (挪用 / 扩大开支范围)", Severity: "high",
+			Subject: "voucher " + t.VoucherNo, District: t.District, Amount: t.Amount, On: t.BookedOn,
 			Detail: fmt.Sprintf("%s paid for %s at %s outside the fund's categories, forced by the finance bureau: %s",
 				t.Amount, t.Category, t.Project, t.ForcedReason)})
 	}
@@ -148,7 +243,7 @@ func (s *Service) diversions(ctx context.Context, _ time.Time) ([]Exception, err
 
 // votes flags spending from vote-bound funds paid before the vote was held,
 // or under a vote that no longer passes the Civil Code test.
-func (s *Service) votes(ctx context.Context, _ time.Time) ([]Exception, error) {
+func (s *Service) votes(ctx context.Context, _ Rules) ([]Exception, error) {
 	district, err := access.From(ctx).Area("")
 	if err != nil {
 		return nil, err
@@ -181,14 +276,15 @@ func (s *Service) votes(ctx context.Context, _ time.Time) ([]Exception, error) {
 			problem = "money was paid on " + sp.FirstPaid + ", before the vote of " + f.Vote.HeldOn
 		}
 		if problem != "" {
-			out = append(out, Exception{Code: ExVoteMissing, Rule: "民法典 §278", Severity: "high", Subject: "fund " + f.Code,
-				District: f.District, Amount: sp.Spent, Detail: f.Kind + " spent, but " + problem})
+			out = append(out, Exception{ID: findingID(ExVoteMissing, f.Code), Code: ExVoteMissing, Rule: "民法典 §278",
+				Severity: "high", Subject: "fund " + f.Code, District: f.District, Amount: sp.Spent, On: sp.FirstPaid,
+				Detail: f.Kind + " spent, but " + problem})
 		}
 	}
 	return out, nil
 }
 
-func (s *Service) directRouted(ctx context.Context, _ time.Time) ([]Exception, error) {
+func (s *Service) directRouted(ctx context.Context, _ Rules) ([]Exception, error) {
 	district, err := access.From(ctx).Area("")
 	if err != nil {
 		return nil, err
@@ -201,29 +297,56 @@ func (s *Service) directRouted(ctx context.Context, _ time.Time) ([]Exception, e
 		ToDistrict: true, Unreversed: true})
 	var out []Exception
 	for _, t := range ts {
-		out = append(out, Exception{Code: ExDirectRouted, Rule: "财预〔2020〕56号 (直达资金)", Severity: "medium",
-			Subject: "voucher " + t.VoucherNo, District: t.District, Amount: t.Amount,
+		out = append(out, Exception{ID: findingID(ExDirectRouted, t.VoucherNo), Code: ExDirectRouted,
+			Rule: "财预〔2020〕56号 (直达资金)", Severity: "medium", Subject: "voucher " + t.VoucherNo, District: t.District,
+			Amount: t.Amount, On: t.BookedOn,
 			Detail: fmt.Sprintf("direct fund %s routed through %s instead of straight to the final payee", t.Fund, t.To)})
 	}
 	return out, err
 }
 
-func (s *Service) idle(ctx context.Context, asOf time.Time) ([]Exception, error) {
-	lines, err := s.IdleReport(ctx, IdleDays, asOf)
-	var out []Exception
-	for _, l := range lines {
-		out = append(out, Exception{Code: ExIdleMoney, Rule: "idle money (资金闲置)", Severity: "low", Subject: l.Fund + " at " + l.Holder,
-			District: districtOf(l.District), Amount: l.Balance, Detail: fmt.Sprintf("held without moving on since %s (%d days)", l.IdleSince, l.DaysIdle)})
+// idle flags each holder whose idle money (see IdleReport) comes to at
+// least r.IdleMin: one finding per holder, however many funds it holds,
+// dated from the fund idle longest.
+func (s *Service) idle(ctx context.Context, r Rules) ([]Exception, error) {
+	lines, err := s.IdleReport(ctx, r.IdleDays, r.AsOf, window.Window{})
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Holder < lines[j].Holder })
+	var out []Exception
+	for i := 0; i < len(lines); {
+		j, total, oldest := i, money.Amount(0), lines[i]
+		var funds []string
+		for ; j < len(lines) && lines[j].Holder == lines[i].Holder; j++ {
+			sum, ok := money.Sum(total, lines[j].Balance)
+			if !ok {
+				return nil, ErrTooLarge
+			}
+			total = sum
+			funds = append(funds, lines[j].Fund)
+			if lines[j].IdleSince < oldest.IdleSince {
+				oldest = lines[j]
+			}
+		}
+		if total > 0 && total >= r.IdleMin {
+			l := lines[i]
+			out = append(out, Exception{ID: findingID(ExIdleMoney, l.Holder), Code: ExIdleMoney, Rule: "idle money (资金闲置)",
+				Severity: "low", Subject: l.Holder, District: districtOf(l.District), Amount: total, On: oldest.IdleSince,
+				Detail: fmt.Sprintf("%s in %d fund(s) (%s) held without moving on, the oldest since %s (%d days)",
+					total, len(funds), strings.Join(funds, ", "), oldest.IdleSince, oldest.DaysIdle)})
+		}
+		i = j
+	}
+	return out, nil
 }
 
-func (s *Service) expiring(ctx context.Context, asOf time.Time) ([]Exception, error) {
+func (s *Service) expiring(ctx context.Context, r Rules) ([]Exception, error) {
 	district, err := access.From(ctx).Area("")
 	if err != nil {
 		return nil, err
 	}
-	horizon := asOf.AddDate(0, 0, ExpiryHorizonDays).Format(time.DateOnly)
+	horizon := r.AsOf.AddDate(0, 0, ExpiryHorizonDays).Format(time.DateOnly)
 	funds, err := s.reg.Funds(ctx, funding.FundFilter{ExpiresBy: horizon})
 	if err != nil {
 		return nil, err
@@ -237,25 +360,28 @@ func (s *Service) expiring(ctx context.Context, asOf time.Time) ([]Exception, er
 		expires[f.Code] = f.ExpiresOn
 	}
 	var out []Exception
-	today := asOf.Format(time.DateOnly)
+	today := r.AsOf.Format(time.DateOnly)
 	for _, h := range hs {
 		sev, verb := "medium", "expires on"
 		if expires[h.Fund] < today {
 			sev, verb = "high", "expired on"
 		}
-		out = append(out, Exception{Code: ExExpiring, Rule: "fund expiry (资金到期未用)", Severity: sev, Subject: h.Fund + " at " + h.Holder,
-			District: h.District, Amount: h.Balance, Detail: fmt.Sprintf("%s unspent; the fund %s %s", h.Balance, verb, expires[h.Fund])})
+		out = append(out, Exception{ID: findingID(ExExpiring, h.Fund, h.Holder), Code: ExExpiring,
+			Rule: "fund expiry (资金到期未用)", Severity: sev, Subject: h.Fund + " at " + h.Holder, District: h.District,
+			Amount: h.Balance, On: expires[h.Fund],
+			Detail: fmt.Sprintf("%s unspent; the fund %s %s", h.Balance, verb, expires[h.Fund])})
 	}
 	return out, nil
 }
 
-func (s *Service) overBudget(ctx context.Context, _ time.Time) ([]Exception, error) {
-	lines, err := s.BudgetReport(ctx, "")
+func (s *Service) overBudget(ctx context.Context, _ Rules) ([]Exception, error) {
+	lines, err := s.BudgetReport(ctx, "", window.Window{})
 	var out []Exception
 	for _, l := range lines {
 		if l.Remaining < 0 {
-			out = append(out, Exception{Code: ExOverBudget, Rule: "budget (超预算)", Severity: "medium", Subject: l.Project + " " + l.Category,
-				District: l.District, Amount: -l.Remaining, Detail: fmt.Sprintf("spent %s against a budget of %s", l.Spent, l.Budget)})
+			out = append(out, Exception{ID: findingID(ExOverBudget, l.Project, l.Category), Code: ExOverBudget,
+				Rule: "budget (超预算)", Severity: "medium", Subject: l.Project + " " + l.Category, District: l.District,
+				Amount: -l.Remaining, On: l.LastPaid, Detail: fmt.Sprintf("spent %s against a budget of %s", l.Spent, l.Budget)})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Subject < out[j].Subject })

@@ -11,6 +11,7 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/window"
 )
 
 // FundingLine is one area and fund kind in the funding report.
@@ -27,17 +28,18 @@ type FundingReport struct {
 	Totals Flow          `json:"totals"`
 }
 
-// FundingReport reports every area's money by fund kind; a district sees its own.
-func (s *Service) FundingReport(ctx context.Context) (*FundingReport, error) {
+// FundingReport reports every area's money by fund kind, booked in w; a
+// district sees its own.
+func (s *Service) FundingReport(ctx context.Context, w window.Window) (*FundingReport, error) {
 	district, err := access.From(ctx).Area("")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.ledger.Flows(ctx, ledger.FlowFilter{District: district})
+	rows, err := s.windowFlows(ctx, ledger.FlowFilter{District: district}, w)
 	if err != nil {
 		return nil, err
 	}
-	funds, err := fundsOf(ctx, s, rows, func(x ledger.HoldingFlow) string { return x.Fund })
+	funds, err := fundsOf(ctx, s, rows, func(x holdingFlow) string { return x.Fund })
 	if err != nil {
 		return nil, err
 	}
@@ -48,10 +50,10 @@ func (s *Service) FundingReport(ctx context.Context) (*FundingReport, error) {
 		if byKey[k] == nil {
 			byKey[k] = &FundingLine{District: k[0], Kind: k[1]}
 		}
-		if err := byKey[k].add(flowOf(row.Flow)); err != nil {
+		if err := byKey[k].add(row.Flow); err != nil {
 			return nil, err
 		}
-		if err := r.Totals.add(flowOf(row.Flow)); err != nil {
+		if err := r.Totals.add(row.Flow); err != nil {
 			return nil, err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"renofund/funding/report"
 	"renofund/internal/errs"
+	"renofund/internal/window"
 )
 
 // flow is a report.Flow in yuan: received, allocated in, allocated out,
@@ -47,7 +48,7 @@ func TestFundingReport(t *testing.T) {
 			{"HZ", hz, flow(105_000, 800_000, 300_000, 140_000, 465_000)},
 			{"LY", ly, flow(0, 550_000, 50_000, 70_000, 430_000)},
 		} {
-			r, err := town.svc.Reports.FundingReport(office(tc.district))
+			r, err := town.svc.Reports.FundingReport(office(tc.district), window.Window{})
 			if err != nil {
 				t.Fatal(err)
 			}

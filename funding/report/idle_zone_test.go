@@ -7,6 +7,7 @@ import (
 
 	"renofund/funding/report"
 	"renofund/internal/field"
+	"renofund/internal/window"
 )
 
 // TestIdleDaysInTheBookingZone: days idle are counted between booking
@@ -16,14 +17,14 @@ import (
 func TestIdleDaysInTheBookingZone(t *testing.T) {
 	eachTown(t, func(t *testing.T, town *smallTown) {
 		morning := time.Date(2026, 5, 15, 7, 0, 0, 0, field.Zone)
-		lines, err := town.svc.Reports.IdleReport(finance(), 100, morning)
+		lines, err := town.svc.Reports.IdleReport(finance(), 100, morning, window.Window{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(lines) != 1 || lines[0].IdleSince != "2026-02-03" || lines[0].DaysIdle != 101 {
 			t.Errorf("idle more than 100 days on 2026-05-15 07:00 CST: %+v; want CG at city idle 101 days since 2026-02-03", lines)
 		}
-		ex, err := town.svc.Reports.Exceptions(finance(), morning)
+		ex, err := town.svc.Reports.Exceptions(finance(), report.DefaultRules(morning))
 		if err != nil {
 			t.Fatal(err)
 		}

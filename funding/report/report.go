@@ -2,18 +2,21 @@
 // area's money came from and went (the funding report), budgets against
 // spending, idle money, the monthly direct-fund report, a fund's and a
 // project's view, the transfer list, and the exceptions an auditor should
-// review. It reads the ledger through its own API and the registry for
-// what funds and projects are; it writes nothing.
+// review, with the auditor's review steps on them. It reads the ledger
+// through its own API and the registry for what funds and projects are; the
+// only thing it writes is a review step (append-only).
 package report
 
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"renofund/funding"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/window"
 )
 
 // Service answers the reports.
@@ -29,10 +32,13 @@ func New(l *ledger.Ledger, reg *funding.Registry) *Service { return &Service{led
 var ErrTooLarge = fmt.Errorf("%w: the totals exceed what the books can represent", errs.ErrRuleViolation)
 
 // Flow is money through one area's holders (the city's, or a district's and
-// its projects'), net of reversals. For every row
-// received + allocated_in − allocated_out − spent = available, and over all
-// rows allocated_in and allocated_out are equal.
+// its projects'), net of reversals, booked in a report's window: opening is
+// what they held before the window (0 without a lower bound) and available
+// what they held at its end. For every row
+// opening + received + allocated_in − allocated_out − spent = available, and
+// over all rows allocated_in and allocated_out are equal.
 type Flow struct {
+	Opening      money.Amount `json:"opening"`
 	Received     money.Amount `json:"received"`
 	AllocatedIn  money.Amount `json:"allocated_in"`
 	AllocatedOut money.Amount `json:"allocated_out"`
@@ -50,8 +56,8 @@ func (f *Flow) add(o Flow) error {
 		dst *money.Amount
 		v   money.Amount
 	}{
-		{&f.Received, o.Received}, {&f.AllocatedIn, o.AllocatedIn}, {&f.AllocatedOut, o.AllocatedOut},
-		{&f.Spent, o.Spent}, {&f.Available, o.Available},
+		{&f.Opening, o.Opening}, {&f.Received, o.Received}, {&f.AllocatedIn, o.AllocatedIn},
+		{&f.AllocatedOut, o.AllocatedOut}, {&f.Spent, o.Spent}, {&f.Available, o.Available},
 	} {
 		sum, ok := money.Sum(*p.dst, p.v)
 		if !ok {
@@ -60,6 +66,59 @@ func (f *Flow) add(o Flow) error {
 		*p.dst = sum
 	}
 	return nil
+}
+
+// holdingFlow is one holding's flow in a window.
+type holdingFlow struct {
+	Fund, Holder, District string
+	Flow
+}
+
+// windowFlows sums the postings of the holdings f selects booked in w, and
+// adds each holding's opening balance: what its postings before w came to.
+// A holding that held money before w and moved none in it has a row too.
+// Rows are by fund and holder.
+func (s *Service) windowFlows(ctx context.Context, f ledger.FlowFilter, w window.Window) ([]holdingFlow, error) {
+	f.From, f.To = w.From, w.To
+	rows, err := s.ledger.Flows(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]holdingFlow, len(rows))
+	at := make(map[[2]string]int, len(rows))
+	for i, r := range rows {
+		out[i] = holdingFlow{Fund: r.Fund, Holder: r.Holder, District: r.District, Flow: flowOf(r.Flow)}
+		at[[2]string{r.Fund, r.Holder}] = i
+	}
+	before, ok := w.Before()
+	if !ok {
+		return out, nil
+	}
+	f.From, f.To = before.From, before.To
+	opening, err := s.ledger.Flows(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range opening {
+		i, seen := at[[2]string{o.Fund, o.Holder}]
+		if !seen {
+			if o.Net == 0 {
+				continue
+			}
+			i = len(out)
+			out = append(out, holdingFlow{Fund: o.Fund, Holder: o.Holder, District: o.District})
+		}
+		if err := out[i].add(Flow{Opening: o.Net, Available: o.Net}); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Fund != out[j].Fund {
+			return out[i].Fund < out[j].Fund
+		}
+		return out[i].Holder < out[j].Holder
+	})
+	return out, nil
 }
 
 // area is the report's name for where a holding sits: its district, or "city".

@@ -8,12 +8,16 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/window"
 )
 
-// FundLine is one fund's money at a project.
+// FundLine is one fund's money at a project in a window: what it held
+// before, what reached it and what it spent in the window, and what it held
+// at the window's end.
 type FundLine struct {
 	Fund      string       `json:"fund"`
 	Kind      string       `json:"kind"`
+	Opening   money.Amount `json:"opening"`
 	Received  money.Amount `json:"received"`
 	Spent     money.Amount `json:"spent"`
 	Available money.Amount `json:"available"`
@@ -26,21 +30,24 @@ type CategoryLine struct {
 	Spent    money.Amount `json:"spent"`
 }
 
-// Totals sums a fund's or a project's money.
+// Totals sums a fund's or a project's money in a window:
+// opening + received − spent = available.
 type Totals struct {
+	Opening   money.Amount `json:"opening"`
 	Received  money.Amount `json:"received"`
 	Spent     money.Amount `json:"spent"`
 	Available money.Amount `json:"available"`
 }
 
-func (t *Totals) add(received, spent, available money.Amount) error {
-	r, ok1 := money.Sum(t.Received, received)
-	sp, ok2 := money.Sum(t.Spent, spent)
-	av, ok3 := money.Sum(t.Available, available)
-	if !ok1 || !ok2 || !ok3 {
+func (t *Totals) add(o Totals) error {
+	op, ok0 := money.Sum(t.Opening, o.Opening)
+	r, ok1 := money.Sum(t.Received, o.Received)
+	sp, ok2 := money.Sum(t.Spent, o.Spent)
+	av, ok3 := money.Sum(t.Available, o.Available)
+	if !ok0 || !ok1 || !ok2 || !ok3 {
 		return ErrTooLarge
 	}
-	t.Received, t.Spent, t.Available = r, sp, av
+	*t = Totals{Opening: op, Received: r, Spent: sp, Available: av}
 	return nil
 }
 
@@ -54,29 +61,30 @@ type ProjectFunding struct {
 
 // ProjectFunding sums, per fund, what reached the project (receipts and
 // allocations), what it spent and what it holds, and spending per category
-// against budget; all net of reversals.
-func (s *Service) ProjectFunding(ctx context.Context, code string) (*ProjectFunding, error) {
+// against budget; all net of reversals and booked in w.
+func (s *Service) ProjectFunding(ctx context.Context, code string, w window.Window) (*ProjectFunding, error) {
 	p, err := s.reg.Project(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	flows, err := s.ledger.Flows(ctx, ledger.FlowFilter{Holder: funding.ProjectHolder(code)})
+	flows, err := s.windowFlows(ctx, ledger.FlowFilter{Holder: funding.ProjectHolder(code)}, w)
 	if err != nil {
 		return nil, err
 	}
-	funds, err := fundsOf(ctx, s, flows, func(x ledger.HoldingFlow) string { return x.Fund })
+	funds, err := fundsOf(ctx, s, flows, func(x holdingFlow) string { return x.Fund })
 	if err != nil {
 		return nil, err
 	}
 	v := &ProjectFunding{Project: code, Funds: make([]FundLine, 0, len(flows))}
 	for _, f := range flows {
-		l := FundLine{Fund: f.Fund, Kind: funds[f.Fund].Kind, Received: f.Received + f.AllocatedIn, Spent: f.Spent, Available: f.Net}
+		l := FundLine{Fund: f.Fund, Kind: funds[f.Fund].Kind, Opening: f.Opening, Received: f.Received + f.AllocatedIn,
+			Spent: f.Spent, Available: f.Available}
 		v.Funds = append(v.Funds, l)
-		if err := v.Totals.add(l.Received, l.Spent, l.Available); err != nil {
+		if err := v.Totals.add(Totals{l.Opening, l.Received, l.Spent, l.Available}); err != nil {
 			return nil, err
 		}
 	}
-	spends, err := s.ledger.SpentByCategory(ctx, "", code)
+	spends, err := s.ledger.SpentByCategory(ctx, "", code, w.From, w.To)
 	if err != nil {
 		return nil, err
 	}
@@ -103,14 +111,15 @@ type FundView struct {
 	Holdings []Holding `json:"holdings"`
 }
 
-// FundView returns the fund with its totals and holdings. A district sees a
-// fund it holds, or a fund with money at its holders, and only its own
-// holdings and their totals: received is money entering the books and
-// spent money leaving them; for a district, what reached its own holders
-// from outside the district and what left them (an allocation from the
-// district to its own project is internal, and the only kind a district
+// FundView returns the fund with its totals and holdings in w: what was
+// received and spent in it, and what each holding held at its end. A
+// district sees a fund it holds, or a fund with money at its holders, and
+// only its own holdings and their totals: received is money entering the
+// books and spent money leaving them; for a district, what reached its own
+// holders from outside the district and what left them (an allocation from
+// the district to its own project is internal, and the only kind a district
 // makes).
-func (s *Service) FundView(ctx context.Context, code string) (*FundView, error) {
+func (s *Service) FundView(ctx context.Context, code string, w window.Window) (*FundView, error) {
 	f, err := s.reg.Fund(ctx, code)
 	if err != nil {
 		return nil, err
@@ -119,27 +128,18 @@ func (s *Service) FundView(ctx context.Context, code string) (*FundView, error) 
 	if err != nil {
 		return nil, err
 	}
-	hs, err := s.ledger.Holdings(ctx, ledger.HoldingFilter{Fund: code, District: district})
+	flows, err := s.windowFlows(ctx, ledger.FlowFilter{Fund: code, District: district}, w)
 	if err != nil {
 		return nil, err
 	}
-	flows, err := s.ledger.Flows(ctx, ledger.FlowFilter{Fund: code, District: district})
-	if err != nil {
-		return nil, err
-	}
-	v := &FundView{Fund: f, Holdings: make([]Holding, 0, len(hs))}
-	for _, h := range hs {
-		v.Holdings = append(v.Holdings, Holding{h.Holder, h.Balance})
-		if err := v.Totals.add(0, 0, h.Balance); err != nil {
-			return nil, err
-		}
-	}
+	v := &FundView{Fund: f, Holdings: make([]Holding, 0, len(flows))}
 	for _, fl := range flows {
+		v.Holdings = append(v.Holdings, Holding{fl.Holder, fl.Available})
 		received := fl.Received
 		if district != "" {
 			received += fl.AllocatedIn - fl.AllocatedOut
 		}
-		if err := v.Totals.add(received, fl.Spent, 0); err != nil {
+		if err := v.Totals.add(Totals{fl.Opening, received, fl.Spent, fl.Available}); err != nil {
 			return nil, err
 		}
 	}

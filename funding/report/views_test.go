@@ -9,6 +9,7 @@ import (
 	"renofund/funding/report"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/window"
 )
 
 // TestFundView: the finance bureau sees a fund's money entering and leaving
@@ -35,7 +36,7 @@ func TestFundView(t *testing.T) {
 			{"HZ", "HZ-DF", 80_000, 0, 80_000, []holding{{"district:HZ", 80_000}}},
 			{"HZ", "HZ-MF", 20_000, 8_000, 12_000, []holding{{"project:HZ-002", 12_000}}},
 		} {
-			v, err := town.svc.Reports.FundView(office(tc.actor), tc.fund)
+			v, err := town.svc.Reports.FundView(office(tc.actor), tc.fund, window.Window{})
 			if err != nil {
 				t.Fatalf("%q views %s: %v", tc.actor, tc.fund, err)
 			}
@@ -52,8 +53,8 @@ func TestFundView(t *testing.T) {
 			}
 		}
 		for _, tc := range []struct{ actor, fund string }{{"HZ", "SB"}, {"HZ", "HZ-NOPE"}, {"LY", "HZ-DF"}, {"LY", "HZ-MF"}} {
-			_, err := town.svc.Reports.FundView(office(tc.actor), tc.fund)
-			_, missing := town.svc.Reports.FundView(office(tc.actor), "NOPE")
+			_, err := town.svc.Reports.FundView(office(tc.actor), tc.fund, window.Window{})
+			_, missing := town.svc.Reports.FundView(office(tc.actor), "NOPE", window.Window{})
 			if !errors.Is(err, errs.ErrNotFound) || err.Error() != strings.ReplaceAll(missing.Error(), "NOPE", tc.fund) {
 				t.Errorf("%s views %s: %v, want what a missing fund says: %v", tc.actor, tc.fund, err, missing)
 			}
@@ -65,7 +66,7 @@ func TestFundView(t *testing.T) {
 // category against budget.
 func TestProjectFunding(t *testing.T) {
 	eachTown(t, func(t *testing.T, town *smallTown) {
-		v, err := town.svc.Reports.ProjectFunding(office("LY"), "LY-001")
+		v, err := town.svc.Reports.ProjectFunding(office("LY"), "LY-001", window.Window{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +80,7 @@ func TestProjectFunding(t *testing.T) {
 		if !slices.Equal(v.Funds, funds) || !slices.Equal(v.Categories, cats) || v.Totals != totals {
 			t.Errorf("LY-001: %+v\nwant funds %+v, categories %+v, totals %+v", v, funds, cats, totals)
 		}
-		if _, err := town.svc.Reports.ProjectFunding(office("HZ"), "LY-001"); !errors.Is(err, errs.ErrNotFound) {
+		if _, err := town.svc.Reports.ProjectFunding(office("HZ"), "LY-001", window.Window{}); !errors.Is(err, errs.ErrNotFound) {
 			t.Errorf("HZ views LY-001: %v, want not found", err)
 		}
 	})

@@ -147,7 +147,7 @@ func (s *Service) categories(ctx context.Context, p *funding.Project) ([]Categor
 	if err != nil {
 		return nil, err
 	}
-	spent, err := s.ledger.SpentByCategory(ctx, "", p.Code)
+	spent, err := s.ledger.SpentByCategory(ctx, "", p.Code, "", "")
 	if err != nil {
 		return nil, err
 	}

@@ -2,41 +2,34 @@ package audit
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"renofund/internal/access"
-	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
+	"renofund/internal/window"
 )
 
 // Filter selects rows of the trail; empty fields select everything.
 type Filter struct {
-	District string `json:"district,omitempty"` // the voucher's district
-	Project  string `json:"project,omitempty"`  // the voucher's project
-	Fund     string `json:"fund,omitempty"`     // only this fund's legs
-	From     string `json:"from,omitempty"`     // booked_on on or after, YYYY-MM-DD
-	To       string `json:"to,omitempty"`       // booked_on on or before, YYYY-MM-DD
+	District   string `json:"district,omitempty"`    // the voucher's district
+	Project    string `json:"project,omitempty"`     // the voucher's project
+	Fund       string `json:"fund,omitempty"`        // only this fund's legs
+	FiscalYear string `json:"fiscal_year,omitempty"` // booked in this year, YYYY (instead of From and To)
+	From       string `json:"from,omitempty"`        // booked_on on or after, YYYY-MM-DD
+	To         string `json:"to,omitempty"`          // booked_on on or before, YYYY-MM-DD
 }
 
 // Scope checks f and applies the caller's reach: a district actor gets its
 // own district whatever it asked for, and asking for another district is
-// forbidden. Export and ExportDir call it; a handler may call it first to
-// answer a refusal before it starts a download.
+// forbidden. A fiscal year becomes its From and To (see window.Parse).
+// Export and ExportDir call it; a handler may call it first to answer a
+// refusal before it starts a download.
 func Scope(ctx context.Context, f Filter) (Filter, error) {
-	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
-		if d.v == "" {
-			continue
-		}
-		if _, err := time.Parse(time.DateOnly, d.v); err != nil {
-			return f, fmt.Errorf("%w: %s must be a date YYYY-MM-DD, got %q", errs.ErrInvalidRequest, d.name, d.v)
-		}
+	w, err := window.Parse(f.FiscalYear, f.From, f.To)
+	if err != nil {
+		return f, err
 	}
-	if f.From != "" && f.To != "" && f.From > f.To {
-		return f, fmt.Errorf("%w: from %s is after to %s", errs.ErrInvalidRequest, f.From, f.To)
-	}
-	var err error
+	f.FiscalYear, f.From, f.To = "", w.From, w.To
 	f.District, err = access.From(ctx).Area(f.District)
 	return f, err
 }

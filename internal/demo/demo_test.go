@@ -12,6 +12,7 @@ import (
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
+	"renofund/internal/window"
 )
 
 // TestDemoCityAndReports loads the demo city twice (the second load adds
@@ -57,7 +58,7 @@ func TestDemoCityAndReports(t *testing.T) {
 		}
 
 		fin := access.With(ctx, access.Actor{Role: access.Finance, Name: "t"})
-		rep, err := svc.Reports.FundingReport(fin)
+		rep, err := svc.Reports.FundingReport(fin, window.Window{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +90,7 @@ func TestDemoCityAndReports(t *testing.T) {
 		}
 		// A district sees exactly its own rows.
 		hz := access.With(ctx, access.Actor{Role: access.District, District: "HZ", Name: "hz"})
-		own, err := svc.Reports.FundingReport(hz)
+		own, err := svc.Reports.FundingReport(hz, window.Window{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/window"
 )
 
 // checkViews checks what clients read: each fund's totals and holdings,
@@ -15,7 +16,7 @@ func (h *harness) checkViews(ctx context.Context, held map[string]int64) error {
 	m := h.model
 	ctx = access.With(ctx, access.Actor{TokenID: "checker", Role: access.Finance, Name: "checker"})
 	for _, f := range h.world.funds {
-		v, err := h.app.Reports.FundView(ctx, f.Code)
+		v, err := h.app.Reports.FundView(ctx, f.Code, window.Window{})
 		if err != nil {
 			return fmt.Errorf("fund view %s: %w", f.Code, err)
 		}
@@ -31,7 +32,7 @@ func (h *harness) checkViews(ctx context.Context, held map[string]int64) error {
 		}
 	}
 	for _, p := range h.world.projects {
-		v, err := h.app.Reports.ProjectFunding(ctx, p.Code)
+		v, err := h.app.Reports.ProjectFunding(ctx, p.Code, window.Window{})
 		if err != nil {
 			return fmt.Errorf("project funding %s: %w", p.Code, err)
 		}
@@ -74,7 +75,7 @@ func (h *harness) checkDistrictViews(ctx context.Context) error {
 					has = true
 				}
 			}
-			v, err := h.app.Reports.FundView(dctx, f.Code)
+			v, err := h.app.Reports.FundView(dctx, f.Code, window.Window{})
 			if !has && f.District != d {
 				if !errors.Is(err, errs.ErrNotFound) {
 					return fmt.Errorf("district %s reads fund %s it has no part of: %v, %v", d, f.Code, v, err)
@@ -109,7 +110,7 @@ func (h *harness) checkDistrictViews(ctx context.Context) error {
 // out cancel and receipts and payments are the model's. Caller holds m.mu.
 func (h *harness) checkFundingReport(ctx, rctx context.Context, district string) error {
 	m := h.model
-	rep, err := h.app.Reports.FundingReport(rctx)
+	rep, err := h.app.Reports.FundingReport(rctx, window.Window{})
 	if err != nil {
 		return fmt.Errorf("funding report (%q): %w", district, err)
 	}

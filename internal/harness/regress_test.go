@@ -19,6 +19,7 @@ import (
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
+	"renofund/internal/window"
 )
 
 // TestCheckpointsConcurrently seals checkpoints from several goroutines at
@@ -127,7 +128,7 @@ func TestBooksBeyondInt64(t *testing.T) {
 		defer s.Close()
 		fillToTheBrim(t, ctx, s, "F")
 		fillToTheBrim(t, ctx, s, "G")
-		rep, err := s.Reports.FundingReport(ctx)
+		rep, err := s.Reports.FundingReport(ctx, window.Window{})
 		if err != nil {
 			return // refusing to report is acceptable; a wrong total is not
 		}

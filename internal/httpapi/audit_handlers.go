@@ -10,47 +10,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"renofund/funding"
-	"renofund/funding/report"
 	"renofund/internal/errs"
 	"renofund/internal/events"
-	"renofund/internal/field"
 	"renofund/internal/web"
 )
-
-func (s *Server) exceptions(c *gin.Context) {
-	format, err := web.TableFormat(c)
-	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	asOf := time.Now().In(field.Zone)
-	if v := c.Query("as_of"); v != "" {
-		t, err := funding.ParseDate("as_of", v)
-		if err != nil {
-			s.Fail(c, err)
-			return
-		}
-		asOf = t
-	}
-	items, err := s.Reports.Exceptions(c.Request.Context(), asOf)
-	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	if items == nil {
-		items = []report.Exception{}
-	}
-	if format != web.AsJSON {
-		web.WriteTable(c, format, "exceptions", items)
-		return
-	}
-	web.SendJSON(c, http.StatusOK, gin.H{"as_of": asOf.Format(time.DateOnly), "items": items})
-}
 
 func (s *Server) listEvents(c *gin.Context) {
 	after, limit, err := web.Paging(c)

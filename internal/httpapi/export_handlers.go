@@ -23,7 +23,7 @@ func (s *Server) exportTrail(c *gin.Context) {
 		return
 	}
 	f, err := audit.Scope(ctx, audit.Filter{District: c.Query("district"), Project: c.Query("project"),
-		Fund: c.Query("fund"), From: c.Query("from"), To: c.Query("to")})
+		Fund: c.Query("fund"), FiscalYear: c.Query("fiscal_year"), From: c.Query("from"), To: c.Query("to")})
 	if err != nil {
 		s.Fail(c, err)
 		return

@@ -40,7 +40,12 @@ func (s *Server) createFund(ctx context.Context, in fundIn) (any, int, error) {
 }
 
 func (s *Server) getFund(c *gin.Context) {
-	v, err := s.Reports.FundView(c.Request.Context(), c.Param("code"))
+	w, err := queryWindow(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	v, err := s.Reports.FundView(c.Request.Context(), c.Param("code"), w)
 	web.Respond(s.Server, c, v, err)
 }
 
@@ -133,7 +138,12 @@ func (s *Server) getTransfer(c *gin.Context) {
 }
 
 func (s *Server) projectFunding(c *gin.Context) {
-	v, err := s.Reports.ProjectFunding(c.Request.Context(), c.Param("code"))
+	w, err := queryWindow(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	v, err := s.Reports.ProjectFunding(c.Request.Context(), c.Param("code"), w)
 	if err != nil {
 		s.Fail(c, err)
 		return

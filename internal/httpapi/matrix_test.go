@@ -176,9 +176,11 @@ var accessRules = map[string]accessRule{
 	"GET /v1/periods":                         everyoneRule,
 	"GET /v1/reports/carry-forward":           listRule,
 
-	"GET /v1/audit/exceptions": listRule,
-	"GET /v1/audit/events":     {admin: allow, finance: deny, auditor: allow, own: deny, other: deny},
-	"GET /v1/audit/verify":     {admin: deny, finance: allow, auditor: allow, own: deny, other: deny},
+	"GET /v1/audit/exceptions":              listRule,
+	"GET /v1/audit/exceptions/:id":          readRule,
+	"POST /v1/audit/exceptions/:id/reviews": {admin: deny, finance: allow, auditor: allow, own: deny, other: deny},
+	"GET /v1/audit/events":                  {admin: allow, finance: deny, auditor: allow, own: deny, other: deny},
+	"GET /v1/audit/verify":                  {admin: deny, finance: allow, auditor: allow, own: deny, other: deny},
 }
 
 // world is an env with, for each district, one object of every kind a path
@@ -264,6 +266,16 @@ func newWorld(t testing.TB, e *env) *world {
 	e.issue("finance2", access.Finance, "")
 	e.must("finance2", "POST", "/v1/periods/2025-01/close", nil, 202)
 	w.obj["periods"] = [][2]string{{"2025-01", "2025-01"}}
+	// Each district's late entry: the world is booked months before it is recorded.
+	var late [2]string
+	for i, d := range bothSides {
+		items, _ := w.must("finance", "GET", "/v1/audit/exceptions?kind=late_entry&district="+d, nil, 200)["items"].([]any)
+		if len(items) != 1 {
+			t.Fatalf("late entries of %s: %v", d, items)
+		}
+		late[i] = items[0].(map[string]any)["id"].(string)
+	}
+	w.obj["exceptions"] = [][2]string{late}
 	return w
 }
 
@@ -356,6 +368,8 @@ func validBody(key, side string, n int) (body any, ok bool) {
 		return map[string]any{"note": "依据不足"}, true
 	case "POST /v1/periods/:period/reopen":
 		return map[string]any{"reason": "补记漏记的利息收入"}, true
+	case "POST /v1/audit/exceptions/:id/reviews":
+		return map[string]any{"action": "explain", "note": "演示数据补录 " + u}, true
 	case "PUT /v1/projects/:code/property-manager":
 		return managerBody("物业 " + u), true
 	case "POST /v1/subsidy/schemes":

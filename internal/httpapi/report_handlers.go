@@ -1,27 +1,40 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"renofund/funding"
 	"renofund/funding/report"
-	"renofund/internal/errs"
 	"renofund/internal/taxbook"
 	"renofund/internal/web"
+	"renofund/internal/window"
 )
 
-func (s *Server) fundingReport(c *gin.Context) {
+// queryWindow reads a report's window: ?fiscal_year= or ?from= and ?to=.
+func queryWindow(c *gin.Context) (window.Window, error) {
+	return window.Parse(c.Query("fiscal_year"), c.Query("from"), c.Query("to"))
+}
+
+// reportQuery reads a report's ?format= and its window, refusing either
+// before any work.
+func reportQuery(c *gin.Context) (string, window.Window, error) {
 	format, err := web.TableFormat(c)
+	if err != nil {
+		return "", window.Window{}, err
+	}
+	w, err := queryWindow(c)
+	return format, w, err
+}
+
+func (s *Server) fundingReport(c *gin.Context) {
+	format, w, err := reportQuery(c)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
-	r, err := s.Reports.FundingReport(c.Request.Context())
+	r, err := s.Reports.FundingReport(c.Request.Context(), w)
 	if err != nil {
 		s.Fail(c, err)
 		return
@@ -31,7 +44,7 @@ func (s *Server) fundingReport(c *gin.Context) {
 		web.WriteTable(c, format, "funding", lines)
 		return
 	}
-	tx, err := s.Tax.Report(c.Request.Context())
+	tx, err := s.Tax.Report(c.Request.Context(), w)
 	if err != nil {
 		s.Fail(c, err)
 		return
@@ -40,12 +53,12 @@ func (s *Server) fundingReport(c *gin.Context) {
 }
 
 func (s *Server) budgetReport(c *gin.Context) {
-	format, err := web.TableFormat(c)
+	format, w, err := reportQuery(c)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
-	r, err := s.Reports.BudgetReport(c.Request.Context(), c.Query("district"))
+	r, err := s.Reports.BudgetReport(c.Request.Context(), c.Query("district"), w)
 	if err != nil {
 		s.Fail(c, err)
 		return
@@ -58,30 +71,22 @@ func (s *Server) budgetReport(c *gin.Context) {
 }
 
 func (s *Server) idleReport(c *gin.Context) {
-	format, err := web.TableFormat(c)
+	format, w, err := reportQuery(c)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
-	days := 90
-	if v := c.Query("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			s.Fail(c, fmt.Errorf("%w: days must be an integer", errs.ErrInvalidRequest))
-			return
-		}
-		days = n
+	days, err := queryInt(c, "days", report.IdleDays)
+	if err != nil {
+		s.Fail(c, err)
+		return
 	}
-	asOf := time.Now().UTC()
-	if v := c.Query("as_of"); v != "" {
-		t, err := funding.ParseDate("as_of", v)
-		if err != nil {
-			s.Fail(c, err)
-			return
-		}
-		asOf = t
+	asOf, err := queryAsOf(c, time.Now().UTC())
+	if err != nil {
+		s.Fail(c, err)
+		return
 	}
-	r, err := s.Reports.IdleReport(c.Request.Context(), days, asOf)
+	r, err := s.Reports.IdleReport(c.Request.Context(), days, asOf, w)
 	if err != nil {
 		s.Fail(c, err)
 		return

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,6 +35,9 @@ var (
 
 func (s *Server) table() []web.Route {
 	pageQ := []string{"limit", "after"}
+	windowQ := []string{"fiscal_year", "from", "to"}
+	// reportQ are a report's format and window.
+	reportQ := func(more ...string) []string { return slices.Concat(more, []string{"format"}, windowQ) }
 	return []web.Route{
 		{Method: "POST", Path: "/v1/tokens", Roles: []access.Role{access.Admin}, Summary: "Issue a token; its secret is shown once",
 			Body: tokenIn{}, Resp: issuedToken{}, Status: 201, Handle: web.Create(s.Server, 201, s.issueToken)},
@@ -65,15 +69,17 @@ func (s *Server) table() []web.Route {
 			Body: funding.AmendmentIn{}, Resp: funding.Amendment{}, Status: 201, Handle: s.amendBudget},
 		{Method: "GET", Path: "/v1/projects/:code/budget-amendments", Roles: readers, Summary: "A project's budget amendments", Query: pageQ,
 			Resp: web.List[funding.Amendment]{}, Handle: web.Listed(s.Server, s.listAmendments, amendmentCursor)},
-		{Method: "GET", Path: "/v1/projects/:code/funding", Roles: readers, Summary: "Where a project's money came from and went",
-			Resp: projectFundingView{}, Handle: s.projectFunding},
+		{Method: "GET", Path: "/v1/projects/:code/funding", Roles: readers,
+			Summary: "Where a project's money came from and went (in a window: ?fiscal_year= or ?from=&to=)",
+			Query:   windowQ, Resp: projectFundingView{}, Handle: s.projectFunding},
 		{Method: "POST", Path: "/v1/funds", Roles: writers, Summary: "Register a fund", Body: fundIn{}, Resp: funding.Fund{},
 			Status: 201, Handle: web.Create(s.Server, 201, s.createFund)},
 		{Method: "GET", Path: "/v1/funds", Roles: readers, Summary: "List funds with their totals",
 			Query: append([]string{"kind", "holder", "fiscal_year", "district"}, pageQ...), Resp: web.List[report.FundSummary]{},
 			Handle: web.Listed(s.Server, s.listFunds, func(f report.FundSummary) string { return f.Code })},
-		{Method: "GET", Path: "/v1/funds/:code", Roles: readers, Summary: "A fund with its totals and holdings",
-			Resp: report.FundView{}, Handle: s.getFund},
+		{Method: "GET", Path: "/v1/funds/:code", Roles: readers,
+			Summary: "A fund with its totals and holdings (in a window: ?fiscal_year= or ?from=&to=)",
+			Query:   windowQ, Resp: report.FundView{}, Handle: s.getFund},
 		{Method: "POST", Path: "/v1/funds/:code/receipts", Roles: writers, Summary: "Record money received into a fund",
 			Body: movement.Receipt{}, Resp: transferDTO{}, Status: 201, Handle: s.receive},
 		{Method: "POST", Path: `/v1/funds/:code/receipts\:import`, Roles: writers,
@@ -143,13 +149,13 @@ func (s *Server) table() []web.Route {
 		{Method: "POST", Path: "/v1/allocation-plans/:id/execute", Roles: writers, Summary: "Post every share of a plan, once",
 			Resp: movement.Plan{}, Long: true, Handle: s.executePlan},
 		{Method: "GET", Path: "/v1/reports/funding", Roles: readers, Summary: "Money by district × fund kind (?format=csv|xlsx)",
-			Query: []string{"format"}, Resp: fundingReportView{}, Handle: s.fundingReport},
+			Query: reportQ(), Resp: fundingReportView{}, Handle: s.fundingReport},
 		{Method: "GET", Path: "/v1/reports/budget", Roles: readers, Summary: "Project budget vs actual by category (?format=csv|xlsx)",
-			Query: []string{"district", "format"}, Resp: struct {
+			Query: reportQ("district"), Resp: struct {
 				Items []report.BudgetLine `json:"items"`
 			}{}, Handle: s.budgetReport},
 		{Method: "GET", Path: "/v1/reports/idle", Roles: readers, Summary: "Money held longer than N days without moving on (?format=csv|xlsx)",
-			Query: []string{"days", "as_of", "format"}, Resp: struct {
+			Query: reportQ("days", "as_of"), Resp: struct {
 				Items []report.IdleLine `json:"items"`
 			}{}, Handle: s.idleReport},
 		{Method: "GET", Path: "/v1/reports/direct", Roles: readers, Summary: "Monthly direct-fund report, due by the 10th (?format=csv|xlsx)",
@@ -189,11 +195,16 @@ func (s *Server) table() []web.Route {
 		{Method: "GET", Path: "/v1/projects/:code/tax-expenditure", Roles: readers, Summary: "Tax expenditure recorded against a project",
 			Resp: taxbook.ProjectView{}, Handle: s.projectTax},
 		{Method: "GET", Path: "/v1/reports/tax-expenditure", Roles: readers, Summary: "Tax expenditure by district and kind (?format=csv|xlsx)",
-			Query: []string{"format"}, Resp: taxbook.Report{}, Handle: s.taxReport},
-		{Method: "GET", Path: "/v1/audit/exceptions", Roles: readers, Summary: "Rule exceptions an auditor should review (?format=csv|xlsx)",
-			Query: []string{"as_of", "format"}, Resp: struct {
-				Items []report.Exception `json:"items"`
-			}{}, Handle: s.exceptions},
+			Query: reportQ(), Resp: taxbook.Report{}, Handle: s.taxReport},
+		{Method: "GET", Path: "/v1/audit/exceptions", Roles: readers,
+			Summary: "Rule findings an auditor should review, by id (?format=csv|xlsx: every one the filters select)",
+			Query:   slices.Concat(ruleQ, []string{"format", "kind", "severity", "district", "status", "period"}, windowQ, pageQ),
+			Resp:    exceptionList{}, Handle: s.exceptions},
+		{Method: "GET", Path: "/v1/audit/exceptions/:id", Roles: readers, Summary: "One finding with its review steps",
+			Query: ruleQ, Resp: report.Finding{}, Handle: s.finding},
+		{Method: "POST", Path: "/v1/audit/exceptions/:id/reviews", Roles: financial,
+			Summary: "Acknowledge, explain or close a finding, with a note (append-only)",
+			Query:   ruleQ, Body: report.ReviewIn{}, Resp: report.Finding{}, Status: 201, Handle: s.reviewFinding},
 		{Method: "GET", Path: "/v1/audit/events", Roles: []access.Role{access.Admin, access.Auditor}, Summary: "Who did what, when",
 			Query: append([]string{"token_name", "route", "method"}, pageQ...), Resp: web.List[events.Stored]{}, Handle: s.listEvents},
 		{Method: "POST", Path: "/v1/reconciliations", Roles: writers, Summary: "Reconcile a district's bank statement (multipart: district, file, window_days)",
@@ -205,7 +216,7 @@ func (s *Server) table() []web.Route {
 		{Method: "GET", Path: "/v1/reconciliations/:id", Roles: readers, Summary: "One reconciliation with its lines",
 			Resp: recon.Reconciliation{}, Handle: s.getReconciliation},
 		{Method: "GET", Path: "/v1/exports/trail", Roles: readers, Summary: "The fund trail, one row per money movement per fund (streamed CSV, JSONL or XLSX)",
-			Query: []string{"format", "district", "project", "fund", "from", "to"}, Long: true, Handle: s.exportTrail},
+			Query: slices.Concat([]string{"format", "district", "project", "fund"}, windowQ), Long: true, Handle: s.exportTrail},
 		{Method: "GET", Path: "/v1/trace/expenditures/:id", Roles: readers, Summary: "Walk a payment back to the receipts that funded it",
 			Resp: audit.Trace{}, Handle: s.traceExpenditure},
 		{Method: "GET", Path: "/v1/trace/funds/:code", Roles: readers, Summary: "Follow a fund forward to every final payee",

@@ -28,12 +28,12 @@ func (s *Server) projectTax(c *gin.Context) {
 }
 
 func (s *Server) taxReport(c *gin.Context) {
-	format, err := web.TableFormat(c)
+	format, w, err := reportQuery(c)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
-	r, err := s.Tax.Report(c.Request.Context())
+	r, err := s.Tax.Report(c.Request.Context(), w)
 	if err != nil {
 		s.Fail(c, err)
 		return

@@ -23,7 +23,8 @@ const flowSums = `SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END
 	SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.to_holder THEN p.amount ELSE 0 END) AS alloc_in,
 	SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.from_holder THEN -p.amount ELSE 0 END) AS alloc_out,
 	SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END) AS spent,
-	SUM(p.amount) AS moved`
+	SUM(p.amount) AS moved,
+	MIN(CASE WHEN p.amount > 0 THEN t.booked_on END) AS first_in`
 
 // Flow is what moved through one or more holdings (see flowSums).
 type Flow struct {
@@ -34,10 +35,12 @@ type Flow struct {
 	Net          money.Amount // everything the postings moved: the change in balance
 }
 
-// HoldingFlow is one holding's flow.
+// HoldingFlow is one holding's flow, with the booking date of the first
+// money that reached it ("" when none did).
 type HoldingFlow struct {
 	Fund, Holder, District, Project string
 	Flow
+	FirstIn string
 }
 
 // FlowFilter selects the holdings and the booking dates a flow sums over;
@@ -69,7 +72,7 @@ func (l *Ledger) Flows(ctx context.Context, f FlowFilter) ([]HoldingFlow, error)
 		args = append(hargs, dateArgs...)
 	} else {
 		q = `SELECT a.fund, a.holder, h.district_code AS district, h.project_code AS project,
-			a.received, a.alloc_in, a.alloc_out, a.spent, a.moved
+			a.received, a.alloc_in, a.alloc_out, a.spent, a.moved, a.first_in
 			FROM (SELECT p.fund_code AS fund, p.holder AS holder, ` + flowSums + `
 				FROM postings p JOIN transfers t ON t.id = p.transfer_id
 				WHERE p.holder <> '` + External + `'` + dates + ` GROUP BY p.fund_code, p.holder) a
@@ -78,7 +81,7 @@ func (l *Ledger) Flows(ctx context.Context, f FlowFilter) ([]HoldingFlow, error)
 	}
 	var rows []struct {
 		Fund, Holder                              string
-		District, Project                         *string
+		District, Project, FirstIn                *string
 		Received, AllocIn, AllocOut, Spent, Moved int64
 	}
 	if err := l.db.Conn(ctx).Raw(q+" ORDER BY 1, 2", args...).Scan(&rows).Error; err != nil {
@@ -88,23 +91,27 @@ func (l *Ledger) Flows(ctx context.Context, f FlowFilter) ([]HoldingFlow, error)
 	for i, r := range rows {
 		out[i] = HoldingFlow{Fund: r.Fund, Holder: r.Holder, District: store.Str(r.District), Project: store.Str(r.Project),
 			Flow: Flow{Received: money.Amount(r.Received), AllocatedIn: money.Amount(r.AllocIn),
-				AllocatedOut: money.Amount(r.AllocOut), Spent: money.Amount(r.Spent), Net: money.Amount(r.Moved)}}
+				AllocatedOut: money.Amount(r.AllocOut), Spent: money.Amount(r.Spent), Net: money.Amount(r.Moved)},
+			FirstIn: store.Str(r.FirstIn)}
 	}
 	return out, nil
 }
 
 // CategorySpend is what a project paid from its own holdings for one
-// category of work, net of reversals.
+// category of work, net of reversals, and the booking date of its latest
+// payment.
 type CategorySpend struct {
 	Project, Category string
 	Spent             money.Amount
+	LastPaid          string
 }
 
 // SpentByCategory sums, per project and category, the payments made from
 // the projects' own holdings (a subsidy paid from the city's holding is not
-// the project's spending), of one district or project when given.
-func (l *Ledger) SpentByCategory(ctx context.Context, district, project string) ([]CategorySpend, error) {
-	where, args := "", []any{}
+// the project's spending), of one district or project when given, booked
+// between the dates (inclusive; empty is open).
+func (l *Ledger) SpentByCategory(ctx context.Context, district, project, from, to string) ([]CategorySpend, error) {
+	where, args := booked(from, to)
 	if district != "" {
 		where, args = where+" AND t.district_code = ?", append(args, district)
 	}
@@ -113,9 +120,11 @@ func (l *Ledger) SpentByCategory(ctx context.Context, district, project string) 
 	}
 	var rows []struct {
 		Project, Category string
+		LastPaid          *string
 		Spent             int64
 	}
-	err := l.db.Conn(ctx).Raw(`SELECT t.project_code AS project, t.category AS category, -SUM(p.amount) AS spent
+	err := l.db.Conn(ctx).Raw(`SELECT t.project_code AS project, t.category AS category, -SUM(p.amount) AS spent,
+		MAX(CASE WHEN t.type <> 'reversal' THEN t.booked_on END) AS last_paid
 		FROM transfers t JOIN postings p ON p.transfer_id = t.id
 		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder AND h.project_code = t.project_code
 		WHERE t.base_type IN ('expenditure', 'subsidy_payment') AND t.category IS NOT NULL`+where+`
@@ -125,7 +134,7 @@ func (l *Ledger) SpentByCategory(ctx context.Context, district, project string) 
 	}
 	out := make([]CategorySpend, len(rows))
 	for i, r := range rows {
-		out[i] = CategorySpend{Project: r.Project, Category: r.Category, Spent: money.Amount(r.Spent)}
+		out[i] = CategorySpend{Project: r.Project, Category: r.Category, Spent: money.Amount(r.Spent), LastPaid: store.Str(r.LastPaid)}
 	}
 	return out, nil
 }

@@ -166,7 +166,9 @@ func (db *DB) Close() error { return db.SQL.Close() }
 // (not an advisory lock) makes concurrent starters wait for one another, so
 // two instances starting at once never both migrate.
 func (db *DB) Migrate(ctx context.Context) error {
-	opts := []goose.ProviderOption{goose.WithSlog(slog.New(slog.DiscardHandler))}
+	// Migrations are numbered by feature, not by date: a database that has
+	// a later one applies an earlier number it lacks, in order.
+	opts := []goose.ProviderOption{goose.WithSlog(slog.New(slog.DiscardHandler)), goose.WithAllowOutofOrder(true)}
 	dialect := goose.DialectSQLite3
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres

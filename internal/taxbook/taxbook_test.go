@@ -16,6 +16,7 @@ import (
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
 	"renofund/internal/taxbook"
+	"renofund/internal/window"
 )
 
 // creditCode is a valid unified social credit code.
@@ -328,7 +329,7 @@ func TestReport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		city(t, db)
 		b := taxbook.New(db)
-		if r, err := b.Report(finance); err != nil || r.Total != 0 || r.Lines == nil || len(r.Lines) != 0 {
+		if r, err := b.Report(finance, window.Window{}); err != nil || r.Total != 0 || r.Lines == nil || len(r.Lines) != 0 {
 			t.Errorf("empty report = %+v, %v; want no lines, total 0", r, err)
 		}
 		book(t, b)
@@ -355,7 +356,7 @@ func TestReport(t *testing.T) {
 			{"QS", districtCtx("QS"), []taxbook.Line{}, "0.00"},
 		}
 		for _, tt := range tests {
-			r, err := b.Report(tt.ctx)
+			r, err := b.Report(tt.ctx, window.Window{})
 			if err != nil {
 				t.Fatalf("%s: Report: %v", tt.name, err)
 			}

@@ -10,6 +10,7 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/money"
 	"renofund/internal/store"
+	"renofund/internal/window"
 )
 
 // Item is one recorded tax expenditure.
@@ -93,15 +94,21 @@ type Report struct {
 	Total money.Amount `json:"total"`
 }
 
-// Report sums tax expenditure by district and kind, net of reversals; a
-// district sees its own.
-func (b *Book) Report(ctx context.Context) (*Report, error) {
+// Report sums tax expenditure by district and kind, net of reversals, of
+// the records dated in w; a district sees its own.
+func (b *Book) Report(ctx context.Context, w window.Window) (*Report, error) {
 	q := `SELECT COALESCE(district_code, 'city') AS district, kind, SUM(CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END) AS items, SUM(total) AS total
-		FROM tax_records`
+		FROM tax_records WHERE 1 = 1`
 	var args []any
 	if a := access.From(ctx); a.Role == access.District {
-		q += " WHERE district_code = ?"
+		q += " AND district_code = ?"
 		args = append(args, a.District)
+	}
+	if w.From != "" {
+		q, args = q+" AND on_date >= ?", append(args, w.From)
+	}
+	if w.To != "" {
+		q, args = q+" AND on_date <= ?", append(args, w.To)
 	}
 	q += " GROUP BY COALESCE(district_code, 'city'), kind"
 	var rows []struct {
