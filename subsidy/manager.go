@@ -3,6 +3,7 @@ package subsidy
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -13,16 +14,19 @@ import (
 	"renofund/internal/store"
 )
 
-// PropertyManager is the company managing a community after renovation, the
-// payee of its subsidy. Setting one appends a new version; the highest
-// version is current and earlier ones stay as history.
+// PropertyManager is one version of a management contract: the company
+// managing a community after renovation from From to To (inclusive), the
+// payee of its subsidy for those days. Versions are append-only; the latest
+// version for a start date is that contract as it stands (see Contracts).
 type PropertyManager struct {
 	Project       string `json:"project"`
 	Name          string `json:"name"`
 	CreditCode    string `json:"credit_code"`
 	BankAccount   string `json:"bank_account"`
+	From          string `json:"from,omitempty"` // first day served; empty: since the project's start
+	To            string `json:"to,omitempty"`   // last day served; empty: open-ended
 	Version       int    `json:"version"`
-	EffectiveFrom string `json:"effective_from"`
+	EffectiveFrom string `json:"effective_from"` // when this version was recorded
 	RecordedBy    string `json:"recorded_by"`
 }
 
@@ -40,11 +44,28 @@ func (m *PropertyManager) check() error {
 	if err := creditcode.Validate(m.CreditCode); err != nil {
 		return fmt.Errorf("%w: credit_code %q", errs.ErrInvalidCredit, m.CreditCode)
 	}
-	return field.Text("bank_account", m.BankAccount, true, 64)
+	if err := field.Text("bank_account", m.BankAccount, true, 64); err != nil {
+		return err
+	}
+	for name, d := range map[string]string{"from": m.From, "to": m.To} {
+		if d != "" {
+			if err := parseDate(name, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
-// SetPropertyManager records the project's property manager from now on
-// (finance, or the project's own district). The previous one is kept.
+// SetPropertyManager records a management contract of the project (finance,
+// or the project's own district) and returns the version recorded for it.
+//
+// A contract of another company starting after the start of the project's
+// open contract ends that one the day before (a change of manager); any
+// other overlap is refused with ErrContractOverlap. The same company with
+// the same start (or, without From, the latest contract's company) amends
+// its contract: a To ends it. Without From a new contract starts today (in
+// Zone), or, as the project's first, since the project's start.
 func (s *Service) SetPropertyManager(ctx context.Context, code string, m PropertyManager) (*PropertyManager, error) {
 	if err := m.check(); err != nil {
 		return nil, err
@@ -54,18 +75,38 @@ func (s *Service) SetPropertyManager(ctx context.Context, code string, m Propert
 	}
 	m.Project = code
 	m.RecordedBy = access.From(ctx).Label()
+	today := s.now().In(Zone).Format(time.DateOnly)
+	given := m
 	err := s.appendVersion(ctx, "property manager", func(ctx context.Context, tx *gorm.DB) error {
-		var last int
-		err := tx.Raw("SELECT COALESCE(MAX(version), 0) FROM subsidy_property_managers WHERE project_code = ?", code).
-			Scan(&last).Error
+		var hist []PropertyManager
+		if err := tx.Raw(selectManager+" WHERE project_code = ? ORDER BY version", code).Scan(&hist).Error; err != nil {
+			return err
+		}
+		m = given
+		cs := contracts(hist)
+		if m.From == "" && len(cs) > 0 {
+			m.From = today
+			if last := cs[len(cs)-1]; last.CreditCode == m.CreditCode {
+				m.From = last.From
+			}
+		}
+		rows, err := changes(cs, m)
 		if err != nil {
 			return err
 		}
-		m.Version = last + 1
-		m.EffectiveFrom = store.Now()
-		return tx.Exec(`INSERT INTO subsidy_property_managers (project_code, version, name, credit_code,
-			bank_account, effective_from, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			m.Project, m.Version, m.Name, m.CreditCode, m.BankAccount, m.EffectiveFrom, m.RecordedBy).Error
+		last, at := 0, store.Now()
+		if len(hist) > 0 {
+			last = hist[len(hist)-1].Version
+		}
+		for i := range rows {
+			r := &rows[i]
+			r.Version, r.EffectiveFrom, r.RecordedBy = last+i+1, at, m.RecordedBy
+			if err := insertManager(tx, r); err != nil {
+				return err
+			}
+		}
+		m = rows[len(rows)-1]
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -73,24 +114,44 @@ func (s *Service) SetPropertyManager(ctx context.Context, code string, m Propert
 	return &m, nil
 }
 
-const selectManager = `SELECT project_code AS project, name, credit_code, bank_account, version, effective_from,
-	recorded_by FROM subsidy_property_managers`
+func insertManager(tx *gorm.DB, m *PropertyManager) error {
+	return tx.Exec(`INSERT INTO subsidy_property_managers (project_code, version, name, credit_code, bank_account,
+		from_date, to_date, effective_from, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Project, m.Version, m.Name, m.CreditCode, m.BankAccount, store.Null(m.From), store.Null(m.To),
+		m.EffectiveFrom, m.RecordedBy).Error
+}
 
-// PropertyManager returns the project's current property manager; a project
-// without one, or one the actor may not see, is not found.
+const selectManager = `SELECT project_code AS project, name, credit_code, bank_account, COALESCE(from_date, '') AS "from",
+	COALESCE(to_date, '') AS "to", version, effective_from, recorded_by FROM subsidy_property_managers`
+
+// PropertyManager returns the project's contract in force today (in Zone);
+// a project without one, or one the actor may not see, is not found.
 func (s *Service) PropertyManager(ctx context.Context, code string) (*PropertyManager, error) {
+	cs, err := s.Contracts(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	today := s.now().In(Zone).Format(time.DateOnly)
+	for i := range cs {
+		if cs[i].start() <= today && today <= cs[i].end() {
+			return &cs[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: project %s has no property manager today", errs.ErrNotFound, code)
+}
+
+// Contracts returns the project's management contracts as they stand, in
+// order of start (an open contract followed by another shows its end).
+func (s *Service) Contracts(ctx context.Context, code string) ([]PropertyManager, error) {
 	hist, err := s.PropertyManagers(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	if len(hist) == 0 {
-		return nil, fmt.Errorf("%w: project %s has no property manager", errs.ErrNotFound, code)
-	}
-	return &hist[len(hist)-1], nil
+	return contracts(hist), nil
 }
 
-// PropertyManagers returns the project's property managers, oldest first;
-// the last is current.
+// PropertyManagers returns every version recorded for the project's
+// contracts, oldest first.
 func (s *Service) PropertyManagers(ctx context.Context, code string) ([]PropertyManager, error) {
 	if _, err := s.visibleProject(ctx, code); err != nil {
 		return nil, err
@@ -100,22 +161,20 @@ func (s *Service) PropertyManagers(ctx context.Context, code string) ([]Property
 	return ms, err
 }
 
-// currentManagers returns the current manager of every project, keyed by
-// project code; the caller keeps the projects in its scope.
-func (s *Service) currentManagers(ctx context.Context) (map[string]*PropertyManager, error) {
-	rows, err := s.db.Conn(ctx).Raw(selectManager + " ORDER BY project_code, version").Rows()
-	if err != nil {
+// allContracts returns the contracts of every project, keyed by project
+// code; the caller keeps the projects in its scope.
+func (s *Service) allContracts(ctx context.Context) (map[string][]PropertyManager, error) {
+	var ms []PropertyManager
+	if err := s.db.Conn(ctx).Raw(selectManager + " ORDER BY project_code, version").Scan(&ms).Error; err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]*PropertyManager{}
-	for rows.Next() {
-		var m PropertyManager
-		if err := rows.Scan(&m.Project, &m.Name, &m.CreditCode, &m.BankAccount, &m.Version, &m.EffectiveFrom,
-			&m.RecordedBy); err != nil {
-			return nil, err
-		}
-		out[m.Project] = &m // ordered by version: the last one wins
+	byProject := map[string][]PropertyManager{}
+	for _, m := range ms {
+		byProject[m.Project] = append(byProject[m.Project], m)
 	}
-	return out, rows.Err()
+	out := make(map[string][]PropertyManager, len(byProject))
+	for p, hist := range byProject {
+		out[p] = contracts(hist)
+	}
+	return out, nil
 }
