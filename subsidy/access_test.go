@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
@@ -37,18 +38,22 @@ func TestPropertyManagers(t *testing.T) {
 				t.Errorf("%s: error = %v, want %v", tt.name, err, tt.want)
 			}
 		}
+		// Without from, a new company takes over today, ending the open contract yesterday.
+		f.svc.now = func() time.Time { return time.Date(2026, 5, 20, 9, 0, 0, 0, Zone) }
 		got, err := f.svc.SetPropertyManager(hz, "P1", good)
-		if err != nil || got.Version != 2 || got.RecordedBy != "district:d-HZ" {
+		if err != nil || got.Version != 3 || got.RecordedBy != "district:d-HZ" || got.From != "2026-05-20" || got.To != "" {
 			t.Fatalf("SetPropertyManager = %+v, %v", got, err)
 		}
 		hist, err := f.svc.PropertyManagers(hz, "P1")
-		if err != nil || len(hist) != 2 || hist[0].CreditCode != code(1) || hist[1].CreditCode != code(7) {
+		if err != nil || len(hist) != 3 || hist[0].CreditCode != code(1) || hist[1].CreditCode != code(1) ||
+			hist[1].To != "2026-05-19" || hist[2].CreditCode != code(7) {
 			t.Errorf("history = %+v, %v", hist, err)
 		}
-		if cur, err := f.svc.PropertyManager(f.ctx, "P1"); err != nil || cur.Name != "港城物业" {
-			t.Errorf("current = %+v, %v", cur, err)
+		m, err := f.svc.Management(f.ctx, "P1")
+		if err != nil || m.Current == nil || m.Current.Name != "港城物业" || len(m.Contracts) != 2 || len(m.History) != 3 {
+			t.Errorf("management = %+v, %v", m, err)
 		}
-		if _, err := f.svc.PropertyManager(hz, "P3"); !errors.Is(err, errs.ErrNotFound) {
+		if _, err := f.svc.Management(hz, "P3"); !errors.Is(err, errs.ErrNotFound) {
 			t.Errorf("another district's manager: error = %v, want not found", err)
 		}
 	})

@@ -124,30 +124,33 @@ func insertManager(tx *gorm.DB, m *PropertyManager) error {
 const selectManager = `SELECT project_code AS project, name, credit_code, bank_account, COALESCE(from_date, '') AS "from",
 	COALESCE(to_date, '') AS "to", version, effective_from, recorded_by FROM subsidy_property_managers`
 
-// PropertyManager returns the project's contract in force today (in Zone);
-// a project without one, or one the actor may not see, is not found.
-func (s *Service) PropertyManager(ctx context.Context, code string) (*PropertyManager, error) {
-	cs, err := s.Contracts(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	today := s.now().In(Zone).Format(time.DateOnly)
-	for i := range cs {
-		if cs[i].start() <= today && today <= cs[i].end() {
-			return &cs[i], nil
-		}
-	}
-	return nil, fmt.Errorf("%w: project %s has no property manager today", errs.ErrNotFound, code)
+// Management is a project's management contracts: the one in force today
+// (null when none is), each contract as it stands in order of start, and
+// every version recorded, oldest first.
+type Management struct {
+	Current   *PropertyManager  `json:"current"`
+	Contracts []PropertyManager `json:"contracts"`
+	History   []PropertyManager `json:"history"`
 }
 
-// Contracts returns the project's management contracts as they stand, in
-// order of start (an open contract followed by another shows its end).
-func (s *Service) Contracts(ctx context.Context, code string) ([]PropertyManager, error) {
+// Management returns the project's contracts; a project without any, or
+// one the actor may not see, is not found.
+func (s *Service) Management(ctx context.Context, code string) (*Management, error) {
 	hist, err := s.PropertyManagers(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	return contracts(hist), nil
+	if len(hist) == 0 {
+		return nil, fmt.Errorf("%w: project %s has no property manager", errs.ErrNotFound, code)
+	}
+	m := &Management{Contracts: contracts(hist), History: hist}
+	today := s.now().In(Zone).Format(time.DateOnly)
+	for i := range m.Contracts {
+		if c := &m.Contracts[i]; c.start() <= today && today <= c.end() {
+			m.Current = c
+		}
+	}
+	return m, nil
 }
 
 // PropertyManagers returns every version recorded for the project's
