@@ -105,6 +105,35 @@ func TestRatings(t *testing.T) {
 		if _, err := f.svc.Ratings(hz, "P3", "2021-07"); !errors.Is(err, errs.ErrNotFound) {
 			t.Errorf("another district's ratings: error = %v, want not found", err)
 		}
+
+		// The history list: every version, in the order recorded, scoped.
+		f.rate("P3", "2021-08", "70")
+		mine, err := f.svc.RatingHistory(hz, RatingFilter{})
+		if err != nil || len(mine) != 3 || mine[0].Project != "P1" || mine[2].Version != 2 || mine[2].District != "HZ" {
+			t.Errorf("HZ's history = %+v, %v; want P1 v1, P2 v1, P1 v2", mine, err)
+		}
+		all, err := f.svc.RatingHistory(f.ctx, RatingFilter{Period: "2021-07"})
+		if err != nil || len(all) != 4 || all[2].District != "LY" {
+			t.Errorf("July's history = %+v, %v; want 4 ratings", all, err)
+		}
+		page, err := f.svc.RatingHistory(f.ctx, RatingFilter{Project: "P1", Limit: 1, After: all[0].ID})
+		if err != nil || len(page) != 1 || page[0].Version != 2 {
+			t.Errorf("P1 after its first = %+v, %v; want version 2", page, err)
+		}
+		for _, tt := range []struct {
+			name string
+			ctx  context.Context
+			f    RatingFilter
+			want error
+		}{
+			{"another district's project", hz, RatingFilter{Project: "P3"}, errs.ErrNotFound},
+			{"bad period", f.ctx, RatingFilter{Period: "2021-Q5"}, errs.ErrInvalidRequest},
+			{"admin", access.With(context.Background(), access.Actor{Role: access.Admin}), RatingFilter{}, errs.ErrForbidden},
+		} {
+			if _, err := f.svc.RatingHistory(tt.ctx, tt.f); !errors.Is(err, tt.want) {
+				t.Errorf("%s: error = %v, want %v", tt.name, err, tt.want)
+			}
+		}
 	})
 }
 
