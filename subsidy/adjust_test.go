@@ -10,9 +10,12 @@ import (
 )
 
 // approveRun drafts and pays a run of scheme M for 2021-07.
-func (f *fixture) approveRun() *Run {
+func (f *fixture) approveRun() *Run { return f.payRun("M", "2021-07") }
+
+// payRun drafts a run (as ctx) and has it paid (by rev).
+func (f *fixture) payRun(scheme, period string) *Run {
 	f.t.Helper()
-	r, err := f.svc.CreateRun(f.ctx, "M", "2021-07")
+	r, err := f.svc.CreateRun(f.ctx, scheme, period)
 	f.must(err)
 	paid, err := f.svc.Approve(f.rev, r.ID)
 	f.must(err)

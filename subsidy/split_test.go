@@ -123,10 +123,7 @@ func TestSharesSettlePerCompany(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		splitCity(f)
-		r, err := f.svc.CreateRun(f.ctx, "Q", "2021-Q3")
-		f.must(err)
-		_, err = f.svc.Approve(f.rev, r.ID)
-		f.must(err)
+		f.payRun("Q", "2021-Q3")
 		f.rate("P1", "2021-Q3", "85")                   // 0.9: 2160.00 split 45:47 = 1056.52 + 1103.48
 		f.contract("P2", 7, "2021-07-01", "2021-08-14") // the held 45 days
 		second, err := f.svc.CreateRun(f.ctx, "Q", "2021-Q3")
