@@ -23,7 +23,7 @@ func (s *Service) draftLines(ctx context.Context, sc *Scheme, p Period) ([]Line,
 	if err != nil {
 		return nil, err
 	}
-	contracts, err := s.allContracts(ctx)
+	contracts, err := s.managers.All(ctx)
 	if err != nil {
 		return nil, err
 	}

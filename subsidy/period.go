@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"renofund/internal/errs"
+	"renofund/subsidy/manager"
 )
 
 // Period kinds: how long one assessment and payout period lasts.
@@ -133,11 +134,11 @@ func (p Period) validMonths(from, to string) int { return len(p.countedSpans(fro
 
 // countedSpans returns the months of p that overlap the validity dates, as
 // spans of days: the days a run splits between property managers.
-func (p Period) countedSpans(from, to string) []span {
-	var out []span
+func (p Period) countedSpans(from, to string) []manager.Span {
+	var out []manager.Span
 	for _, start := range p.MonthStarts() {
-		s := span{start.Format(time.DateOnly), start.AddDate(0, 1, -1).Format(time.DateOnly)}
-		if from <= s.last && (to == "" || to >= s.first) {
+		s := manager.Span{First: start.Format(time.DateOnly), Last: start.AddDate(0, 1, -1).Format(time.DateOnly)}
+		if from <= s.Last && (to == "" || to >= s.First) {
 			out = append(out, s)
 		}
 	}

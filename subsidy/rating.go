@@ -88,7 +88,7 @@ func (s *Service) RecordRating(ctx context.Context, r Rating) (*Rating, error) {
 		b, _ := json.Marshal(r.Assessors)
 		assessors = string(b)
 	}
-	err = s.appendVersion(ctx, "rating", func(ctx context.Context, tx *gorm.DB) error {
+	err = s.db.AppendVersion(ctx, "rating", func(ctx context.Context, tx *gorm.DB) error {
 		var last int
 		err := tx.Raw("SELECT COALESCE(MAX(version), 0) FROM subsidy_ratings WHERE project_code = ? AND period = ?",
 			r.Project, r.Period).Scan(&last).Error
@@ -136,7 +136,7 @@ type RatingFilter struct {
 // recorded: a district sees its own projects' only, and another district's
 // project is not found.
 func (s *Service) RatingHistory(ctx context.Context, f RatingFilter) ([]Rating, error) {
-	d, err := readerDistrict(ctx)
+	d, err := ReaderDistrict(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -179,7 +179,7 @@ func (s *Service) CreateScheme(ctx context.Context, sc Scheme) (*Scheme, error) 
 	if sc.Cap != nil {
 		capFen = int64(*sc.Cap)
 	}
-	err := s.appendVersion(ctx, "scheme", func(ctx context.Context, tx *gorm.DB) error {
+	err := s.db.AppendVersion(ctx, "scheme", func(ctx context.Context, tx *gorm.DB) error {
 		var last int
 		if err := tx.Raw("SELECT COALESCE(MAX(version), 0) FROM subsidy_schemes WHERE code = ?", sc.Code).
 			Scan(&last).Error; err != nil {

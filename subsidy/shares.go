@@ -1,42 +1,9 @@
 package subsidy
 
-import "renofund/internal/money"
-
-// share is one company's part of a project's period: the counted days its
-// contracts cover, and its latest contract among them (the payee).
-type share struct {
-	m    *PropertyManager
-	days int
-}
-
-// served groups the days of spans that the contracts cover by company, in
-// order of first contract, and counts the days covered.
-func served(cs []PropertyManager, spans []span) (shares []share, covered int) {
-	idx := map[string]int{}
-	for i := range cs {
-		d := cs[i].days(spans)
-		if d == 0 {
-			continue
-		}
-		covered += d
-		if j, ok := idx[cs[i].CreditCode]; ok {
-			shares[j].days += d
-			shares[j].m = &cs[i]
-			continue
-		}
-		idx[cs[i].CreditCode] = len(shares)
-		shares = append(shares, share{m: &cs[i], days: d})
-	}
-	return shares, covered
-}
-
-func spanDays(spans []span) int {
-	n := 0
-	for _, s := range spans {
-		n += daysBetween(s.first, s.last)
-	}
-	return n
-}
+import (
+	"renofund/internal/money"
+	"renofund/subsidy/manager"
+)
 
 // paidBefore is what earlier paid runs of the scheme and period settled for
 // one project, per company (by credit code) in the order first paid.
@@ -59,23 +26,27 @@ func (pb *paidBefore) of(company string) prior {
 // before that no longer has a share gets a line settling it to zero; the
 // share of days nobody managed is held on a skipped no_property_manager
 // line. Nothing to split and nothing paid before: one line, as entitled.
-func (sc *Scheme) projectLines(p *Project, spans []span, r *rated, cs []PropertyManager, pb *paidBefore) ([]Line, error) {
-	shares, covered := served(cs, spans)
+func (sc *Scheme) projectLines(p *Project, spans []manager.Span, r *rated, cs []PropertyManager, pb *paidBefore) ([]Line, error) {
+	shares, covered := manager.Served(cs, spans)
 	l, err := sc.entitle(p, len(spans), r, len(shares) > 0)
 	if err != nil {
 		return nil, err
 	}
 	if n := len(shares); n > 0 {
-		l.ManagerVersion = shares[n-1].m.Version
+		l.ManagerVersion = shares[n-1].Contract.Version
 	}
 	var out, held []Line
 	seen := map[string]bool{}
 	if l.Entitlement > 0 {
-		if out, held, err = splitShares(l, shares, spanDays(spans)-covered, pb); err != nil {
+		all := 0
+		for _, s := range spans {
+			all += s.Days()
+		}
+		if out, held, err = splitShares(l, shares, all-covered, pb); err != nil {
 			return nil, err
 		}
 		for _, sh := range shares {
-			seen[sh.m.CreditCode] = true
+			seen[sh.Contract.CreditCode] = true
 		}
 	}
 	if pb != nil {
@@ -98,12 +69,12 @@ func (sc *Scheme) projectLines(p *Project, spans []span, r *rated, cs []Property
 // splitShares splits l's entitlement between the shares and the unmanaged
 // days, and settles each share; the unmanaged days' part comes back as a
 // held line (none when every day was managed).
-func splitShares(l Line, shares []share, unmanaged int, pb *paidBefore) (out, held []Line, err error) {
+func splitShares(l Line, shares []manager.Share, unmanaged int, pb *paidBefore) (out, held []Line, err error) {
 	weights := make([]int64, len(shares), len(shares)+1)
 	all := unmanaged
 	for i, sh := range shares {
-		weights[i] = int64(sh.days)
-		all += sh.days
+		weights[i] = int64(sh.Days)
+		all += sh.Days
 	}
 	parts, err := money.SplitInt(l.Entitlement, append(weights, int64(unmanaged)))
 	if err != nil {
@@ -111,8 +82,8 @@ func splitShares(l Line, shares []share, unmanaged int, pb *paidBefore) (out, he
 	}
 	for i, sh := range shares {
 		x := l
-		x.Entitlement, x.ManagerVersion, x.DaysServed, x.PeriodDays = parts[i], sh.m.Version, sh.days, all
-		settle(&x, pb.of(sh.m.CreditCode), sh.m)
+		x.Entitlement, x.ManagerVersion, x.DaysServed, x.PeriodDays = parts[i], sh.Contract.Version, sh.Days, all
+		settle(&x, pb.of(sh.Contract.CreditCode), sh.Contract)
 		out = append(out, x)
 	}
 	if unmanaged > 0 {

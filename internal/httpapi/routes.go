@@ -20,6 +20,7 @@ import (
 	"renofund/internal/taxbook"
 	"renofund/internal/web"
 	"renofund/subsidy"
+	"renofund/subsidy/clawback"
 )
 
 var (
@@ -153,13 +154,13 @@ func (s *Server) table() []web.Route {
 					Period: c.Query("period"), After: after, Limit: limit})
 			}, func(r subsidy.Rating) string { return r.ID })},
 		{Method: "GET", Path: "/v1/subsidy/clawbacks", Roles: readers, Summary: "Clawback requests of paid runs (?status=open|settled), scoped",
-			Query: append([]string{"status", "scheme", "project"}, pageQ...), Resp: web.List[*subsidy.Clawback]{},
-			Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]*subsidy.Clawback, error) {
-				return s.Subsidy.Clawbacks(c.Request.Context(), subsidy.ClawbackFilter{Status: c.Query("status"),
+			Query: append([]string{"status", "scheme", "project"}, pageQ...), Resp: web.List[*clawback.Clawback]{},
+			Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]*clawback.Clawback, error) {
+				return s.Clawbacks.List(c.Request.Context(), clawback.Filter{Status: c.Query("status"),
 					Scheme: c.Query("scheme"), Project: c.Query("project"), After: after, Limit: limit})
-			}, func(cb *subsidy.Clawback) string { return cb.ID })},
+			}, func(cb *clawback.Clawback) string { return cb.ID })},
 		{Method: "POST", Path: "/v1/subsidy/clawbacks/:id/settle", Roles: finance, Summary: "Record that a company refunded a clawback request",
-			Body: settleIn{}, Resp: subsidy.Clawback{}, Handle: withParam(s, "id", s.settleClawback)},
+			Body: settleIn{}, Resp: clawback.Clawback{}, Handle: withParam(s, "id", s.settleClawback)},
 		{Method: "POST", Path: "/v1/subsidy/runs", Roles: finance, Summary: "Draft a subsidy run for a scheme and period",
 			Body: runIn{}, Resp: subsidy.Run{}, Status: 201, Long: true, Handle: web.Create(s.Server, 201, s.createRun)},
 		{Method: "GET", Path: "/v1/subsidy/runs", Roles: readers, Summary: "List runs", Query: append([]string{"scheme", "period", "status"}, pageQ...),

@@ -11,6 +11,7 @@ import (
 	"renofund/internal/money"
 	"renofund/internal/web"
 	"renofund/subsidy"
+	"renofund/subsidy/clawback"
 )
 
 type managerIn struct {
@@ -85,7 +86,7 @@ func (s *Server) getManager(c *gin.Context) {
 }
 
 func (s *Server) settleClawback(ctx context.Context, id string, in settleIn) (any, error) {
-	return s.Subsidy.SettleClawback(ctx, id, subsidy.Settlement{SettledOn: in.SettledOn, Note: in.Note})
+	return s.Clawbacks.Settle(ctx, id, clawback.Settlement{SettledOn: in.SettledOn, Note: in.Note})
 }
 
 func (s *Server) createScheme(ctx context.Context, in schemeIn) (any, int, error) {

@@ -1,16 +1,27 @@
-package subsidy
+package manager
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
+	"renofund/internal/creditcode"
 	"renofund/internal/errs"
 )
+
+// code returns a valid unified social credit code numbered n.
+func code(n int) string { return creditcode.Complete(fmt.Sprintf("9132070%010d", n)) }
+
+// managerN is company n's contract from from to to.
+func managerN(n int, from, to string) Contract {
+	return Contract{Name: fmt.Sprintf("物业公司 %d", n), CreditCode: code(n), BankAccount: fmt.Sprintf("6222%012d", n),
+		From: from, To: to}
+}
 
 func TestContractsDerivedFromVersions(t *testing.T) {
 	// Versions recorded before contracts existed are all open: each ends the
 	// day before the next starts; a later version of the same start wins.
-	got := contracts([]PropertyManager{managerN(1, "2021-01-01", ""), managerN(2, "2021-03-10", ""),
+	got := contracts([]Contract{managerN(1, "2021-01-01", ""), managerN(2, "2021-03-10", ""),
 		managerN(3, "2021-03-10", ""), managerN(4, "2021-06-01", "2021-12-31")})
 	want := []struct{ cc, from, to string }{
 		{code(1), "2021-01-01", "2021-03-09"}, {code(3), "2021-03-10", "2021-05-31"}, {code(4), "2021-06-01", "2021-12-31"},
@@ -26,12 +37,12 @@ func TestContractsDerivedFromVersions(t *testing.T) {
 }
 
 func TestContractChanges(t *testing.T) {
-	open1 := []PropertyManager{managerN(1, "2021-01-01", "")}
-	ended1 := []PropertyManager{managerN(1, "2021-01-01", "2021-06-30")}
+	open1 := []Contract{managerN(1, "2021-01-01", "")}
+	ended1 := []Contract{managerN(1, "2021-01-01", "2021-06-30")}
 	tests := []struct {
 		name  string
-		cs    []PropertyManager
-		m     PropertyManager
+		cs    []Contract
+		m     Contract
 		want  []string // "credit code from–to" of the versions to append
 		error error
 	}{
@@ -51,7 +62,7 @@ func TestContractChanges(t *testing.T) {
 		{"starting before the open contract", open1, managerN(2, "2020-06-01", ""), nil, ErrContractOverlap},
 		{"reaching into the open contract", open1, managerN(2, "2020-06-01", "2021-01-01"), nil, ErrContractOverlap},
 		{"to before from", open1, managerN(1, "2021-01-01", "2020-12-31"), nil, errs.ErrInvalidRequest},
-		{"extending into the next contract", []PropertyManager{managerN(1, "2021-01-01", "2021-06-30"),
+		{"extending into the next contract", []Contract{managerN(1, "2021-01-01", "2021-06-30"),
 			managerN(2, "2021-07-01", "")}, managerN(1, "2021-01-01", "2021-07-01"), nil, ErrContractOverlap},
 	}
 	for _, tt := range tests {
@@ -74,21 +85,16 @@ func TestContractChanges(t *testing.T) {
 	}
 }
 
-func TestDaysServed(t *testing.T) {
-	q3 := Period{Kind: Quarter, Year: 2021, N: 3}
-	spans := q3.countedSpans("2021-01-01", "")
-	if n := spanDays(spans); n != 92 {
-		t.Fatalf("days of 2021-Q3 = %d, want 92", n)
-	}
-	cs := []PropertyManager{managerN(1, "", "2021-08-14"), managerN(2, "2021-08-15", "2021-08-31"),
+func TestServed(t *testing.T) {
+	q3 := []Span{{"2021-07-01", "2021-07-31"}, {"2021-08-01", "2021-08-31"}, {"2021-09-01", "2021-09-30"}}
+	cs := []Contract{managerN(1, "", "2021-08-14"), managerN(2, "2021-08-15", "2021-08-31"),
 		managerN(1, "2021-09-10", "")}
-	shares, covered := served(cs, spans)
-	if len(shares) != 2 || shares[0].days != 45+21 || shares[1].days != 17 || covered != 83 ||
-		shares[0].m.From != "2021-09-10" {
-		t.Errorf("served = %+v, covered %d; want company 1 66 days (latest contract), company 2 17, 83 covered", shares, covered)
+	shares, covered := Served(cs, q3)
+	if len(shares) != 2 || shares[0].Days != 45+21 || shares[1].Days != 17 || covered != 83 ||
+		shares[0].Contract.From != "2021-09-10" {
+		t.Errorf("Served = %+v, covered %d; want company 1 66 days (latest contract), company 2 17, 83 covered", shares, covered)
 	}
-	// Validity from August: only August and September count.
-	if n := spanDays(q3.countedSpans("2021-08-20", "")); n != 61 {
-		t.Errorf("counted days from August = %d, want 61", n)
+	if n := (Span{"2024-02-01", "2024-02-29"}).Days(); n != 29 {
+		t.Errorf("days of February 2024 = %d, want 29", n)
 	}
 }

@@ -1,4 +1,9 @@
-package subsidy
+// Package clawback follows up the clawback requests of paid subsidy runs:
+// negative adjustment lines, money a property-management company is to
+// refund. A request is never paid from the ledger; settling it records
+// that the refund arrived (who, when, a note) and nothing more: a refund
+// that should go back into a fund is booked as a receipt of its own.
+package clawback
 
 import (
 	"context"
@@ -15,6 +20,7 @@ import (
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
+	"renofund/subsidy"
 )
 
 // Clawback statuses.
@@ -23,31 +29,36 @@ const (
 	Settled = "settled" // the company refunded it
 )
 
-// Clawback is a clawback request: a negative adjustment line of a paid run,
-// the money a company is to refund. It is never paid from the ledger;
-// settling it records that the refund arrived (who, when, a note), and
-// nothing more: a refund that should go back into the fund is booked as a
-// receipt of its own.
+// Clawback is a clawback request: a negative adjustment line of a paid run.
 type Clawback struct {
-	ID        string       `json:"id"` // "<run id>.<line>", stable
-	Run       string       `json:"run"`
-	Line      int          `json:"line"`
-	Scheme    string       `json:"scheme"`
-	Period    string       `json:"period"`
-	Project   string       `json:"project"`
-	District  string       `json:"district"`
-	Amount    money.Amount `json:"amount"` // to refund, positive
-	Payee     *Payee       `json:"payee"`
-	Requested string       `json:"requested_at"` // when the run was approved
-	Status    string       `json:"status"`
-	SettledOn string       `json:"settled_on,omitempty"`
-	Note      string       `json:"note,omitempty"`
-	SettledBy string       `json:"settled_by,omitempty"`
-	SettledAt string       `json:"settled_at,omitempty"`
+	ID        string         `json:"id"` // "<run id>.<line>", stable
+	Run       string         `json:"run"`
+	Line      int            `json:"line"`
+	Scheme    string         `json:"scheme"`
+	Period    string         `json:"period"`
+	Project   string         `json:"project"`
+	District  string         `json:"district"`
+	Amount    money.Amount   `json:"amount"` // to refund, positive
+	Payee     *subsidy.Payee `json:"payee"`
+	Requested string         `json:"requested_at"` // when the run was approved
+	Status    string         `json:"status"`
+	SettledOn string         `json:"settled_on,omitempty"`
+	Note      string         `json:"note,omitempty"`
+	SettledBy string         `json:"settled_by,omitempty"`
+	SettledAt string         `json:"settled_at,omitempty"`
 }
 
-// ClawbackFilter selects clawback requests; empty fields match everything.
-type ClawbackFilter struct {
+// Service lists and settles clawback requests.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// New returns the service on db.
+func New(db *store.DB) *Service { return &Service{db: db, now: time.Now} }
+
+// Filter selects clawback requests; empty fields match everything.
+type Filter struct {
 	Status  string // open or settled
 	Scheme  string
 	Project string
@@ -61,10 +72,10 @@ const selectClawbacks = `SELECT l.run_id, l.line, r.scheme_code, r.period, l.pro
 	LEFT JOIN subsidy_clawback_settlements s ON s.run_id = l.run_id AND s.line = l.line
 	WHERE l.amount < 0 AND r.status = 'paid'`
 
-// Clawbacks lists clawback requests in id order: every district's for the
+// List lists clawback requests in id order: every district's for the
 // finance bureau and auditors, a district's own for it.
-func (s *Service) Clawbacks(ctx context.Context, f ClawbackFilter) ([]*Clawback, error) {
-	d, err := readerDistrict(ctx)
+func (s *Service) List(ctx context.Context, f Filter) ([]*Clawback, error) {
+	d, err := subsidy.ReaderDistrict(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +126,7 @@ func (s *Service) scanClawbacks(ctx context.Context, q string, args ...any) ([]*
 		}
 		c.ID, c.Amount, c.Requested = clawbackID(c.Run, c.Line), -money.Amount(amount), store.Str(requested)
 		if pn != nil {
-			c.Payee = &Payee{Name: *pn, CreditCode: store.Str(pc), BankAccount: store.Str(pa)}
+			c.Payee = &subsidy.Payee{Name: *pn, CreditCode: store.Str(pc), BankAccount: store.Str(pa)}
 		}
 		c.Status, c.SettledOn, c.Note, c.SettledBy, c.SettledAt = Open, store.Str(on), store.Str(note), store.Str(by),
 			store.Str(at)
@@ -138,10 +149,10 @@ func parseClawbackID(id string) (string, int, bool) {
 	return id[:i], line, err == nil && line > 0
 }
 
-// Clawback returns one clawback request the actor may see; another
+// Get returns one clawback request the actor may see; another
 // district's is not found.
-func (s *Service) Clawback(ctx context.Context, id string) (*Clawback, error) {
-	d, err := readerDistrict(ctx)
+func (s *Service) Get(ctx context.Context, id string) (*Clawback, error) {
+	d, err := subsidy.ReaderDistrict(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -164,13 +175,13 @@ type Settlement struct {
 	Note      string // optional, at most 500 characters
 }
 
-// SettleClawback records that the company refunded a clawback request
+// Settle records that the company refunded a clawback request
 // (finance only). The refund date may not precede the request (the run's
 // approval) nor lie after today; a settled request cannot be settled again
 // (conflict).
-func (s *Service) SettleClawback(ctx context.Context, id string, in Settlement) (*Clawback, error) {
-	if err := finance(ctx); err != nil {
-		return nil, err
+func (s *Service) Settle(ctx context.Context, id string, in Settlement) (*Clawback, error) {
+	if access.From(ctx).Role != access.Finance {
+		return nil, fmt.Errorf("%w: only the finance bureau settles clawbacks", errs.ErrForbidden)
 	}
 	if _, err := field.Date("settled_on", in.SettledOn); err != nil {
 		return nil, err
@@ -180,11 +191,11 @@ func (s *Service) SettleClawback(ctx context.Context, id string, in Settlement) 
 	}
 	var out *Clawback
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		c, err := s.Clawback(ctx, id)
+		c, err := s.Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := c.settleable(in.SettledOn, s.now().In(Zone).Format(time.DateOnly)); err != nil {
+		if err := c.settleable(in.SettledOn, s.now().In(subsidy.Zone).Format(time.DateOnly)); err != nil {
 			return err
 		}
 		c.Status, c.SettledOn, c.Note = Settled, in.SettledOn, in.Note
@@ -207,7 +218,7 @@ func (s *Service) SettleClawback(ctx context.Context, id string, in Settlement) 
 func (c *Clawback) settleable(on, today string) error {
 	requested := c.Requested
 	if t, err := time.Parse(time.RFC3339, c.Requested); err == nil {
-		requested = t.In(Zone).Format(time.DateOnly)
+		requested = t.In(subsidy.Zone).Format(time.DateOnly)
 	}
 	switch {
 	case c.Status == Settled:
