@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"renofund/internal/access"
 	"renofund/internal/errs"
@@ -37,18 +38,22 @@ func TestPropertyManagers(t *testing.T) {
 				t.Errorf("%s: error = %v, want %v", tt.name, err, tt.want)
 			}
 		}
+		// Without from, a new company takes over today, ending the open contract yesterday.
+		f.svc.now = func() time.Time { return time.Date(2026, 5, 20, 9, 0, 0, 0, Zone) }
 		got, err := f.svc.SetPropertyManager(hz, "P1", good)
-		if err != nil || got.Version != 2 || got.RecordedBy != "district:d-HZ" {
+		if err != nil || got.Version != 3 || got.RecordedBy != "district:d-HZ" || got.From != "2026-05-20" || got.To != "" {
 			t.Fatalf("SetPropertyManager = %+v, %v", got, err)
 		}
 		hist, err := f.svc.PropertyManagers(hz, "P1")
-		if err != nil || len(hist) != 2 || hist[0].CreditCode != code(1) || hist[1].CreditCode != code(7) {
+		if err != nil || len(hist) != 3 || hist[0].CreditCode != code(1) || hist[1].CreditCode != code(1) ||
+			hist[1].To != "2026-05-19" || hist[2].CreditCode != code(7) {
 			t.Errorf("history = %+v, %v", hist, err)
 		}
-		if cur, err := f.svc.PropertyManager(f.ctx, "P1"); err != nil || cur.Name != "港城物业" {
-			t.Errorf("current = %+v, %v", cur, err)
+		m, err := f.svc.Management(f.ctx, "P1")
+		if err != nil || m.Current == nil || m.Current.Name != "港城物业" || len(m.Contracts) != 2 || len(m.History) != 3 {
+			t.Errorf("management = %+v, %v", m, err)
 		}
-		if _, err := f.svc.PropertyManager(hz, "P3"); !errors.Is(err, errs.ErrNotFound) {
+		if _, err := f.svc.Management(hz, "P3"); !errors.Is(err, errs.ErrNotFound) {
 			t.Errorf("another district's manager: error = %v, want not found", err)
 		}
 	})
@@ -99,6 +104,35 @@ func TestRatings(t *testing.T) {
 		}
 		if _, err := f.svc.Ratings(hz, "P3", "2021-07"); !errors.Is(err, errs.ErrNotFound) {
 			t.Errorf("another district's ratings: error = %v, want not found", err)
+		}
+
+		// The history list: every version, in the order recorded, scoped.
+		f.rate("P3", "2021-08", "70")
+		mine, err := f.svc.RatingHistory(hz, RatingFilter{})
+		if err != nil || len(mine) != 3 || mine[0].Project != "P1" || mine[2].Version != 2 || mine[2].District != "HZ" {
+			t.Errorf("HZ's history = %+v, %v; want P1 v1, P2 v1, P1 v2", mine, err)
+		}
+		all, err := f.svc.RatingHistory(f.ctx, RatingFilter{Period: "2021-07"})
+		if err != nil || len(all) != 4 || all[2].District != "LY" {
+			t.Errorf("July's history = %+v, %v; want 4 ratings", all, err)
+		}
+		page, err := f.svc.RatingHistory(f.ctx, RatingFilter{Project: "P1", Limit: 1, After: all[0].ID})
+		if err != nil || len(page) != 1 || page[0].Version != 2 {
+			t.Errorf("P1 after its first = %+v, %v; want version 2", page, err)
+		}
+		for _, tt := range []struct {
+			name string
+			ctx  context.Context
+			f    RatingFilter
+			want error
+		}{
+			{"another district's project", hz, RatingFilter{Project: "P3"}, errs.ErrNotFound},
+			{"bad period", f.ctx, RatingFilter{Period: "2021-Q5"}, errs.ErrInvalidRequest},
+			{"admin", access.With(context.Background(), access.Actor{Role: access.Admin}), RatingFilter{}, errs.ErrForbidden},
+		} {
+			if _, err := f.svc.RatingHistory(tt.ctx, tt.f); !errors.Is(err, tt.want) {
+				t.Errorf("%s: error = %v, want %v", tt.name, err, tt.want)
+			}
 		}
 	})
 }

@@ -10,11 +10,14 @@ import (
 )
 
 // approveRun drafts and pays a run of scheme M for 2021-07.
-func (f *fixture) approveRun() *Run {
+func (f *fixture) approveRun() *Run { return f.payRun("M", "2021-07") }
+
+// payRun drafts a run (as ctx) and has it paid (by rev).
+func (f *fixture) payRun(scheme, period string) *Run {
 	f.t.Helper()
-	r, err := f.svc.CreateRun(f.ctx, "M", "2021-07")
+	r, err := f.svc.CreateRun(f.ctx, scheme, period)
 	f.must(err)
-	paid, err := f.svc.Approve(f.ctx, r.ID)
+	paid, err := f.svc.Approve(f.rev, r.ID)
 	f.must(err)
 	return paid
 }
@@ -63,7 +66,7 @@ func TestCorrectedRatingIsSettledByOneAdjustment(t *testing.T) {
 		}
 
 		// Corrected downwards: a clawback request against the payee, not a payment.
-		f.manager("P2", 99) // a new manager does not receive the clawback request
+		f.contract("P2", 99, "2021-08-01", "") // a manager from August has no part in July's clawback
 		f.rate("P2", "2021-07", "71")
 		third := f.approveRun()
 		adj = adjustments(third)
@@ -89,15 +92,16 @@ func TestCorrectedRatingIsSettledByOneAdjustment(t *testing.T) {
 			}
 		}
 
-		// Settled: the next run has nothing to do; a new top-up goes to the new manager.
+		// Settled: the next run has nothing to do; a new top-up goes to the
+		// company that served July, not to August's manager.
 		if adj := adjustments(f.approveRun()); len(adj) != 0 {
 			t.Errorf("fourth run adjustments = %+v, want none", adj)
 		}
 		f.rate("P2", "2021-07", "90")
 		fifth := f.approveRun()
 		adj = adjustments(fifth)
-		if len(adj) != 1 || adj[0].Amount != money.MustParse("64") || adj[0].Payee.CreditCode != code(99) {
-			t.Fatalf("fifth run adjustments = %+v, want a 64.00 top-up to %s", adj, code(99))
+		if len(adj) != 1 || adj[0].Amount != money.MustParse("64") || adj[0].Payee.CreditCode != code(2) {
+			t.Fatalf("fifth run adjustments = %+v, want a 64.00 top-up to %s", adj, code(2))
 		}
 		if got, want := f.paidTo("P2"), money.MustParse("352"); got != want { // 320 entitled + 32 still to claw back
 			t.Errorf("money out to P2 = %s, want %s", got, want)

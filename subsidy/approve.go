@@ -15,7 +15,8 @@ import (
 	"renofund/internal/store"
 )
 
-// Approve pays a draft run (finance only): every line with a positive
+// Approve pays a draft run (finance only, and not by the person who drafted
+// it: access.ErrSamePerson): every line with a positive
 // amount becomes one subsidy transfer from the scheme's fund at its holder
 // to the line's payee, all posted in one transaction with the run's change
 // to paid. If the fund cannot pay them all (ledger.ErrInsufficientFunds) or
@@ -47,6 +48,9 @@ func (s *Service) Approve(ctx context.Context, id string) (*Run, error) {
 			out = r // already paid: nothing to do
 			return nil
 		}
+		if err := a.Approves(r.CreatedBy, "subsidy run "+id); err != nil {
+			return err
+		}
 		var paid int
 		if err := tx.Raw(`SELECT COUNT(*) FROM subsidy_runs WHERE scheme_code = ? AND period = ? AND status = 'paid'
 			AND id <> ?`, r.Scheme, r.Period, id).Scan(&paid).Error; err != nil {
@@ -77,7 +81,8 @@ func (s *Service) Approve(ctx context.Context, id string) (*Run, error) {
 // transfers builds one subsidy transfer per line with a positive amount.
 // The booking date is today in Zone; the voucher carries the fund's
 // document number, the scheme's category (empty unless the scheme names
-// one), the run id as batch and the payee snapshot taken when drafting.
+// one), the run id as batch and the payee snapshot taken when drafting; it
+// was prepared by the run's drafter and approved by a.
 func (s *Service) transfers(ctx context.Context, r *Run, a access.Actor) ([]*ledger.Transfer, error) {
 	sc, err := s.Scheme(ctx, r.Scheme, r.SchemeVersion)
 	if err != nil {
@@ -113,7 +118,7 @@ func (s *Service) transfers(ctx context.Context, r *Run, a access.Actor) ([]*led
 			Project: l.Project, Category: sc.Category, Amount: l.Amount, BookedOn: today,
 			PayeeName: l.Payee.Name, PayeeCreditCode: l.Payee.CreditCode, PayeeBankAccount: l.Payee.BankAccount,
 			DocumentNo: f.DocumentNo, Purpose: purpose, Reference: r.Scheme + "/" + r.Period + "/" + strconv.Itoa(l.Line),
-			BatchID: r.ID, RecordedBy: a.Label(),
+			BatchID: r.ID, RecordedBy: a.Label(), PreparedBy: r.CreatedBy, ApprovedBy: a.Label(),
 			Postings: []ledger.Posting{
 				{Fund: sc.Fund, Holder: sc.Holder, District: payer, Amount: -l.Amount},
 				{Fund: sc.Fund, Holder: ledger.External, Amount: l.Amount},

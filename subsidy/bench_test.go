@@ -77,7 +77,7 @@ func benchRuns(b *testing.B, f *fixture, n int) {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		paid, err := f.svc.Approve(f.ctx, r.ID)
+		paid, err := f.svc.Approve(f.rev, r.ID)
 		if err != nil {
 			b.Fatal(err)
 		}

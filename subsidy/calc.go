@@ -20,11 +20,11 @@ const (
 const (
 	ReasonOutsideValidity = "outside_validity"    // no month of the period lies within the scheme's validity
 	ReasonNoRating        = "no_rating"           // the project has no rating for the period
-	ReasonNoManager       = "no_property_manager" // nobody to pay
+	ReasonNoManager       = "no_property_manager" // nobody to pay, for the period or (a held share) some of its days
 	ReasonBelowThreshold  = "below_threshold"     // the score earns ratio 0
 	ReasonZeroAmount      = "zero_amount"         // the basis is zero (no households or no area)
 	ReasonAlreadyPaid     = "already_paid"        // earlier runs settled exactly the entitlement
-	ReasonTopUp           = "top_up"              // adjustment paid to the current property manager
+	ReasonTopUp           = "top_up"              // adjustment paid to a company already paid for the period
 	ReasonClawback        = "clawback"            // negative adjustment: a request recorded against the payee, not paid
 )
 
@@ -85,16 +85,14 @@ func (sc *Scheme) amount(base, ratio money.Rate) (money.Amount, bool, error) {
 }
 
 // entitle works out what the scheme owes a project for the period, before
-// looking at what earlier runs paid. months is the number of the period's
-// months within the scheme's validity.
-func (sc *Scheme) entitle(p *Project, months int, r *rated, m *PropertyManager) (Line, error) {
+// looking at what earlier runs paid and who served which days. months is
+// the number of the period's months within the scheme's validity; managed
+// says whether any property manager served in them.
+func (sc *Scheme) entitle(p *Project, months int, r *rated, managed bool) (Line, error) {
 	l := Line{Project: p.Code, District: p.District, Months: months, Ratio: zero, Base: zero}
 	if r != nil {
 		score := r.score
 		l.Score, l.RatingVersion = &score, r.version
-	}
-	if m != nil {
-		l.ManagerVersion = m.Version
 	}
 	if months == 0 {
 		l.Reason = ReasonOutsideValidity
@@ -110,7 +108,7 @@ func (sc *Scheme) entitle(p *Project, months int, r *rated, m *PropertyManager) 
 	}
 	l.Ratio, l.Band = sc.ratio(r.score)
 	switch {
-	case m == nil:
+	case !managed:
 		l.Reason = ReasonNoManager
 	case l.Ratio.IsZero():
 		l.Reason = ReasonBelowThreshold
@@ -126,17 +124,18 @@ func (sc *Scheme) entitle(p *Project, months int, r *rated, m *PropertyManager) 
 }
 
 // prior is what earlier paid runs of the same scheme and period settled
-// for one project.
+// with one company for one project.
 type prior struct {
 	sum   money.Amount // paid minus clawbacks requested
 	paid  bool         // some earlier line moved money (or requested it back)
 	payee *Payee       // who was paid last
 }
 
-// settle turns an entitlement into the line of this run: the difference
-// from what earlier runs settled. The first payment is payable; later
-// differences are adjustments, a positive one paid to the current property
-// manager, a negative one recorded as a clawback against the last payee.
+// settle turns a company's share of an entitlement into its line of this
+// run: the difference from what earlier runs settled with that company. The
+// first payment is payable; later differences are adjustments, a positive
+// one paid to the company as its contract now names it, a negative one
+// recorded as a clawback against the company as last paid.
 func settle(l *Line, pr prior, m *PropertyManager) {
 	l.Settled = pr.sum
 	delta := l.Entitlement - pr.sum

@@ -17,7 +17,8 @@ import (
 )
 
 // fixture is a small city: districts, projects, a subsidy fund with money
-// at the city, and the subsidy service, acting as the finance bureau.
+// at the city, and the subsidy service, acting as the finance bureau: ctx
+// drafts, rev (a second finance person) approves.
 type fixture struct {
 	t    testing.TB
 	db   *store.DB
@@ -25,10 +26,15 @@ type fixture struct {
 	reg  *funding.Registry
 	fund *movement.Service
 	ctx  context.Context
+	rev  context.Context
 }
 
 func financeCtx() context.Context {
 	return access.With(context.Background(), access.Actor{Role: access.Finance, Name: "t"})
+}
+
+func reviewerCtx() context.Context {
+	return access.With(context.Background(), access.Actor{Role: access.Finance, Name: "r"})
 }
 
 func districtCtx(d string) context.Context {
@@ -41,7 +47,8 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	reg := funding.NewRegistry(db, l)
 	svc := NewService(db, l, testRegistry{reg})
 	svc.CheckSchedule = schedule.Check
-	return &fixture{t: t, db: db, svc: svc, reg: reg, fund: movement.New(db, l, reg), ctx: financeCtx()}
+	return &fixture{t: t, db: db, svc: svc, reg: reg, fund: movement.New(db, l, reg), ctx: financeCtx(),
+		rev: reviewerCtx()}
 }
 
 // testRegistry answers the subsidy service from the funding registry, as
@@ -127,11 +134,20 @@ func (f *fixture) receive(code, amount string) {
 // code returns a valid unified social credit code numbered n.
 func code(n int) string { return creditcode.Complete(fmt.Sprintf("9132070%010d", n)) }
 
-func (f *fixture) manager(project string, n int) {
+// manager appoints company n as the project's property manager from 2021.
+func (f *fixture) manager(project string, n int) { f.contract(project, n, "2021-01-01", "") }
+
+// contract records company n's management contract of the project from
+// from to to (inclusive; "" for open-ended).
+func (f *fixture) contract(project string, n int, from, to string) {
 	f.t.Helper()
-	_, err := f.svc.SetPropertyManager(f.ctx, project, PropertyManager{Name: fmt.Sprintf("物业公司 %d", n),
-		CreditCode: code(n), BankAccount: fmt.Sprintf("6222%012d", n)})
+	_, err := f.svc.SetPropertyManager(f.ctx, project, managerN(n, from, to))
 	f.must(err)
+}
+
+func managerN(n int, from, to string) PropertyManager {
+	return PropertyManager{Name: fmt.Sprintf("物业公司 %d", n), CreditCode: code(n),
+		BankAccount: fmt.Sprintf("6222%012d", n), From: from, To: to}
 }
 
 func (f *fixture) rate(project, period, score string) {

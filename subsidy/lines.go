@@ -23,7 +23,7 @@ func (s *Service) draftLines(ctx context.Context, sc *Scheme, p Period) ([]Line,
 	if err != nil {
 		return nil, err
 	}
-	managers, err := s.currentManagers(ctx)
+	contracts, err := s.managers.All(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -35,29 +35,29 @@ func (s *Service) draftLines(ctx context.Context, sc *Scheme, p Period) ([]Line,
 	if err != nil {
 		return nil, err
 	}
-	months := p.validMonths(sc.ValidFrom, sc.ValidTo)
-	lines := make([]Line, len(projects))
+	spans := p.countedSpans(sc.ValidFrom, sc.ValidTo)
+	lines := make([]Line, 0, len(projects))
 	for i := range projects {
 		pr := &projects[i]
 		var r *rated
 		if v, ok := scores[pr.Code]; ok {
 			r = &v
 		}
-		m := managers[pr.Code]
-		l, err := sc.entitle(pr, months, r, m)
+		ls, err := sc.projectLines(pr, spans, r, contracts[pr.Code], priors[pr.Code])
 		if err != nil {
 			return nil, err
 		}
-		settle(&l, priors[pr.Code], m)
-		l.Line = i + 1
-		lines[i] = l
+		lines = append(lines, ls...)
+	}
+	for i := range lines {
+		lines[i].Line = i + 1
 	}
 	return lines, nil
 }
 
-// priors sums, per project, what paid runs of the scheme code and period
-// settled, and remembers the last payee paid.
-func (s *Service) priors(ctx context.Context, scheme, period string) (map[string]prior, error) {
+// priors sums, per project and company, what paid runs of the scheme code
+// and period settled, and remembers the company as last paid.
+func (s *Service) priors(ctx context.Context, scheme, period string) (map[string]*paidBefore, error) {
 	rows, err := s.db.Conn(ctx).Raw(`SELECT l.project_code, l.amount, l.payee_name, l.payee_credit_code,
 		l.payee_bank_account FROM subsidy_run_lines l JOIN subsidy_runs r ON r.id = l.run_id
 		WHERE r.scheme_code = ? AND r.period = ? AND r.status = 'paid' AND l.amount <> 0
@@ -66,7 +66,7 @@ func (s *Service) priors(ctx context.Context, scheme, period string) (map[string
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]prior{}
+	out := map[string]*paidBefore{}
 	for rows.Next() {
 		var code string
 		var amount int64
@@ -74,13 +74,22 @@ func (s *Service) priors(ctx context.Context, scheme, period string) (map[string
 		if err := rows.Scan(&code, &amount, &name, &cc, &acct); err != nil {
 			return nil, err
 		}
-		pr := out[code]
+		pb := out[code]
+		if pb == nil {
+			pb = &paidBefore{by: map[string]prior{}}
+			out[code] = pb
+		}
+		company := store.Str(cc)
+		pr, ok := pb.by[company]
+		if !ok {
+			pb.order = append(pb.order, company)
+		}
 		pr.sum += money.Amount(amount)
 		pr.paid = true
 		if amount > 0 {
-			pr.payee = &Payee{Name: store.Str(name), CreditCode: store.Str(cc), BankAccount: store.Str(acct)}
+			pr.payee = &Payee{Name: store.Str(name), CreditCode: company, BankAccount: store.Str(acct)}
 		}
-		out[code] = pr
+		pb.by[company] = pr
 	}
 	return out, rows.Err()
 }
@@ -88,7 +97,7 @@ func (s *Service) priors(ctx context.Context, scheme, period string) (map[string
 var lineCols = []string{
 	"run_id", "line", "project_code", "district_code", "score_x100", "band", "ratio", "base", "months",
 	"entitlement", "settled", "amount", "capped", "status", "reason", "rating_version", "manager_version",
-	"payee_name", "payee_credit_code", "payee_bank_account",
+	"payee_name", "payee_credit_code", "payee_bank_account", "days_served", "period_days",
 }
 
 func insertLines(tx *gorm.DB, r *Run) error {
@@ -104,20 +113,23 @@ func insertLines(tx *gorm.DB, r *Run) error {
 		if l.ManagerVersion > 0 {
 			mv = l.ManagerVersion
 		}
-		var pn, pc, pa any
+		var pn, pc, pa, days, of any
+		if l.PeriodDays > 0 {
+			days, of = l.DaysServed, l.PeriodDays
+		}
 		if l.Payee != nil {
 			pn, pc, pa = l.Payee.Name, l.Payee.CreditCode, l.Payee.BankAccount
 		}
 		rows[i] = []any{r.ID, l.Line, l.Project, l.District, score, l.Band, l.Ratio.String(), l.Base.String(),
 			l.Months, int64(l.Entitlement), int64(l.Settled), int64(l.Amount), l.Capped, l.Status,
-			store.Null(l.Reason), rv, mv, pn, pc, pa}
+			store.Null(l.Reason), rv, mv, pn, pc, pa, days, of}
 	}
 	return store.InsertMany(tx, "subsidy_run_lines", lineCols, rows)
 }
 
 const selectLines = `SELECT line, project_code, district_code, score_x100, band, ratio, base, months, entitlement,
 	settled, amount, capped, status, reason, rating_version, manager_version, payee_name, payee_credit_code,
-	payee_bank_account FROM subsidy_run_lines`
+	payee_bank_account, COALESCE(days_served, 0), COALESCE(period_days, 0) FROM subsidy_run_lines`
 
 // loadLines reads a run's lines in line order, only one district's when
 // district is set.
@@ -141,7 +153,7 @@ func (s *Service) loadLines(ctx context.Context, id, district string) ([]Line, e
 		var reason, pn, pc, pa *string
 		var rv, mv *int
 		if err := rows.Scan(&l.Line, &l.Project, &l.District, &score, &l.Band, &ratio, &base, &l.Months, &ent,
-			&settled, &amount, &l.Capped, &l.Status, &reason, &rv, &mv, &pn, &pc, &pa); err != nil {
+			&settled, &amount, &l.Capped, &l.Status, &reason, &rv, &mv, &pn, &pc, &pa, &l.DaysServed, &l.PeriodDays); err != nil {
 			return nil, err
 		}
 		l.Score = scoreOf(score)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"renofund/internal/errs"
+	"renofund/subsidy/manager"
 )
 
 // Period kinds: how long one assessment and payout period lasts.
@@ -129,13 +130,17 @@ func LastEnded(kind string, now time.Time) Period { return Of(kind, now).Prev() 
 
 // validMonths counts the months of p that overlap the validity dates
 // (YYYY-MM-DD; an empty to means open-ended).
-func (p Period) validMonths(from, to string) int {
-	n := 0
+func (p Period) validMonths(from, to string) int { return len(p.countedSpans(from, to)) }
+
+// countedSpans returns the months of p that overlap the validity dates, as
+// spans of days: the days a run splits between property managers.
+func (p Period) countedSpans(from, to string) []manager.Span {
+	var out []manager.Span
 	for _, start := range p.MonthStarts() {
-		last := start.AddDate(0, 1, -1).Format(time.DateOnly)
-		if from <= last && (to == "" || to >= start.Format(time.DateOnly)) {
-			n++
+		s := manager.Span{First: start.Format(time.DateOnly), Last: start.AddDate(0, 1, -1).Format(time.DateOnly)}
+		if from <= s.Last && (to == "" || to >= s.First) {
+			out = append(out, s)
 		}
 	}
-	return n
+	return out
 }

@@ -88,3 +88,21 @@ func TestParseScore(t *testing.T) {
 		t.Errorf("String = %s, want 87.5", got)
 	}
 }
+
+func TestCountedSpans(t *testing.T) {
+	q3 := Period{Kind: Quarter, Year: 2021, N: 3}
+	days := func(from string) int {
+		n := 0
+		for _, s := range q3.countedSpans(from, "") {
+			n += s.Days()
+		}
+		return n
+	}
+	if n := days("2021-01-01"); n != 92 {
+		t.Errorf("days of 2021-Q3 = %d, want 92", n)
+	}
+	// Validity from 20 August: August and September count.
+	if n := days("2021-08-20"); n != 61 {
+		t.Errorf("counted days from 20 August = %d, want 61", n)
+	}
+}

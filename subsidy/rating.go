@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -87,7 +88,7 @@ func (s *Service) RecordRating(ctx context.Context, r Rating) (*Rating, error) {
 		b, _ := json.Marshal(r.Assessors)
 		assessors = string(b)
 	}
-	err = s.appendVersion(ctx, "rating", func(ctx context.Context, tx *gorm.DB) error {
+	err = s.db.AppendVersion(ctx, "rating", func(ctx context.Context, tx *gorm.DB) error {
 		var last int
 		err := tx.Raw("SELECT COALESCE(MAX(version), 0) FROM subsidy_ratings WHERE project_code = ? AND period = ?",
 			r.Project, r.Period).Scan(&last).Error
@@ -118,21 +119,87 @@ func (s *Service) Ratings(ctx context.Context, project, period string) ([]Rating
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Conn(ctx).Raw(`SELECT id, project_code, period, version, score_x100, components, assessors,
-		owner_reps, recorded_by, recorded_at FROM subsidy_ratings WHERE project_code = ? AND period = ?
-		ORDER BY version`, project, pp.String()).Rows()
+	return s.scanRatings(ctx, map[string]string{p.Code: p.District}, selectRatings+
+		" WHERE project_code = ? AND period = ? ORDER BY version", project, pp.String())
+}
+
+// RatingFilter selects ratings for RatingHistory; empty fields match
+// everything.
+type RatingFilter struct {
+	Project string
+	Period  string
+	After   string // cursor: the last id of the previous page
+	Limit   int    // default 100, at most 1000
+}
+
+// RatingHistory lists every recorded rating (each version) in the order
+// recorded: a district sees its own projects' only, and another district's
+// project is not found.
+func (s *Service) RatingHistory(ctx context.Context, f RatingFilter) ([]Rating, error) {
+	d, err := ReaderDistrict(ctx)
+	if err != nil {
+		return nil, err
+	}
+	where, args := []string{"id > ?"}, []any{f.After}
+	if f.Period != "" {
+		pp, err := ParsePeriod(f.Period)
+		if err != nil {
+			return nil, err
+		}
+		where, args = append(where, "period = ?"), append(args, pp.String())
+	}
+	districts := map[string]string{}
+	if f.Project != "" {
+		p, err := s.visibleProject(ctx, f.Project)
+		if err != nil {
+			return nil, err
+		}
+		districts[p.Code] = p.District
+	} else {
+		ps, err := s.reg.Projects(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			districts[p.Code] = p.District
+		}
+	}
+	if f.Project != "" || d != "" {
+		codes := make([]string, 0, len(districts))
+		for c := range districts {
+			codes = append(codes, c)
+		}
+		if len(codes) == 0 {
+			return []Rating{}, nil
+		}
+		where, args = append(where, "project_code IN ?"), append(args, codes)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	q := fmt.Sprintf("%s WHERE %s ORDER BY id LIMIT %d", selectRatings, strings.Join(where, " AND "), min(f.Limit, 1000))
+	return s.scanRatings(ctx, districts, q, args...)
+}
+
+const selectRatings = `SELECT id, project_code, period, version, score_x100, components, assessors, owner_reps,
+	recorded_by, recorded_at FROM subsidy_ratings`
+
+// scanRatings reads ratings, naming each one's district from districts.
+func (s *Service) scanRatings(ctx context.Context, districts map[string]string, q string, args ...any) ([]Rating, error) {
+	rows, err := s.db.Conn(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Rating
+	out := []Rating{}
 	for rows.Next() {
-		r := Rating{District: p.District, Score: new(Score)}
+		r := Rating{Score: new(Score)}
 		var comps, assessors *string
 		if err := rows.Scan(&r.ID, &r.Project, &r.Period, &r.Version, r.Score, &comps, &assessors, &r.OwnerReps,
 			&r.RecordedBy, &r.RecordedAt); err != nil {
 			return nil, err
 		}
+		r.District = districts[r.Project]
 		if comps != nil {
 			_ = json.Unmarshal([]byte(*comps), &r.Components)
 		}

@@ -40,6 +40,8 @@ type Line struct {
 	Payee          *Payee       `json:"payee,omitempty"`
 	RatingVersion  int          `json:"rating_version,omitempty"`
 	ManagerVersion int          `json:"manager_version,omitempty"`
+	DaysServed     int          `json:"days_served,omitempty"` // the counted days this line's share covers
+	PeriodDays     int          `json:"period_days,omitempty"` // the period's counted days, when shared by days
 }
 
 // DistrictTotal sums one district's lines.

@@ -48,13 +48,13 @@ func TestApproveTwicePaysOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if got, err := f.svc.Approve(f.ctx, r.ID); err != nil || got.Status != Paid {
+				if got, err := f.svc.Approve(f.rev, r.ID); err != nil || got.Status != Paid {
 					t.Errorf("Approve = %v, %v; want paid", got, err)
 				}
 			}()
 		}
 		wg.Wait()
-		again, err := f.svc.Approve(f.ctx, r.ID)
+		again, err := f.svc.Approve(f.rev, r.ID)
 		if err != nil || again.Status != Paid || again.Total != r.Total {
 			t.Fatalf("second Approve = %+v, %v", again, err)
 		}
@@ -100,10 +100,10 @@ func TestSecondDraftIsRefused(t *testing.T) {
 		if err != nil {
 			t.Fatalf("CreateRun after cancel: %v", err)
 		}
-		if _, err := f.svc.Approve(f.ctx, first.ID); !errors.Is(err, errs.ErrConflict) {
+		if _, err := f.svc.Approve(f.rev, first.ID); !errors.Is(err, errs.ErrConflict) {
 			t.Errorf("Approve(cancelled) error = %v, want conflict", err)
 		}
-		if _, err := f.svc.Approve(f.ctx, second.ID); err != nil {
+		if _, err := f.svc.Approve(f.rev, second.ID); err != nil {
 			t.Fatal(err)
 		}
 		// After payment a new run pays only differences: here none.
@@ -119,7 +119,7 @@ func TestSecondDraftIsRefused(t *testing.T) {
 				t.Errorf("line %s = %s/%s, want skipped/already_paid", l.Project, l.Status, l.Reason)
 			}
 		}
-		if _, err := f.svc.Approve(f.ctx, third.ID); err != nil {
+		if _, err := f.svc.Approve(f.rev, third.ID); err != nil {
 			t.Fatal(err)
 		}
 		if got, want := f.paidTo("P1"), money.MustParse("800"); got != want {
@@ -171,7 +171,7 @@ func TestInsufficientFundsLeavesDraft(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.svc.Approve(f.ctx, r.ID)
+		_, err = f.svc.Approve(f.rev, r.ID)
 		if !errors.Is(err, ledger.ErrInsufficientFunds) || errs.Classify(err).Kind != errs.Rule {
 			t.Fatalf("Approve error = %v, want insufficient_funds", err)
 		}
@@ -187,7 +187,7 @@ func TestInsufficientFundsLeavesDraft(t *testing.T) {
 		}
 		// Topped up, the same draft pays.
 		f.receive("WY", "0.01")
-		if paid, err := f.svc.Approve(f.ctx, r.ID); err != nil || paid.Status != Paid {
+		if paid, err := f.svc.Approve(f.rev, r.ID); err != nil || paid.Status != Paid {
 			t.Fatalf("Approve after top-up = %v, %v", paid, err)
 		}
 		if b := f.balance("WY", "city"); b != 0 {
@@ -202,13 +202,13 @@ func TestStaleDraftIsRefused(t *testing.T) {
 		smallCity(f, "100000")
 		first, err := f.svc.CreateRun(f.ctx, "M", "2021-07")
 		f.must(err)
-		_, err = f.svc.Approve(f.ctx, first.ID)
+		_, err = f.svc.Approve(f.rev, first.ID)
 		f.must(err)
 		second, err := f.svc.CreateRun(f.ctx, "M", "2021-07")
 		f.must(err)
 		// As if the second had been drafted before the first was paid.
 		f.must(db.G.Exec("UPDATE subsidy_runs SET paid_before = 0 WHERE id = ?", second.ID).Error)
-		if _, err := f.svc.Approve(f.ctx, second.ID); !errors.Is(err, errs.ErrConflict) {
+		if _, err := f.svc.Approve(f.rev, second.ID); !errors.Is(err, errs.ErrConflict) {
 			t.Fatalf("Approve(stale) error = %v, want conflict", err)
 		}
 		if got, want := f.paidTo("P1"), money.MustParse("800"); got != want {
@@ -232,7 +232,7 @@ func TestDistrictHolderPaysItsOwnProjects(t *testing.T) {
 		if len(r.Lines) != 1 || r.Lines[0].Project != "P3" || r.Total != money.MustParse("600") {
 			t.Fatalf("run = %+v, want one line for P3 paying 600.00", r)
 		}
-		_, err = f.svc.Approve(f.ctx, r.ID)
+		_, err = f.svc.Approve(f.rev, r.ID)
 		f.must(err)
 		if got := f.balance("WY", "district:LY"); got != money.MustParse("100") {
 			t.Errorf("district balance = %s, want 100.00", got)
@@ -260,14 +260,14 @@ func TestExpiredFundPaysNothing(t *testing.T) {
 			Period: Month, Bands: bands("0", "1"), ValidFrom: "2021-01-01"})
 		r, err := f.svc.CreateRun(f.ctx, "X", "2021-07")
 		f.must(err)
-		if _, err := f.svc.Approve(f.ctx, r.ID); !errors.Is(err, ErrFundExpired) {
+		if _, err := f.svc.Approve(f.rev, r.ID); !errors.Is(err, ErrFundExpired) {
 			t.Fatalf("Approve error = %v, want fund_expired", err)
 		}
 		if got, _ := f.svc.Run(f.ctx, r.ID); got.Status != Draft {
 			t.Errorf("status = %s, want draft", got.Status)
 		}
 		f.svc.now = func() time.Time { return time.Date(2021, 12, 31, 23, 0, 0, 0, Zone) }
-		if paid, err := f.svc.Approve(f.ctx, r.ID); err != nil || paid.Total != money.MustParse("300") {
+		if paid, err := f.svc.Approve(f.rev, r.ID); err != nil || paid.Total != money.MustParse("300") {
 			t.Fatalf("Approve on the last valid day = %v, %v", paid, err)
 		}
 		var booked string

@@ -53,9 +53,9 @@ func (s *Service) loadRun(ctx context.Context, id, district string) (*Run, error
 	return r, nil
 }
 
-// readerDistrict says which district's lines the actor may read: "" for
+// ReaderDistrict says which district's lines the actor may read: "" for
 // all (finance, auditor), its own for a district token; admin may not.
-func readerDistrict(ctx context.Context) (string, error) {
+func ReaderDistrict(ctx context.Context) (string, error) {
 	switch a := access.From(ctx); a.Role {
 	case access.Finance, access.Auditor:
 		return "", nil
@@ -68,7 +68,7 @@ func readerDistrict(ctx context.Context) (string, error) {
 // Run returns a run with its lines and totals per district. A district
 // sees only its own lines, and totals over them.
 func (s *Service) Run(ctx context.Context, id string) (*Run, error) {
-	d, err := readerDistrict(ctx)
+	d, err := ReaderDistrict(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ type RunFilter struct {
 // Runs lists runs in creation order without their lines. For a district
 // the totals cover only its own lines.
 func (s *Service) Runs(ctx context.Context, f RunFilter) ([]*RunSummary, error) {
-	d, err := readerDistrict(ctx)
+	d, err := ReaderDistrict(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func TestRunDue(t *testing.T) {
 			if created, err := f.svc.RunDue(f.ctx, aug1.Add(time.Hour)); err != nil || len(created) != 0 {
 				t.Errorf("RunDue with a %s run = %v, %v; want nothing", step, created, err)
 			}
-			_, err = f.svc.Approve(f.ctx, r.ID)
+			_, err = f.svc.Approve(f.rev, r.ID)
 			f.must(err)
 		}
 		// Outside the scheme's validity nothing is drafted.

@@ -20,7 +20,7 @@ import (
 const (
 	PerHouseholdMonth  = "per_household_month"  // rate × households × months
 	PerM2Month         = "per_m2_month"         // rate × floor area (m²) × months
-	PerCommunityPeriod = "per_community_period" // rate × 1 per community and period
+	PerCommunityPeriod = "per_community_period" // rate × 1 per community and period; "per_community" is accepted for it
 )
 
 // Bases lists them.
@@ -71,6 +71,9 @@ func (sc *Scheme) check(checkSchedule func(spec string) error) error {
 	}
 	if err := field.Text("name", sc.Name, true, 200); err != nil {
 		return err
+	}
+	if sc.Basis == "per_community" { // API.md's spelling
+		sc.Basis = PerCommunityPeriod
 	}
 	if !slices.Contains(Bases, sc.Basis) {
 		return fmt.Errorf("%w: basis %q must be one of %s", errs.ErrInvalidRequest, sc.Basis, strings.Join(Bases, ", "))
@@ -176,7 +179,7 @@ func (s *Service) CreateScheme(ctx context.Context, sc Scheme) (*Scheme, error) 
 	if sc.Cap != nil {
 		capFen = int64(*sc.Cap)
 	}
-	err := s.appendVersion(ctx, "scheme", func(ctx context.Context, tx *gorm.DB) error {
+	err := s.db.AppendVersion(ctx, "scheme", func(ctx context.Context, tx *gorm.DB) error {
 		var last int
 		if err := tx.Raw("SELECT COALESCE(MAX(version), 0) FROM subsidy_schemes WHERE code = ?", sc.Code).
 			Scan(&last).Error; err != nil {

@@ -76,6 +76,12 @@ func TestSchemeValidation(t *testing.T) {
 		if vs, err := f.svc.SchemeVersions(f.ctx, "Q"); err != nil || len(vs) != 2 {
 			t.Errorf("SchemeVersions = %d, %v", len(vs), err)
 		}
+		// API.md spells the per-community basis "per_community": stored as per_community_period.
+		pc := f.scheme(ok(func(s *Scheme) { s.Code = "PC"; s.Basis = "per_community"; s.Rate = money.MustRate("500") }))
+		if stored, err := f.svc.Scheme(f.ctx, "PC", 0); pc.Basis != PerCommunityPeriod || err != nil ||
+			stored.Basis != PerCommunityPeriod {
+			t.Errorf("per_community scheme = %q, stored %+v, %v; want %q", pc.Basis, stored, err, PerCommunityPeriod)
+		}
 	})
 }
 

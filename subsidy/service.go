@@ -18,13 +18,12 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/store"
+	"renofund/subsidy/manager"
 )
 
 // Errors the subsidy rules report.
@@ -40,10 +39,11 @@ var (
 // Service keeps schemes, property managers, ratings and runs, and pays runs
 // through the ledger.
 type Service struct {
-	db     *store.DB
-	ledger *ledger.Ledger
-	reg    Registry
-	now    func() time.Time
+	db       *store.DB
+	ledger   *ledger.Ledger
+	reg      Registry
+	now      func() time.Time
+	managers *manager.Service
 
 	// CheckSchedule checks a scheme's cron schedule (the scheduler's
 	// schedule.Check); without it a scheme with a schedule is refused.
@@ -53,7 +53,9 @@ type Service struct {
 // NewService returns a service that pays through l (which must write to
 // db) and learns of funds and projects from reg.
 func NewService(db *store.DB, l *ledger.Ledger, reg Registry) *Service {
-	return &Service{db: db, ledger: l, reg: reg, now: time.Now}
+	s := &Service{db: db, ledger: l, reg: reg, now: time.Now}
+	s.managers = manager.New(db, s.projectDistrict, func() time.Time { return s.now() }, Zone)
+	return s
 }
 
 // finance refuses every role but the finance bureau.
@@ -89,20 +91,6 @@ func (s *Service) visibleProject(ctx context.Context, code string) (*Project, er
 		return nil, err
 	}
 	return &p, nil
-}
-
-// appendVersion runs insert in a transaction, retrying a few times when a
-// concurrent writer took the same version number (a unique violation);
-// insert computes the next version itself.
-func (s *Service) appendVersion(ctx context.Context, what string, insert func(ctx context.Context, tx *gorm.DB) error) error {
-	var err error
-	for range 5 {
-		err = s.db.Tx(ctx, insert)
-		if !store.UniqueViolation(err) {
-			return err
-		}
-	}
-	return fmt.Errorf("%w: %s changed concurrently, try again", errs.ErrConflict, what)
 }
 
 // parseDate checks a YYYY-MM-DD date.

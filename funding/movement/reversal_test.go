@@ -103,7 +103,7 @@ func paySubsidy(t *testing.T, b *books) string {
 		Bands: []subsidy.Band{{MinScore: score, Ratio: money.MustRate("1")}}}))
 	run, err := subs.CreateRun(b.fin, "WYBT", "2026-03")
 	b.ok(run, err)
-	b.ok(subs.Approve(b.fin, run.ID))
+	b.ok(subs.Approve(b.reviewer, run.ID))
 	ts, err := b.svc.Ledger.All(b.fin, ledger.Filter{Type: ledger.TypeSubsidy})
 	b.ok(ts, err)
 	if len(ts) != 1 {

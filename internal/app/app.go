@@ -23,6 +23,7 @@ import (
 	"renofund/internal/store"
 	"renofund/internal/taxbook"
 	"renofund/subsidy"
+	"renofund/subsidy/clawback"
 )
 
 // Services are the service's parts.
@@ -36,6 +37,7 @@ type Services struct {
 	Reports   *report.Service
 	Import    *importer.Importer
 	Subsidy   *subsidy.Service
+	Clawbacks *clawback.Service
 	Tax       *taxbook.Book
 	Recon     *recon.Service
 	Tokens    *auth.Tokens
@@ -53,7 +55,7 @@ func New(db *store.DB, log *slog.Logger) *Services {
 	sub.CheckSchedule = schedule.Check
 	return &Services{
 		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Reports: report.New(l, reg),
-		Import: importer.New(db, reg, moves, l), Subsidy: sub, Tax: taxbook.New(db),
+		Import: importer.New(db, reg, moves, l), Subsidy: sub, Clawbacks: clawback.New(db), Tax: taxbook.New(db),
 		Recon: recon.NewService(db, l, reg), Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
 	}
 }
@@ -65,6 +67,6 @@ func (s *Services) Close() { s.Events.Close() }
 // per second allowed per token (0: none).
 func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
 	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Reports: s.Reports,
-		Ledger: s.Ledger, Proof: s.Proof, Periods: s.Periods, Tokens: s.Tokens, Subsidy: s.Subsidy, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
+		Ledger: s.Ledger, Proof: s.Proof, Periods: s.Periods, Tokens: s.Tokens, Subsidy: s.Subsidy, Clawbacks: s.Clawbacks, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
 		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit})
 }

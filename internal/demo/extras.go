@@ -32,7 +32,8 @@ func (b *builder) subsidies() error {
 	companies := []string{"连云港城投物业服务有限公司", "海州区安居物业管理有限公司", "江苏苍梧物业服务有限公司", "连云港港城物业有限公司"}
 	for i, p := range b.made {
 		if _, err := sub.SetPropertyManager(b.ctx, p.Code, subsidy.PropertyManager{Name: companies[i%len(companies)],
-			CreditCode: code("913207", 3000+i%len(companies)), BankAccount: fmt.Sprintf("3220%012d", 3000+i%len(companies))}); err != nil {
+			CreditCode: code("913207", 3000+i%len(companies)), BankAccount: fmt.Sprintf("3220%012d", 3000+i%len(companies)),
+			From: date(1, 1)}); err != nil {
 			return fmt.Errorf("property manager of %s: %w", p.Code, err)
 		}
 		if i%9 == 4 {
@@ -56,7 +57,7 @@ func (b *builder) subsidies() error {
 	if err != nil {
 		return err
 	}
-	paid, err := sub.Approve(b.ctx, run.ID)
+	paid, err := sub.Approve(b.reviewer, run.ID) // a second finance person approves (four eyes)
 	if err == nil {
 		for _, l := range paid.Lines {
 			if l.Amount > 0 {

@@ -260,7 +260,7 @@ func (h *harness) checkCounts(ctx context.Context, total int64) error {
 	}
 	for _, r := range m.runs {
 		want.Runs++
-		want.RunLines += int64(len(r.Lines))
+		want.RunLines += int64(r.LineCount)
 		switch r.Status {
 		case subsidy.Paid:
 			want.RunsPaid++

@@ -55,13 +55,16 @@ type share struct {
 
 // runRec is a subsidy run as the model knows it.
 type runRec struct {
-	ID     string
-	Scheme string
-	Period string
-	Status string
-	Total  int64            // paid on approval
-	Lines  map[string]int64 // project → line amount (negative: clawback, recorded only)
-	Paying int              // lines with a positive amount
+	ID        string
+	Scheme    string
+	Period    string
+	Status    string
+	Total     int64            // paid on approval
+	Lines     map[string]int64 // project → net of its lines (negative: clawback, recorded only)
+	Paid      map[string]int64 // project → its positive lines, paid on approval
+	Paying    int              // lines with a positive amount
+	LineCount int              // lines (a project's share per company, a held share)
+	CreatedBy string           // who drafted it (may not approve it)
 }
 
 // versioned is the current version of a versioned record and the figure
@@ -96,7 +99,8 @@ type model struct {
 	settled  map[string]int64     // scheme/period/project → what paid runs settled
 	scores   map[string]versioned // project/period → current rating and its score
 	rates    map[string]versioned // scheme → current version and its rate
-	managers map[string]int       // project → current manager version
+	managers map[string]int       // project → latest manager version
+	mgrFrom  map[string]string    // project → start of its latest contract
 	ratings  int64                // rating rows
 	mgrRows  int64                // property manager rows
 	checkpts int64
@@ -107,7 +111,7 @@ func newModel() *model {
 		bal: map[hkey]int64{}, dated: map[hkey]map[string]int64{}, holdings: map[hkey]bool{}, received: map[string]int64{}, spent: map[string]int64{},
 		byYear: map[int]int64{}, byID: map[string]*rec{}, planByID: map[string]*planRec{}, runByID: map[string]*runRec{},
 		drafts: map[string]string{}, settled: map[string]int64{}, scores: map[string]versioned{}, managers: map[string]int{},
-		rates: map[string]versioned{},
+		mgrFrom: map[string]string{}, rates: map[string]versioned{},
 	}
 }
 

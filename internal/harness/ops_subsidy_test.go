@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -76,24 +77,43 @@ func (w *worker) opManager(ctx context.Context) (result, error) {
 	return w.setManager(ctx, w.pickProject().Code)
 }
 
-// setManager appoints a new property manager for a project.
+// setManager appoints a new property manager for a project: its first
+// from the start of 2024, a later one up to two months after the latest
+// contract's start, which ends that contract the day before (two versions).
+// Every counted day stays managed, so a project's lines sum to what the
+// model predicts. Concurrent appointments to one project may overlap.
 func (w *worker) setManager(ctx context.Context, project string) (result, error) {
 	n := 100 + w.rng.IntN(900)
-	res := result{desc: fmt.Sprintf("property manager %d for %s", n, project)}
-	pm, err := w.h.app.Subsidy.SetPropertyManager(access.With(ctx, w.finance()), project, subsidy.PropertyManager{
-		Name: fmt.Sprintf("物业公司 %d", n), CreditCode: creditCode(n), BankAccount: fmt.Sprintf("6222%012d", n)})
-	res.refused = err
-	if e := w.judge(err, nil, false); e != nil {
-		return res, w.fail("%s: %v", res.desc, e)
-	}
 	m := w.h.model
 	m.mu.Lock()
+	from := "2024-01-01"
+	if last, ok := m.mgrFrom[project]; ok {
+		t, _ := time.Parse(time.DateOnly, last)
+		from = t.AddDate(0, 0, 1+w.rng.IntN(60)).Format(time.DateOnly)
+	}
+	m.mu.Unlock()
+	res := result{desc: fmt.Sprintf("property manager %d for %s from %s", n, project, from)}
+	pm, err := w.h.app.Subsidy.SetPropertyManager(access.With(ctx, w.finance()), project, subsidy.PropertyManager{
+		Name: fmt.Sprintf("物业公司 %d", n), CreditCode: creditCode(n), BankAccount: fmt.Sprintf("6222%012d", n), From: from})
+	res.refused = err
+	if e := w.judge(err, nil, true, subsidy.ErrContractOverlap); e != nil {
+		return res, w.fail("%s: %v", res.desc, e)
+	}
+	if err != nil {
+		return res, nil
+	}
+	rows := 2 // the contract ended and the new one
+	if pm.Version == 1 {
+		rows = 1
+	}
+	m.mu.Lock()
 	defer m.mu.Unlock()
-	if w.exact && pm.Version != m.managers[project]+1 {
-		return res, w.fail("%s: version %d, want %d", res.desc, pm.Version, m.managers[project]+1)
+	if w.exact && pm.Version != m.managers[project]+rows {
+		return res, w.fail("%s: version %d, want %d", res.desc, pm.Version, m.managers[project]+rows)
 	}
 	m.managers[project] = max(m.managers[project], pm.Version)
-	m.mgrRows++
+	m.mgrFrom[project] = max(m.mgrFrom[project], pm.From)
+	m.mgrRows += int64(rows)
 	return res, nil
 }
 
@@ -174,22 +194,26 @@ func (w *worker) opRun(ctx context.Context) (result, error) {
 	if err != nil {
 		return res, nil
 	}
-	rr := &runRec{ID: r.ID, Scheme: sc.Code, Period: period, Status: subsidy.Draft, Lines: map[string]int64{}}
+	rr := &runRec{ID: r.ID, Scheme: sc.Code, Period: period, Status: subsidy.Draft, Lines: map[string]int64{},
+		Paid: map[string]int64{}, CreatedBy: w.finance().Label(), LineCount: len(r.Lines)}
 	for _, l := range r.Lines {
-		rr.Lines[l.Project] = int64(l.Amount)
+		rr.Lines[l.Project] += int64(l.Amount)
 		if l.Amount > 0 {
 			rr.Total += int64(l.Amount)
+			rr.Paid[l.Project] += int64(l.Amount)
 			rr.Paying++
 		}
 		p := wd.project(l.Project)
 		switch {
 		case p == nil || sc.District != "" && p.District != sc.District:
 			return res, w.fail("%s: line for %s, outside the scheme's scope", res.desc, l.Project)
-		case w.exact && int64(l.Amount) != predicted[l.Project]:
-			return res, w.fail("%s: line for %s pays %d fen, want %d (lines %+v)", res.desc, l.Project, l.Amount,
-				predicted[l.Project], r.Lines)
 		case l.Amount > 0 && l.Payee == nil:
 			return res, w.fail("%s: line for %s pays %d fen to nobody", res.desc, l.Project, l.Amount)
+		}
+	}
+	for p, net := range rr.Lines {
+		if w.exact && net != predicted[p] {
+			return res, w.fail("%s: lines for %s pay %d fen, want %d (lines %+v)", res.desc, p, net, predicted[p], r.Lines)
 		}
 	}
 	if len(rr.Lines) != len(predicted) || int64(r.Total) != rr.Total || r.Status != subsidy.Draft {
@@ -255,13 +279,18 @@ func (w *worker) approve(ctx context.Context, rr runRec, desc string) (result, e
 	sc := w.scheme(rr.Scheme)
 	var want error
 	racy := rr.Status == subsidy.Draft
+	a := w.reviewer() // four eyes: sometimes the drafter tries, and is refused
+	if w.rng.IntN(10) == 0 {
+		a = w.finance()
+	}
 	switch {
 	case rr.Status == subsidy.Cancelled:
 		want = errs.ErrConflict
+	case racy && rr.CreatedBy == a.Label():
+		want = access.ErrSamePerson
 	case racy && w.h.model.balance(hkey{sc.Fund, sc.Holder}) < rr.Total:
 		want = funding.ErrInsufficientFunds
 	}
-	a := w.finance()
 	r, err := w.h.app.Subsidy.Approve(access.With(ctx, a), rr.ID)
 	res.refused = err
 	if e := w.judge(err, want, racy); e != nil {
@@ -313,23 +342,32 @@ func (w *worker) payments(ctx context.Context, rr runRec, sc *schemeInfo) ([]*re
 		return nil, fmt.Errorf("run %s posted %d payments for %d paying lines", rr.ID, len(ids), rr.Paying)
 	}
 	var recs []*rec
-	seen := map[string]bool{}
+	paid := map[string]int64{}
 	for _, id := range ids {
 		t, err := w.h.ledger.Get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		amt, ok := rr.Lines[t.Project]
-		if !ok || seen[t.Project] {
-			return nil, fmt.Errorf("payment %s to %q is not one of the run's lines (or pays it twice)", id, t.Project)
+		if _, ok := rr.Paid[t.Project]; !ok {
+			return nil, fmt.Errorf("payment %s to %q is not one of the run's lines", id, t.Project)
 		}
-		seen[t.Project] = true
+		amt := int64(t.Amount)
+		paid[t.Project] += amt
 		r, err := expectTransfer(t, ledger.TypeSubsidy, today, amt, w.h.world.project(t.Project).District,
 			[]post{{sc.Fund, sc.Holder, -amt}, {sc.Fund, ledger.External, amt}})
 		if err != nil {
 			return nil, err
 		}
+		if t.PreparedBy != rr.CreatedBy || t.ApprovedBy == rr.CreatedBy {
+			return nil, fmt.Errorf("payment %s prepared by %q, approved by %q: want the drafter %q and another",
+				id, t.PreparedBy, t.ApprovedBy, rr.CreatedBy)
+		}
 		recs = append(recs, r)
+	}
+	for p, amt := range rr.Paid {
+		if paid[p] != amt {
+			return nil, fmt.Errorf("run %s paid %d fen for %s, want %d", rr.ID, paid[p], p, amt)
+		}
 	}
 	return recs, nil
 }

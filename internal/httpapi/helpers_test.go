@@ -197,6 +197,7 @@ func expenditure(projectCode, category, amount string) map[string]any {
 type snapshot struct {
 	Transfers, Postings, Holdings, Funds, Projects, Districts, Keys int64
 	Balance                                                         int64
+	Subsidy                                                         int64 // managers, ratings, runs (paid counted twice), settlements
 }
 
 func (e *env) snapshot() snapshot {
@@ -215,6 +216,9 @@ func (e *env) snapshot() snapshot {
 	q("SELECT COUNT(*) FROM districts", &s.Districts)
 	q("SELECT COUNT(*) FROM idempotency_keys", &s.Keys)
 	q("SELECT COALESCE(SUM(balance), 0) FROM holdings", &s.Balance)
+	q(`SELECT (SELECT COUNT(*) FROM subsidy_property_managers) + (SELECT COUNT(*) FROM subsidy_ratings) +
+		(SELECT COUNT(*) FROM subsidy_runs) + (SELECT COUNT(*) FROM subsidy_runs WHERE status = 'paid') +
+		(SELECT COUNT(*) FROM subsidy_clawback_settlements)`, &s.Subsidy)
 	return s
 }
 

@@ -87,7 +87,7 @@ func TestSubsidyPaymentNotReversible(t *testing.T) {
 			"basis": "per_household_month", "rate": "8.33", "period": "quarter", "valid_from": "2026-01-01",
 			"bands": []map[string]any{{"min_score": 90, "ratio": "1"}}}, 201)
 		run := e.must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S", "period": "2026-Q2"}, 201)
-		e.must("finance", "POST", "/v1/subsidy/runs/"+run["id"].(string)+"/approve", nil, 200)
+		e.must("reviewer", "POST", "/v1/subsidy/runs/"+run["id"].(string)+"/approve", nil, 200)
 		var id string
 		e.db.G.Raw("SELECT id FROM transfers WHERE type = 'subsidy_payment'").Scan(&id)
 		before := e.snapshot()

@@ -147,15 +147,18 @@ var accessRules = map[string]accessRule{
 	"GET /v1/reports/direct":          listRule,
 	"GET /v1/reports/tax-expenditure": listRule,
 
-	"POST /v1/subsidy/schemes":          financeRule,
-	"GET /v1/subsidy/schemes":           everyoneRule,
-	"GET /v1/subsidy/schemes/:code":     everyoneRule,
-	"POST /v1/subsidy/ratings":          writeRule,
-	"POST /v1/subsidy/runs":             financeRule,
-	"GET /v1/subsidy/runs":              listRule,
-	"GET /v1/subsidy/runs/:id":          {admin: deny, finance: allow, auditor: allow, own: allow, other: scoped}, // a district sees its own lines
-	"POST /v1/subsidy/runs/:id/approve": financeRule,
-	"POST /v1/subsidy/runs/:id/cancel":  financeRule,
+	"POST /v1/subsidy/schemes":              financeRule,
+	"GET /v1/subsidy/schemes":               everyoneRule,
+	"GET /v1/subsidy/schemes/:code":         everyoneRule,
+	"POST /v1/subsidy/ratings":              writeRule,
+	"POST /v1/subsidy/runs":                 financeRule,
+	"GET /v1/subsidy/runs":                  listRule,
+	"GET /v1/subsidy/runs/:id":              {admin: deny, finance: allow, auditor: allow, own: allow, other: scoped}, // a district sees its own lines
+	"POST /v1/subsidy/runs/:id/approve":     financeRule,
+	"POST /v1/subsidy/runs/:id/cancel":      financeRule,
+	"GET /v1/subsidy/ratings":               listRule,
+	"GET /v1/subsidy/clawbacks":             listRule,
+	"POST /v1/subsidy/clawbacks/:id/settle": financeRule,
 
 	"POST /v1/tax/service-relief":       writeRule,
 	"POST /v1/tax/utility-assets":       writeRule,
@@ -211,7 +214,7 @@ func newWorld(t testing.TB, e *env) *world {
 	t.Helper()
 	w := &world{env: e.forT(t), obj: map[string][][2]string{}}
 	cityReceipt := setupMoney(w.env)
-	var alloc, spend, plan, run, recon, filed, tax, contract [2]string
+	var alloc, spend, plan, run, recon, filed, tax, contract, clawback [2]string
 	for i, d := range bothSides {
 		worldPayees[i] = w.must("finance", "POST", "/v1/payees", payeeBody(d), 201)["id"].(string)
 		contract[i] = w.must("finance", "POST", "/v1/projects/"+d+"-001/contracts", contractBody(i, "2026-01-10"), 201)["id"].(string)
@@ -228,7 +231,10 @@ func newWorld(t testing.TB, e *env) *world {
 		w.must("finance", "PUT", "/v1/projects/"+d+"-001/property-manager", managerBody("物业 "+d), 200)
 		w.must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-01", "score": "90"}, 201)
 		w.must("finance", "POST", "/v1/subsidy/schemes", schemeBody("S"+d, d), 201)
-		run[i] = w.must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S" + d, "period": "2026-01"}, 201)["id"].(string)
+		// Drafted by a second finance person, so that the bureau's token may
+		// approve it (four eyes).
+		run[i] = w.must("reviewer", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S" + d, "period": "2026-01"}, 201)["id"].(string)
+		clawback[i] = w.clawback(d)
 		r := w.do("finance", "POST", "/v1/reconciliations?district="+d, statementCSV, "Content-Type", "text/csv")
 		if r.Status != 201 {
 			t.Fatalf("reconciliation for %s: %d %s", d, r.Status, r.Body)
@@ -247,6 +253,7 @@ func newWorld(t testing.TB, e *env) *world {
 	w.obj["allocation-plans"] = [][2]string{plan}
 	w.obj["schemes"] = [][2]string{{"SHZ", "SLY"}}
 	w.obj["runs"] = [][2]string{run}
+	w.obj["clawbacks"] = [][2]string{clawback}
 	w.obj["reconciliations"] = [][2]string{recon}
 	w.obj["payment-requests"] = [][2]string{filed}
 	w.obj["records"] = [][2]string{tax}
@@ -289,6 +296,23 @@ func payeeBody(u string) map[string]any {
 
 func contractBody(side int, signed string) map[string]any {
 	return map[string]any{"payee": worldPayees[side], "category": "basic", "sum": "100000.00", "signed_on": signed}
+}
+
+// clawback pays district d's project for 2026-02, corrects its rating below
+// every band and pays the next run: the id of the clawback request it makes.
+func (w *world) clawback(d string) string {
+	rate := func(score string) {
+		w.must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-02", "score": score}, 201)
+	}
+	pay := func() string {
+		id := w.must("reviewer", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S" + d, "period": "2026-02"}, 201)["id"].(string)
+		w.must("finance", "POST", "/v1/subsidy/runs/"+id+"/approve", nil, 200)
+		return id
+	}
+	rate("90")
+	pay()
+	rate("10")
+	return pay() + ".1"
 }
 
 // receiptsCSV is a household receipts file for the import route.
@@ -364,6 +388,8 @@ func validBody(key, side string, n int) (body any, ok bool) {
 		return nil, true
 	case "POST /v1/payment-requests/:id/approve":
 		return nil, true
+	case "POST /v1/subsidy/clawbacks/:id/settle":
+		return map[string]any{"settled_on": time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly), "note": "已退回"}, true
 	case "POST /v1/payment-requests/:id/reject":
 		return map[string]any{"note": "依据不足"}, true
 	case "POST /v1/periods/:period/reopen":

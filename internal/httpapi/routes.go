@@ -22,6 +22,7 @@ import (
 	"renofund/internal/taxbook"
 	"renofund/internal/web"
 	"renofund/subsidy"
+	"renofund/subsidy/clawback"
 )
 
 var (
@@ -160,10 +161,10 @@ func (s *Server) table() []web.Route {
 			}{}, Handle: s.idleReport},
 		{Method: "GET", Path: "/v1/reports/direct", Roles: readers, Summary: "Monthly direct-fund report, due by the 10th (?format=csv|xlsx)",
 			Query: []string{"month", "format"}, Resp: report.DirectReport{}, Handle: s.directReport},
-		{Method: "PUT", Path: "/v1/projects/:code/property-manager", Roles: writers, Summary: "Set the project's property manager (history kept)",
-			Body: managerIn{}, Resp: subsidy.PropertyManager{}, Handle: s.setManager},
-		{Method: "GET", Path: "/v1/projects/:code/property-manager", Roles: readers, Summary: "The current property manager and history",
-			Handle: s.getManager},
+		{Method: "PUT", Path: "/v1/projects/:code/property-manager", Roles: writers, Summary: "Record a management contract: a later start ends the open one; to ends it (history kept)",
+			Body: managerIn{}, Resp: subsidy.PropertyManager{}, Handle: withParam(s, "code", s.setManager)},
+		{Method: "GET", Path: "/v1/projects/:code/property-manager", Roles: readers, Summary: "The contract in force today, every contract and its history",
+			Resp: subsidy.Management{}, Handle: s.getManager},
 		{Method: "POST", Path: "/v1/subsidy/schemes", Roles: finance, Summary: "Create a subsidy scheme, or its next version",
 			Body: schemeIn{}, Resp: subsidy.Scheme{}, Status: 201, Handle: web.Create(s.Server, 201, s.createScheme)},
 		{Method: "GET", Path: "/v1/subsidy/schemes", Roles: anyReader, Summary: "Current scheme versions", Query: pageQ,
@@ -173,6 +174,20 @@ func (s *Server) table() []web.Route {
 		{Method: "GET", Path: "/v1/subsidy/schemes/:code", Roles: anyReader, Summary: "Every version of a scheme", Handle: s.getScheme},
 		{Method: "POST", Path: "/v1/subsidy/ratings", Roles: writers, Summary: "Rate a project's property service for a period",
 			Body: ratingIn{}, Resp: subsidy.Rating{}, Status: 201, Handle: web.Create(s.Server, 201, s.rate)},
+		{Method: "GET", Path: "/v1/subsidy/ratings", Roles: readers, Summary: "Rating history (every version), scoped",
+			Query: append([]string{"project", "period"}, pageQ...), Resp: web.List[subsidy.Rating]{},
+			Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]subsidy.Rating, error) {
+				return s.Subsidy.RatingHistory(c.Request.Context(), subsidy.RatingFilter{Project: c.Query("project"),
+					Period: c.Query("period"), After: after, Limit: limit})
+			}, func(r subsidy.Rating) string { return r.ID })},
+		{Method: "GET", Path: "/v1/subsidy/clawbacks", Roles: readers, Summary: "Clawback requests of paid runs (?status=open|settled), scoped",
+			Query: append([]string{"status", "scheme", "project"}, pageQ...), Resp: web.List[*clawback.Clawback]{},
+			Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]*clawback.Clawback, error) {
+				return s.Clawbacks.List(c.Request.Context(), clawback.Filter{Status: c.Query("status"),
+					Scheme: c.Query("scheme"), Project: c.Query("project"), After: after, Limit: limit})
+			}, func(cb *clawback.Clawback) string { return cb.ID })},
+		{Method: "POST", Path: "/v1/subsidy/clawbacks/:id/settle", Roles: finance, Summary: "Record that a company refunded a clawback request",
+			Body: settleIn{}, Resp: clawback.Clawback{}, Handle: withParam(s, "id", s.settleClawback)},
 		{Method: "POST", Path: "/v1/subsidy/runs", Roles: finance, Summary: "Draft a subsidy run for a scheme and period",
 			Body: runIn{}, Resp: subsidy.Run{}, Status: 201, Long: true, Handle: web.Create(s.Server, 201, s.createRun)},
 		{Method: "GET", Path: "/v1/subsidy/runs", Roles: readers, Summary: "List runs", Query: append([]string{"scheme", "period", "status"}, pageQ...),

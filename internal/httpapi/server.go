@@ -22,6 +22,7 @@ import (
 	"renofund/internal/taxbook"
 	"renofund/internal/web"
 	"renofund/subsidy"
+	"renofund/subsidy/clawback"
 )
 
 // Deps are what the handlers call, all built by the caller (internal/app).
@@ -36,6 +37,7 @@ type Deps struct {
 	Periods   *period.Service
 	Tokens    *auth.Tokens
 	Subsidy   *subsidy.Service
+	Clawbacks *clawback.Service
 	Tax       *taxbook.Book
 	Import    *importer.Importer
 	Recon     *recon.Service

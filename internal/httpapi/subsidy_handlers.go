@@ -11,12 +11,20 @@ import (
 	"renofund/internal/money"
 	"renofund/internal/web"
 	"renofund/subsidy"
+	"renofund/subsidy/clawback"
 )
 
 type managerIn struct {
 	Name        string `json:"name"`
 	CreditCode  string `json:"credit_code"`
 	BankAccount string `json:"bank_account"`
+	From        string `json:"from,omitempty"` // first day of the contract; absent: today, or since the start for a first contract
+	To          string `json:"to,omitempty"`   // last day; absent: open-ended
+}
+
+type settleIn struct {
+	SettledOn string `json:"settled_on"`
+	Note      string `json:"note,omitempty"`
 }
 
 type schemeIn struct {
@@ -50,31 +58,35 @@ type runIn struct {
 	Period string `json:"period"`
 }
 
-func (s *Server) setManager(c *gin.Context) {
-	var in managerIn
-	if err := web.Decode(c, &in); err != nil {
-		s.Fail(c, err)
-		return
+// withParam decodes a JSON body into In and runs a state-changing call on
+// the object the path parameter names (see web.Create).
+func withParam[In any](s *Server, param string, fn func(ctx context.Context, key string, in In) (any, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in In
+		if err := web.Decode(c, &in); err != nil {
+			s.Fail(c, err)
+			return
+		}
+		key := c.Param(param)
+		s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
+			v, err := fn(ctx, key, in)
+			return v, 0, err
+		})
 	}
-	code := c.Param("code")
-	s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
-		m, err := s.Subsidy.SetPropertyManager(ctx, code, subsidy.PropertyManager{Name: in.Name, CreditCode: in.CreditCode, BankAccount: in.BankAccount})
-		return m, 0, err
-	})
+}
+
+func (s *Server) setManager(ctx context.Context, code string, in managerIn) (any, error) {
+	return s.Subsidy.SetPropertyManager(ctx, code, subsidy.PropertyManager{Name: in.Name, CreditCode: in.CreditCode,
+		BankAccount: in.BankAccount, From: in.From, To: in.To})
 }
 
 func (s *Server) getManager(c *gin.Context) {
-	hist, err := s.Subsidy.PropertyManagers(c.Request.Context(), c.Param("code"))
-	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	cur, err := s.Subsidy.PropertyManager(c.Request.Context(), c.Param("code"))
-	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	web.SendJSON(c, http.StatusOK, gin.H{"current": cur, "history": hist})
+	m, err := s.Subsidy.Management(c.Request.Context(), c.Param("code"))
+	web.Respond(s.Server, c, m, err)
+}
+
+func (s *Server) settleClawback(ctx context.Context, id string, in settleIn) (any, error) {
+	return s.Clawbacks.Settle(ctx, id, clawback.Settlement{SettledOn: in.SettledOn, Note: in.Note})
 }
 
 func (s *Server) createScheme(ctx context.Context, in schemeIn) (any, int, error) {
