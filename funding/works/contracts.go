@@ -188,7 +188,12 @@ func (s *Service) load(ctx context.Context, id string, lock bool) (*Contract, er
 
 // Contract returns a contract the actor may see, with where it stands.
 func (s *Service) Contract(ctx context.Context, id string) (*Contract, error) {
-	c, err := s.load(ctx, id, false)
+	return s.withPosition(ctx, id, false)
+}
+
+// withPosition loads a contract (locked or not) with what has been paid on it.
+func (s *Service) withPosition(ctx context.Context, id string, lock bool) (*Contract, error) {
+	c, err := s.load(ctx, id, lock)
 	if err != nil {
 		return nil, err
 	}

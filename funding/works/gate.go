@@ -93,16 +93,7 @@ type Payment struct {
 // Lock reads a contract for a payment under it, its row locked until the
 // transaction ends, with what has been paid on it.
 func (s *Service) Lock(ctx context.Context, id string) (*Contract, error) {
-	c, err := s.load(ctx, id, true)
-	if err != nil {
-		return nil, err
-	}
-	paid, err := s.paid(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	c.Position = c.position(paid)
-	return c, nil
+	return s.withPosition(ctx, id, true)
 }
 
 // Admit applies the payment gates to a payment under c (read with Lock).
