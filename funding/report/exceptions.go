@@ -37,21 +37,23 @@ type Exception struct {
 
 // Exception codes.
 const (
-	ExRetention    = "retention"          // 滞留: not passed down within the deadline
-	ExDiversion    = "diversion"          // 挪用 / 扩大开支范围: paid outside the fund's categories
-	ExVoteMissing  = "vote_missing"       // maintenance fund or public revenue used without a passing vote in force
-	ExDirectRouted = "direct_fund_routed" // a direct fund routed through an intermediate holder
-	ExIdleMoney    = "idle_money"         // held without moving on
-	ExExpiring     = "expiring_unspent"   // a fund expiring (or expired) with money unspent
-	ExOverBudget   = "over_budget"        // a category spent beyond its budget
-	ExDuplicate    = "duplicate_payment"  // possible 虚报冒领: the same amount to the same payee within days
-	ExCentral      = "central_ineligible" // central money at a community built after 2000
-	ExLateEntry    = "late_entry"         // booked long before it was recorded
+	ExRetention    = "retention"              // 滞留: not passed down within the deadline
+	ExDiversion    = "diversion"              // 挪用 / 扩大开支范围: paid outside the fund's categories
+	ExVoteMissing  = "vote_missing"           // maintenance fund or public revenue used without a passing vote in force
+	ExDirectRouted = "direct_fund_routed"     // a direct fund routed through an intermediate holder
+	ExIdleMoney    = "idle_money"             // held without moving on
+	ExExpiring     = "expiring_unspent"       // a fund expiring (or expired) with money unspent
+	ExOverBudget   = "over_budget"            // a category spent beyond its budget
+	ExDuplicate    = "duplicate_payment"      // possible 虚报冒领: the same amount to the same payee within days
+	ExCentral      = "central_ineligible"     // central money at a community built after 2000
+	ExLateEntry    = "late_entry"             // booked long before it was recorded
+	ExOverContract = "over_contract"          // a contractor paid beyond its contract or settlement
+	ExFinalOverdue = "final_accounts_overdue" // a project settled long ago whose final accounts are open
 )
 
 // Codes lists the exception codes, the values of the kind filter.
 var Codes = []string{ExRetention, ExDiversion, ExVoteMissing, ExDirectRouted, ExIdleMoney, ExExpiring, ExOverBudget,
-	ExDuplicate, ExCentral, ExLateEntry}
+	ExDuplicate, ExCentral, ExLateEntry, ExOverContract, ExFinalOverdue}
 
 // Severities lists the severities, highest first.
 var Severities = []string{"high", "medium", "low"}
@@ -122,7 +124,7 @@ func (s *Service) checks() []struct {
 		{ExRetention, s.retention}, {ExDiversion, s.diversions}, {ExVoteMissing, s.votes},
 		{ExDirectRouted, s.directRouted}, {ExIdleMoney, s.idle}, {ExExpiring, s.expiring},
 		{ExOverBudget, s.overBudget}, {ExDuplicate, s.duplicates}, {ExCentral, s.centralIneligible},
-		{ExLateEntry, s.lateEntries},
+		{ExLateEntry, s.lateEntries}, {ExOverContract, s.overContract}, {ExFinalOverdue, s.finalAccountsOverdue},
 	}
 }
 

@@ -181,6 +181,21 @@ func TestWorksPipeline(t *testing.T) {
 		if n := len(e.must("hz", "GET", "/v1/projects/HZ-001/contracts", nil, 200)["items"].([]any)); n != 1 {
 			t.Errorf("HZ-001 lists %d contracts", n)
 		}
+		// The 520,000 paid to the contractor outside the contract goes around
+		// the gates; the exceptions list finds it, and the overdue final accounts.
+		findings := func(kind string) []any {
+			return e.must("auditor", "GET", "/v1/audit/exceptions?kind="+kind, nil, 200)["items"].([]any)
+		}
+		if fs := findings("over_contract"); len(fs) != 1 || fs[0].(map[string]any)["id"] != "over_contract:"+id ||
+			fs[0].(map[string]any)["amount"] != "490600.00" {
+			t.Errorf("over_contract findings: %v", fs)
+		}
+		if fs := findings("final_accounts_overdue"); len(fs) != 1 || fs[0].(map[string]any)["id"] != "final_accounts_overdue:HZ-001" {
+			t.Errorf("final_accounts_overdue findings: %v", fs)
+		}
+		if fs := e.must("ly", "GET", "/v1/audit/exceptions?kind=over_contract", nil, 200)["items"].([]any); len(fs) != 0 {
+			t.Errorf("LY sees HZ's findings: %v", fs)
+		}
 		// Reversing a progress payment frees its room under the contract.
 		e.must("finance", "POST", "/v1/transfers/"+p1["id"].(string)+"/reversal", map[string]any{"reason": "重复支付"}, 201)
 		if p := e.must("auditor", "GET", "/v1/contracts/"+id, nil, 200)["position"].(map[string]any); p["paid"] != "450600.00" {
@@ -189,7 +204,13 @@ func TestWorksPipeline(t *testing.T) {
 		if e.balance("CG24", "project:HZ-001") != "500000.00" {
 			t.Errorf("HZ-001 holds %s", e.balance("CG24", "project:HZ-001"))
 		}
+		if fs := findings("over_contract"); len(fs) != 0 {
+			t.Errorf("over_contract after the reversal: %v", fs)
+		}
 		closeWorks(t, e, payee)
+		if fs := findings("final_accounts_overdue"); len(fs) != 0 {
+			t.Errorf("final_accounts_overdue after closing: %v", fs)
+		}
 		e.checkBooks()
 	})
 }
