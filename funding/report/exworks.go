@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"renofund/internal/access"
+	"renofund/internal/ledger/contractpay"
 	"renofund/internal/money"
 )
 
@@ -22,22 +23,7 @@ func (s *Service) overContract(ctx context.Context, _ Rules) ([]Exception, error
 	if err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		ID, ProjectCode, DistrictCode, Category, CreditCode, FirstPaid string
-		Allowed, Paid                                                 int64
-	}
-	err = s.ledger.DB().Conn(ctx).Raw(`SELECT c.id, c.project_code, p.district_code, c.category, pe.credit_code,
-		COALESCE(st.amount, c.sum) AS allowed,
-		SUM(CASE WHEN t.type = 'reversal' THEN -t.amount ELSE t.amount END) AS paid, MIN(t.booked_on) AS first_paid
-		FROM contracts c JOIN payees pe ON pe.id = c.payee_id JOIN projects p ON p.code = c.project_code
-		LEFT JOIN settlements st ON st.contract_id = c.id
-		JOIN transfers t ON t.project_code = c.project_code AND t.category = c.category
-			AND t.payee_credit_code = pe.credit_code AND t.base_type = 'expenditure'
-			AND (t.contract_part IS NULL OR t.contract_part = 'payment')
-		WHERE (? = '' OR p.district_code = ?)
-		GROUP BY c.id, c.project_code, p.district_code, c.category, pe.credit_code, st.amount, c.sum
-		HAVING SUM(CASE WHEN t.type = 'reversal' THEN -t.amount ELSE t.amount END) > COALESCE(st.amount, c.sum)
-		ORDER BY c.id`, district, district).Scan(&rows).Error
+	rows, err := contractpay.OverContracts(ctx, s.ledger.DB(), district)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"renofund/internal/errs"
+	"renofund/internal/ledger/contractpay"
 	"renofund/internal/money"
 )
 
@@ -35,20 +36,9 @@ type Position struct {
 
 // paid sums the contract's payments in the ledger, reversals netted.
 func (s *Service) paid(ctx context.Context, contract string) (Paid, error) {
-	var rows []struct {
-		ContractPart string
-		Total        int64
-	}
-	err := s.db.Conn(ctx).Raw(`SELECT contract_part, SUM(CASE WHEN type = 'reversal' THEN -amount ELSE amount END) AS total
-		FROM transfers WHERE contract_id = ? GROUP BY contract_part`, contract).Scan(&rows).Error
 	var p Paid
-	for _, r := range rows {
-		if r.ContractPart == PartRetention {
-			p.Retention = money.Amount(r.Total)
-		} else {
-			p.Payments = money.Amount(r.Total)
-		}
-	}
+	var err error
+	p.Payments, p.Retention, err = contractpay.Paid(ctx, s.db, contract)
 	return p, err
 }
 
@@ -135,13 +125,12 @@ func (c *Contract) Admit(p Payment) error {
 // Reserved is the quality retention outstanding on a project's contracts:
 // money its holdings keep that funds nothing but the retention itself.
 func (s *Service) Reserved(ctx context.Context, project string) (money.Amount, error) {
-	var held, used int64
+	var held int64
 	err := s.db.Conn(ctx).Raw(`SELECT COALESCE(SUM(s.retention), 0) FROM settlements s
 		JOIN contracts c ON c.id = s.contract_id WHERE c.project_code = ?`, project).Scan(&held).Error
 	if err != nil || held == 0 {
 		return 0, err
 	}
-	err = s.db.Conn(ctx).Raw(`SELECT COALESCE(SUM(CASE WHEN type = 'reversal' THEN -amount ELSE amount END), 0)
-		FROM transfers WHERE project_code = ? AND contract_part = ?`, project, PartRetention).Scan(&used).Error
-	return money.Amount(held - used), err
+	used, err := contractpay.RetentionPaid(ctx, s.db, project)
+	return money.Amount(held) - used, err
 }

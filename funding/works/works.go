@@ -26,14 +26,15 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/field"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/contractpay"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
 
 // What a contract payment pays (ledger.Transfer.ContractPart).
 const (
-	PartPayment   = "payment"
-	PartRetention = "retention"
+	PartPayment   = contractpay.Payment
+	PartRetention = contractpay.Retention
 )
 
 // Errors of the payment gates.

@@ -22,18 +22,15 @@ func TransferHash(t *Transfer) string {
 		t.Household, t.Reference, t.DocumentNo, t.SourceVoucherNo, t.Purpose, t.ForcedReason,
 		t.ReversalOf, t.PlanID, t.BatchID, t.RecordedBy, t.RecordedAt,
 	}
+	v1 := len(fields)
 	// Transfers recorded before preparer and approver were kept hash as v1.
 	if t.PreparedBy != "" || t.ApprovedBy != "" {
 		fields[0] = "v2"
 		fields = append(fields, t.PreparedBy, t.ApprovedBy)
 	}
-	// A payment under a works contract names it (v3).
-	if t.ContractID != "" || t.ContractPart != "" {
-		if fields[0] == "v1" {
-			fields = append(fields, t.PreparedBy, t.ApprovedBy)
-		}
+	if t.ContractID != "" { // a payment under a works contract hashes as v3
+		fields = append(fields[:v1], t.PreparedBy, t.ApprovedBy, t.ContractID, t.ContractPart)
 		fields[0] = "v3"
-		fields = append(fields, t.ContractID, t.ContractPart)
 	}
 	sum := sha256.Sum256([]byte(strings.Join(fields, sep)))
 	return hex.EncodeToString(sum[:])

@@ -83,14 +83,11 @@ type Transfer struct {
 	// Post sets PreparedBy to RecordedBy when the caller leaves it empty.
 	PreparedBy string
 	ApprovedBy string
-	// ContractID names the works contract a payment is made under, and
-	// ContractPart what it pays: "payment" (progress and final payments) or
-	// "retention" (the quality retention released to the contractor, or spent
-	// on repairs by another). A reversal carries its original's.
-	ContractID   string
-	ContractPart string
-	RecordedAt   string
-	Hash         string
+	// ContractID names the works contract a payment is made under, ContractPart
+	// what it pays ("payment" or "retention"); a reversal carries its original's.
+	ContractID, ContractPart string
+	RecordedAt               string
+	Hash                     string
 
 	// HouseholdCap, on a receipt for a Household, is the most its fund may
 	// hold for that household in all (receipts net of their reversals,

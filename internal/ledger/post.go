@@ -337,8 +337,8 @@ func rows(t *Transfer) ([]any, [][]any) {
 		n(t.District), n(t.Project), n(t.Category), int64(t.Amount), t.BookedOn, n(t.PayerName),
 		n(t.PayerCreditCode), n(t.PayeeName), n(t.PayeeCreditCode), n(t.PayeeBankAccount), n(t.Household),
 		n(t.Reference), n(t.DocumentNo), n(t.SourceVoucherNo), n(t.Purpose), n(t.ForcedReason),
-		n(t.ReversalOf), n(t.PlanID), n(t.BatchID), t.RecordedBy, t.RecordedAt, t.Hash, n(t.PreparedBy), n(t.ApprovedBy),
-		n(t.ContractID), n(t.ContractPart),
+		n(t.ReversalOf), n(t.PlanID), n(t.BatchID), t.RecordedBy, t.RecordedAt, t.Hash, n(t.PreparedBy),
+		n(t.ApprovedBy), n(t.ContractID), n(t.ContractPart),
 	}
 	prows := make([][]any, 0, len(t.Postings))
 	for i, p := range t.Postings {

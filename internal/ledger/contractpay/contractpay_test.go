@@ -1,0 +1,74 @@
+package contractpay_test
+
+import (
+	"context"
+	"testing"
+
+	"renofund/funding"
+	"renofund/funding/movement"
+	"renofund/funding/works"
+	"renofund/internal/access"
+	"renofund/internal/app"
+	"renofund/internal/ledger/contractpay"
+	"renofund/internal/money"
+	"renofund/internal/store"
+	"renofund/internal/store/storetest"
+)
+
+// TestSums: payments under a contract, out of its retention and outside it
+// to the same company are summed net of reversals, on both engines.
+func TestSums(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := app.New(db, nil)
+		t.Cleanup(svc.Close)
+		ctx := access.With(context.Background(), access.Actor{Role: access.Finance, Name: "clerk"})
+		must := func(_ any, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(svc.Registry.CreateDistrict(ctx, funding.District{Code: "HZ", Name: "海州区"}))
+		must(svc.Registry.CreateProject(ctx, funding.Project{Code: "P1", Name: "小区", District: "HZ", Households: 10,
+			FloorAreaM2: money.MustRate("1000"), Buildings: 1, BuiltYear: 1990,
+			Budget: funding.Budget{Basic: money.MustParse("100000.00")}}))
+		must(svc.Registry.CreateFund(ctx, funding.Fund{Code: "F", Kind: "donation", Name: "资金", Holder: "project:P1",
+			FiscalYear: 2025, EligibleCategories: funding.Categories}))
+		must(svc.Movements.Receive(ctx, movement.Receipt{Fund: "F", Amount: money.MustParse("50000.00"),
+			ReceivedOn: "2025-01-02", Payer: movement.Party{Name: "捐赠人"}}))
+		ws := svc.Movements.Works
+		p, err := ws.CreatePayee(ctx, works.Payee{Name: "施工单位", CreditCode: "91350100M000100Y43", BankAccount: "1"})
+		must(p, err)
+		c, err := ws.CreateContract(ctx, "P1", works.ContractIn{Payee: p.ID, Category: funding.Basic,
+			Sum: money.MustParse("10000.00"), SignedOn: "2025-01-03"})
+		must(c, err)
+		pay := func(amount string, contract string) string {
+			t.Helper()
+			tr, err := svc.Movements.Spend(ctx, movement.Expenditure{Project: "P1", Category: funding.Basic,
+				Amount: money.MustParse(amount), PaidOn: "2025-02-01", Purpose: "工程款", Contract: contract, PayeeID: p.ID})
+			must(tr, err)
+			return tr.ID
+		}
+		first := pay("3000.00", c.ID)
+		pay("4000.00", c.ID)
+		must(svc.Movements.Reverse(ctx, first, "重复"))
+		payments, retention, err := contractpay.Paid(ctx, db, c.ID)
+		if err != nil || payments != money.MustParse("4000.00") || retention != 0 {
+			t.Errorf("Paid: %s, %s, %v", payments, retention, err)
+		}
+		if used, err := contractpay.RetentionPaid(ctx, db, "P1"); err != nil || used != 0 {
+			t.Errorf("RetentionPaid: %s, %v", used, err)
+		}
+		if over, err := contractpay.OverContracts(ctx, db, ""); err != nil || len(over) != 0 {
+			t.Errorf("OverContracts before: %+v, %v", over, err)
+		}
+		pay("6000.01", "") // outside the contract, to its contractor
+		over, err := contractpay.OverContracts(ctx, db, "HZ")
+		if err != nil || len(over) != 1 || over[0].ID != c.ID || over[0].Paid != 10000_01 || over[0].Allowed != 10000_00 {
+			t.Errorf("OverContracts: %+v, %v", over, err)
+		}
+		if over, _ := contractpay.OverContracts(ctx, db, "LY"); len(over) != 0 {
+			t.Errorf("OverContracts of another district: %+v", over)
+		}
+	})
+}
