@@ -34,48 +34,26 @@ func (s *Server) listContracts(c *gin.Context, after string, limit int) ([]*work
 	return s.Works.Contracts(c.Request.Context(), c.Param("code"), after, limit)
 }
 
-func (s *Server) createContract(c *gin.Context) {
-	var in works.ContractIn
-	if err := web.Decode(c, &in); err != nil {
-		s.Fail(c, err)
-		return
+// onParam decodes a body into In and runs a state-changing call on the
+// object the path parameter param names, answering status.
+func onParam[In, Out any](s *Server, param string, status int, fn func(ctx context.Context, key string, in In) (Out, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in In
+		if err := web.Decode(c, &in); err != nil {
+			s.Fail(c, err)
+			return
+		}
+		key := c.Param(param)
+		s.Write(c, status, func(ctx context.Context) (any, int, error) {
+			out, err := fn(ctx, key, in)
+			return out, 0, err
+		})
 	}
-	code := c.Param("code")
-	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
-		ct, err := s.Works.CreateContract(ctx, code, in)
-		return ct, 0, err
-	})
 }
 
 func (s *Server) getContract(c *gin.Context) {
 	ct, err := s.Works.Contract(c.Request.Context(), c.Param("id"))
 	web.Respond(s.Server, c, ct, err)
-}
-
-func (s *Server) recordAcceptance(c *gin.Context) {
-	var in works.Acceptance
-	if err := web.Decode(c, &in); err != nil {
-		s.Fail(c, err)
-		return
-	}
-	id := c.Param("id")
-	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
-		a, err := s.Works.RecordAcceptance(ctx, id, in)
-		return a, 0, err
-	})
-}
-
-func (s *Server) settle(c *gin.Context) {
-	var in works.SettlementIn
-	if err := web.Decode(c, &in); err != nil {
-		s.Fail(c, err)
-		return
-	}
-	id := c.Param("id")
-	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
-		st, err := s.Works.Settle(ctx, id, in)
-		return st, 0, err
-	})
 }
 
 // releaseRetention pays the contractor what is outstanding of its retention
