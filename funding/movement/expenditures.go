@@ -170,11 +170,11 @@ func admit(c *works.Contract, in Expenditure, t *ledger.Transfer, prior *earlier
 
 // reserve keeps the project's outstanding quality retention out of reach of
 // any payment not made from it.
-func (s *Service) reserve(ctx context.Context, in Expenditure, held balances, prior *earlier) error {
+func (s *Service) reserve(ctx context.Context, in Expenditure, st works.Standing, held balances, prior *earlier) error {
 	if in.Retention {
 		return nil
 	}
-	reserved, err := s.Works.Reserved(ctx, in.Project)
+	reserved, err := s.Works.Reserved(ctx, in.Project, st)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,11 @@ func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held 
 	if err := funding.Writable(a, p.District); err != nil {
 		return nil, err
 	}
-	if err := s.Works.CheckOpen(ctx, p.Code); err != nil {
+	standing, err := s.Works.Standing(ctx, p.Code)
+	if err != nil {
+		return nil, err
+	}
+	if err := standing.Open(p.Code); err != nil {
 		return nil, err
 	}
 	at := funding.Holder{Name: funding.ProjectHolder(p.Code), District: p.District, Project: p.Code}
@@ -260,7 +264,7 @@ func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held 
 	for _, part := range parts {
 		t.Postings = append(t.Postings, at.Posting(part.Fund, -part.Amount), funding.Outside(part.Fund, part.Amount))
 	}
-	if err := s.reserve(ctx, in, held, prior); err != nil {
+	if err := s.reserve(ctx, in, standing, held, prior); err != nil {
 		return nil, err
 	}
 	return t, s.approve(ctx, in, t)

@@ -128,7 +128,11 @@ func (s *Service) FinalAccounts(ctx context.Context, code string) (*FinalAccount
 	if err != nil {
 		return nil, err
 	}
-	if fa.RetentionOutstanding, err = s.Reserved(ctx, code); err != nil {
+	st, err := s.Standing(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if fa.RetentionOutstanding, err = s.Reserved(ctx, code, st); err != nil {
 		return nil, err
 	}
 	fa.Balanced = fa.Remainder == 0 && len(fa.Unsettled) == 0 && fa.RetentionOutstanding == 0
@@ -181,11 +185,11 @@ func (s *Service) closure(ctx context.Context, code string) (*Closure, error) {
 
 // CheckOpen refuses a movement into or out of a closed project.
 func (s *Service) CheckOpen(ctx context.Context, code string) error {
-	c, err := s.closure(ctx, code)
-	if err != nil || c == nil {
+	st, err := s.Standing(ctx, code)
+	if err != nil {
 		return err
 	}
-	return fmt.Errorf("%w: project %s closed its final accounts on %s", ErrProjectClosed, code, c.ClosedOn)
+	return st.Open(code)
 }
 
 // CloseIn is a request to close a project.

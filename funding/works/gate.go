@@ -8,6 +8,7 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/ledger/contractpay"
 	"renofund/internal/money"
+	"renofund/internal/store"
 )
 
 // Paid is what has been paid on a contract, net of reversals: its progress
@@ -122,15 +123,44 @@ func (c *Contract) Admit(p Payment) error {
 	return nil
 }
 
-// Reserved is the quality retention outstanding on a project's contracts:
-// money its holdings keep that funds nothing but the retention itself.
-func (s *Service) Reserved(ctx context.Context, project string) (money.Amount, error) {
-	var held int64
-	err := s.db.Conn(ctx).Raw(`SELECT COALESCE(SUM(s.retention), 0) FROM settlements s
-		JOIN contracts c ON c.id = s.contract_id WHERE c.project_code = ?`, project).Scan(&held).Error
-	if err != nil || held == 0 {
-		return 0, err
+// Standing is what a payment from a project must respect: whether its
+// final accounts are closed, and the retention its settlements held back.
+type Standing struct {
+	ClosedOn string
+	Retained money.Amount
+}
+
+// Standing reads a project's standing in one query.
+func (s *Service) Standing(ctx context.Context, project string) (Standing, error) {
+	var rows []struct {
+		ClosedOn *string
+		Retained int64
+	}
+	err := s.db.Conn(ctx).Raw(`SELECT (SELECT closed_on FROM project_closures WHERE project_code = ?) AS closed_on,
+		(SELECT COALESCE(SUM(s.retention), 0) FROM settlements s JOIN contracts c ON c.id = s.contract_id
+			WHERE c.project_code = ?) AS retained`, project, project).Scan(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return Standing{}, err
+	}
+	return Standing{ClosedOn: store.Str(rows[0].ClosedOn), Retained: money.Amount(rows[0].Retained)}, nil
+}
+
+// Open refuses a movement into or out of the project once its final
+// accounts are closed.
+func (st Standing) Open(project string) error {
+	if st.ClosedOn == "" {
+		return nil
+	}
+	return fmt.Errorf("%w: project %s closed its final accounts on %s", ErrProjectClosed, project, st.ClosedOn)
+}
+
+// Reserved is the quality retention outstanding on a project's contracts
+// (st.Retained less what the retention has paid out): money its holdings
+// keep that funds nothing but the retention itself.
+func (s *Service) Reserved(ctx context.Context, project string, st Standing) (money.Amount, error) {
+	if st.Retained == 0 {
+		return 0, nil
 	}
 	used, err := contractpay.RetentionPaid(ctx, s.db, project)
-	return money.Amount(held) - used, err
+	return st.Retained - used, err
 }
