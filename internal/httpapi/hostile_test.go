@@ -43,6 +43,8 @@ var stableCodes = map[string]bool{
 	"period_status": true, "period_not_ended": true, "months_open": true,
 	"over_progress_ceiling": true, "not_accepted": true, "over_settlement": true, "retention_held": true,
 	"accounts_unbalanced": true, "project_closed": true,
+	"budget_below_spent": true, "use_budget_amendment": true, "field_immutable": true, "over_household_share": true,
+	"contract_overlap": true, "note_required": true,
 }
 
 // hostileCase is one request of the corpus, built afresh on the world when sent.
