@@ -63,7 +63,7 @@ func New(db *store.DB, l *ledger.Ledger, reg *funding.Registry, reports *report.
 type Summary struct {
 	Month     string `json:"month"`
 	DraftedAt string `json:"drafted_at"`
-	DraftedBy string `json:"drafted_by"` // the finance clerk's label, or "scheduler"
+	DraftedBy string `json:"drafted_by"`                  // the finance clerk's label, or "scheduler"
 	SHA256    string `json:"sha256" gorm:"column:sha256"` // of the stored body, as drafted
 }
 

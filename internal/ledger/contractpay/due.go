@@ -26,9 +26,9 @@ type Accepted struct {
 func AcceptedBy(ctx context.Context, db *store.DB, acceptedBy, asOf string) ([]Accepted, error) {
 	var rows []struct {
 		ID, ProjectCode, DistrictCode, PayeeName, CreditCode, AcceptedOn, ProgressCeiling string
-		SettledOn                                                                        *string
-		Sum, Paid                                                                        int64
-		Settlement, Retention                                                            *int64
+		SettledOn                                                                         *string
+		Sum, Paid                                                                         int64
+		Settlement, Retention                                                             *int64
 	}
 	err := db.Conn(ctx).Raw(`SELECT c.id, c.project_code, p.district_code, pe.name AS payee_name, pe.credit_code,
 		a.accepted_on, c.progress_ceiling, st.settled_on, c.sum, st.amount AS settlement, st.retention,
