@@ -30,14 +30,16 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/field"
 	"renofund/internal/ledger"
+	"renofund/internal/period"
 	"renofund/internal/store"
 	"renofund/internal/window"
 )
 
-// Errors of drafting.
+// Errors of drafting: a month is drafted once, and only after it ended
+// (422 period_not_ended, as for closing it).
 var (
 	ErrExists   = errs.New(errs.Conflict, "bulletin_exists", "the bulletin of this month is already drafted")
-	ErrNotEnded = errs.New(errs.Rule, "month_not_ended", "the month has not ended")
+	ErrNotEnded = period.ErrNotEnded
 )
 
 // Scheduler is who drafted a bulletin the scheduler drafted.
@@ -109,7 +111,7 @@ func (s *Service) ended(w window.Window) error {
 
 // Draft drafts and stores the bulletin of a month that has ended (finance
 // only): 409 bulletin_exists when it is already stored, 422
-// month_not_ended for this month or a later one.
+// period_not_ended for this month or a later one.
 func (s *Service) Draft(ctx context.Context, m string) (*Bulletin, error) {
 	a := access.From(ctx)
 	if a.Role != access.Finance {

@@ -9,7 +9,6 @@ import (
 	"renofund/funding/works"
 	"renofund/internal/ledger/contractpay"
 	"renofund/internal/money"
-	"renofund/internal/sheet"
 )
 
 // section is one part of a bulletin's body: how it is drafted into the
@@ -21,7 +20,7 @@ type section struct {
 	title string // the sheet's name
 	draft func(s *Service, ctx context.Context, b *Body) error
 	scope func(b *Body, district string)
-	sheet func(b *Body) ([]string, [][]sheet.Value)
+	sheet func(b *Body) table
 }
 
 // sections are the bulletin's sections, in the order they are drafted and

@@ -102,8 +102,7 @@ func (a *adder) rate(f *Figures, allocated bool) {
 	}
 	f.SpendingRate = ""
 	if f.Available > 0 {
-		f.SpendingRate = f.SpentYTD.Decimal().DivRound(f.Available.Decimal(), RatePlaces+2).
-			Round(RatePlaces).StringFixed(RatePlaces)
+		f.SpendingRate = f.SpentYTD.Decimal().DivRound(f.Available.Decimal(), RatePlaces).StringFixed(RatePlaces)
 	}
 }
 

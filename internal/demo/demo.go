@@ -50,7 +50,8 @@ type Summary struct {
 	Funds     int    `json:"funds"`
 	Transfers int    `json:"transfers"`
 	Contracts int    `json:"contracts"`
-	Settled   int    `json:"settled"` // contracts settled
+	Settled   int    `json:"settled"`   // contracts settled
+	Bulletins int    `json:"bulletins"` // monthly bulletins drafted
 	Message   string `json:"message"`
 }
 
@@ -114,8 +115,8 @@ func LoadScaled(ctx context.Context, svc *app.Services, divisor int) (*Summary, 
 			return nil, fmt.Errorf("demo: analyze: %w", err)
 		}
 		sum.Loaded = true
-		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled)",
-			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled)
+		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled), %d monthly bulletins",
+			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled, sum.Bulletins)
 	}
 	return sum, nil
 }
@@ -135,7 +136,8 @@ type builder struct {
 }
 
 func (b *builder) build() error {
-	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.works, b.subsidies, b.taxRelief}
+	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.works, b.subsidies, b.taxRelief,
+		b.bulletins}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

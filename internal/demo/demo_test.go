@@ -106,5 +106,6 @@ func TestDemoCityAndReports(t *testing.T) {
 		if err != nil || !r.OK {
 			t.Errorf("verify: %+v %v", r, err)
 		}
+		checkBulletins(t, svc, sum.Bulletins)
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/funding/bulletin"
-	"renofund/internal/errs"
 	"renofund/internal/web"
 )
 
@@ -21,7 +20,7 @@ func (s *Server) bulletinRoutes() []web.Route {
 				return s.Bulletins.List(c.Request.Context(), after, limit)
 			}, func(b bulletin.Summary) string { return b.Month })},
 		{Method: "GET", Path: "/v1/bulletins/:month", Roles: readers,
-			Summary: "A month's stored bulletin (月通报); a district reads its rows and the city's totals (?format=xlsx: a sheet per section)",
+			Summary: "A month's stored bulletin (月通报); a district reads its rows and the city's totals (?format=xlsx: a sheet per section; csv: the sections one after another)",
 			Query:   []string{"format"}, Resp: bulletin.Bulletin{}, Handle: s.getBulletin},
 		{Method: "POST", Path: "/v1/bulletins/:month", Roles: finance,
 			Summary: "Draft and store the bulletin of a month that has ended, once",
@@ -30,9 +29,9 @@ func (s *Server) bulletinRoutes() []web.Route {
 }
 
 func (s *Server) getBulletin(c *gin.Context) {
-	format := c.Query("format")
-	if format != "" && format != web.AsJSON && format != web.AsXLSX {
-		s.Fail(c, fmt.Errorf("%w: format must be json or xlsx, got %q", errs.ErrInvalidRequest, format))
+	format, err := web.TableFormat(c)
+	if err != nil {
+		s.Fail(c, err)
 		return
 	}
 	b, err := s.Bulletins.Get(c.Request.Context(), c.Param("month"))
@@ -40,14 +39,21 @@ func (s *Server) getBulletin(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	if format != web.AsXLSX {
+	name := "bulletin-" + b.Month + "-" + b.Scope
+	switch format {
+	case web.AsXLSX:
+		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, name))
+		c.Status(http.StatusOK)
+		_ = bulletin.WriteXLSX(c.Writer, b) // a write error is a client gone
+	case web.AsCSV:
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
+		c.Status(http.StatusOK)
+		_ = bulletin.WriteCSV(c.Writer, b)
+	default:
 		web.SendJSON(c, http.StatusOK, b)
-		return
 	}
-	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="bulletin-%s-%s.xlsx"`, b.Month, b.Scope))
-	c.Status(http.StatusOK)
-	_ = bulletin.WriteXLSX(c.Writer, b) // a write error is a client gone
 }
 
 func (s *Server) draftBulletin(c *gin.Context) {

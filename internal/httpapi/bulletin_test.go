@@ -94,7 +94,7 @@ func TestBulletin(t *testing.T) {
 			{"hz", "2026-10", 403, "forbidden"},
 			{"finance", "2026-13", 400, "invalid_request"},
 			{"finance", "2026-1", 400, "invalid_request"},
-			{"finance", "2099-01", 422, "month_not_ended"},
+			{"finance", "2099-01", 422, "period_not_ended"},
 		} {
 			e.refuse(t, c.who, "POST", "/v1/bulletins/"+c.month, nil, c.status, c.code)
 			if n := e.bulletinCount(); n != 0 {
@@ -261,7 +261,13 @@ func TestBulletin(t *testing.T) {
 		if od, _ := hf.GetRows("中小企业逾期账款"); len(od) != 2 {
 			t.Errorf("HZ's overdue sheet: %v", od)
 		}
-		e.refuse(t, "finance", "GET", "/v1/bulletins/2026-10?format=csv", nil, 400, "invalid_request")
+		csvOut := e.do("ly", "GET", "/v1/bulletins/2026-10?format=csv", nil)
+		if text := string(csvOut.Body); csvOut.Status != 200 || !strings.HasPrefix(text, "资金支出进度\n月份,排名,") ||
+			!strings.Contains(text, "\n中小企业逾期账款\n") || !strings.Contains(text, kc+",连云港市政工程有限公司") ||
+			strings.Contains(text, "HZ-001") {
+			t.Errorf("LY's CSV: %d %s", csvOut.Status, text)
+		}
+		e.refuse(t, "finance", "GET", "/v1/bulletins/2026-10?format=jsonl", nil, 400, "invalid_request")
 		e.refuse(t, "finance", "GET", "/v1/bulletins/October", nil, 400, "invalid_request")
 		e.refuse(t, "admin", "GET", "/v1/bulletins/2026-10", nil, 403, "forbidden")
 	})

@@ -45,6 +45,7 @@ var stableCodes = map[string]bool{
 	"accounts_unbalanced": true, "project_closed": true,
 	"budget_below_spent": true, "use_budget_amendment": true, "field_immutable": true, "over_household_share": true,
 	"contract_overlap": true, "note_required": true,
+	"bulletin_exists": true,
 }
 
 // hostileCase is one request of the corpus, built afresh on the world when sent.

@@ -184,6 +184,11 @@ var accessRules = map[string]accessRule{
 	"POST /v1/audit/exceptions/:id/reviews": {admin: deny, finance: allow, auditor: allow, own: deny, other: deny},
 	"GET /v1/audit/events":                  {admin: allow, finance: deny, auditor: allow, own: deny, other: deny},
 	"GET /v1/audit/verify":                  {admin: deny, finance: allow, auditor: allow, own: deny, other: deny},
+
+	// A month's bulletin is the city's: a district reads its rows of it.
+	"GET /v1/bulletins":         listRule,
+	"GET /v1/bulletins/:month":  listRule,
+	"POST /v1/bulletins/:month": financeRule,
 }
 
 // world is an env with, for each district, one object of every kind a path
@@ -283,6 +288,9 @@ func newWorld(t testing.TB, e *env) *world {
 		late[i] = items[0].(map[string]any)["id"].(string)
 	}
 	w.obj["exceptions"] = [][2]string{late}
+	// March's bulletin, stored: drafting it again is 409 bulletin_exists.
+	e.must("finance", "POST", "/v1/bulletins/2026-03", nil, 201)
+	w.obj["bulletins"] = [][2]string{{"2026-03", "2026-03"}}
 	return w
 }
 
@@ -386,7 +394,7 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "POST /v1/allocation-plans/:id/execute", "POST /v1/subsidy/runs/:id/approve", "POST /v1/subsidy/runs/:id/cancel",
 		"POST /v1/periods/:period/close", "POST /v1/periods/:period/close/confirm", "POST /v1/periods/:period/reopen/confirm":
 		return nil, true
-	case "POST /v1/payment-requests/:id/approve":
+	case "POST /v1/payment-requests/:id/approve", "POST /v1/bulletins/:month":
 		return nil, true
 	case "POST /v1/subsidy/clawbacks/:id/settle":
 		return map[string]any{"settled_on": time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly), "note": "已退回"}, true
@@ -732,6 +740,7 @@ var countedTables = []string{
 	"districts", "projects", "funds", "holdings", "transfers", "postings", "checkpoints", "voucher_counters",
 	"idempotency_keys", "allocation_plans", "subsidy_schemes", "subsidy_ratings", "subsidy_property_managers",
 	"subsidy_runs", "subsidy_run_lines", "tax_records", "reconciliations", "imports", "import_rows", "tokens",
+	"bulletins",
 }
 
 // counts describes the state a refused request must leave alone: the row

@@ -136,6 +136,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"payment-requests": {filed.ID, "no-such"},
 			"exceptions":       {"idle_money:city", "retention:CF-2026@city", "no-such"},
 			"contracts":        {contracts["HZ"], contracts["GY"], "no-such"},
+			"bulletins":        {"2026-06", "2099-01", "no-such"},
 		},
 		query: map[string][]string{
 			"district":       {"HZ", "GY"},
