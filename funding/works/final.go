@@ -128,7 +128,7 @@ func (s *Service) FinalAccounts(ctx context.Context, code string) (*FinalAccount
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.Standing(ctx, code)
+	st, err := s.standing(ctx, code, "")
 	if err != nil {
 		return nil, err
 	}
@@ -220,6 +220,12 @@ func (s *Service) Close(ctx context.Context, code string, in CloseIn) (*FinalAcc
 	var fa *FinalAccounts
 	var ts []*ledger.Transfer
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		// Marking the project's row first waits for the movements that hold it
+		// (Standing) and keeps new ones out until the closing is decided.
+		if err := tx.Exec(`UPDATE projects SET closed_on = ? WHERE code = ? AND closed_on IS NULL`,
+			in.ClosedOn, code).Error; err != nil {
+			return err
+		}
 		if _, err := s.ledger.LockHolder(ctx, funding.ProjectHolder(code)); err != nil {
 			return err
 		}
