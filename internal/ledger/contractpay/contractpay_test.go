@@ -90,4 +90,3 @@ func TestLiabilityEnds(t *testing.T) {
 		}
 	}
 }
-
