@@ -23,6 +23,7 @@ import (
 	"fmt"
 
 	"renofund/funding"
+	"renofund/funding/programme"
 	"renofund/internal/errs"
 	"renofund/internal/field"
 	"renofund/internal/ledger"
@@ -63,14 +64,15 @@ const (
 
 // Service keeps payees and contracts.
 type Service struct {
-	db     *store.DB
-	ledger *ledger.Ledger
-	reg    *funding.Registry
+	db        *store.DB
+	ledger    *ledger.Ledger
+	reg       *funding.Registry
+	programme *programme.Service // the funding plan in the final accounts
 }
 
 // New returns the service.
 func New(db *store.DB, l *ledger.Ledger, reg *funding.Registry) *Service {
-	return &Service{db: db, ledger: l, reg: reg}
+	return &Service{db: db, ledger: l, reg: reg, programme: programme.New(db, l, reg)}
 }
 
 // pastDate checks a date of something that has happened: a date, not after
