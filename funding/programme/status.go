@@ -116,9 +116,10 @@ func (s *Service) ChangeStatus(ctx context.Context, code string, in StatusIn) (*
 	if _, err := s.reg.Project(ctx, code); err != nil {
 		return nil, err
 	}
+	var p *lockedProject
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		p, err := lockProject(s.db, tx, code)
-		if err != nil {
+		var err error
+		if p, err = lockProject(s.db, tx, code); err != nil {
 			return err
 		}
 		if err := funding.Writable(access.From(ctx), p.District); err != nil {
@@ -135,7 +136,13 @@ func (s *Service) ChangeStatus(ctx context.Context, code string, in StatusIn) (*
 	if err != nil {
 		return nil, err
 	}
-	return s.Status(ctx, code)
+	// Read from the rows, not the registry: a request's lookups may hold
+	// the project as it stood before this step.
+	steps, err := history(s.db.Conn(ctx), code)
+	if err != nil {
+		return nil, err
+	}
+	return &Standing{Project: p.Code, District: p.District, Status: in.Status, PlanYear: p.PlanYear, History: steps}, nil
 }
 
 // requirements checks what a step needs of the project's plan and contracts.
