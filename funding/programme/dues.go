@@ -75,11 +75,7 @@ func (s *Service) SetDues(ctx context.Context, code string, in DuesIn) (*Dues, e
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	p, err := s.reg.Project(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	if err := funding.Writable(access.From(ctx), p.District); err != nil {
+	if _, err := s.writable(ctx, code); err != nil {
 		return nil, err
 	}
 	hs := slices.Clone(in.Households)
@@ -96,12 +92,8 @@ func (s *Service) SetDues(ctx context.Context, code string, in DuesIn) (*Dues, e
 	if d.PerHousehold != nil {
 		per = int64(*d.PerHousehold)
 	}
-	err = s.db.AppendVersion(ctx, "contribution dues", func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Raw("SELECT COALESCE(MAX(version), 0) + 1 FROM contribution_dues WHERE project_code = ?", code).
-			Scan(&d.Version).Error; err != nil {
-			return err
-		}
-		d.RecordedAt = store.Now()
+	err = s.appendNext(ctx, "contribution dues", "contribution_dues", "project_code", code, func(tx *gorm.DB, version int) error {
+		d.Version, d.RecordedAt = version, store.Now()
 		return tx.Exec(`INSERT INTO contribution_dues (project_code, version, per_household, households, recorded_by,
 			recorded_at) VALUES (?,?,?,?,?,?)`, code, d.Version, per, string(body), d.RecordedBy, d.RecordedAt).Error
 	})

@@ -65,11 +65,7 @@ func (s *Service) SetPlan(ctx context.Context, code string, in PlanIn) (*Plan, e
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	p, err := s.reg.Project(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	if err := funding.Writable(access.From(ctx), p.District); err != nil {
+	if _, err := s.writable(ctx, code); err != nil {
 		return nil, err
 	}
 	lines := slices.Clone(in.Lines)
@@ -84,12 +80,8 @@ func (s *Service) SetPlan(ctx context.Context, code string, in PlanIn) (*Plan, e
 		return nil, err
 	}
 	pl := &Plan{Project: code, Lines: lines, DocumentNo: in.DocumentNo, RecordedBy: access.From(ctx).Label()}
-	err = s.db.AppendVersion(ctx, "funding plan", func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Raw("SELECT COALESCE(MAX(version), 0) + 1 FROM funding_plans WHERE project_code = ?", code).
-			Scan(&pl.Version).Error; err != nil {
-			return err
-		}
-		pl.RecordedAt = store.Now()
+	err = s.appendNext(ctx, "funding plan", "funding_plans", "project_code", code, func(tx *gorm.DB, version int) error {
+		pl.Version, pl.RecordedAt = version, store.Now()
 		return tx.Exec(`INSERT INTO funding_plans (project_code, version, lines, document_no, recorded_by, recorded_at)
 			VALUES (?,?,?,?,?,?)`, code, pl.Version, string(body), pl.DocumentNo, pl.RecordedBy, pl.RecordedAt).Error
 	})

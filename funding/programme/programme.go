@@ -12,9 +12,13 @@
 package programme
 
 import (
+	"context"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"renofund/funding"
+	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
 	"renofund/internal/ledger"
@@ -33,9 +37,10 @@ func New(db *store.DB, l *ledger.Ledger, reg *funding.Registry) *Service {
 	return &Service{db: db, ledger: l, reg: reg}
 }
 
-// pastDate checks the date of something that has happened: a date, not
-// after today, not before the books' first year.
-func pastDate(name, s string) error {
+// PastDate checks the date of something that has happened (a status step,
+// a contract's signing, an acceptance): a date, not after today (422
+// future_date), not before the books' first year.
+func PastDate(name, s string) error {
 	if _, err := field.Date(name, s); err != nil {
 		return err
 	}
@@ -46,4 +51,28 @@ func pastDate(name, s string) error {
 		return fmt.Errorf("%w: %s %s is before %d", errs.ErrInvalidRequest, name, s, ledger.FirstYear)
 	}
 	return nil
+}
+
+// writable loads a project the actor may see and change (finance, or the
+// project's own district).
+func (s *Service) writable(ctx context.Context, code string) (*funding.Project, error) {
+	p, err := s.reg.Project(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return p, funding.Writable(access.From(ctx), p.District)
+}
+
+// appendNext appends a record as the next version of what key names in
+// table (whose key column is keyCol), retrying when a concurrent writer
+// took the same version.
+func (s *Service) appendNext(ctx context.Context, what, table, keyCol string, key any, insert func(tx *gorm.DB, version int) error) error {
+	return s.db.AppendVersion(ctx, what, func(ctx context.Context, tx *gorm.DB) error {
+		var version int
+		if err := tx.Raw("SELECT COALESCE(MAX(version), 0) + 1 FROM "+table+" WHERE "+keyCol+" = ?", key).
+			Scan(&version).Error; err != nil {
+			return err
+		}
+		return insert(tx, version)
+	})
 }

@@ -90,7 +90,7 @@ func (in StatusIn) check() error {
 		return fmt.Errorf("%w: status %q is not one of reserve, planned, under_construction, accepted, settled, closed",
 			errs.ErrInvalidRequest, in.Status)
 	}
-	if err := pastDate("on", in.On); err != nil {
+	if err := PastDate("on", in.On); err != nil {
 		return err
 	}
 	if err := field.Text("document_no", in.DocumentNo, true, 200); err != nil {

@@ -64,12 +64,8 @@ func (s *Service) SetTarget(ctx context.Context, year string, in TargetIn) (*Tar
 	}
 	t := &Target{Year: y, Communities: in.Communities, Households: in.Households, FloorAreaM2: in.FloorAreaM2,
 		DocumentNo: in.DocumentNo, RecordedBy: a.Label()}
-	err = s.db.AppendVersion(ctx, "targets", func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Raw("SELECT COALESCE(MAX(version), 0) + 1 FROM programme_targets WHERE year = ?", y).
-			Scan(&t.Version).Error; err != nil {
-			return err
-		}
-		t.RecordedAt = store.Now()
+	err = s.appendNext(ctx, "targets", "programme_targets", "year", y, func(tx *gorm.DB, version int) error {
+		t.Version, t.RecordedAt = version, store.Now()
 		return tx.Exec(`INSERT INTO programme_targets (year, version, communities, households, floor_area_m2, document_no,
 			recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?)`, t.Year, t.Version, t.Communities, t.Households,
 			t.FloorAreaM2.String(), t.DocumentNo, t.RecordedBy, t.RecordedAt).Error
