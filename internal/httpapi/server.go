@@ -9,6 +9,7 @@ import (
 	"renofund/funding"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
+	"renofund/funding/programme"
 	"renofund/funding/report"
 	"renofund/funding/works"
 	"renofund/internal/auth"
@@ -31,6 +32,7 @@ type Deps struct {
 	Registry  *funding.Registry
 	Movements *movement.Service
 	Works     *works.Service
+	Programme *programme.Service
 	Reports   *report.Service
 	Ledger    *ledger.Ledger
 	Proof     *proof.Books
