@@ -11,6 +11,7 @@ import (
 	"renofund/funding/bulletin"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
+	"renofund/funding/programme"
 	"renofund/funding/report"
 	"renofund/internal/auth"
 	"renofund/internal/events"
@@ -35,6 +36,7 @@ type Services struct {
 	Periods   *period.Service
 	Registry  *funding.Registry
 	Movements *movement.Service
+	Programme *programme.Service
 	Reports   *report.Service
 	Import    *importer.Importer
 	Subsidy   *subsidy.Service
@@ -57,7 +59,7 @@ func New(db *store.DB, log *slog.Logger) *Services {
 	sub.CheckSchedule = schedule.Check
 	reports := report.New(l, reg)
 	return &Services{
-		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Reports: reports,
+		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Programme: programme.New(db, l, reg), Reports: reports,
 		Import: importer.New(db, reg, moves, l), Subsidy: sub, Clawbacks: clawback.New(db), Tax: taxbook.New(db),
 		Recon: recon.NewService(db, l, reg), Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
 		Bulletins: bulletin.New(db, l, reg, reports),
@@ -70,7 +72,7 @@ func (s *Services) Close() { s.Events.Close() }
 // API is the HTTP service over these services; rateLimit is the requests
 // per second allowed per token (0: none).
 func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
-	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Reports: s.Reports,
+	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Programme: s.Programme, Reports: s.Reports,
 		Ledger: s.Ledger, Proof: s.Proof, Periods: s.Periods, Tokens: s.Tokens, Subsidy: s.Subsidy, Clawbacks: s.Clawbacks, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
 		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit,
 		Bulletins: s.Bulletins})

@@ -10,6 +10,7 @@ import (
 	"renofund/funding/bulletin"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
+	"renofund/funding/programme"
 	"renofund/funding/report"
 	"renofund/funding/works"
 	"renofund/internal/auth"
@@ -32,6 +33,7 @@ type Deps struct {
 	Registry  *funding.Registry
 	Movements *movement.Service
 	Works     *works.Service
+	Programme *programme.Service
 	Reports   *report.Service
 	Ledger    *ledger.Ledger
 	Proof     *proof.Books
