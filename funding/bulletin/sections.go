@@ -3,6 +3,7 @@ package bulletin
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"renofund/funding/report"
@@ -116,21 +117,11 @@ func (s *Service) draftOverdue(ctx context.Context, b *Body) error {
 	}
 	slices.SortStableFunc(b.OverdueSME, func(x, y Overdue) int {
 		if x.District != y.District {
-			return compare(x.District, y.District)
+			return strings.Compare(x.District, y.District)
 		}
 		return y.DaysOverdue - x.DaysOverdue
 	})
 	return nil
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // days is the number of days from one date to a later one.
