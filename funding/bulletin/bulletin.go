@@ -88,6 +88,7 @@ type Body struct {
 	Spending     Spending   `json:"spending"`
 	LatePassDown []LatePass `json:"late_pass_down"`
 	OverdueSME   []Overdue  `json:"overdue_sme_payments"`
+	BehindPlan   []Behind   `json:"behind_plan"`
 }
 
 var monthPattern = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)

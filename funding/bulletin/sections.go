@@ -14,8 +14,8 @@ import (
 
 // section is one part of a bulletin's body: how it is drafted into the
 // body, what a district sees of it (its own rows; the city's totals stay),
-// and its sheet in the workbook. A new section (projects behind plan, say)
-// is a field of Body and an entry here.
+// and its sheet in the workbook. A new section is a field of Body and an
+// entry here.
 type section struct {
 	key   string // the body's JSON key
 	title string // the sheet's name
@@ -39,6 +39,10 @@ var sections = []section{
 		scope: func(b *Body, d string) {
 			b.OverdueSME = slices.DeleteFunc(b.OverdueSME, func(o Overdue) bool { return o.District != d })
 		}, sheet: overdueSheet},
+	{key: "behind_plan", title: "项目进度滞后", draft: (*Service).draftBehindPlan,
+		scope: func(b *Body, d string) {
+			b.BehindPlan = slices.DeleteFunc(b.BehindPlan, func(p Behind) bool { return p.District != d })
+		}, sheet: behindSheet},
 }
 
 // LatePass is money at the city or a district held past its pass-down

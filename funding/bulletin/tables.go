@@ -137,3 +137,17 @@ func overdueSheet(b *Body) table {
 	}
 	return table{header, rows}
 }
+
+// statusNames are the pipeline's statuses as the programme names them.
+var statusNames = map[string]string{"reserve": "储备", "planned": "已列入计划", "under_construction": "在建",
+	"accepted": "已验收", "settled": "已结算", "closed": "已决算"}
+
+func behindSheet(b *Body) table {
+	header := []string{"区县代码", "项目编码", "项目名称", "计划年度", "月末状态", "状态日期", "应达到", "应达日期", "滞后天数"}
+	rows := make([][]any, 0, len(b.BehindPlan))
+	for _, p := range b.BehindPlan {
+		rows = append(rows, []any{p.District, p.Project, p.Name, p.PlanYear, statusNames[p.Status], p.Since,
+			statusNames[p.Expected], p.DueBy, p.DaysLate})
+	}
+	return table{header, rows}
+}

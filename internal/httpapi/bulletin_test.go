@@ -69,6 +69,19 @@ func (e *env) bulletinWorld(t *testing.T) (ka, kb, kc string) {
 	pay("LY-001", kc, "100000.00", "2026-10-25")
 	// After the month: neither the payment nor the acceptance is in October's bulletin.
 	pay("LY-001", kc, "10000.00", "2026-11-05")
+
+	// The programme: HZ-001 (plan year 2025) started in time for it to be
+	// under construction at October's end; LY-001 (2026) is still only
+	// planned then, since its works started in November: behind plan.
+	plan := func(code string, year int, steps ...string) {
+		e.must("finance", "PUT", "/v1/projects/"+code, withField(projectEdit("小区 "+code), "plan_year", year), 200)
+		for i := 0; i < len(steps); i += 2 {
+			e.must("finance", "POST", "/v1/projects/"+code+"/status", map[string]any{"status": steps[i], "on": steps[i+1],
+				"document_no": "连改办〔2026〕1号"}, 201)
+		}
+	}
+	plan("HZ-001", 2025, "planned", "2025-01-10", "under_construction", "2026-06-02")
+	plan("LY-001", 2026, "planned", "2026-01-15", "under_construction", "2026-11-05")
 	return ka, kb, kc
 }
 
@@ -231,6 +244,20 @@ func TestBulletin(t *testing.T) {
 		if o := ly["body"].(map[string]any)["overdue_sme_payments"].([]any); len(o) != 1 || o[0].(map[string]any)["contract"] != kc {
 			t.Errorf("LY's overdue payments: %v", o)
 		}
+		// Behind plan: LY-001 should have started by 30 June 2026; HZ-001 is on time.
+		behind := b["behind_plan"].([]any)
+		if len(behind) != 1 {
+			t.Fatalf("behind plan: %v", behind)
+		}
+		wantFigures(t, "behind plan", behind[0].(map[string]any), map[string]any{"project": "LY-001", "district": "LY",
+			"plan_year": float64(2026), "status": "planned", "since": "2026-01-15", "expected": "under_construction",
+			"due_by": "2026-06-30", "days_late": float64(123)})
+		if l := hb["behind_plan"].([]any); len(l) != 0 {
+			t.Errorf("HZ sees LY's projects behind plan: %v", l)
+		}
+		if l := ly["body"].(map[string]any)["behind_plan"].([]any); len(l) != 1 {
+			t.Errorf("LY's projects behind plan: %v", l)
+		}
 
 		// The workbook: a sheet per section, headed in Chinese.
 		x := e.do("finance", "GET", "/v1/bulletins/2026-10?format=xlsx", nil)
@@ -241,13 +268,16 @@ func TestBulletin(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the workbook does not open: %v", err)
 		}
-		if got := strings.Join(f.GetSheetList(), ","); got != "资金支出进度,资金下达滞留,中小企业逾期账款" {
+		if got := strings.Join(f.GetSheetList(), ","); got != "资金支出进度,资金下达滞留,中小企业逾期账款,项目进度滞后" {
 			t.Errorf("sheets: %s", got)
 		}
 		rows, _ := f.GetRows("资金支出进度")
 		// Header, city total and 3 kinds, HZ total and 2 kinds, LY total and 2 kinds, GY total.
 		if len(rows) != 1+4+3+3+1 || rows[0][1] != "排名" || rows[1][3] != "全市" || rows[1][13] != "0.3478" {
 			t.Errorf("spending sheet: %v", rows)
+		}
+		if bp, _ := f.GetRows("项目进度滞后"); len(bp) != 2 || bp[1][1] != "LY-001" || bp[1][4] != "已列入计划" || bp[1][8] != "123" {
+			t.Errorf("behind-plan sheet: %v", bp)
 		}
 		od, _ := f.GetRows("中小企业逾期账款")
 		if len(od) != 3 || od[1][2] != ka || od[1][9] != "100000.00" {
