@@ -144,6 +144,9 @@ func (in *Upload) check(limit int64) error {
 	if !slices.Contains(Kinds, in.Kind) {
 		return fmt.Errorf("%w: kind %q must be one of %s", errs.ErrInvalidRequest, in.Kind, strings.Join(Kinds, ", "))
 	}
+	if err := field.Text("subject", in.Subject, true, 100); err != nil {
+		return err
+	}
 	if err := field.Text("file_name", in.FileName, false, 255); err != nil {
 		return err
 	}

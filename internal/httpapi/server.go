@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"renofund/funding"
+	"renofund/funding/evidence"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
 	"renofund/funding/report"
@@ -31,6 +32,7 @@ type Deps struct {
 	Registry  *funding.Registry
 	Movements *movement.Service
 	Works     *works.Service
+	Evidence  *evidence.Service
 	Reports   *report.Service
 	Ledger    *ledger.Ledger
 	Proof     *proof.Books

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"renofund/funding/evidence"
 	"renofund/funding/movement"
 	"renofund/funding/works"
 	"renofund/internal/access"
@@ -107,6 +108,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 		t.Fatalf("walk: a filed payment: %v", err)
 	}
 	contracts := map[string]string{}
+	var attachments []string
 	for i, d := range []string{"HZ", "GY"} {
 		p, err := e.app.Movements.Works.CreatePayee(fin, works.Payee{Name: "施工单位 " + d, CreditCode: payeeCode,
 			BankAccount: fmt.Sprintf("6222-%d", i)})
@@ -119,6 +121,12 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			t.Fatalf("walk: a contract: %v", err)
 		}
 		contracts[d] = c.ID
+		a, err := e.app.Movements.Evidence.Add(fin, evidence.Upload{Subject: "contract:" + c.ID, Kind: "contract",
+			FileName: "合同.pdf", Content: []byte("%PDF-1.4 合同 " + d)})
+		if err != nil {
+			t.Fatalf("walk: an attachment: %v", err)
+		}
+		attachments = append(attachments, a.ID)
 	}
 	srv := httptest.NewServer(e.srv.Handler())
 	t.Cleanup(srv.Close)
@@ -136,6 +144,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"payment-requests": {filed.ID, "no-such"},
 			"exceptions":       {"idle_money:city", "retention:CF-2026@city", "no-such"},
 			"contracts":        {contracts["HZ"], contracts["GY"], "no-such"},
+			"attachments":      append(attachments, "no-such"),
 		},
 		query: map[string][]string{
 			"district":       {"HZ", "GY"},
@@ -165,6 +174,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"to":             {"2026-04-30"},
 			"fiscal_year":    {"2026", "2025"},
 			"credit_code":    {payeeCode},
+			"subject":        {"contract:" + contracts["HZ"], "transfer:" + payment("GY"), evidence.Pending, "nonsense"},
 		},
 	}
 }
