@@ -49,6 +49,7 @@ environment:
   RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db)
   RENOFUND_ADDR           listen address (default 127.0.0.1:8080)
   RENOFUND_APPROVAL_ABOVE payments above this many yuan need a second person (default 1000000.00)
+  RENOFUND_ATTACHMENT_MAX_BYTES the largest document accepted as evidence (default 10485760, 10 MiB)
   RENOFUND_RATE_LIMIT     requests per second per token (default unlimited)
   RENOFUND_PG_ISOLATION   serializable: run PostgreSQL transactions serializable
 

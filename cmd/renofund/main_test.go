@@ -34,6 +34,19 @@ func TestHelpExitsZero(t *testing.T) {
 	if !errors.As(err, &usage) || !strings.Contains(err.Error(), "RENOFUND_APPROVAL_ABOVE") {
 		t.Errorf("a bad approval threshold: %v", err)
 	}
+	for _, v := range []string{"lots", "0", "-1", "2147483648"} {
+		c := loadConfig(func(k string) string { return map[string]string{"RENOFUND_ATTACHMENT_MAX_BYTES": v}[k] })
+		if !strings.Contains(c.Problem, "RENOFUND_ATTACHMENT_MAX_BYTES") {
+			t.Errorf("attachment limit %q accepted: %+v", v, c)
+		}
+	}
+	if c := loadConfig(func(k string) string { return map[string]string{"RENOFUND_ATTACHMENT_MAX_BYTES": "2048"}[k] }); c.Problem != "" ||
+		c.AttachmentMaxBytes != 2048 {
+		t.Errorf("attachment limit 2048: %+v", c)
+	}
+	if c := loadConfig(noEnv); c.AttachmentMaxBytes != 10<<20 {
+		t.Errorf("default attachment limit: %d", c.AttachmentMaxBytes)
+	}
 }
 
 // TestDemoOnlyIntoAnEmptyDatabase: after the README's walkthrough has

@@ -184,7 +184,7 @@ func (s *Service) Add(ctx context.Context, in Upload) (*Attachment, error) {
 			Seq  int64
 			Head string
 		}
-		if err := tx.Raw("SELECT seq, head FROM attachment_chain WHERE id = 1"+s.db.ForUpdate()).Scan(&head).Error; err != nil {
+		if err := tx.Raw("SELECT seq, head FROM attachment_chain WHERE id = 1" + s.db.ForUpdate()).Scan(&head).Error; err != nil {
 			return err
 		}
 		if len(head) != 1 {

@@ -142,7 +142,7 @@ func (s *Server) table() []web.Route {
 			Body: works.CloseIn{}, Resp: closedProject{}, Handle: s.closeProject},
 		{Method: "POST", Path: "/v1/attachments", Roles: writers,
 			Summary: "Attach a document (multipart: file, subject transfer:<id>|contract:<id>|acceptance:<id>|transfer:new, kind)",
-			Body: attachmentForm{}, Form: true, Resp: evidence.Attachment{}, Status: 201, MaxBody: s.Evidence.MaxBytes + 1<<20,
+			Body:    attachmentForm{}, Form: true, Resp: evidence.Attachment{}, Status: 201, MaxBody: s.Evidence.MaxBytes + 1<<20,
 			Handle: s.addAttachment},
 		{Method: "GET", Path: "/v1/attachments", Roles: readers, Summary: "Documents of a subject (?subject=), or every one in view",
 			Query: append([]string{"subject"}, pageQ...), Resp: web.List[evidence.Attachment]{},
