@@ -47,6 +47,7 @@ CREATE TABLE attachment_bindings (
     attachment_id TEXT PRIMARY KEY REFERENCES attachments (id),
     transfer_id   TEXT NOT NULL REFERENCES transfers (id),
     district_code TEXT,
+    project_code  TEXT,
     bound_by      TEXT NOT NULL,
     bound_at      TEXT NOT NULL
 );

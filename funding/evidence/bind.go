@@ -67,10 +67,10 @@ func (s *Service) Bind(ctx context.Context, t *ledger.Transfer, ids []string) er
 	by, at := access.From(ctx).Label(), store.Now()
 	rows := make([][]any, len(ids))
 	for i, id := range ids {
-		rows[i] = []any{id, t.ID, store.Null(t.District), by, at}
+		rows[i] = []any{id, t.ID, store.Null(t.District), store.Null(t.Project), by, at}
 	}
 	err := store.InsertMany(s.db.Conn(ctx), "attachment_bindings",
-		[]string{"attachment_id", "transfer_id", "district_code", "bound_by", "bound_at"}, rows)
+		[]string{"attachment_id", "transfer_id", "district_code", "project_code", "bound_by", "bound_at"}, rows)
 	if store.UniqueViolation(err) {
 		return fmt.Errorf("%w: a concurrent payment named one of %v", ErrBound, ids)
 	}
