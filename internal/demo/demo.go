@@ -44,14 +44,17 @@ var Districts = []District{
 
 // Summary says what a load did.
 type Summary struct {
-	Loaded    bool   `json:"loaded"` // false when the city was already there
-	Districts int    `json:"districts"`
-	Projects  int    `json:"projects"`
-	Funds     int    `json:"funds"`
-	Transfers int    `json:"transfers"`
-	Contracts int    `json:"contracts"`
-	Settled   int    `json:"settled"` // contracts settled
-	Message   string `json:"message"`
+	Loaded    bool `json:"loaded"` // false when the city was already there
+	Districts int  `json:"districts"`
+	Projects  int  `json:"projects"`
+	Funds     int  `json:"funds"`
+	Transfers int  `json:"transfers"`
+	Contracts int  `json:"contracts"`
+	Settled   int  `json:"settled"` // contracts settled
+	// Attachments are the documents attached: contracts, the invoices their
+	// payments were made on, acceptance certificates.
+	Attachments int    `json:"attachments"`
+	Message     string `json:"message"`
 }
 
 // marker and markerName are the fund whose presence means the demo is
