@@ -117,8 +117,8 @@ func LoadScaled(ctx context.Context, svc *app.Services, divisor int) (*Summary, 
 			return nil, fmt.Errorf("demo: analyze: %w", err)
 		}
 		sum.Loaded = true
-		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled)",
-			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled)
+		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled), %d documents",
+			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled, sum.Attachments)
 	}
 	return sum, nil
 }
