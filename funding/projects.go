@@ -24,6 +24,8 @@ type projectRow struct {
 	BudgetBasic       int64
 	BudgetImprovement int64
 	BudgetUpgrade     int64
+	PlanYear          *int
+	Status            string
 	CreatedAt         string
 }
 
@@ -31,13 +33,13 @@ func (r projectRow) project() Project {
 	return Project{
 		Code: r.Code, Name: r.Name, District: r.DistrictCode, Households: r.Households,
 		FloorAreaM2: money.MustRate(r.FloorAreaM2), Buildings: r.Buildings, BuiltYear: r.BuiltYear,
-		Budget:    Budget{money.Amount(r.BudgetBasic), money.Amount(r.BudgetImprovement), money.Amount(r.BudgetUpgrade)},
-		CreatedAt: r.CreatedAt,
+		Budget:   Budget{money.Amount(r.BudgetBasic), money.Amount(r.BudgetImprovement), money.Amount(r.BudgetUpgrade)},
+		PlanYear: r.PlanYear, Status: r.Status, CreatedAt: r.CreatedAt,
 	}
 }
 
 const selectProject = `SELECT code, name, district_code, households, floor_area_m2, buildings, built_year,
-	budget_basic, budget_improvement, budget_upgrade, created_at FROM projects`
+	budget_basic, budget_improvement, budget_upgrade, plan_year, status, created_at FROM projects`
 
 // checkFields checks the fields a project's registration and its edits share.
 func checkFields(p Project) error {
@@ -49,6 +51,9 @@ func checkFields(p Project) error {
 	}
 	if p.BuiltYear < 1900 || p.BuiltYear > 2100 {
 		return fmt.Errorf("%w: built_year %d is out of range", errs.ErrInvalidRequest, p.BuiltYear)
+	}
+	if p.PlanYear != nil && (*p.PlanYear < 2000 || *p.PlanYear > 2100) {
+		return fmt.Errorf("%w: plan_year %d is out of range (2000 to 2100)", errs.ErrInvalidRequest, *p.PlanYear)
 	}
 	return nil
 }
@@ -77,12 +82,12 @@ func (s *Registry) CreateProject(ctx context.Context, p Project) (*Project, erro
 	if !ok {
 		return nil, fmt.Errorf("%w: district %q", errs.ErrNotFound, p.District)
 	}
-	p.CreatedAt = store.Now()
+	p.CreatedAt, p.Status = store.Now(), StatusReserve
 	err = s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		err := tx.Exec(`INSERT INTO projects (code, name, district_code, households, floor_area_m2, buildings,
-			built_year, budget_basic, budget_improvement, budget_upgrade, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+			built_year, budget_basic, budget_improvement, budget_upgrade, plan_year, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			p.Code, p.Name, p.District, p.Households, p.FloorAreaM2.String(), p.Buildings, p.BuiltYear,
-			int64(p.Budget.Basic), int64(p.Budget.Improvement), int64(p.Budget.Upgrade), p.CreatedAt).Error
+			int64(p.Budget.Basic), int64(p.Budget.Improvement), int64(p.Budget.Upgrade), p.PlanYear, p.CreatedAt).Error
 		if err != nil {
 			return err
 		}

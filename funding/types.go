@@ -82,7 +82,13 @@ type Project struct {
 	Buildings   int64      `json:"buildings"`
 	BuiltYear   int        `json:"built_year"`
 	Budget      Budget     `json:"budget"`
-	CreatedAt   string     `json:"created_at"`
+	// PlanYear is the programme year the project is planned in (null while
+	// it is only in the reserve and none was given).
+	PlanYear *int `json:"plan_year"`
+	// Status is the project's place in the pipeline (funding/programme):
+	// reserve, planned, under_construction, accepted, settled or closed.
+	Status    string `json:"status"`
+	CreatedAt string `json:"created_at"`
 }
 
 // Vote is an owners' assembly decision (民法典 §278).
@@ -125,3 +131,18 @@ func (f *Fund) ExpiredOn(date string) bool { return f.ExpiresOn != "" && date > 
 
 // ParseDate reads a YYYY-MM-DD date.
 func ParseDate(name, s string) (time.Time, error) { return field.Date(name, s) }
+
+// A project's place in the programme's pipeline, in order: the reserve
+// (储备), planned for a year, under construction, accepted, settled, and
+// closed with its final accounts. funding/programme records the steps.
+const (
+	StatusReserve           = "reserve"
+	StatusPlanned           = "planned"
+	StatusUnderConstruction = "under_construction"
+	StatusAccepted          = "accepted"
+	StatusSettled           = "settled"
+	StatusClosed            = "closed"
+)
+
+// Statuses lists the pipeline in order.
+var Statuses = []string{StatusReserve, StatusPlanned, StatusUnderConstruction, StatusAccepted, StatusSettled, StatusClosed}

@@ -27,6 +27,8 @@ var (
 	ErrFieldImmutable     = errs.New(errs.Invalid, "field_immutable", "a project's code and district cannot change")
 	ErrUseBudgetAmendment = errs.New(errs.Rule, "use_budget_amendment",
 		"a project's budget changes only by POST /v1/projects/{code}/budget-amendments")
+	ErrUseStatusRoute = errs.New(errs.Rule, "use_status_route",
+		"a project's status changes only by POST /v1/projects/{code}/status")
 	ErrBudgetBelowSpent = errs.New(errs.Rule, "budget_below_spent", "the new budget is below what is already spent")
 )
 
@@ -39,9 +41,14 @@ type ProjectEdit struct {
 	FloorAreaM2 money.Rate
 	Buildings   int64
 	BuiltYear   int
-	Code        *string
-	District    *string
-	Budget      *Budget
+	// PlanYear, when given, sets the plan year; absent, it stays as it is.
+	PlanYear *int
+	Code     *string
+	District *string
+	Budget   *Budget
+	// Status, when given, must be the project's status: it changes only
+	// through funding/programme (422 use_status_route otherwise).
+	Status *string
 }
 
 // ProjectVersion is one version of a project's fields.
@@ -53,6 +60,7 @@ type ProjectVersion struct {
 	FloorAreaM2 money.Rate `json:"floor_area_m2"`
 	Buildings   int64      `json:"buildings"`
 	BuiltYear   int        `json:"built_year"`
+	PlanYear    *int       `json:"plan_year"`
 	Budget      Budget     `json:"budget"`
 	RecordedBy  string     `json:"recorded_by"`
 	RecordedAt  string     `json:"recorded_at"`
@@ -61,9 +69,10 @@ type ProjectVersion struct {
 // addVersion records p's fields as version n of the project.
 func addVersion(tx *gorm.DB, p *Project, n int, change, by, at string) error {
 	return tx.Exec(`INSERT INTO project_versions (project_code, version, kind, name, households, floor_area_m2,
-		buildings, built_year, budget_basic, budget_improvement, budget_upgrade, recorded_by, recorded_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, p.Code, n, change, p.Name, p.Households, p.FloorAreaM2.String(),
-		p.Buildings, p.BuiltYear, int64(p.Budget.Basic), int64(p.Budget.Improvement), int64(p.Budget.Upgrade), by, at).Error
+		buildings, built_year, budget_basic, budget_improvement, budget_upgrade, plan_year, recorded_by, recorded_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, p.Code, n, change, p.Name, p.Households, p.FloorAreaM2.String(),
+		p.Buildings, p.BuiltYear, int64(p.Budget.Basic), int64(p.Budget.Improvement), int64(p.Budget.Upgrade),
+		p.PlanYear, by, at).Error
 }
 
 // change runs fn on the project as it stands under a row lock, inside a
@@ -99,9 +108,9 @@ func (s *Registry) change(ctx context.Context, code, kind string, fn func(tx *go
 			return err
 		}
 		err = tx.Exec(`UPDATE projects SET name = ?, households = ?, floor_area_m2 = ?, buildings = ?, built_year = ?,
-			budget_basic = ?, budget_improvement = ?, budget_upgrade = ? WHERE code = ?`, p.Name, p.Households,
+			budget_basic = ?, budget_improvement = ?, budget_upgrade = ?, plan_year = ? WHERE code = ?`, p.Name, p.Households,
 			p.FloorAreaM2.String(), p.Buildings, p.BuiltYear, int64(p.Budget.Basic), int64(p.Budget.Improvement),
-			int64(p.Budget.Upgrade), code).Error
+			int64(p.Budget.Upgrade), p.PlanYear, code).Error
 		if err != nil {
 			return err
 		}
@@ -122,7 +131,7 @@ func (s *Registry) change(ctx context.Context, code, kind string, fn func(tx *go
 // field_immutable) nor, here, its budget (422 use_budget_amendment).
 func (s *Registry) UpdateProject(ctx context.Context, code string, e ProjectEdit) (*Project, error) {
 	edited := Project{Code: code, Name: e.Name, Households: e.Households, FloorAreaM2: e.FloorAreaM2,
-		Buildings: e.Buildings, BuiltYear: e.BuiltYear}
+		Buildings: e.Buildings, BuiltYear: e.BuiltYear, PlanYear: e.PlanYear}
 	if err := checkFields(edited); err != nil {
 		return nil, err
 	}
@@ -136,7 +145,13 @@ func (s *Registry) UpdateProject(ctx context.Context, code string, e ProjectEdit
 		if e.Budget != nil && *e.Budget != cur.Budget {
 			return nil, ErrUseBudgetAmendment
 		}
-		edited.District, edited.Budget, edited.CreatedAt = cur.District, cur.Budget, cur.CreatedAt
+		if e.Status != nil && *e.Status != cur.Status {
+			return nil, fmt.Errorf("%w: project %s is %s", ErrUseStatusRoute, code, cur.Status)
+		}
+		edited.District, edited.Budget, edited.CreatedAt, edited.Status = cur.District, cur.Budget, cur.CreatedAt, cur.Status
+		if edited.PlanYear == nil {
+			edited.PlanYear = cur.PlanYear
+		}
 		return &edited, nil
 	})
 }
@@ -152,10 +167,11 @@ func (s *Registry) ProjectVersions(ctx context.Context, code string, after, limi
 		Kind, Name, FloorAreaM2, RecordedBy, RecordedAt string
 		Households, Buildings                           int64
 		BuiltYear                                       int
+		PlanYear                                        *int
 		BudgetBasic, BudgetImprovement, BudgetUpgrade   int64
 	}
 	err := s.db.Conn(ctx).Raw(`SELECT version, kind, name, households, floor_area_m2, buildings, built_year,
-		budget_basic, budget_improvement, budget_upgrade, recorded_by, recorded_at FROM project_versions
+		plan_year, budget_basic, budget_improvement, budget_upgrade, recorded_by, recorded_at FROM project_versions
 		WHERE project_code = ? AND version > ? ORDER BY version LIMIT ?`, code, after, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, err
@@ -163,7 +179,7 @@ func (s *Registry) ProjectVersions(ctx context.Context, code string, after, limi
 	out := make([]ProjectVersion, len(rows))
 	for i, r := range rows {
 		out[i] = ProjectVersion{Version: r.Version, Change: r.Kind, Name: r.Name, Households: r.Households,
-			FloorAreaM2: money.MustRate(r.FloorAreaM2), Buildings: r.Buildings, BuiltYear: r.BuiltYear,
+			FloorAreaM2: money.MustRate(r.FloorAreaM2), Buildings: r.Buildings, BuiltYear: r.BuiltYear, PlanYear: r.PlanYear,
 			Budget:     Budget{money.Amount(r.BudgetBasic), money.Amount(r.BudgetImprovement), money.Amount(r.BudgetUpgrade)},
 			RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
 	}

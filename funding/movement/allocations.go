@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/errs"
@@ -75,11 +77,21 @@ func (s *Service) AllocationTransfer(ctx context.Context, in Allocation) (*ledge
 
 // Allocate moves a fund's money down the holder tree.
 func (s *Service) Allocate(ctx context.Context, in Allocation) (*ledger.Transfer, error) {
-	t, err := s.AllocationTransfer(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	return t, s.ledger.Post(ctx, t)
+	return s.build(ctx, func(ctx context.Context) (*ledger.Transfer, error) { return s.AllocationTransfer(ctx, in) })
+}
+
+// build builds a transfer and posts it in one transaction, so that what the
+// building read under lock (a project's standing) holds when it posts.
+func (s *Service) build(ctx context.Context, make func(context.Context) (*ledger.Transfer, error)) (*ledger.Transfer, error) {
+	var t *ledger.Transfer
+	err := s.db.Tx(ctx, func(ctx context.Context, _ *gorm.DB) error {
+		var err error
+		if t, err = make(ctx); err != nil {
+			return err
+		}
+		return s.ledger.Post(ctx, t)
+	})
+	return t, err
 }
 
 // source loads the fund and the holder its money would leave, as the actor

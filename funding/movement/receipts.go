@@ -72,11 +72,7 @@ func (s *Service) ReceiptTransfer(ctx context.Context, in Receipt) (*ledger.Tran
 
 // Receive records money entering a fund at its holder.
 func (s *Service) Receive(ctx context.Context, in Receipt) (*ledger.Transfer, error) {
-	t, err := s.ReceiptTransfer(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	return t, s.ledger.Post(ctx, t)
+	return s.build(ctx, func(ctx context.Context) (*ledger.Transfer, error) { return s.ReceiptTransfer(ctx, in) })
 }
 
 // ProvidentFund is the kind of fund whose receipts are households'

@@ -59,6 +59,12 @@ func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Trans
 		} else if rid != "" {
 			return fmt.Errorf("%w: %s was reversed by %s", ledger.ErrAlreadyReversed, id, rid)
 		}
+		if orig.Project != "" {
+			// A closed project's accounts stand as closed: nothing is undone into or out of it.
+			if err := s.Works.CheckOpen(ctx, orig.Project); err != nil {
+				return err
+			}
+		}
 		on := field.Today()
 		rev = &ledger.Transfer{
 			FiscalYear: fiscalYear(on), Type: ledger.TypeReversal, BaseType: orig.BaseType, Fund: orig.Fund,

@@ -49,11 +49,16 @@ const (
 	ExLateEntry    = "late_entry"             // booked long before it was recorded
 	ExOverContract = "over_contract"          // a contractor paid beyond its contract or settlement
 	ExFinalOverdue = "final_accounts_overdue" // a project settled long ago whose final accounts are open
+	// ExBeforeAcceptance: a contractor paid past the progress ceiling before acceptance.
+	ExBeforeAcceptance = "payment_before_acceptance"
+	// ExEarlyRetention: a contractor paid into its retention before the defect-liability period ended.
+	ExEarlyRetention = "retention_released_early"
 )
 
 // Codes lists the exception codes, the values of the kind filter.
 var Codes = []string{ExRetention, ExDiversion, ExVoteMissing, ExDirectRouted, ExIdleMoney, ExExpiring, ExOverBudget,
-	ExDuplicate, ExCentral, ExLateEntry, ExOverContract, ExFinalOverdue}
+	ExDuplicate, ExCentral, ExLateEntry, ExOverContract, ExFinalOverdue,
+	ExBeforeAcceptance, ExEarlyRetention}
 
 // Severities lists the severities, highest first.
 var Severities = []string{"high", "medium", "low"}
@@ -125,6 +130,7 @@ func (s *Service) checks() []struct {
 		{ExDirectRouted, s.directRouted}, {ExIdleMoney, s.idle}, {ExExpiring, s.expiring},
 		{ExOverBudget, s.overBudget}, {ExDuplicate, s.duplicates}, {ExCentral, s.centralIneligible},
 		{ExLateEntry, s.lateEntries}, {ExOverContract, s.overContract}, {ExFinalOverdue, s.finalAccountsOverdue},
+		{ExBeforeAcceptance, s.paidBeforeAcceptance}, {ExEarlyRetention, s.retentionReleasedEarly},
 	}
 }
 

@@ -39,6 +39,96 @@ func (s *Service) overContract(ctx context.Context, _ Rules) ([]Exception, error
 	return out, nil
 }
 
+// paidBeforeAcceptance finds contracts whose contractor was paid more than
+// the progress ceiling (财建〔2004〕369号) before its works passed acceptance,
+// counting payments outside the contract with those under it: the gates hold
+// the latter, the former go around them.
+func (s *Service) paidBeforeAcceptance(ctx context.Context, _ Rules) ([]Exception, error) {
+	return s.contractDays(ctx, func(days []contractpay.Day) *Exception {
+		c := days[0]
+		ceiling := money.Amount(c.Sum).Mul(money.MustRate(c.ProgressCeiling))
+		paid, on := paidBefore(days, c.AcceptedOn, ceiling)
+		if paid <= ceiling {
+			return nil
+		}
+		before := "before its works passed acceptance"
+		if c.AcceptedOn != "" {
+			before = "before its acceptance on " + c.AcceptedOn
+		}
+		return &Exception{ID: findingID(ExBeforeAcceptance, c.ID), Code: ExBeforeAcceptance,
+			Rule: "竣工验收前付款不超过合同价款的" + c.ProgressCeiling, Severity: "high",
+			Subject: "contract " + c.ID + " at " + c.ProjectCode, District: c.DistrictCode, Amount: paid - ceiling, On: on,
+			Detail: fmt.Sprintf("%s paid to %s for %s work at %s %s, %s more than its progress ceiling (%s of %s)",
+				paid, c.CreditCode, c.Category, c.ProjectCode, before, paid-ceiling, c.ProgressCeiling, money.Amount(c.Sum))}
+	})
+}
+
+// retentionReleasedEarly finds settled contracts whose contractor was paid
+// into the quality retention (质保金, 建质〔2017〕138号) before the
+// defect-liability period ended: more than the settlement less retention by
+// then, under the contract or outside it. The finding is the retention paid
+// out early; anything beyond the settlement is over_contract's.
+func (s *Service) retentionReleasedEarly(ctx context.Context, _ Rules) ([]Exception, error) {
+	return s.contractDays(ctx, func(days []contractpay.Day) *Exception {
+		c := days[0]
+		if c.Retention == 0 || c.AcceptedOn == "" {
+			return nil
+		}
+		ends := contractpay.LiabilityEnds(c.AcceptedOn, c.LiabilityMonths)
+		limit := money.Amount(c.Settlement - c.Retention)
+		paid, on := paidBefore(days, ends, limit)
+		if paid <= limit {
+			return nil
+		}
+		early := min(paid-limit, money.Amount(c.Retention))
+		return &Exception{ID: findingID(ExEarlyRetention, c.ID), Code: ExEarlyRetention,
+			Rule: "质保金于缺陷责任期满后返还", Severity: "medium",
+			Subject: "contract " + c.ID + " at " + c.ProjectCode, District: c.DistrictCode, Amount: early, On: on,
+			Detail: fmt.Sprintf("%s paid to %s before the defect-liability period ends on %s, %s of the %s retention released early",
+				paid, c.CreditCode, ends, early, money.Amount(c.Retention))}
+	})
+}
+
+// contractDays runs a finding over each contract's days of payments to its
+// contractor (of the caller's district, or all).
+func (s *Service) contractDays(ctx context.Context, find func([]contractpay.Day) *Exception) ([]Exception, error) {
+	district, err := access.From(ctx).Area("")
+	if err != nil {
+		return nil, err
+	}
+	days, err := contractpay.Timeline(ctx, s.ledger.DB(), district)
+	if err != nil {
+		return nil, err
+	}
+	var out []Exception
+	for start := 0; start < len(days); {
+		end := start + 1
+		for end < len(days) && days[end].ID == days[start].ID {
+			end++
+		}
+		if e := find(days[start:end]); e != nil {
+			out = append(out, *e)
+		}
+		start = end
+	}
+	return out, nil
+}
+
+// paidBefore sums a contract's days before a date ("" for every day) and
+// names the first day the running sum passed limit.
+func paidBefore(days []contractpay.Day, date string, limit money.Amount) (paid money.Amount, passed string) {
+	for _, d := range days {
+		if date != "" && d.BookedOn >= date {
+			break
+		}
+		paid += money.Amount(d.Paid)
+		if paid > limit && passed == "" {
+			passed = d.BookedOn
+		}
+	}
+	return paid, passed
+}
+
 // finalAccountsOverdue finds projects whose contracts are all settled, the
 // last more than FinalAccountsDays before the rules' date, and whose final
 // accounts are still open.

@@ -76,28 +76,32 @@ func (s *Service) RecordAcceptance(ctx context.Context, contract string, a Accep
 	if err := a.check(); err != nil {
 		return nil, err
 	}
-	c, err := s.load(ctx, contract, true)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.writableProject(ctx, c.Project); err != nil {
-		return nil, err
-	}
-	if a.AcceptedOn < c.SignedOn {
-		return nil, fmt.Errorf("%w: accepted_on %s is before the contract was signed (%s)", errs.ErrRuleViolation,
-			a.AcceptedOn, c.SignedOn)
-	}
-	if p := c.passed(); p != nil {
-		return nil, fmt.Errorf("%w: contract %s passed acceptance on %s (%s)", errs.ErrConflict, c.ID, p.AcceptedOn, p.ID)
-	}
 	parts, err := json.Marshal(a.Participants)
 	if err != nil {
 		return nil, err
 	}
-	a.ID, a.Contract, a.RecordedBy, a.RecordedAt = ledger.NewID(), c.ID, access.From(ctx).Label(), store.Now()
-	err = s.db.Conn(ctx).Exec(`INSERT INTO acceptances (id, contract_id, accepted_on, result, participants, owner_reps,
-		defects, recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)`, a.ID, a.Contract, a.AcceptedOn, a.Result,
-		string(parts), a.OwnerReps, store.Null(a.Defects), a.RecordedBy, a.RecordedAt).Error
+	// The contract's row stays locked until the acceptance is written, so
+	// two passes recorded at once cannot both find it unaccepted.
+	err = s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		c, err := s.load(ctx, contract, true)
+		if err != nil {
+			return err
+		}
+		if _, err := s.writableProject(ctx, c.Project); err != nil {
+			return err
+		}
+		if a.AcceptedOn < c.SignedOn {
+			return fmt.Errorf("%w: accepted_on %s is before the contract was signed (%s)", errs.ErrRuleViolation,
+				a.AcceptedOn, c.SignedOn)
+		}
+		if p := c.passed(); p != nil {
+			return fmt.Errorf("%w: contract %s passed acceptance on %s (%s)", errs.ErrConflict, c.ID, p.AcceptedOn, p.ID)
+		}
+		a.ID, a.Contract, a.RecordedBy, a.RecordedAt = ledger.NewID(), c.ID, access.From(ctx).Label(), store.Now()
+		return tx.Exec(`INSERT INTO acceptances (id, contract_id, accepted_on, result, participants, owner_reps,
+			defects, recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)`, a.ID, a.Contract, a.AcceptedOn, a.Result,
+			string(parts), a.OwnerReps, store.Null(a.Defects), a.RecordedBy, a.RecordedAt).Error
+	})
 	if err != nil {
 		return nil, err
 	}

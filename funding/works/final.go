@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"renofund/funding"
+	"renofund/funding/programme"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
@@ -48,13 +49,16 @@ type CategoryLine struct {
 // FinalAccounts are a project's final accounts (决算): every source, every
 // category, the retention still held and what remains per fund.
 type FinalAccounts struct {
-	Project              string         `json:"project"`
-	District             string         `json:"district"`
-	Sources              []SourceLine   `json:"sources"`
-	Categories           []CategoryLine `json:"categories"`
-	Unsettled            []string       `json:"unsettled_contracts"` // contracts without a settlement
-	RetentionOutstanding money.Amount   `json:"retention_outstanding"`
-	Remainder            money.Amount   `json:"remainder"`
+	Project    string         `json:"project"`
+	District   string         `json:"district"`
+	Sources    []SourceLine   `json:"sources"`
+	Categories []CategoryLine `json:"categories"`
+	// Plan sets the funding plan (资金筹措方案) in force beside what came
+	// in, per fund kind.
+	Plan                 []programme.KindLine `json:"plan"`
+	Unsettled            []string             `json:"unsettled_contracts"` // contracts without a settlement
+	RetentionOutstanding money.Amount         `json:"retention_outstanding"`
+	Remainder            money.Amount         `json:"remainder"`
 	// Balanced: nothing remains, every contract is settled and no retention
 	// is held; only then may the project close without returning money.
 	Balanced bool     `json:"balanced"`
@@ -83,6 +87,7 @@ type FinalLine struct {
 	Contracted  money.Amount `json:"contracted"`
 	Settled     money.Amount `json:"settled"`
 	Paid        money.Amount `json:"paid"`
+	Planned     money.Amount `json:"planned"` // the plan section: the funding plan's amount of the kind
 }
 
 // Lines lays the accounts out as a table.
@@ -91,6 +96,9 @@ func (fa *FinalAccounts) Lines() []FinalLine {
 	for _, s := range fa.Sources {
 		out = append(out, FinalLine{Section: "source", Item: s.Fund, Kind: s.Kind, Received: s.Received,
 			AllocatedIn: s.AllocatedIn, Spent: s.Spent, Returned: s.Returned, Remainder: s.Remainder})
+	}
+	for _, k := range fa.Plan {
+		out = append(out, FinalLine{Section: "plan", Item: k.Kind, Kind: k.Kind, Received: k.Received, Planned: k.Planned})
 	}
 	for _, c := range fa.Categories {
 		out = append(out, FinalLine{Section: "category", Item: c.Category, Budget: c.Budget, Contracted: c.Contracted,
@@ -123,12 +131,15 @@ func (s *Service) FinalAccounts(ctx context.Context, code string) (*FinalAccount
 	if fa.Categories, err = s.categories(ctx, p); err != nil {
 		return nil, err
 	}
+	if fa.Plan, err = s.programme.KindLines(ctx, code); err != nil {
+		return nil, err
+	}
 	err = s.db.Conn(ctx).Raw(`SELECT c.id FROM contracts c LEFT JOIN settlements s ON s.contract_id = c.id
 		WHERE c.project_code = ? AND s.contract_id IS NULL ORDER BY c.id`, code).Scan(&fa.Unsettled).Error
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.Standing(ctx, code)
+	st, err := s.standing(ctx, code, "")
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +216,9 @@ type CloseIn struct {
 // settled and no retention held, and nothing left in its holdings, or every
 // remainder returned up the tree with ReturnRemainder (a fund kept at the
 // project itself cannot be returned). Otherwise 422 accounts_unbalanced,
-// naming what is left. The project's holdings are locked throughout.
+// naming what is left. The project's holdings are locked throughout. The
+// project's status becomes closed in the same transaction (a closing dated
+// before its last status step is refused, 422 invalid_status_change).
 func (s *Service) Close(ctx context.Context, code string, in CloseIn) (*FinalAccounts, []*ledger.Transfer, error) {
 	if err := pastDate("closed_on", in.ClosedOn); err != nil {
 		return nil, nil, err
@@ -220,6 +233,12 @@ func (s *Service) Close(ctx context.Context, code string, in CloseIn) (*FinalAcc
 	var fa *FinalAccounts
 	var ts []*ledger.Transfer
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		// Marking the project's row first waits for the movements that hold it
+		// (Standing) and keeps new ones out until the closing is decided.
+		if err := tx.Exec(`UPDATE projects SET closed_on = ? WHERE code = ? AND closed_on IS NULL`,
+			in.ClosedOn, code).Error; err != nil {
+			return err
+		}
 		if _, err := s.ledger.LockHolder(ctx, funding.ProjectHolder(code)); err != nil {
 			return err
 		}
@@ -250,8 +269,12 @@ func (s *Service) Close(ctx context.Context, code string, in CloseIn) (*FinalAcc
 			return err
 		}
 		fa.Closure = &Closure{ClosedOn: in.ClosedOn, DocumentNo: in.DocumentNo, ClosedBy: a.Label(), ClosedAt: store.Now()}
-		return tx.Exec(`INSERT INTO project_closures (project_code, closed_on, document_no, accounts, closed_by, closed_at)
+		err = tx.Exec(`INSERT INTO project_closures (project_code, closed_on, document_no, accounts, closed_by, closed_at)
 			VALUES (?,?,?,?,?,?)`, code, in.ClosedOn, in.DocumentNo, string(body), fa.Closure.ClosedBy, fa.Closure.ClosedAt).Error
+		if err != nil {
+			return err
+		}
+		return programme.RecordClosed(ctx, s.db, code, in.ClosedOn, in.DocumentNo)
 	})
 	if err != nil {
 		return nil, nil, err

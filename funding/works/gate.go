@@ -3,7 +3,6 @@ package works
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"renofund/internal/errs"
 	"renofund/internal/ledger/contractpay"
@@ -47,7 +46,7 @@ func (c *Contract) position(paid Paid) Position {
 	pos := Position{Paid: paid.Payments, Limit: c.Sum.Mul(c.ProgressCeiling), RetentionUsed: paid.Retention}
 	if a := c.passed(); a != nil {
 		pos.AcceptedOn = a.AcceptedOn
-		pos.LiabilityEnds = addMonths(a.AcceptedOn, c.LiabilityMonths)
+		pos.LiabilityEnds = contractpay.LiabilityEnds(a.AcceptedOn, c.LiabilityMonths)
 	}
 	if st := c.Settlement; st != nil {
 		pos.Limit = st.Amount - st.Retention
@@ -56,15 +55,6 @@ func (c *Contract) position(paid Paid) Position {
 	pos.Payable = max(pos.Limit-pos.Paid, 0)
 	pos.RetentionOutstanding = pos.Retention - pos.RetentionUsed
 	return pos
-}
-
-// addMonths returns the date n months after a checked YYYY-MM-DD date, on
-// the month's last day when the day does not exist in it.
-func addMonths(date string, n int) string {
-	t, _ := time.Parse(time.DateOnly, date)
-	first := time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 }
 
 // Payment is an expenditure under a contract as the gates see it.
@@ -130,15 +120,24 @@ type Standing struct {
 	Retained money.Amount
 }
 
-// Standing reads a project's standing in one query.
+// Standing reads a project's standing in one query, for a movement into or
+// out of it: the project's row is share-locked until the transaction ends,
+// so the project cannot close under the movement, nor the movement land
+// after the closing.
 func (s *Service) Standing(ctx context.Context, project string) (Standing, error) {
+	return s.standing(ctx, project, s.db.ForShare())
+}
+
+// standing reads a project's standing, its row locked with the lock suffix
+// (or "" for a plain read).
+func (s *Service) standing(ctx context.Context, project, lock string) (Standing, error) {
 	var rows []struct {
 		ClosedOn *string
 		Retained int64
 	}
-	err := s.db.Conn(ctx).Raw(`SELECT (SELECT closed_on FROM project_closures WHERE project_code = ?) AS closed_on,
-		(SELECT COALESCE(SUM(s.retention), 0) FROM settlements s JOIN contracts c ON c.id = s.contract_id
-			WHERE c.project_code = ?) AS retained`, project, project).Scan(&rows).Error
+	err := s.db.Conn(ctx).Raw(`SELECT p.closed_on, (SELECT COALESCE(SUM(s.retention), 0) FROM settlements s
+		JOIN contracts c ON c.id = s.contract_id WHERE c.project_code = p.code) AS retained
+		FROM projects p WHERE p.code = ?`+lock, project).Scan(&rows).Error
 	if err != nil || len(rows) == 0 {
 		return Standing{}, err
 	}

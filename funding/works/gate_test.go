@@ -8,24 +8,6 @@ import (
 	"renofund/internal/money"
 )
 
-func TestAddMonths(t *testing.T) {
-	for _, c := range []struct {
-		date string
-		n    int
-		want string
-	}{
-		{"2024-09-30", 12, "2025-09-30"},
-		{"2024-01-31", 1, "2024-02-29"},
-		{"2023-01-31", 1, "2023-02-28"},
-		{"2024-02-29", 12, "2025-02-28"},
-		{"2024-11-15", 24, "2026-11-15"},
-	} {
-		if got := addMonths(c.date, c.n); got != c.want {
-			t.Errorf("addMonths(%s, %d) = %s, want %s", c.date, c.n, got, c.want)
-		}
-	}
-}
-
 // TestAdmit walks the gates of one contract as its position changes.
 func TestAdmit(t *testing.T) {
 	c := &Contract{ID: "c1", Project: "P", Category: "basic", Sum: money.MustParse("1000.00"),

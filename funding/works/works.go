@@ -20,11 +20,9 @@
 package works
 
 import (
-	"fmt"
-
 	"renofund/funding"
+	"renofund/funding/programme"
 	"renofund/internal/errs"
-	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/contractpay"
 	"renofund/internal/money"
@@ -63,27 +61,16 @@ const (
 
 // Service keeps payees and contracts.
 type Service struct {
-	db     *store.DB
-	ledger *ledger.Ledger
-	reg    *funding.Registry
+	db        *store.DB
+	ledger    *ledger.Ledger
+	reg       *funding.Registry
+	programme *programme.Service // the funding plan in the final accounts
 }
 
 // New returns the service.
 func New(db *store.DB, l *ledger.Ledger, reg *funding.Registry) *Service {
-	return &Service{db: db, ledger: l, reg: reg}
+	return &Service{db: db, ledger: l, reg: reg, programme: programme.New(db, l, reg)}
 }
 
-// pastDate checks a date of something that has happened: a date, not after
-// today, not before the books' first year.
-func pastDate(name, s string) error {
-	if _, err := field.Date(name, s); err != nil {
-		return err
-	}
-	if s > field.Today() {
-		return fmt.Errorf("%w: %s %s is after today", ledger.ErrFutureDate, name, s)
-	}
-	if s < fmt.Sprintf("%d-01-01", ledger.FirstYear) {
-		return fmt.Errorf("%w: %s %s is before %d", errs.ErrInvalidRequest, name, s, ledger.FirstYear)
-	}
-	return nil
-}
+// pastDate checks the date of something that has happened.
+var pastDate = programme.PastDate

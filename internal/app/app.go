@@ -10,6 +10,7 @@ import (
 	"renofund/funding"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
+	"renofund/funding/programme"
 	"renofund/funding/report"
 	"renofund/internal/auth"
 	"renofund/internal/events"
@@ -34,6 +35,7 @@ type Services struct {
 	Periods   *period.Service
 	Registry  *funding.Registry
 	Movements *movement.Service
+	Programme *programme.Service
 	Reports   *report.Service
 	Import    *importer.Importer
 	Subsidy   *subsidy.Service
@@ -54,7 +56,7 @@ func New(db *store.DB, log *slog.Logger) *Services {
 	sub := subsidy.NewService(db, l, subsidyRegistry{reg})
 	sub.CheckSchedule = schedule.Check
 	return &Services{
-		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Reports: report.New(l, reg),
+		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Programme: programme.New(db, l, reg), Reports: report.New(l, reg),
 		Import: importer.New(db, reg, moves, l), Subsidy: sub, Clawbacks: clawback.New(db), Tax: taxbook.New(db),
 		Recon: recon.NewService(db, l, reg), Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
 	}
@@ -66,7 +68,7 @@ func (s *Services) Close() { s.Events.Close() }
 // API is the HTTP service over these services; rateLimit is the requests
 // per second allowed per token (0: none).
 func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
-	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Evidence: s.Movements.Evidence, Reports: s.Reports,
+	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Evidence: s.Movements.Evidence, Programme: s.Programme, Reports: s.Reports,
 		Ledger: s.Ledger, Proof: s.Proof, Periods: s.Periods, Tokens: s.Tokens, Subsidy: s.Subsidy, Clawbacks: s.Clawbacks, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
 		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit})
 }

@@ -138,7 +138,7 @@ type builder struct {
 }
 
 func (b *builder) build() error {
-	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.works, b.subsidies, b.taxRelief}
+	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.works, b.programme, b.subsidies, b.taxRelief}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -42,6 +42,7 @@ func (b *builder) registry() error {
 				FloorAreaM2: money.MustRate(fmt.Sprint(m2)),
 				Buildings:   max(1, hh/40),
 				BuiltYear:   1980 + b.rng.IntN(20),
+				PlanYear:    planYear(i),
 				Budget: funding.Budget{
 					Basic:       yuan(m2 * (180 + b.rng.Int64N(60))),
 					Improvement: yuan(m2 * (60 + b.rng.Int64N(40))),

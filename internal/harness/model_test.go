@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"renofund/internal/ledger"
@@ -33,6 +34,7 @@ type rec struct {
 	ReversalOf string
 	Reversed   bool
 	Forced     bool // paid outside its funds' categories by the finance bureau
+	Retention  bool // paid out of a works contract's quality retention (or the reversal of such a payment)
 }
 
 // planRec is a factor plan as the model knows it.
@@ -104,6 +106,9 @@ type model struct {
 	ratings  int64                // rating rows
 	mgrRows  int64                // property manager rows
 	checkpts int64
+	// retained is each project's quality retention outstanding: settled
+	// contracts' retention less what was paid out of it, net of reversals.
+	retained map[string]int64
 }
 
 func newModel() *model {
@@ -111,8 +116,15 @@ func newModel() *model {
 		bal: map[hkey]int64{}, dated: map[hkey]map[string]int64{}, holdings: map[hkey]bool{}, received: map[string]int64{}, spent: map[string]int64{},
 		byYear: map[int]int64{}, byID: map[string]*rec{}, planByID: map[string]*planRec{}, runByID: map[string]*runRec{},
 		drafts: map[string]string{}, settled: map[string]int64{}, scores: map[string]versioned{}, managers: map[string]int{},
-		mgrFrom: map[string]string{}, rates: map[string]versioned{},
+		mgrFrom: map[string]string{}, rates: map[string]versioned{}, retained: map[string]int64{},
 	}
+}
+
+// reserved is a project's quality retention outstanding.
+func (m *model) reserved(project string) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.retained[project]
 }
 
 // balance returns the expected balance of a holding.
@@ -180,6 +192,14 @@ func (m *model) addLocked(r *rec) {
 			m.received[p.Fund] += p.Amount
 		case ledger.TypeExpenditure, ledger.TypeSubsidy:
 			m.spent[p.Fund] -= p.Amount
+		}
+	}
+	if r.Retention {
+		project := strings.TrimPrefix(r.From, "project:")
+		if r.ReversalOf == "" {
+			m.retained[project] -= r.Amount
+		} else {
+			m.retained[project] += r.Amount
 		}
 	}
 	if r.ReversalOf != "" {

@@ -180,6 +180,9 @@ func (w *worker) predictBatch(items []batchItem, a access.Actor) batchPrediction
 						err = funding.ErrInsufficientFunds
 					}
 				}
+				if err == nil {
+					err = w.reserveRefusal(it.s, view)
+				}
 				if err == nil && w.needsApproval(it.s) {
 					// A batch cannot file a payment for a second person.
 					err = movement.ErrApprovalRequired

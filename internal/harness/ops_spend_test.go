@@ -8,7 +8,6 @@ import (
 
 	"renofund/funding"
 	"renofund/funding/movement"
-	"renofund/funding/works"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
@@ -31,6 +30,10 @@ type spendIn struct {
 	force    string
 	actor    *access.Actor
 	contract string // paid under this contract (its payee)
+	// retention pays out of the contract's quality retention: a release to
+	// its payee, or a repair paid to repairer.
+	retention bool
+	repairer  *movement.Party
 }
 
 // funds are the funds the expenditure names (none when attributed automatically).
@@ -53,6 +56,11 @@ func (in spendIn) String() string {
 	}
 	if in.contract != "" {
 		s += " under contract " + in.contract
+	}
+	if in.retention && in.repairer == nil {
+		s += " releasing retention"
+	} else if in.retention {
+		s += " repairing from retention"
 	}
 	return s + actorSuffix(in.actor)
 }
@@ -217,7 +225,7 @@ func (in spendIn) short(bal map[hkey]int64, parts []part) bool {
 
 func (in spendIn) request(payee movement.Party, purpose string) movement.Expenditure {
 	e := movement.Expenditure{Project: in.project, Category: in.category, Amount: money.Amount(in.amount), Payee: payee,
-		PaidOn: in.date, Purpose: purpose, ForceReason: in.force, Contract: in.contract}
+		PaidOn: in.date, Purpose: purpose, ForceReason: in.force, Contract: in.contract, Retention: in.retention}
 	if in.funding != nil {
 		e.Funding = []movement.Part{}
 		for _, p := range in.funding {
@@ -250,7 +258,11 @@ func (w *worker) opSpend(ctx context.Context) (result, error) {
 			if parts, ok = w.h.world.split(bal, in); !ok {
 				want, autoShort = funding.ErrInsufficientFunds, true
 			}
-		} else if in.short(bal, parts) {
+		}
+		if want == nil {
+			want = w.reserveRefusal(in, bal)
+		}
+		if want == nil && in.short(bal, parts) {
 			want = funding.ErrInsufficientFunds
 		}
 		if want == nil && w.h.model.arrives([]dated{{in.date, in.posts(parts)}}) >= 0 {
@@ -262,11 +274,14 @@ func (w *worker) opSpend(ctx context.Context) (result, error) {
 		racy, also = true, visibilityRefusals
 	}
 	if in.contract != "" && !w.exact {
-		racy, also = true, append(also, works.ErrOverProgressCeiling) // other workers pay under it too
+		racy, also = true, append(also, contractGates...) // other workers pay under it, settle it
 	}
 	payee := w.payee()
 	if in.contract != "" {
 		payee = movement.Party{} // the contract's
+		if in.repairer != nil {
+			payee = *in.repairer
+		}
 	}
 	t, req, err := w.h.app.Movements.Pay(access.With(ctx, a), in.request(payee, "改造工程款 "+w.name))
 	res.refused = err
@@ -316,6 +331,7 @@ func (w *worker) opSpend(ctx context.Context) (result, error) {
 	if e != nil {
 		return res, w.fail("%s: %v", in, e)
 	}
+	r.Retention = in.retention
 	w.h.model.add(r)
 	return res, nil
 }
@@ -423,6 +439,9 @@ func (w *worker) opReverse(ctx context.Context) (result, error) {
 		neg = append(neg, post{p.Fund, p.Holder, -p.Amount})
 	}
 	rr, e := expectTransfer(t, ledger.TypeReversal, today, orig.Amount, orig.District, neg)
+	if rr != nil {
+		rr.Retention = orig.Retention
+	}
 	if e == nil && (rr.ReversalOf != orig.ID || rr.Base != orig.Base) {
 		e = fmt.Errorf("reversal %s records reversal_of %q base %q, want %q %q", rr.ID, rr.ReversalOf, rr.Base, orig.ID, orig.Base)
 	}

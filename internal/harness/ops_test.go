@@ -11,6 +11,7 @@ import (
 
 	"renofund/funding"
 	"renofund/funding/movement"
+	"renofund/funding/works"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
@@ -56,6 +57,7 @@ var ops = []op{
 	{"receipt", 12, (*worker).opReceipt},
 	{"allocation", 18, (*worker).opAllocate},
 	{"expenditure", 22, (*worker).opSpend},
+	{"works", 4, (*worker).opWorks},
 	{"reversal", 12, (*worker).opReverse},
 	{"batch", 9, (*worker).opBatch},
 	{"plan", 6, (*worker).opPlan},
@@ -211,7 +213,7 @@ var visibilityRefusals = []error{errs.ErrNotFound, errs.ErrForbidden, errs.ErrIn
 // stateRefusals are the refusals that depend on what other workers did:
 // balances, reversals, plan and run states.
 var stateRefusals = []error{funding.ErrInsufficientFunds, funding.ErrAlreadyReversed, errs.ErrConflict,
-	subsidy.ErrRunExists, ledger.ErrBeforeArrival}
+	subsidy.ErrRunExists, ledger.ErrBeforeArrival, works.ErrRetentionHeld}
 
 // judge checks the service's answer against the prediction want (nil for
 // success, else the sentinel the refusal must wrap). racy says the outcome

@@ -101,6 +101,7 @@ type projectIn struct {
 	FloorAreaM2 money.Rate     `json:"floor_area_m2"`
 	Buildings   int64          `json:"buildings"`
 	BuiltYear   int            `json:"built_year"`
+	PlanYear    *int           `json:"plan_year,omitempty"`
 	Budget      funding.Budget `json:"budget"`
 }
 

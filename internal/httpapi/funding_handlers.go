@@ -20,7 +20,7 @@ func (s *Server) createDistrict(ctx context.Context, in districtIn) (any, int, e
 func (s *Server) createProject(ctx context.Context, in projectIn) (any, int, error) {
 	p, err := s.Registry.CreateProject(ctx, funding.Project{
 		Code: in.Code, Name: in.Name, District: in.District, Households: in.Households,
-		FloorAreaM2: in.FloorAreaM2, Buildings: in.Buildings, BuiltYear: in.BuiltYear, Budget: in.Budget,
+		FloorAreaM2: in.FloorAreaM2, Buildings: in.Buildings, BuiltYear: in.BuiltYear, PlanYear: in.PlanYear, Budget: in.Budget,
 	})
 	return p, 0, err
 }

@@ -46,7 +46,9 @@ var stableCodes = map[string]bool{
 	"accounts_unbalanced": true, "project_closed": true,
 	"budget_below_spent": true, "use_budget_amendment": true, "field_immutable": true, "over_household_share": true,
 	"contract_overlap": true, "note_required": true,
-	"attachment_bound": true,
+	"attachment_bound":      true,
+	"invalid_status_change": true, "plan_year_missing": true, "no_signed_contract": true, "contracts_not_accepted": true,
+	"contracts_not_settled": true, "use_status_route": true,
 }
 
 // hostileCase is one request of the corpus, built afresh on the world when sent.

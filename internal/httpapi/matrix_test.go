@@ -133,6 +133,16 @@ var accessRules = map[string]accessRule{
 	"POST /v1/contracts/:id/retention-release": financeRule,
 	"GET /v1/projects/:code/final-accounts":    readRule,
 	"POST /v1/projects/:code/close":            financeRule,
+
+	"POST /v1/projects/:code/status":           writeRule,
+	"GET /v1/projects/:code/status":            readRule,
+	"PUT /v1/programme/targets/:year":          financeRule,
+	"GET /v1/programme":                        listRule,
+	"PUT /v1/projects/:code/funding-plan":      writeRule,
+	"GET /v1/projects/:code/funding-plan":      readRule,
+	"PUT /v1/projects/:code/contribution-dues": writeRule,
+	"GET /v1/projects/:code/contributions":     readRule,
+	"GET /v1/contribution-arrears":             listRule,
 	"GET /v1/transfers":                        listRule,
 	"POST /v1/attachments":                     writeRule,
 	"GET /v1/attachments":                      listRule,
@@ -269,6 +279,8 @@ func newWorld(t testing.TB, e *env) *world {
 	w.obj["records"] = [][2]string{tax}
 	w.obj["contracts"] = [][2]string{contract}
 	w.obj["attachments"] = [][2]string{attachment}
+	// A plan year's targets are the city's.
+	w.obj["targets"] = [][2]string{{"2026", "2026"}}
 	// A spare token of each district, for the revocation route.
 	var spare [2]string
 	for i, d := range bothSides {
@@ -451,6 +463,14 @@ func validBody(key, side string, n int) (body any, ok bool) {
 		return map[string]any{"released_on": "2026-04-01"}, true
 	case "PUT /v1/projects/:code":
 		return projectEdit("小区 " + u), true
+	case "POST /v1/projects/:code/status":
+		return map[string]any{"status": "planned", "on": "2026-01-05", "document_no": "计划 " + u}, true
+	case "PUT /v1/programme/targets/:year":
+		return map[string]any{"communities": 10, "households": 1000, "floor_area_m2": "50000.5", "document_no": "目标 " + u}, true
+	case "PUT /v1/projects/:code/funding-plan":
+		return map[string]any{"lines": []map[string]any{{"kind": "central_grant", "amount": "100.00"}}, "document_no": "方案 " + u}, true
+	case "PUT /v1/projects/:code/contribution-dues":
+		return map[string]any{"per_household": "10.00", "households": []map[string]any{{"household": "1-1-1", "due": "12.00"}}}, true
 	case "POST /v1/projects/:code/budget-amendments":
 		return amendment(fmt.Sprintf("%d.00", 3000001+n), "500000.00"), true
 	case "POST /v1/reconciliations":

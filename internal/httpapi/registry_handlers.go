@@ -26,7 +26,9 @@ type projectEditIn struct {
 	FloorAreaM2 money.Rate      `json:"floor_area_m2"`
 	Buildings   int64           `json:"buildings"`
 	BuiltYear   int             `json:"built_year"`
+	PlanYear    *int            `json:"plan_year,omitempty"`
 	Budget      *funding.Budget `json:"budget,omitempty"`
+	Status      *string         `json:"status,omitempty"` // sent back unchanged; changed only by POST …/status
 }
 
 type taxReversalIn struct {
@@ -76,8 +78,8 @@ func (s *Server) updateProject(c *gin.Context) {
 	code := c.Param("code")
 	s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
 		p, err := s.Registry.UpdateProject(ctx, code, funding.ProjectEdit{Name: in.Name, Households: in.Households,
-			FloorAreaM2: in.FloorAreaM2, Buildings: in.Buildings, BuiltYear: in.BuiltYear, Code: in.Code,
-			District: in.District, Budget: in.Budget})
+			FloorAreaM2: in.FloorAreaM2, Buildings: in.Buildings, BuiltYear: in.BuiltYear, PlanYear: in.PlanYear, Code: in.Code,
+			District: in.District, Budget: in.Budget, Status: in.Status})
 		return p, 0, err
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"renofund/funding/evidence"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
+	"renofund/funding/programme"
 	"renofund/funding/report"
 	"renofund/funding/works"
 	"renofund/internal/access"
@@ -149,6 +150,26 @@ func (s *Server) table() []web.Route {
 			Handle: web.Listed(s.Server, s.listAttachments, func(a evidence.Attachment) string { return a.ID })},
 		{Method: "GET", Path: "/v1/attachments/:id", Roles: readers, Summary: "Download a document (its SHA-256 in X-Content-SHA256)",
 			Handle: s.getAttachment},
+		{Method: "POST", Path: "/v1/projects/:code/status", Roles: writers,
+			Summary: "Move a project one step along its pipeline (reserve → planned → under_construction → accepted → settled), dated with its document",
+			Body:    programme.StatusIn{}, Resp: programme.Standing{}, Status: 201, Handle: onParam(s, "code", 201, s.Programme.ChangeStatus)},
+		{Method: "GET", Path: "/v1/projects/:code/status", Roles: readers, Summary: "A project's status and its history of steps",
+			Resp: programme.Standing{}, Handle: onKey(s, "code", s.Programme.Status)},
+		{Method: "PUT", Path: "/v1/programme/targets/:year", Roles: finance, Summary: "Set a plan year's targets (communities, households, floor area); history kept",
+			Body: programme.TargetIn{}, Resp: programme.Target{}, Handle: onParam(s, "year", 200, s.Programme.SetTarget)},
+		{Method: "GET", Path: "/v1/programme", Roles: readers, Summary: "Targets and progress per plan year, city-wide and per district (a district: its own)",
+			Query: []string{"year"}, Resp: programmeView{}, Handle: s.getProgramme},
+		{Method: "PUT", Path: "/v1/projects/:code/funding-plan", Roles: writers, Summary: "Set a project's funding plan (资金筹措方案) per fund kind; history kept",
+			Body: programme.PlanIn{}, Resp: programme.Plan{}, Handle: onParam(s, "code", 200, s.Programme.SetPlan)},
+		{Method: "GET", Path: "/v1/projects/:code/funding-plan", Roles: readers, Summary: "A project's funding plan per fund kind beside what it received",
+			Resp: programme.PlanView{}, Handle: onKey(s, "code", s.Programme.PlanVsReceived)},
+		{Method: "PUT", Path: "/v1/projects/:code/contribution-dues", Roles: writers, Summary: "Set what households owe of residents' contributions; history kept",
+			Body: programme.DuesIn{}, Resp: programme.Dues{}, Handle: onParam(s, "code", 200, s.Programme.SetDues)},
+		{Method: "GET", Path: "/v1/projects/:code/contributions", Roles: readers, Summary: "Residents' contributions per household: due, paid, owed",
+			Resp: programme.Contributions{}, Handle: onKey(s, "code", s.Programme.Contributions)},
+		{Method: "GET", Path: "/v1/contribution-arrears", Roles: readers, Summary: "Households owing residents' contributions (a district: its own)",
+			Query: append([]string{"district"}, pageQ...), Resp: web.List[programme.Contribution]{},
+			Handle: web.Listed(s.Server, s.listArrears, programme.ArrearsCursor)},
 		{Method: "POST", Path: "/v1/batches", Roles: writers, Summary: "Apply up to 10,000 receipts, allocations and expenditures atomically",
 			Body: batchIn{}, Resp: batchOut{}, Status: 201, MaxBody: 16 << 20, Long: true, Handle: web.Create(s.Server, 201, s.batch)},
 		{Method: "POST", Path: "/v1/allocation-plans", Roles: writers, Summary: "Compute a factor-method allocation (draft)",

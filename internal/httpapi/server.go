@@ -10,6 +10,7 @@ import (
 	"renofund/funding/evidence"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
+	"renofund/funding/programme"
 	"renofund/funding/report"
 	"renofund/funding/works"
 	"renofund/internal/auth"
@@ -33,6 +34,7 @@ type Deps struct {
 	Movements *movement.Service
 	Works     *works.Service
 	Evidence  *evidence.Service
+	Programme *programme.Service
 	Reports   *report.Service
 	Ledger    *ledger.Ledger
 	Proof     *proof.Books

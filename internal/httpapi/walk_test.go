@@ -167,6 +167,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"late_days":      {"0"},
 			"kind":           {"central_grant", "resident_contribution"},
 			"holder":         {"city", "district:HZ", "project:HZ-001"},
+			"year":           {"2021", "2026"},
 			"token_name":     {"finance"},
 			"route":          {"/v1/reconciliations"},
 			"method":         {"POST"},

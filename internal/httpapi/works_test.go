@@ -147,7 +147,7 @@ func TestWorksPipeline(t *testing.T) {
 		free["paid_on"] = "2025-01-10"
 		e.refuseWorks(t, "hz", "POST", "/v1/expenditures", free, 422, "retention_held")
 		free["amount"] = "520000.00"
-		e.must("hz", "POST", "/v1/expenditures", free, 201)
+		outside := e.must("hz", "POST", "/v1/expenditures", free, 201)["id"].(string)
 
 		// A repair by another contractor is paid from the retention during the
 		// liability period; the release to the contractor waits for its end.
@@ -207,7 +207,7 @@ func TestWorksPipeline(t *testing.T) {
 		if fs := findings("over_contract"); len(fs) != 0 {
 			t.Errorf("over_contract after the reversal: %v", fs)
 		}
-		closeWorks(t, e, payee)
+		closeWorks(t, e, payee, outside)
 		if fs := findings("final_accounts_overdue"); len(fs) != 0 {
 			t.Errorf("final_accounts_overdue after closing: %v", fs)
 		}
@@ -217,8 +217,9 @@ func TestWorksPipeline(t *testing.T) {
 
 // closeWorks closes HZ-001's final accounts: refused while a contract is
 // unsettled or money remains, then closed with the remainder returned to the
-// city; nothing more moves into or out of the project.
-func closeWorks(t *testing.T, e *env, payee string) {
+// city; nothing more moves into or out of the project, nor is anything
+// undone there: neither a payment (spent) nor the return itself.
+func closeWorks(t *testing.T, e *env, payee, spent string) {
 	t.Helper()
 	second := map[string]any{"payee": payee, "category": "improvement", "sum": "10000.00", "signed_on": "2025-01-02",
 		"retention_rate": "0", "liability_months": 1}
@@ -266,6 +267,109 @@ func closeWorks(t *testing.T, e *env, payee string) {
 		"to": "project:HZ-001", "amount": "1.00", "allocated_on": today}, 409, "project_closed")
 	spend := expenditure("HZ-001", "basic", "1.00")
 	e.refuseWorks(t, "hz", "POST", "/v1/expenditures", spend, 409, "project_closed")
+	for _, id := range []string{spent, returns[0].(map[string]any)["id"].(string)} {
+		e.refuseWorks(t, "finance", "POST", "/v1/transfers/"+id+"/reversal", map[string]any{"reason": "更正"}, 409, "project_closed")
+	}
+}
+
+// TestCloseUnderConcurrentMovements: a project closes while clerks allocate
+// to it and pay from it. Each movement lands wholly before the closing (and
+// its money is in the closing's return) or is refused as project_closed;
+// the closed project holds nothing.
+func TestCloseUnderConcurrentMovements(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		setupMoney(e)
+		today := field.Today()
+		for round := range 4 {
+			code := fmt.Sprintf("HZ-1%02d", round)
+			e.must("finance", "POST", "/v1/projects", project(code, "HZ"), 201)
+			e.allocate("CG", "city", "project:"+code, "100")
+			const clerks = 8
+			answers := make(chan string, 2*clerks+1)
+			var wg sync.WaitGroup
+			for range clerks {
+				wg.Go(func() {
+					r := e.do("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city",
+						"to": "project:" + code, "amount": "1.00", "allocated_on": today})
+					answers <- fmt.Sprintf("allocation %d %s", r.Status, r.code())
+				})
+				wg.Go(func() {
+					pay := expenditure(code, "basic", "1.00")
+					pay["paid_on"] = today
+					r := e.do("hz", "POST", "/v1/expenditures", pay)
+					answers <- fmt.Sprintf("payment %d %s", r.Status, r.code())
+				})
+			}
+			wg.Go(func() {
+				r := e.do("finance", "POST", "/v1/projects/"+code+"/close", map[string]any{"closed_on": today,
+					"document_no": "连财决〔2026〕" + code, "return_remainder": true})
+				answers <- fmt.Sprintf("close %d %s", r.Status, r.code())
+			})
+			wg.Wait()
+			close(answers)
+			got := map[string]int{}
+			for a := range answers {
+				got[a]++
+			}
+			if got["close 200 "] != 1 || got["allocation 201 "]+got["allocation 409 project_closed"] != clerks ||
+				got["payment 201 "]+got["payment 409 project_closed"] != clerks {
+				t.Errorf("%s: answers %v", code, got)
+			}
+			if b := e.balance("CG", "project:"+code); b != "0.00" {
+				t.Errorf("%s holds %s after closing (answers %v)", code, b, got)
+			}
+		}
+		e.checkBooks()
+	})
+}
+
+// TestContractFindings: payments to a contractor outside its contract go
+// around the gates; the exceptions list finds those made past the progress
+// ceiling before acceptance, those into the retention before the
+// defect-liability period ended, and those past the settlement.
+func TestContractFindings(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		setupMoney(e)
+		payee := e.must("finance", "POST", "/v1/payees", payeeBody("HZ"), 201)["id"].(string)
+		c := contractBody(0, "2026-03-05")
+		c["payee"], c["sum"] = payee, "10000.00"
+		id := e.must("hz", "POST", "/v1/projects/HZ-001/contracts", c, 201)["id"].(string)
+		pay := func(amount, on string, under bool) {
+			t.Helper()
+			body := expenditure("HZ-001", "basic", amount)
+			body["paid_on"] = on
+			if under {
+				body = contractPay(id, amount, on)
+			}
+			e.must("hz", "POST", "/v1/expenditures", body, 201)
+		}
+		findings := func(kind string) []any {
+			t.Helper()
+			return e.must("auditor", "GET", "/v1/audit/exceptions?kind="+kind, nil, 200)["items"].([]any)
+		}
+		pay("8000.00", "2026-04-01", true)
+		pay("1000.00", "2026-05-01", false) // outside the contract, past the 80% ceiling
+		e.must("hz", "POST", "/v1/contracts/"+id+"/acceptance", map[string]any{"accepted_on": "2026-05-31",
+			"result": "passed", "owner_reps": 1, "participants": []map[string]any{{"name": "业主 孙", "role": "业主代表"}}}, 201)
+		e.must("finance", "POST", "/v1/contracts/"+id+"/settlement", map[string]any{"amount": "10000.00",
+			"review_ref": "连财审〔2026〕1号", "settled_on": "2026-06-15"}, 201)
+		pay("1700.00", "2026-06-20", true) // the final payment: 10,000 less 300 retention less 8,000
+		before := findings("payment_before_acceptance")
+		if len(before) != 1 || before[0].(map[string]any)["id"] != "payment_before_acceptance:"+id ||
+			before[0].(map[string]any)["amount"] != "1000.00" || before[0].(map[string]any)["on"] != "2026-05-01" {
+			t.Errorf("payment_before_acceptance: %v", before)
+		}
+		early := findings("retention_released_early")
+		if len(early) != 1 || early[0].(map[string]any)["amount"] != "300.00" || early[0].(map[string]any)["on"] != "2026-06-20" {
+			t.Errorf("retention_released_early: %v", early)
+		}
+		if over := findings("over_contract"); len(over) != 1 || over[0].(map[string]any)["amount"] != "700.00" {
+			t.Errorf("over_contract: %v", over)
+		}
+		if fs := e.must("ly", "GET", "/v1/audit/exceptions?kind=payment_before_acceptance", nil, 200)["items"].([]any); len(fs) != 0 {
+			t.Errorf("LY sees HZ's findings: %v", fs)
+		}
+	})
 }
 
 // TestContractCeilingUnderConcurrency: twenty clerks pay ¥50,000 each on one

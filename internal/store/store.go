@@ -210,6 +210,17 @@ func (db *DB) ForUpdate() string {
 	return ""
 }
 
+// ForShare is the suffix of a read that keeps a row from changing until the
+// transaction ends while others may read it the same way (PostgreSQL; SQLite
+// has one writer at a time). A read that waited for the row sees its new
+// version.
+func (db *DB) ForShare() string {
+	if db.Dialect == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
 // Analyze refreshes the query planner's statistics. PostgreSQL's autovacuum
 // keeps them current on its own, but only some time after a bulk load;
 // SQLite keeps none unless asked, and without them it may read a large
