@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -302,8 +303,27 @@ func shared(path string) bool {
 }
 
 // otherDistrict finds a code of a demo district other than own in body:
-// as a project or fund code segment, or as a holder.
+// as a project or fund code segment, or as a holder. A workbook (a zip) is
+// searched in its unzipped parts: its compressed bytes may hold any
+// sequence by chance.
 func otherDistrict(body []byte, own string) string {
+	if zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body))); err == nil && bytes.HasPrefix(body, []byte("PK\x03\x04")) {
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				return "unreadable workbook part " + f.Name
+			}
+			part, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				return "unreadable workbook part " + f.Name
+			}
+			if leak := otherDistrict(part, own); leak != "" {
+				return leak
+			}
+		}
+		return ""
+	}
 	for _, d := range demo.Districts {
 		if d.Code == own {
 			continue
