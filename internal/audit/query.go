@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"renofund/internal/access"
-	"renofund/internal/ledger"
+	"renofund/internal/ledger/trail"
 	"renofund/internal/store"
 	"renofund/internal/window"
 )
@@ -35,8 +35,8 @@ func Scope(ctx context.Context, f Filter) (Filter, error) {
 }
 
 // trail is the filter as the ledger reads it.
-func (f Filter) trail() ledger.TrailFilter {
-	return ledger.TrailFilter{District: f.District, Project: f.Project, Fund: f.Fund, From: f.From, To: f.To}
+func (f Filter) trail() trail.Filter {
+	return trail.Filter{District: f.District, Project: f.Project, Fund: f.Fund, From: f.From, To: f.To}
 }
 
 // fundColumns is what the trail shows of a leg's fund.
@@ -48,11 +48,11 @@ type fundColumns struct {
 }
 
 // streamRows calls emit with each leg of the selected transfers, in voucher
-// order, as the ledger streams them (see ledger.Legs), with its fund's
+// order, as the ledger streams them (see trail.Legs), with its fund's
 // columns. The caller runs it in a snapshot when the legs must agree.
 func streamRows(ctx context.Context, db *store.DB, f Filter, emit func(*Row) error) error {
 	funds := map[string]fundColumns{}
-	return ledger.New(db).Legs(ctx, f.trail(), func(lg *ledger.Leg) error {
+	return trail.Legs(ctx, db, f.trail(), func(lg *trail.Leg) error {
 		fc, ok := funds[lg.LegFund]
 		if !ok {
 			var rows []fundColumns
@@ -71,7 +71,7 @@ func streamRows(ctx context.Context, db *store.DB, f Filter, emit func(*Row) err
 }
 
 // rowOf lays out a leg as a row of the trail.
-func rowOf(lg *ledger.Leg, fc fundColumns) *Row {
+func rowOf(lg *trail.Leg, fc fundColumns) *Row {
 	t := lg.Transfer
 	r := &Row{VoucherNo: t.VoucherNo, FiscalYear: int64(t.FiscalYear), VoucherSeq: t.VoucherSeq, BookedOn: t.BookedOn,
 		Type: t.Type, BaseType: t.BaseType, Fund: lg.LegFund, FundKind: fc.Kind, Direct: fc.Direct,

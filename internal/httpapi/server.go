@@ -8,6 +8,7 @@ import (
 
 	"renofund/funding"
 	"renofund/funding/bulletin"
+	"renofund/funding/evidence"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
 	"renofund/funding/programme"
@@ -33,6 +34,7 @@ type Deps struct {
 	Registry  *funding.Registry
 	Movements *movement.Service
 	Works     *works.Service
+	Evidence  *evidence.Service
 	Programme *programme.Service
 	Reports   *report.Service
 	Ledger    *ledger.Ledger
