@@ -7,10 +7,12 @@ import (
 	"gorm.io/gorm"
 
 	"renofund/funding"
+	"renofund/funding/works"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/field"
 	"renofund/internal/ledger"
+	"renofund/internal/money"
 )
 
 // Reverse records a new transfer that restores exactly what the original
@@ -60,8 +62,7 @@ func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Trans
 			return fmt.Errorf("%w: %s was reversed by %s", ledger.ErrAlreadyReversed, id, rid)
 		}
 		if orig.Project != "" {
-			// A closed project's accounts stand as closed: nothing is undone into or out of it.
-			if err := s.Works.CheckOpen(ctx, orig.Project); err != nil {
+			if err := s.projectReversible(ctx, orig); err != nil {
 				return err
 			}
 		}
@@ -81,4 +82,45 @@ func (s *Service) Reverse(ctx context.Context, id, reason string) (*ledger.Trans
 		return s.ledger.Post(ctx, rev)
 	})
 	return rev, err
+}
+
+// projectReversible refuses to undo a movement of a project whose accounts
+// are closed (they stand as closed), and to take back money that came into
+// the project (a receipt or an allocation) when that would leave its
+// holdings below the quality retention they keep.
+func (s *Service) projectReversible(ctx context.Context, orig *ledger.Transfer) error {
+	st, err := s.Works.Standing(ctx, orig.Project)
+	if err != nil {
+		return err
+	}
+	if err := st.Open(orig.Project); err != nil {
+		return err
+	}
+	holder := funding.ProjectHolder(orig.Project)
+	var out money.Amount
+	for _, p := range orig.Postings {
+		if p.Holder == holder && p.Amount > 0 {
+			out += p.Amount
+		}
+	}
+	if out == 0 {
+		return nil
+	}
+	reserved, err := s.Works.Reserved(ctx, orig.Project, st)
+	if err != nil || reserved <= 0 {
+		return err
+	}
+	hs, err := s.ledger.LockHolder(ctx, holder)
+	if err != nil {
+		return err
+	}
+	var total money.Amount
+	for _, h := range hs {
+		total += h.Balance
+	}
+	if total-out < reserved {
+		return fmt.Errorf("%w: project %s holds %s of quality retention; taking back %s would leave it %s in all",
+			works.ErrRetentionHeld, orig.Project, reserved, out, total-out)
+	}
+	return nil
 }

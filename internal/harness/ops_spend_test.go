@@ -478,6 +478,15 @@ func (w *worker) reversalRefusal(orig *rec, a access.Actor, reason string) (erro
 	}
 	bal := w.h.model.balances()
 	for _, p := range orig.Postings {
+		// Taking back money that came into a project: its holdings keep the
+		// retention outstanding.
+		if project, ok := strings.CutPrefix(p.Holder, "project:"); ok && p.Amount > 0 {
+			if err := w.reserveRefusal(spendIn{project: project, amount: p.Amount}, bal); err != nil {
+				return err, true
+			}
+		}
+	}
+	for _, p := range orig.Postings {
 		if p.Holder != ledger.External && bal[hkey{p.Fund, p.Holder}] < p.Amount {
 			return funding.ErrInsufficientFunds, true
 		}

@@ -55,8 +55,8 @@ func TestWorksPipeline(t *testing.T) {
 		e.fund("CG24", "central_grant", "city", "basic", "improvement")
 		e.must("finance", "POST", "/v1/funds/CG24/receipts", map[string]any{"amount": "2000000.00",
 			"received_on": "2024-01-10", "payer": map[string]any{"name": "江苏省财政厅"}}, 201)
-		e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG24", "from": "city",
-			"to": "project:HZ-001", "amount": "1500000.00", "allocated_on": "2024-01-15"}, 201)
+		down := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG24", "from": "city",
+			"to": "project:HZ-001", "amount": "1500000.00", "allocated_on": "2024-01-15"}, 201)["id"].(string)
 
 		payee := e.must("hz", "POST", "/v1/payees", map[string]any{"name": "连云港市政工程有限公司",
 			"credit_code": payeeCode, "bank_account": "6222020000000001", "sme": true}, 201)["id"].(string)
@@ -149,6 +149,8 @@ func TestWorksPipeline(t *testing.T) {
 		e.refuseWorks(t, "hz", "POST", "/v1/expenditures", free, 422, "retention_held")
 		free["amount"] = "520000.00"
 		outside := e.must("hz", "POST", "/v1/expenditures", free, 201)["id"].(string)
+		// Nor is the money that came in taken back from under the retention.
+		e.refuseWorks(t, "finance", "POST", "/v1/transfers/"+down+"/reversal", map[string]any{"reason": "退回"}, 422, "retention_held")
 
 		// A repair by another contractor is paid from the retention during the
 		// liability period; the release to the contractor waits for its end.
