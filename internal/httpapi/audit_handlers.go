@@ -15,6 +15,7 @@ import (
 
 	"renofund/internal/errs"
 	"renofund/internal/events"
+	"renofund/internal/recon"
 	"renofund/internal/web"
 )
 
@@ -33,15 +34,15 @@ func (s *Server) listEvents(c *gin.Context) {
 	web.SendJSON(c, http.StatusOK, web.NewList(evs, limit, func(e events.Stored) string { return e.ID }))
 }
 
-// reconcile takes a multipart form (district, file, window_days) or a raw
-// CSV/XLSX body with ?district= and ?window_days=.
+// reconcile takes a multipart form (district, account, file, window_days)
+// or a raw CSV/XLSX body with ?district=, ?account= and ?window_days=.
 func (s *Server) reconcile(c *gin.Context) {
 	body, err := web.ReadBody(c)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
-	district, window, file := c.Query("district"), c.Query("window_days"), body
+	district, account, window, file := c.Query("district"), c.Query("account"), c.Query("window_days"), body
 	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if strings.HasPrefix(mt, "multipart/") {
 		form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(MaxUpload)
@@ -51,6 +52,7 @@ func (s *Server) reconcile(c *gin.Context) {
 		}
 		defer form.RemoveAll()
 		district, window = first(form.Value["district"], district), first(form.Value["window_days"], window)
+		account = first(form.Value["account"], account)
 		fhs := form.File["file"]
 		if len(fhs) != 1 {
 			s.Fail(c, fmt.Errorf("%w: send exactly one file in the field \"file\"", errs.ErrInvalidRequest))
@@ -75,13 +77,13 @@ func (s *Server) reconcile(c *gin.Context) {
 			return
 		}
 	}
-	if district == "" {
+	if district == "" && account == "" {
 		if a, _ := web.Actor(c); a.District != "" {
 			district = a.District
 		}
 	}
 	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
-		r, err := s.Recon.Reconcile(ctx, district, file, days)
+		r, err := s.Recon.Reconcile(ctx, recon.Upload{District: district, Account: account, File: file, Window: days})
 		return r, 0, err
 	})
 }

@@ -328,15 +328,20 @@ type NetMovement struct {
 // DistrictNet lists the transfers booked between the dates that changed
 // what district holds, in booking order, each with its net effect there: an
 // allocation between the district and its own projects nets to nothing and
-// is left out.
-func (l *Ledger) DistrictNet(ctx context.Context, district, from, to string) ([]NetMovement, error) {
+// is left out. Given funds, only the holdings of those funds count (a bank
+// account that serves some funds only).
+func (l *Ledger) DistrictNet(ctx context.Context, district, from, to string, funds ...string) ([]NetMovement, error) {
+	only, args := "", []any{district, from, to}
+	if len(funds) > 0 {
+		only, args = " AND h.fund_code IN ?", append(args, funds)
+	}
 	rows, err := l.db.Conn(ctx).Raw("SELECT "+TransferColumns+`, n.net
 		FROM (SELECT p.transfer_id AS id, SUM(p.amount) AS net
 			FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
 			WHERE h.district_code = ? AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
-			AND t.booked_on BETWEEN ? AND ?
+			AND t.booked_on BETWEEN ? AND ?`+only+`
 			GROUP BY p.transfer_id HAVING SUM(p.amount) <> 0) n
-		JOIN transfers t ON t.id = n.id ORDER BY t.booked_on, t.id`, district, from, to).Rows()
+		JOIN transfers t ON t.id = n.id ORDER BY t.booked_on, t.id`, args...).Rows()
 	if err != nil {
 		return nil, err
 	}

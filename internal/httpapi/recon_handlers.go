@@ -1,0 +1,77 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"renofund/internal/errs"
+	"renofund/internal/recon"
+	"renofund/internal/web"
+)
+
+func (s *Server) createBankAccount(ctx context.Context, in recon.AccountIn) (any, int, error) {
+	a, err := s.Recon.CreateAccount(ctx, in)
+	return a, 0, err
+}
+
+func (s *Server) matchManually(c *gin.Context) {
+	var in recon.ManualIn
+	if err := web.Decode(c, &in); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
+		r, err := s.Recon.MatchManually(ctx, c.Param("id"), in)
+		return r, 0, err
+	})
+}
+
+func (s *Server) unmatch(c *gin.Context) {
+	var in recon.UnmatchIn
+	if err := web.Decode(c, &in); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
+		r, err := s.Recon.Unmatch(ctx, c.Param("id"), c.Param("match"), in)
+		return r, 0, err
+	})
+}
+
+// balanceStatement answers JSON or, with ?format=xlsx, the workbook.
+func (s *Server) balanceStatement(c *gin.Context) {
+	format := c.Query("format")
+	if format != "" && format != "json" && format != "xlsx" {
+		s.Fail(c, fmt.Errorf("%w: format must be json or xlsx", errs.ErrInvalidRequest))
+		return
+	}
+	b, err := s.Recon.Statement(c.Request.Context(), c.Param("id"), c.Query("month"))
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if format != "xlsx" {
+		web.SendJSON(c, http.StatusOK, b)
+		return
+	}
+	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="balance-statement-%s-%s.xlsx"`, b.Reconciliation, b.Month))
+	c.Status(http.StatusOK)
+	if err := b.WriteXLSX(c.Writer); err != nil {
+		_ = c.Error(err)
+	}
+}
+
+// statementStep signs or reviews a balance statement for ?month=.
+func (s *Server) statementStep(status int, step func(ctx context.Context, id, month string) (*recon.BalanceStatement, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, month := c.Param("id"), c.Query("month")
+		s.Write(c, status, func(ctx context.Context) (any, int, error) {
+			b, err := step(ctx, id, month)
+			return b, 0, err
+		})
+	}
+}
