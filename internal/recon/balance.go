@@ -22,11 +22,11 @@ import (
 
 // Balance statement refusals.
 var (
-	ErrNoBalance      = errs.New(errs.Rule, "statement_without_balance", "the statement has no running balance to take the bank balance from")
-	ErrMonthOutside   = errs.New(errs.Rule, "month_outside_statement", "the month is outside the statement's dates")
-	ErrDisagree       = errs.New(errs.Rule, "balances_disagree", "the adjusted balances do not agree")
-	ErrAlreadySigned  = errs.New(errs.Conflict, "already_signed", "the balance statement for this month is already signed")
-	ErrNotSigned      = errs.New(errs.Rule, "not_signed", "the balance statement has not been signed")
+	ErrNoBalance       = errs.New(errs.Rule, "statement_without_balance", "the statement has no running balance to take the bank balance from")
+	ErrMonthOutside    = errs.New(errs.Rule, "month_outside_statement", "the month is outside the statement's dates")
+	ErrDisagree        = errs.New(errs.Rule, "balances_disagree", "the adjusted balances do not agree")
+	ErrAlreadySigned   = errs.New(errs.Conflict, "already_signed", "the balance statement for this month is already signed")
+	ErrNotSigned       = errs.New(errs.Rule, "not_signed", "the balance statement has not been signed")
 	ErrAlreadyReviewed = errs.New(errs.Conflict, "already_reviewed", "the balance statement has already been reviewed")
 )
 
@@ -160,8 +160,8 @@ func storedStatement(conn *gorm.DB, id, month string) (*BalanceStatement, error)
 		return nil, err
 	}
 	row := rows[0]
-	b := &BalanceStatement{}
-	if err := json.Unmarshal([]byte(row.Body), b); err != nil {
+	b, err := decodeStatement([]byte(row.Body))
+	if err != nil {
 		return nil, fmt.Errorf("balance statement %s: %w", row.ID, err)
 	}
 	b.ID, b.SHA256, b.Signed = row.ID, row.Sha256, &Signature{By: row.SignedBy, At: row.SignedAt}
@@ -319,4 +319,40 @@ func writeSheet(wb *sheet.Workbook, name string, header []string, rows [][]sheet
 		}
 	}
 	return nil
+}
+
+// decodeStatement reads a stored balance statement back (its amounts may be
+// negative; see signed).
+func decodeStatement(body []byte) (*BalanceStatement, error) {
+	var st struct {
+		BalanceStatement
+		BankBalance    signed           `json:"bank_balance"`
+		BookBalance    signed           `json:"book_balance"`
+		BankNotInBooks []storedLine     `json:"bank_not_in_books"`
+		BooksNotInBank []storedMovement `json:"books_not_in_bank"`
+		Differences    []struct {
+			Match            string
+			Bank, Books, Gap signed
+		} `json:"differences"`
+		AdjustedBank signed `json:"adjusted_bank_balance"`
+		AdjustedBook signed `json:"adjusted_book_balance"`
+		Difference   signed `json:"difference"`
+	}
+	if err := json.Unmarshal(body, &st); err != nil {
+		return nil, err
+	}
+	b := st.BalanceStatement
+	b.BankBalance, b.BookBalance = money.Amount(st.BankBalance), money.Amount(st.BookBalance)
+	b.AdjustedBank, b.AdjustedBook, b.Difference = money.Amount(st.AdjustedBank), money.Amount(st.AdjustedBook), money.Amount(st.Difference)
+	b.BankNotInBooks, b.BooksNotInBank, b.Differences = []ReportedLine{}, []LedgerMovement{}, []Difference{}
+	for _, l := range st.BankNotInBooks {
+		b.BankNotInBooks = append(b.BankNotInBooks, l.line())
+	}
+	for _, m := range st.BooksNotInBank {
+		b.BooksNotInBank = append(b.BooksNotInBank, m.movement())
+	}
+	for _, d := range st.Differences {
+		b.Differences = append(b.Differences, Difference{Match: d.Match, Bank: money.Amount(d.Bank), Books: money.Amount(d.Books), Gap: money.Amount(d.Gap)})
+	}
+	return &b, nil
 }

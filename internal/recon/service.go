@@ -1,7 +1,7 @@
 package recon
 
 import (
-		"context"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -262,13 +262,13 @@ func (s *Service) movements(ctx context.Context, district, from, to string, fund
 	return out, byID, nil
 }
 
-// canonical writes the lines without their line numbers, so that the same
-// lines in another file (another title, another export) read the same.
+// canonical writes the movements of the lines (date, amount, balance,
+// reference) without their line numbers or texts, so that the same lines in
+// another file or layout of the same bank's export read the same.
 func canonical(lines []BankLine) string {
 	var b strings.Builder
 	for _, l := range lines {
-		fmt.Fprintf(&b, "%s|%d|%t|%d|%s|%s|%s|%s\n", l.Date.Format(time.DateOnly), l.Amount, l.HasBalance, l.Balance,
-			l.Reference, l.Counterparty, l.CounterpartyAccount, l.Summary)
+		fmt.Fprintf(&b, "%s|%d|%t|%d|%s\n", l.Date.Format(time.DateOnly), l.Amount, l.HasBalance, l.Balance, l.Reference)
 	}
 	return b.String()
 }
@@ -335,4 +335,3 @@ func (s *Service) Reconciliations(ctx context.Context, district, after string, l
 	err = s.db.Conn(ctx).Raw(q+" ORDER BY id DESC LIMIT ?", append(args, limit)...).Scan(&rs).Error
 	return rs, err
 }
-

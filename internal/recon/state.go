@@ -15,6 +15,8 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/money"
+	"renofund/internal/sheet"
 	"renofund/internal/store"
 )
 
@@ -182,8 +184,8 @@ func (s *Service) load(ctx context.Context, conn *gorm.DB, id string) (*Reconcil
 	if len(rows) == 0 || !access.From(ctx).Sees(rows[0].District) {
 		return nil, items{}, nil, fmt.Errorf("%w: reconciliation %s", errs.ErrNotFound, id)
 	}
-	r := &Reconciliation{}
-	if err := json.Unmarshal([]byte(rows[0].Result), r); err != nil {
+	r, err := decodeStored([]byte(rows[0].Result))
+	if err != nil {
 		return nil, items{}, nil, fmt.Errorf("reconciliation %s: %w", id, err)
 	}
 	it := itemsOf(r)
@@ -337,4 +339,94 @@ func (s *Service) Unmatch(ctx context.Context, id, match string, in UnmatchIn) (
 		return nil, err
 	}
 	return s.GetReconciliation(ctx, id)
+}
+
+// signed reads an amount that may be negative, as ReportedLine and
+// LedgerMovement write theirs (money.Amount reads only what a client may
+// send, never a negative).
+type signed money.Amount
+
+func (a *signed) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := sheet.Source{}.SignedAmount(s)
+	*a = signed(v)
+	return err
+}
+
+// storedLine and storedMovement read back ReportedLine and LedgerMovement.
+type storedLine struct {
+	Line                                                        int
+	Date, Reference, Counterparty, CounterpartyAccount, Summary string
+	Amount                                                      signed
+	Balance                                                     *signed
+}
+
+type storedMovement struct {
+	ID, Date, Reference string
+	VoucherNo           string `json:"voucher_no"`
+	Type                string
+	Amount              signed
+}
+
+func (l storedLine) line() ReportedLine {
+	r := ReportedLine{Line: l.Line, Date: l.Date, Amount: money.Amount(l.Amount), Reference: l.Reference,
+		Counterparty: l.Counterparty, CounterpartyAccount: l.CounterpartyAccount, Summary: l.Summary}
+	if l.Balance != nil {
+		b := money.Amount(*l.Balance)
+		r.Balance = &b
+	}
+	return r
+}
+
+func (m storedMovement) movement() LedgerMovement {
+	return LedgerMovement{ID: m.ID, VoucherNo: m.VoucherNo, Type: m.Type, Date: m.Date, Amount: money.Amount(m.Amount), Reference: m.Reference}
+}
+
+// decodeStored reads a reconciliation as it was stored when it was made.
+func decodeStored(b []byte) (*Reconciliation, error) {
+	var st struct {
+		Reconciliation
+		Matched []struct {
+			Match    string
+			Bank     storedLine
+			Movement storedMovement
+			By       string
+		} `json:"matched"`
+		Groups []struct {
+			Match     string
+			Bank      []storedLine
+			Movements []storedMovement
+			By        string
+		} `json:"groups"`
+		UnmatchedBank   []storedLine     `json:"unmatched_bank"`
+		UnmatchedLedger []storedMovement `json:"unmatched_ledger"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, err
+	}
+	r := st.Reconciliation
+	r.Matched, r.Groups, r.UnmatchedBank, r.UnmatchedLedger = nil, nil, nil, nil
+	for _, p := range st.Matched {
+		r.Matched = append(r.Matched, MatchedPair{Match: p.Match, Bank: p.Bank.line(), Movement: p.Movement.movement(), By: p.By})
+	}
+	for _, g := range st.Groups {
+		mg := MatchedGroup{Match: g.Match, By: g.By}
+		for _, l := range g.Bank {
+			mg.Bank = append(mg.Bank, l.line())
+		}
+		for _, m := range g.Movements {
+			mg.Movements = append(mg.Movements, m.movement())
+		}
+		r.Groups = append(r.Groups, mg)
+	}
+	for _, l := range st.UnmatchedBank {
+		r.UnmatchedBank = append(r.UnmatchedBank, l.line())
+	}
+	for _, m := range st.UnmatchedLedger {
+		r.UnmatchedLedger = append(r.UnmatchedLedger, m.movement())
+	}
+	return &r, nil
 }
