@@ -15,7 +15,7 @@ import (
 
 	"renofund/internal/errs"
 	"renofund/internal/events"
-	"renofund/internal/recon"
+	"renofund/internal/recon/reconcile"
 	"renofund/internal/web"
 )
 
@@ -83,7 +83,7 @@ func (s *Server) reconcile(c *gin.Context) {
 		}
 	}
 	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
-		r, err := s.Recon.Reconcile(ctx, recon.Upload{District: district, Account: account, File: file, Window: days})
+		r, err := s.Recon.Reconcile(ctx, reconcile.Upload{District: district, Account: account, File: file, Window: days})
 		return r, 0, err
 	})
 }

@@ -8,17 +8,17 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/internal/errs"
-	"renofund/internal/recon"
+	"renofund/internal/recon/reconcile"
 	"renofund/internal/web"
 )
 
-func (s *Server) createBankAccount(ctx context.Context, in recon.AccountIn) (any, int, error) {
+func (s *Server) createBankAccount(ctx context.Context, in reconcile.AccountIn) (any, int, error) {
 	a, err := s.Recon.CreateAccount(ctx, in)
 	return a, 0, err
 }
 
 func (s *Server) matchManually(c *gin.Context) {
-	var in recon.ManualIn
+	var in reconcile.ManualIn
 	if err := web.Decode(c, &in); err != nil {
 		s.Fail(c, err)
 		return
@@ -30,7 +30,7 @@ func (s *Server) matchManually(c *gin.Context) {
 }
 
 func (s *Server) unmatch(c *gin.Context) {
-	var in recon.UnmatchIn
+	var in reconcile.UnmatchIn
 	if err := web.Decode(c, &in); err != nil {
 		s.Fail(c, err)
 		return
@@ -66,7 +66,7 @@ func (s *Server) balanceStatement(c *gin.Context) {
 }
 
 // statementStep signs or reviews a balance statement for ?month=.
-func (s *Server) statementStep(status int, step func(ctx context.Context, id, month string) (*recon.BalanceStatement, error)) gin.HandlerFunc {
+func (s *Server) statementStep(status int, step func(ctx context.Context, id, month string) (*reconcile.BalanceStatement, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, month := c.Param("id"), c.Query("month")
 		s.Write(c, status, func(ctx context.Context) (any, int, error) {

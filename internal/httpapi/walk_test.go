@@ -133,6 +133,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"runs":             {run, "no-such"},
 			"schemes":          {scheme, "NO-SUCH"},
 			"reconciliations":  {recon["HZ"], recon["GY"], "no-such"},
+			"matches":          {"no-such"},
 			"payment-requests": {filed.ID, "no-such"},
 			"exceptions":       {"idle_money:city", "retention:CF-2026@city", "no-such"},
 			"contracts":        {contracts["HZ"], contracts["GY"], "no-such"},

@@ -1,4 +1,4 @@
-package recon
+package reconcile
 
 import (
 	"context"
@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
 	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
+	"renofund/internal/recon"
 	"renofund/internal/store"
 )
 
@@ -24,25 +25,25 @@ var ErrAccountExists = errs.New(errs.Conflict, "bank_account_exists", "the bank 
 // every fund of the district) and the column mapping of its bank's
 // statements when the built-in names do not cover them.
 type Account struct {
-	ID        string   `json:"id"`
-	District  string   `json:"district"`
-	Bank      string   `json:"bank"`
-	AccountNo string   `json:"account_no"`
-	Name      string   `json:"name"`
-	Funds     []string `json:"funds"`
-	Mapping   Mapping  `json:"mapping,omitempty"`
-	CreatedBy string   `json:"created_by"`
-	CreatedAt string   `json:"created_at"`
+	ID        string        `json:"id"`
+	District  string        `json:"district"`
+	Bank      string        `json:"bank"`
+	AccountNo string        `json:"account_no"`
+	Name      string        `json:"name"`
+	Funds     []string      `json:"funds"`
+	Mapping   recon.Mapping `json:"mapping,omitempty"`
+	CreatedBy string        `json:"created_by"`
+	CreatedAt string        `json:"created_at"`
 }
 
 // AccountIn registers an account.
 type AccountIn struct {
-	District  string   `json:"district"`
-	Bank      string   `json:"bank"`
-	AccountNo string   `json:"account_no"`
-	Name      string   `json:"name"`
-	Funds     []string `json:"funds,omitempty"`
-	Mapping   Mapping  `json:"mapping,omitempty"`
+	District  string        `json:"district"`
+	Bank      string        `json:"bank"`
+	AccountNo string        `json:"account_no"`
+	Name      string        `json:"name"`
+	Funds     []string      `json:"funds,omitempty"`
+	Mapping   recon.Mapping `json:"mapping,omitempty"`
 }
 
 // check refuses empty or over-long names and an account number that is not
@@ -50,8 +51,8 @@ type AccountIn struct {
 func (in *AccountIn) check() error {
 	in.AccountNo = strings.NewReplacer(" ", "", "-", "").Replace(in.AccountNo)
 	for _, f := range []struct{ name, v string }{{"bank", in.Bank}, {"name", in.Name}} {
-		if strings.TrimSpace(f.v) == "" || utf8.RuneCountInString(f.v) > 100 {
-			return fmt.Errorf("%w: %s must be 1 to 100 characters", errs.ErrInvalidRequest, f.name)
+		if err := field.Text(f.name, f.v, true, 100); err != nil {
+			return err
 		}
 	}
 	ok := len(in.AccountNo) >= 6 && len(in.AccountNo) <= 34

@@ -1,4 +1,4 @@
-package recon
+package reconcile
 
 import (
 	"context"
@@ -7,15 +7,16 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
 	"renofund/funding"
 	"renofund/internal/access"
 	"renofund/internal/errs"
+	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/recon"
 	"renofund/internal/sheet"
 	"renofund/internal/store"
 )
@@ -33,7 +34,7 @@ var (
 )
 
 // ByManual marks a match made by a person.
-const ByManual Method = "manual"
+const ByManual recon.Method = "manual"
 
 // MatchEvent is a manual match or the undoing of a match, with who did it,
 // when and why: the reconciliation's history, never rewritten.
@@ -60,10 +61,7 @@ type UnmatchIn struct {
 }
 
 func checkReason(reason string) error {
-	if strings.TrimSpace(reason) == "" || utf8.RuneCountInString(reason) > 500 {
-		return fmt.Errorf("%w: reason must be 1 to 500 characters", errs.ErrInvalidRequest)
-	}
-	return nil
+	return field.Text("reason", strings.TrimSpace(reason), true, 500)
 }
 
 type matchRow struct {
@@ -341,34 +339,36 @@ func (s *Service) Unmatch(ctx context.Context, id, match string, in UnmatchIn) (
 	return s.GetReconciliation(ctx, id)
 }
 
-// signed reads an amount that may be negative, as ReportedLine and
+// signedAmount reads an amount that may be negative, as ReportedLine and
 // LedgerMovement write theirs (money.Amount reads only what a client may
 // send, never a negative).
-type signed money.Amount
+type signedAmount money.Amount
 
-func (a *signed) UnmarshalJSON(b []byte) error {
+func (a *signedAmount) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
 	v, err := sheet.Source{}.SignedAmount(s)
-	*a = signed(v)
+	*a = signedAmount(v)
 	return err
 }
 
 // storedLine and storedMovement read back ReportedLine and LedgerMovement.
 type storedLine struct {
-	Line                                                        int
-	Date, Reference, Counterparty, CounterpartyAccount, Summary string
-	Amount                                                      signed
-	Balance                                                     *signed
+	Line                          int
+	Date, Reference, Counterparty string
+	CounterpartyAccount           string `json:"counterparty_account"`
+	Summary                       string
+	Amount                        signedAmount
+	Balance                       *signedAmount
 }
 
 type storedMovement struct {
 	ID, Date, Reference string
 	VoucherNo           string `json:"voucher_no"`
 	Type                string
-	Amount              signed
+	Amount              signedAmount
 }
 
 func (l storedLine) line() ReportedLine {

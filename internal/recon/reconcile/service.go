@@ -1,4 +1,4 @@
-package recon
+package reconcile
 
 import (
 	"context"
@@ -16,7 +16,9 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/bankbook"
 	"renofund/internal/money"
+	"renofund/internal/recon"
 	"renofund/internal/store"
 )
 
@@ -118,13 +120,13 @@ type Upload struct {
 	Window            int
 }
 
-// Reconcile matches a district's bank statement (see ReadStatement; the
+// Reconcile matches a district's bank statement (see recon.ReadStatement; the
 // account's saved mapping applies) against its ledger movements (of the
 // account's funds, when it lists some) over the statement's dates widened by
 // the window: first by reference (the transfer's reference, the client's
 // voucher number, the voucher number or the transfer id), then by equal
 // amount within window days, one to one, then one to many by amount (see
-// MatchGroups). A statement with malformed lines or a broken running
+// recon.MatchGroups). A statement with malformed lines or a broken running
 // balance is refused with every bad line listed; the same statement twice
 // for the same account with ErrDuplicate.
 func (s *Service) Reconcile(ctx context.Context, up Upload) (*Reconciliation, error) {
@@ -148,14 +150,14 @@ func (s *Service) Reconcile(ctx context.Context, up Upload) (*Reconciliation, er
 	if err := s.writableDistrict(ctx, district); err != nil {
 		return nil, err
 	}
-	var mapping Mapping
+	var mapping recon.Mapping
 	var funds []string
 	scope := "district:" + district
 	if acct != nil {
 		mapping, funds, scope = acct.Mapping, acct.Funds, "account:"+acct.ID
 	}
-	lines, err := ReadStatement(up.File, mapping)
-	if errors.Is(err, ErrInvalid) {
+	lines, err := recon.ReadStatement(up.File, mapping)
+	if errors.Is(err, recon.ErrInvalid) {
 		return nil, fmt.Errorf("%w: %w", errs.ErrInvalidRequest, err)
 	}
 	if err != nil {
@@ -173,8 +175,8 @@ func (s *Service) Reconcile(ctx context.Context, up Upload) (*Reconciliation, er
 	if err != nil {
 		return nil, err
 	}
-	res := Match(lines, moves, window)
-	groups, _, _ := MatchGroups(res.UnmatchedBank, res.UnmatchedLedger, window)
+	res := recon.Match(lines, moves, window)
+	groups, _, _ := recon.MatchGroups(res.UnmatchedBank, res.UnmatchedLedger, window)
 	sum := sha256.Sum256(up.File)
 	r := &Reconciliation{ID: ledger.NewID(), District: district, StatementSHA256: hex.EncodeToString(sum[:]), WindowDays: window,
 		PeriodFrom: from.Format(time.DateOnly), PeriodTo: to.Format(time.DateOnly),
@@ -184,7 +186,7 @@ func (s *Service) Reconcile(ctx context.Context, up Upload) (*Reconciliation, er
 		r.Account = acct.ID
 	}
 	var ms []matchRow
-	add := func(method string, bank []BankLine, movs []Movement) {
+	add := func(method string, bank []recon.BankLine, movs []recon.Movement) {
 		m := matchRow{ID: ledger.NewID(), ReconciliationID: r.ID, Method: method, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 		for _, b := range bank {
 			m.lines = append(m.lines, b.Line)
@@ -195,10 +197,10 @@ func (s *Service) Reconcile(ctx context.Context, up Upload) (*Reconciliation, er
 		ms = append(ms, m)
 	}
 	for _, p := range res.Matched {
-		add(string(p.By), []BankLine{p.Bank}, []Movement{p.Movement})
+		add(string(p.By), []recon.BankLine{p.Bank}, []recon.Movement{p.Movement})
 	}
 	for _, g := range groups {
-		add(string(ByGroup), g.Bank, g.Movements)
+		add(string(recon.ByGroup), g.Bank, g.Movements)
 	}
 	items := items{bank: make([]ReportedLine, len(lines)), ledger: make([]LedgerMovement, 0, len(moves))}
 	for i, l := range lines {
@@ -240,12 +242,12 @@ func (s *Service) Reconcile(ctx context.Context, up Upload) (*Reconciliation, er
 }
 
 // movements returns the district's ledger movements between two dates.
-func (s *Service) movements(ctx context.Context, district, from, to string, funds []string) ([]Movement, map[string]LedgerMovement, error) {
-	nets, err := s.ledger.DistrictNet(ctx, district, from, to, funds...)
+func (s *Service) movements(ctx context.Context, district, from, to string, funds []string) ([]recon.Movement, map[string]LedgerMovement, error) {
+	nets, err := bankbook.Net(ctx, s.db, district, from, to, funds...)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]Movement, 0, len(nets))
+	out := make([]recon.Movement, 0, len(nets))
 	byID := make(map[string]LedgerMovement, len(nets))
 	for _, n := range nets {
 		d, _ := time.Parse(time.DateOnly, n.BookedOn)
@@ -256,7 +258,7 @@ func (s *Service) movements(ctx context.Context, district, from, to string, fund
 		if n.Reference != "" {
 			ref = n.Reference
 		}
-		out = append(out, Movement{ID: n.ID, Date: d, Amount: n.Net, Reference: ref})
+		out = append(out, recon.Movement{ID: n.ID, Date: d, Amount: n.Net, Reference: ref})
 		byID[n.ID] = LedgerMovement{ID: n.ID, VoucherNo: n.VoucherNo, Type: n.Type, Date: n.BookedOn, Amount: n.Net, Reference: ref}
 	}
 	return out, byID, nil
@@ -265,7 +267,7 @@ func (s *Service) movements(ctx context.Context, district, from, to string, fund
 // canonical writes the movements of the lines (date, amount, balance,
 // reference) without their line numbers or texts, so that the same lines in
 // another file or layout of the same bank's export read the same.
-func canonical(lines []BankLine) string {
+func canonical(lines []recon.BankLine) string {
 	var b strings.Builder
 	for _, l := range lines {
 		fmt.Fprintf(&b, "%s|%d|%t|%d|%s\n", l.Date.Format(time.DateOnly), l.Amount, l.HasBalance, l.Balance, l.Reference)
@@ -273,7 +275,7 @@ func canonical(lines []BankLine) string {
 	return b.String()
 }
 
-func toBankLine(b BankLine) ReportedLine {
+func toBankLine(b recon.BankLine) ReportedLine {
 	r := ReportedLine{Line: b.Line, Date: b.Date.Format(time.DateOnly), Amount: b.Amount, Reference: b.Reference,
 		Counterparty: b.Counterparty, CounterpartyAccount: b.CounterpartyAccount, Summary: b.Summary}
 	if b.HasBalance {

@@ -1,4 +1,4 @@
-package recon
+package reconcile
 
 import (
 	"context"
@@ -322,21 +322,21 @@ func writeSheet(wb *sheet.Workbook, name string, header []string, rows [][]sheet
 }
 
 // decodeStatement reads a stored balance statement back (its amounts may be
-// negative; see signed).
+// negative; see signedAmount).
 func decodeStatement(body []byte) (*BalanceStatement, error) {
 	var st struct {
 		BalanceStatement
-		BankBalance    signed           `json:"bank_balance"`
-		BookBalance    signed           `json:"book_balance"`
+		BankBalance    signedAmount     `json:"bank_balance"`
+		BookBalance    signedAmount     `json:"book_balance"`
 		BankNotInBooks []storedLine     `json:"bank_not_in_books"`
 		BooksNotInBank []storedMovement `json:"books_not_in_bank"`
 		Differences    []struct {
 			Match            string
-			Bank, Books, Gap signed
+			Bank, Books, Gap signedAmount
 		} `json:"differences"`
-		AdjustedBank signed `json:"adjusted_bank_balance"`
-		AdjustedBook signed `json:"adjusted_book_balance"`
-		Difference   signed `json:"difference"`
+		AdjustedBank signedAmount `json:"adjusted_bank_balance"`
+		AdjustedBook signedAmount `json:"adjusted_book_balance"`
+		Difference   signedAmount `json:"difference"`
 	}
 	if err := json.Unmarshal(body, &st); err != nil {
 		return nil, err
