@@ -318,4 +318,3 @@ func (l *Ledger) HouseholdReceipts(ctx context.Context, fund string) (map[string
 	}
 	return m, nil
 }
-
