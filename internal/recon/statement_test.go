@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -81,23 +82,11 @@ func TestReadStatementLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ReadStatement: %v", err)
 			}
-			if g := briefs(got); !equalBriefs(g, tc.want) {
+			if g := briefs(got); !slices.Equal(g, tc.want) {
 				t.Errorf("got %+v, want %+v", g, tc.want)
 			}
 		})
 	}
-}
-
-func equalBriefs(a, b []brief) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func read(t *testing.T, name string) func() []byte {
@@ -154,23 +143,11 @@ func TestReadStatementRefusals(t *testing.T) {
 					t.Errorf("line %d: code %s, want %s", r.Line, r.Code, tc.code)
 				}
 			}
-			if !slicesEqual(got, tc.lines) {
+			if !slices.Equal(got, tc.lines) {
 				t.Errorf("lines %v, want %v (%v)", got, tc.lines, err)
 			}
 		})
 	}
-}
-
-func slicesEqual(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestReadStatementMapping(t *testing.T) {
@@ -187,7 +164,7 @@ func TestReadStatementMapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []brief{{2, "2026-04-01", "100.00", "100.00", "甲"}, {3, "2026-04-02", "-30.00", "70.00", "乙"}}
-	if !equalBriefs(briefs(got), want) {
+	if !slices.Equal(briefs(got), want) {
 		t.Errorf("got %+v", briefs(got))
 	}
 	for _, bad := range []Mapping{{"colour": "x"}, {FieldDate: " "}, {FieldDate: "a", FieldDebit: "A"}} {
