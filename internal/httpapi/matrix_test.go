@@ -415,7 +415,8 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "POST /v1/allocation-plans":
 		return planBody(d), true
 	case "POST /v1/allocation-plans/:id/execute", "POST /v1/subsidy/runs/:id/approve", "POST /v1/subsidy/runs/:id/cancel",
-		"POST /v1/periods/:period/close", "POST /v1/periods/:period/close/confirm", "POST /v1/periods/:period/reopen/confirm":
+		"POST /v1/periods/:period/close", "POST /v1/periods/:period/close/confirm", "POST /v1/periods/:period/reopen/confirm",
+		"POST /v1/reconciliations/:id/balance-statement/sign", "POST /v1/reconciliations/:id/balance-statement/review":
 		return nil, true
 	case "POST /v1/payment-requests/:id/approve":
 		return nil, true

@@ -41,11 +41,12 @@ func (s *Server) unmatch(c *gin.Context) {
 	})
 }
 
-// balanceStatement answers JSON or, with ?format=xlsx, the workbook.
+// balanceStatement answers JSON or, with ?format=xlsx, the workbook
+// (?format=csv: its first sheet).
 func (s *Server) balanceStatement(c *gin.Context) {
 	format := c.Query("format")
-	if format != "" && format != "json" && format != "xlsx" {
-		s.Fail(c, fmt.Errorf("%w: format must be json or xlsx", errs.ErrInvalidRequest))
+	if format != "" && format != "json" && format != "xlsx" && format != "csv" {
+		s.Fail(c, fmt.Errorf("%w: format must be json, csv or xlsx", errs.ErrInvalidRequest))
 		return
 	}
 	b, err := s.Recon.Statement(c.Request.Context(), c.Param("id"), c.Query("month"))
@@ -53,7 +54,15 @@ func (s *Server) balanceStatement(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	if format != "xlsx" {
+	switch format {
+	case "csv":
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Status(http.StatusOK)
+		if err := b.WriteCSV(c.Writer); err != nil {
+			_ = c.Error(err)
+		}
+		return
+	case "", "json":
 		web.SendJSON(c, http.StatusOK, b)
 		return
 	}

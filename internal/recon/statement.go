@@ -53,8 +53,8 @@ func Decode(b []byte) ([]byte, error) {
 		return b, nil
 	}
 	out, _, err := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: neither UTF-8 nor GBK/GB18030: %v", ErrInvalid, err)
+	if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
+		return nil, refuse(sheet.LineError{Line: 1, Code: codeInvalid, Reason: "the file is neither UTF-8 nor GBK/GB18030 text: save it as UTF-8 or GBK"})
 	}
 	return out, nil
 }
@@ -200,6 +200,11 @@ func parseRows(rows [][]string, src sheet.Source, m Mapping) ([]BankLine, error)
 		}
 		if len(lines)+len(bad) >= MaxLines {
 			return nil, ErrTooManyLines
+		}
+		if len(cells) > len(trimTrailingEmpty(l.headers)) {
+			bad = append(bad, sheet.LineError{Line: i + 1, Code: codeInvalid,
+				Reason: fmt.Sprintf("has %d columns, the header %d", len(cells), len(trimTrailingEmpty(l.headers)))})
+			continue
 		}
 		if bl, ok := l.parse(row{i + 1, cells}, src, &bad); ok {
 			lines = append(lines, bl)

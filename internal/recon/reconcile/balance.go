@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -264,29 +265,67 @@ func (s *Service) Review(ctx context.Context, id, month string) (*BalanceStateme
 	return out, err
 }
 
-// WriteXLSX writes the balance statement as a workbook: the statement,
-// then the outstanding items on each side.
-func (b *BalanceStatement) WriteXLSX(w io.Writer) error {
-	wb := sheet.NewWorkbook(w)
-	rows := [][]sheet.Value{
-		{sheet.Text("核算单位 district"), sheet.Text(b.District)},
-		{sheet.Text("银行账户 account"), sheet.Text(b.Account)},
-		{sheet.Text("月份 month"), sheet.Text(b.Month)},
-		{sheet.Text("银行对账单余额 bank balance"), sheet.Amount(b.BankBalance)},
-		{sheet.Text("加：企业已收、银行未收 / 减：企业已付、银行未付"), sheet.Amount(b.AdjustedBank - b.BankBalance)},
-		{sheet.Text("调节后银行余额 adjusted bank balance"), sheet.Amount(b.AdjustedBank)},
-		{sheet.Text("单位账面余额 book balance"), sheet.Amount(b.BookBalance)},
-		{sheet.Text("加：银行已收、企业未收 / 减：银行已付、企业未付"), sheet.Amount(b.AdjustedBook - b.BookBalance)},
-		{sheet.Text("调节后账面余额 adjusted book balance"), sheet.Amount(b.AdjustedBook)},
-		{sheet.Text("差额 difference"), sheet.Amount(b.Difference)},
+// summaryRow is one row of the statement's first sheet: an amount, or a
+// text when text is set.
+type summaryRow struct {
+	item   string
+	amount money.Amount
+	text   string
+	isText bool
+}
+
+// summary is the statement's first sheet: item and amount.
+func (b *BalanceStatement) summary() []summaryRow {
+	rows := []summaryRow{
+		{item: "核算单位 district", text: b.District, isText: true}, {item: "银行账户 account", text: b.Account, isText: true}, {item: "月份 month", text: b.Month, isText: true},
+		{item: "银行对账单余额 bank balance", amount: b.BankBalance},
+		{item: "加：企业已收、银行未收 / 减：企业已付、银行未付", amount: b.AdjustedBank - b.BankBalance},
+		{item: "调节后银行余额 adjusted bank balance", amount: b.AdjustedBank},
+		{item: "单位账面余额 book balance", amount: b.BookBalance},
+		{item: "加：银行已收、企业未收 / 减：银行已付、企业未付", amount: b.AdjustedBook - b.BookBalance},
+		{item: "调节后账面余额 adjusted book balance", amount: b.AdjustedBook},
+		{item: "差额 difference", amount: b.Difference},
 	}
 	for _, sig := range []struct {
 		what string
 		s    *Signature
 	}{{"编制 signed", b.Signed}, {"审核 reviewed", b.Reviewed}} {
 		if sig.s != nil {
-			rows = append(rows, []sheet.Value{sheet.Text(sig.what), sheet.Text(sheet.Cell(sig.s.By) + " " + sig.s.At)})
+			rows = append(rows, summaryRow{item: sig.what, text: sig.s.By + " " + sig.s.At, isText: true})
 		}
+	}
+	return rows
+}
+
+func (r summaryRow) value() string {
+	if r.isText {
+		return sheet.Cell(r.text)
+	}
+	return r.amount.String()
+}
+
+// WriteCSV writes the statement's summary (item, amount) as CSV.
+func (b *BalanceStatement) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"item", "amount"})
+	for _, r := range b.summary() {
+		_ = cw.Write([]string{r.item, r.value()})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteXLSX writes the balance statement as a workbook: the statement,
+// then the outstanding items on each side.
+func (b *BalanceStatement) WriteXLSX(w io.Writer) error {
+	wb := sheet.NewWorkbook(w)
+	var rows [][]sheet.Value
+	for _, r := range b.summary() {
+		v := sheet.Amount(r.amount)
+		if r.isText {
+			v = sheet.Text(r.value())
+		}
+		rows = append(rows, []sheet.Value{sheet.Text(r.item), v})
 	}
 	if err := writeSheet(wb, "余额调节表", []string{"项目 item", "金额 amount"}, rows); err != nil {
 		return err
