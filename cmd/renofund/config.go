@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 
+	"renofund/funding/evidence"
 	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/app"
@@ -23,6 +24,9 @@ type config struct {
 	// ApprovalAbove is the payment above which a second person approves
 	// (RENOFUND_APPROVAL_ABOVE, in yuan; default ¥1,000,000).
 	ApprovalAbove money.Amount
+	// AttachmentMaxBytes is the largest evidence document accepted
+	// (RENOFUND_ATTACHMENT_MAX_BYTES; default 10 MiB).
+	AttachmentMaxBytes int64
 	// Problem is what was wrong with the environment, if anything.
 	Problem string
 }
@@ -44,6 +48,14 @@ func loadConfig(getenv func(string) string) config {
 		}
 		c.ApprovalAbove = a
 	}
+	c.AttachmentMaxBytes = evidence.DefaultMaxBytes
+	if v := getenv("RENOFUND_ATTACHMENT_MAX_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 || n > 1<<30 {
+			c.Problem = fmt.Sprintf("RENOFUND_ATTACHMENT_MAX_BYTES must be a number of bytes from 1 to 1073741824, got %q", v)
+		}
+		c.AttachmentMaxBytes = n
+	}
 	return c
 }
 
@@ -51,6 +63,9 @@ func loadConfig(getenv func(string) string) config {
 func wire(db *store.DB, cfg config, log *slog.Logger) *app.Services {
 	a := app.New(db, log)
 	a.Movements.ApprovalAbove = cfg.ApprovalAbove
+	if cfg.AttachmentMaxBytes > 0 {
+		a.Movements.Evidence.MaxBytes = cfg.AttachmentMaxBytes
+	}
 	return a
 }
 

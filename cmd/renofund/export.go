@@ -14,7 +14,17 @@ import (
 
 // exportCmd: renofund export trail --out DIR [--district --project --fund --fiscal-year | --from --to]
 // writes trail.csv, trail.jsonl, trail.xlsx, datapackage.json and manifest.json.
+//
+// renofund export verify DIR checks an export directory against its
+// manifest (audit.VerifyDir): every file and evidence document.
 func exportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 2 && args[0] == "verify" {
+		if err := audit.VerifyDir(args[1]); err != nil {
+			return fmt.Errorf("export verify: %w", err)
+		}
+		fmt.Fprintln(stdout, "ok: every file and attachment matches manifest.json")
+		return nil
+	}
 	if len(args) == 0 || args[0] != "trail" {
 		return usageError{"export: want trail --out DIR [--district --project --fund --fiscal-year | --from --to]"}
 	}

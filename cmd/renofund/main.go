@@ -41,6 +41,7 @@ commands:
   import receipts --fund CODE FILE [--partial] [--rejects OUT.csv]
   subsidy run --scheme CODE [--period P] | subsidy run --due
   export trail --out DIR [--district D] [--project P] [--fund F] [--fiscal-year YYYY | --from DATE --to DATE]
+  export verify DIR          check an export directory's files and evidence documents against its manifest
   bench [--database-url URL] [--clients 32] [--duration 5s] [--batch 1000]
   demo                       load the deterministic demo city into an empty database (again: nothing added)
   audit verify               recompute every hash link and checkpoint (same as GET /v1/audit/verify)
@@ -49,6 +50,7 @@ environment:
   RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db)
   RENOFUND_ADDR           listen address (default 127.0.0.1:8080)
   RENOFUND_APPROVAL_ABOVE payments above this many yuan need a second person (default 1000000.00)
+  RENOFUND_ATTACHMENT_MAX_BYTES the largest document accepted as evidence (default 10485760, 10 MiB)
   RENOFUND_RATE_LIMIT     requests per second per token (default unlimited)
   RENOFUND_PG_ISOLATION   serializable: run PostgreSQL transactions serializable
 

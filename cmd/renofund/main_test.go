@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,6 +35,19 @@ func TestHelpExitsZero(t *testing.T) {
 	if !errors.As(err, &usage) || !strings.Contains(err.Error(), "RENOFUND_APPROVAL_ABOVE") {
 		t.Errorf("a bad approval threshold: %v", err)
 	}
+	for _, v := range []string{"lots", "0", "-1", "2147483648"} {
+		c := loadConfig(func(k string) string { return map[string]string{"RENOFUND_ATTACHMENT_MAX_BYTES": v}[k] })
+		if !strings.Contains(c.Problem, "RENOFUND_ATTACHMENT_MAX_BYTES") {
+			t.Errorf("attachment limit %q accepted: %+v", v, c)
+		}
+	}
+	if c := loadConfig(func(k string) string { return map[string]string{"RENOFUND_ATTACHMENT_MAX_BYTES": "2048"}[k] }); c.Problem != "" ||
+		c.AttachmentMaxBytes != 2048 {
+		t.Errorf("attachment limit 2048: %+v", c)
+	}
+	if c := loadConfig(noEnv); c.AttachmentMaxBytes != 10<<20 {
+		t.Errorf("default attachment limit: %d", c.AttachmentMaxBytes)
+	}
 }
 
 // TestDemoOnlyIntoAnEmptyDatabase: after the README's walkthrough has
@@ -62,5 +76,28 @@ func TestDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 	}
 	if err := run(ctx, []string{"demo"}, env("walk.db"), &out, &out); !errors.Is(err, demo.ErrNotEmpty) {
 		t.Errorf("the demo on a database with other data: %v, want not_empty", err)
+	}
+}
+
+// TestExportVerify: export verify accepts a directory as export trail wrote
+// it and refuses it once a file is altered.
+func TestExportVerify(t *testing.T) {
+	dir, out := t.TempDir(), t.TempDir()
+	env := func(k string) string {
+		return map[string]string{"RENOFUND_DATABASE_URL": "sqlite:" + filepath.Join(dir, "x.db")}[k]
+	}
+	var buf bytes.Buffer
+	if err := run(context.Background(), []string{"export", "trail", "--out", out}, env, &buf, &buf); err != nil {
+		t.Fatalf("export trail: %v: %s", err, buf.String())
+	}
+	buf.Reset()
+	if err := run(context.Background(), []string{"export", "verify", out}, env, &buf, &buf); err != nil || !strings.HasPrefix(buf.String(), "ok") {
+		t.Fatalf("export verify: %v %q", err, buf.String())
+	}
+	if err := os.WriteFile(filepath.Join(out, "trail.jsonl"), []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"export", "verify", out}, env, &buf, &buf); err == nil || !strings.Contains(err.Error(), "trail.jsonl") {
+		t.Errorf("export verify of an altered directory: %v", err)
 	}
 }

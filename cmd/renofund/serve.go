@@ -34,8 +34,9 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	api := a.API(log, cfg.RateLimit)
 	defer api.Close()
 
-	// Schedules are parsed before listening: a bad one stops start-up.
-	sched := schedule.New(a.Subsidy.Schedules(), log)
+	// Schedules are parsed before listening: a bad one stops start-up. The
+	// subsidy schemes' runs and the monthly bulletin share one scheduler.
+	sched := schedule.New(schedule.Sources{a.Subsidy.Schedules(), a.Bulletins.Jobs()}, log)
 	if err := sched.Start(ctx); err != nil {
 		return err
 	}

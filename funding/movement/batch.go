@@ -45,6 +45,8 @@ type BatchItem struct {
 	PayeeID     string `json:"payee_id,omitempty"`
 	Contract    string `json:"contract,omitempty"`
 	Retention   bool   `json:"retention,omitempty"`
+	// Attachments: as Expenditure.Attachments.
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // Batch applies up to MaxBatch items in one database transaction, all or
@@ -76,7 +78,15 @@ func (s *Service) Batch(ctx context.Context, items []BatchItem) (string, []*ledg
 		if errors.As(err, &ie) {
 			return fmt.Errorf("items[%d]: %w", ie.Index, ie.Err)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		for i, it := range items {
+			if err := s.bind(ctx, ts[i], it.Attachments); err != nil {
+				return fmt.Errorf("items[%d]: %w", i, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return "", nil, err
@@ -95,6 +105,9 @@ type batchState struct {
 }
 
 func (b *batchState) build(ctx context.Context, it BatchItem) (*ledger.Transfer, error) {
+	if it.Attachments != nil && it.Type != ledger.TypeExpenditure {
+		return nil, fmt.Errorf("%w: only a payment names attachments", errs.ErrInvalidRequest)
+	}
 	switch it.Type {
 	case ledger.TypeReceipt:
 		var payer Party
@@ -109,7 +122,7 @@ func (b *batchState) build(ctx context.Context, it BatchItem) (*ledger.Transfer,
 	case ledger.TypeExpenditure:
 		in := Expenditure{Project: it.Project, Category: it.Category, Amount: it.Amount, VoucherNo: it.VoucherNo,
 			PaidOn: it.PaidOn, Purpose: it.Purpose, Funding: it.Funding, ForceReason: it.ForceReason, PayeeID: it.PayeeID,
-			Contract: it.Contract, Retention: it.Retention}
+			Contract: it.Contract, Retention: it.Retention, Attachments: it.Attachments}
 		if it.Payee != nil {
 			in.Payee = *it.Payee
 		}

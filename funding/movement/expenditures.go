@@ -47,6 +47,10 @@ type Expenditure struct {
 	// the contractor after the defect-liability period, or a repair paid to
 	// another.
 	Retention bool `json:"retention,omitempty"`
+	// Attachments names documents uploaded beforehand as transfer:new
+	// (funding/evidence) that the payment is made on: their digest enters
+	// the transfer's hash and they are bound to it.
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 func (in *Expenditure) check() error {
@@ -107,6 +111,7 @@ type balances func(project string) ([]ledger.Holding, error)
 type earlier struct {
 	contracts map[string]works.Paid
 	retention map[string]money.Amount
+	evidence  map[string]bool // documents named
 }
 
 // add counts a built transfer.
@@ -246,6 +251,11 @@ func (s *Service) expenditureTransfer(ctx context.Context, in Expenditure, held 
 			return nil, err
 		}
 	}
+	if in.Attachments != nil {
+		if t.EvidenceDigest, err = s.Evidence.Digest(ctx, p.District, in.Attachments, prior.evidence); err != nil {
+			return nil, err
+		}
+	}
 	parts := in.Funding
 	if parts == nil {
 		hs, err := held(in.Project)
@@ -281,9 +291,20 @@ func (s *Service) Spend(ctx context.Context, in Expenditure) (*ledger.Transfer, 
 		if err != nil {
 			return err
 		}
-		return s.ledger.Post(ctx, t)
+		if err := s.ledger.Post(ctx, t); err != nil {
+			return err
+		}
+		return s.bind(ctx, t, in.Attachments)
 	})
 	return t, err
+}
+
+// bind binds the documents a posted payment names to its transfer.
+func (s *Service) bind(ctx context.Context, t *ledger.Transfer, attachments []string) error {
+	if len(attachments) == 0 {
+		return nil
+	}
+	return s.Evidence.Bind(ctx, t, attachments)
 }
 
 // lockedBalances reads a project's holdings under lock.
@@ -294,7 +315,7 @@ func (s *Service) lockedBalances(ctx context.Context) balances {
 }
 
 func noEarlier() *earlier {
-	return &earlier{contracts: map[string]works.Paid{}, retention: map[string]money.Amount{}}
+	return &earlier{contracts: map[string]works.Paid{}, retention: map[string]money.Amount{}, evidence: map[string]bool{}}
 }
 
 // checkParts applies the fund rules to explicit funding; the ledger then

@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"renofund/funding"
+	"renofund/funding/evidence"
 	"renofund/funding/works"
 	"renofund/internal/creditcode"
 	"renofund/internal/errs"
@@ -30,11 +31,15 @@ type Service struct {
 	ApprovalAbove money.Amount
 	// Works keeps the contracts payments are made under.
 	Works *works.Service
+	// Evidence keeps the documents payments, contracts and acceptances are
+	// made on.
+	Evidence *evidence.Service
 }
 
 // New returns the service: it looks objects up in reg and posts through l.
 func New(db *store.DB, l *ledger.Ledger, reg *funding.Registry) *Service {
-	return &Service{db: db, ledger: l, reg: reg, ApprovalAbove: DefaultApprovalAbove, Works: works.New(db, l, reg)}
+	w := works.New(db, l, reg)
+	return &Service{db: db, ledger: l, reg: reg, ApprovalAbove: DefaultApprovalAbove, Works: w, Evidence: evidence.New(db, l, w)}
 }
 
 // Party is a payer or payee as at the time of payment.

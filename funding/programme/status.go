@@ -244,3 +244,29 @@ func RecordClosed(ctx context.Context, db *store.DB, code, on, documentNo string
 			Note: "决算 final accounts closed"})
 	})
 }
+
+// ProjectAsOf is a planned project's status as it stood on a date: the last
+// step dated on or before it (reserve when there is none), and since when.
+type ProjectAsOf struct {
+	Code, Name, DistrictCode string
+	PlanYear                 int
+	Status, Since            string
+}
+
+// StatusesAsOf lists the projects planned for a year up to date's, each
+// with its status as of date (steps dated later do not count yet).
+func StatusesAsOf(ctx context.Context, db *store.DB, date string) ([]ProjectAsOf, error) {
+	var rows []ProjectAsOf
+	last := func(col string) string {
+		return `(SELECT s.` + col + ` FROM project_status_steps s WHERE s.project_code = p.code AND s.on_date <= ?
+			ORDER BY s.seq DESC LIMIT 1)`
+	}
+	err := db.Conn(ctx).Raw(`SELECT p.code, p.name, p.district_code, p.plan_year,
+		COALESCE(`+last("status")+`, ?) AS status, COALESCE(`+last("on_date")+`, '') AS since
+		FROM projects p WHERE p.plan_year IS NOT NULL AND p.plan_year <= ? ORDER BY p.code`,
+		date, funding.StatusReserve, date, date[:4]).Scan(&rows).Error
+	return rows, err
+}
+
+// Reached reports whether a status is at or past another in the pipeline.
+func Reached(status, milestone string) bool { return rank(status) >= rank(milestone) }

@@ -164,70 +164,21 @@ func (s *Service) exceptions(ctx context.Context, r Rules, code string) ([]Excep
 func findingID(code string, parts ...string) string { return code + ":" + strings.Join(parts, "@") }
 
 // retention finds money at the city or a district that arrived more than
-// the pass-down deadline ago and has not gone on: inflows are consumed by
-// outflows first in, first out, and what is left of an old inflow is late.
+// the pass-down deadline ago and has not gone on (see LatePassDown).
 func (s *Service) retention(ctx context.Context, r Rules) ([]Exception, error) {
-	district, err := access.From(ctx).Area("")
+	late, err := s.LatePassDown(ctx, "", r.AsOf)
 	if err != nil {
 		return nil, err
-	}
-	entries, err := s.ledger.Entries(ctx, ledger.HoldingFilter{District: district, Positive: true, AboveProjects: true})
-	if err != nil {
-		return nil, err
-	}
-	funds, err := fundsOf(ctx, s, entries, func(x ledger.Entry) string { return x.Fund })
-	if err != nil {
-		return nil, err
-	}
-	type lot struct {
-		on     string
-		amount money.Amount
 	}
 	var out []Exception
-	flush := func(e ledger.Entry, lots []lot) {
-		days := PassDownDays
-		if specialKinds[funds[e.Fund].Kind] {
-			days = PassDownSpecialDays
-		}
-		cutoff := r.AsOf.AddDate(0, 0, -days).Format(time.DateOnly)
-		var late money.Amount
-		oldest := ""
-		for _, l := range lots {
-			if l.amount > 0 && l.on < cutoff {
-				late += l.amount
-				if oldest == "" {
-					oldest = l.on
-				}
-			}
-		}
-		if late > 0 {
-			out = append(out, Exception{ID: findingID(ExRetention, e.Fund, e.Holder), Code: ExRetention,
-				Rule: "预算法 §52 (滞留)", Severity: "high", Subject: e.Fund + " at " + e.Holder, District: e.District,
-				Amount: late, On: oldest,
-				Detail: fmt.Sprintf("%s received since %s not passed down within %d days", late, oldest, days)})
-		}
-	}
-	// Inflows are consumed by outflows first in, first out; what is left
-	// of an old inflow is late.
-	var lots []lot
-	for i, e := range entries {
-		if i > 0 && (e.Fund != entries[i-1].Fund || e.Holder != entries[i-1].Holder) {
-			flush(entries[i-1], lots)
-			lots = nil
-		}
-		if e.Amount > 0 {
-			lots = append(lots, lot{e.BookedOn, e.Amount})
+	for _, l := range late {
+		if l.Held == 0 {
 			continue
 		}
-		outflow := -e.Amount
-		for j := range lots {
-			take := min(outflow, lots[j].amount)
-			lots[j].amount -= take
-			outflow -= take
-		}
-	}
-	if len(entries) > 0 {
-		flush(entries[len(entries)-1], lots)
+		out = append(out, Exception{ID: findingID(ExRetention, l.Fund, l.Holder), Code: ExRetention,
+			Rule: "预算法 §52 (滞留)", Severity: "high", Subject: l.Fund + " at " + l.Holder, District: l.District,
+			Amount: l.Held, On: l.Since,
+			Detail: fmt.Sprintf("%s received since %s not passed down within %d days", l.Held, l.Since, l.Days)})
 	}
 	return out, nil
 }

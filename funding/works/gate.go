@@ -42,14 +42,23 @@ func (s *Service) paid(ctx context.Context, contract string) (Paid, error) {
 	return p, err
 }
 
+// PaymentLimit is the most a contract's progress and final payments may
+// reach: its sum × progress ceiling until settlement (st nil), then the
+// settlement less its retention.
+func PaymentLimit(sum money.Amount, ceiling money.Rate, st *Settlement) money.Amount {
+	if st != nil {
+		return st.Amount - st.Retention
+	}
+	return sum.Mul(ceiling)
+}
+
 func (c *Contract) position(paid Paid) Position {
-	pos := Position{Paid: paid.Payments, Limit: c.Sum.Mul(c.ProgressCeiling), RetentionUsed: paid.Retention}
+	pos := Position{Paid: paid.Payments, Limit: PaymentLimit(c.Sum, c.ProgressCeiling, c.Settlement), RetentionUsed: paid.Retention}
 	if a := c.passed(); a != nil {
 		pos.AcceptedOn = a.AcceptedOn
 		pos.LiabilityEnds = contractpay.LiabilityEnds(a.AcceptedOn, c.LiabilityMonths)
 	}
 	if st := c.Settlement; st != nil {
-		pos.Limit = st.Amount - st.Retention
 		pos.Retention = st.Retention
 	}
 	pos.Payable = max(pos.Limit-pos.Paid, 0)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"renofund/funding"
+	"renofund/funding/bulletin"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
 	"renofund/funding/programme"
@@ -45,6 +46,7 @@ type Services struct {
 	Tokens    *auth.Tokens
 	Keys      *idem.Keys
 	Events    *events.Writer
+	Bulletins *bulletin.Service
 }
 
 // New builds every service on db; log receives the audit-event writer's
@@ -55,10 +57,12 @@ func New(db *store.DB, log *slog.Logger) *Services {
 	moves := movement.New(db, l, reg)
 	sub := subsidy.NewService(db, l, subsidyRegistry{reg})
 	sub.CheckSchedule = schedule.Check
+	reports := report.New(l, reg)
 	return &Services{
-		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Programme: programme.New(db, l, reg), Reports: report.New(l, reg),
+		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Programme: programme.New(db, l, reg), Reports: reports,
 		Import: importer.New(db, reg, moves, l), Subsidy: sub, Clawbacks: clawback.New(db), Tax: taxbook.New(db),
 		Recon: reconcile.NewService(db, l, reg), Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
+		Bulletins: bulletin.New(db, l, reg, reports),
 	}
 }
 
@@ -68,7 +72,8 @@ func (s *Services) Close() { s.Events.Close() }
 // API is the HTTP service over these services; rateLimit is the requests
 // per second allowed per token (0: none).
 func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
-	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Programme: s.Programme, Reports: s.Reports,
+	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Evidence: s.Movements.Evidence, Programme: s.Programme, Reports: s.Reports,
 		Ledger: s.Ledger, Proof: s.Proof, Periods: s.Periods, Tokens: s.Tokens, Subsidy: s.Subsidy, Clawbacks: s.Clawbacks, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
-		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit})
+		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit,
+		Bulletins: s.Bulletins})
 }

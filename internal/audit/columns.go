@@ -35,6 +35,7 @@ type Row struct {
 	RecordedBy, RecordedAt                       string
 	PreparedBy, ApprovedBy                       string
 	ContractID, ContractPart                     string
+	AcceptanceID, EvidenceDigest                 string
 	ReversalOf, ReversalOfVoucher                string
 	ForcedReason, PlanID, BatchID                string
 
@@ -93,6 +94,8 @@ var columns = []column{
 	{"approved_by", "string", "审核人", "Approved by", "role:name of the second person who approved it (plan execution, subsidy run, forced or large payment); empty when none was needed", false, func(r *Row) any { return r.ApprovedBy }},
 	{"contract_id", "string", "合同ID", "Contract", "Id of the works contract the payment is made under", false, func(r *Row) any { return r.ContractID }},
 	{"contract_part", "string", "合同款项", "Contract part", "payment (progress and final payments) or retention (quality retention released or spent on repairs)", false, func(r *Row) any { return r.ContractPart }},
+	{"acceptance_id", "string", "验收记录ID", "Acceptance", "Id of the passed acceptance (验收) a payment under a contract was made after; empty before it", false, func(r *Row) any { return r.AcceptanceID }},
+	{"evidence_digest", "string", "附件摘要", "Evidence digest", "SHA-256 over the sorted SHA-256s of the documents the payment was made on (in its hash; the documents are under attachments/)", false, func(r *Row) any { return r.EvidenceDigest }},
 	{"reversal_of", "string", "冲销原凭证ID", "Reverses transfer", "Id of the transfer this one reverses", false, func(r *Row) any { return r.ReversalOf }},
 	{"reversal_of_voucher", "string", "冲销原凭证号", "Reverses voucher", "Voucher number of the transfer this one reverses", false, func(r *Row) any { return r.ReversalOfVoucher }},
 	{"forced_reason", "string", "强制支付理由", "Forced reason", "Finance bureau's written reason for paying outside the fund's categories", false, func(r *Row) any { return r.ForcedReason }},

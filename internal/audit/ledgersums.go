@@ -5,6 +5,7 @@ import (
 
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
+	"renofund/internal/ledger/trail"
 	"renofund/internal/money"
 )
 
@@ -30,7 +31,7 @@ type LedgerTotals struct {
 // the rows, so it is given only then.
 func ledgerTotals(ctx context.Context, l *ledger.Ledger, f Filter) (LedgerTotals, error) {
 	lt := LedgerTotals{Funds: map[string]FundLedger{}}
-	sums, err := l.TrailTotals(ctx, f.trail())
+	sums, err := trail.Totals(ctx, l.DB(), f.trail())
 	if err != nil {
 		return lt, err
 	}

@@ -53,6 +53,10 @@ type Manifest struct {
 	// Periods is every closed or reopened period with its seal and the
 	// history of its steps (who closed it, who reopened it and why).
 	Periods *period.Books `json:"periods"`
+	// Attachments are the evidence documents of the filter's area, each
+	// content once under attachments/<sha256> (see writeAttachments);
+	// VerifyDir checks them with the files.
+	Attachments []AttachmentFile `json:"attachments"`
 }
 
 // ExportDir writes the trail into dir for the command line: trail.csv,
@@ -104,6 +108,9 @@ func ExportDir(ctx context.Context, db *store.DB, l *ledger.Ledger, dir string, 
 		}
 		if m.Periods, err = period.New(l).List(ctx); err != nil {
 			return err
+		}
+		if m.Attachments, err = writeAttachments(ctx, db, dir, f); err != nil {
+			return fmt.Errorf("attachments: %w", err)
 		}
 		m.Snapshot, err = snapshotHeads(ctx, l, cp)
 		return err

@@ -156,7 +156,7 @@ func checkDataPackage(t *testing.T, path string, files []audit.File) {
 		t.Fatalf("datapackage %+v", dp)
 	}
 	for i, r := range dp.Resources {
-		if r.Path != files[i].Path || r.Hash != "sha256:"+files[i].SHA256 || len(r.Schema.Fields) != 46 ||
+		if r.Path != files[i].Path || r.Hash != "sha256:"+files[i].SHA256 || len(r.Schema.Fields) != 48 ||
 			r.Schema.Fields[19].Name != "amount" || r.Schema.Fields[19].Type != "number" {
 			t.Errorf("resource %+v", r)
 		}

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"renofund/internal/access"
-	"renofund/internal/ledger"
+	"renofund/internal/ledger/trail"
 	"renofund/internal/store"
 	"renofund/internal/window"
 )
@@ -35,8 +35,8 @@ func Scope(ctx context.Context, f Filter) (Filter, error) {
 }
 
 // trail is the filter as the ledger reads it.
-func (f Filter) trail() ledger.TrailFilter {
-	return ledger.TrailFilter{District: f.District, Project: f.Project, Fund: f.Fund, From: f.From, To: f.To}
+func (f Filter) trail() trail.Filter {
+	return trail.Filter{District: f.District, Project: f.Project, Fund: f.Fund, From: f.From, To: f.To}
 }
 
 // fundColumns is what the trail shows of a leg's fund.
@@ -48,11 +48,31 @@ type fundColumns struct {
 }
 
 // streamRows calls emit with each leg of the selected transfers, in voucher
-// order, as the ledger streams them (see ledger.Legs), with its fund's
+// order, as the ledger streams them (see trail.Legs), with its fund's
 // columns. The caller runs it in a snapshot when the legs must agree.
 func streamRows(ctx context.Context, db *store.DB, f Filter, emit func(*Row) error) error {
 	funds := map[string]fundColumns{}
-	return ledger.New(db).Legs(ctx, f.trail(), func(lg *ledger.Leg) error {
+	passes := map[string]passed{}
+	return trail.Legs(ctx, db, f.trail(), func(lg *trail.Leg) error {
+		acceptance := ""
+		if c := lg.Transfer.ContractID; c != "" {
+			p, ok := passes[c]
+			if !ok {
+				var rows []passed
+				err := db.Conn(ctx).Raw(`SELECT id, accepted_on FROM acceptances WHERE contract_id = ? AND result = 'passed'
+					ORDER BY accepted_on LIMIT 1`, c).Scan(&rows).Error
+				if err != nil {
+					return err
+				}
+				if len(rows) == 1 {
+					p = rows[0]
+				}
+				passes[c] = p
+			}
+			if p.ID != "" && lg.Transfer.BookedOn >= p.AcceptedOn {
+				acceptance = p.ID
+			}
+		}
 		fc, ok := funds[lg.LegFund]
 		if !ok {
 			var rows []fundColumns
@@ -66,12 +86,19 @@ func streamRows(ctx context.Context, db *store.DB, f Filter, emit func(*Row) err
 			}
 			funds[lg.LegFund] = fc
 		}
-		return emit(rowOf(lg, fc))
+		r := rowOf(lg, fc)
+		r.AcceptanceID = acceptance
+		return emit(r)
 	})
 }
 
+// passed is a contract's passed acceptance, as the trail names it.
+type passed struct {
+	ID, AcceptedOn string
+}
+
 // rowOf lays out a leg as a row of the trail.
-func rowOf(lg *ledger.Leg, fc fundColumns) *Row {
+func rowOf(lg *trail.Leg, fc fundColumns) *Row {
 	t := lg.Transfer
 	r := &Row{VoucherNo: t.VoucherNo, FiscalYear: int64(t.FiscalYear), VoucherSeq: t.VoucherSeq, BookedOn: t.BookedOn,
 		Type: t.Type, BaseType: t.BaseType, Fund: lg.LegFund, FundKind: fc.Kind, Direct: fc.Direct,
@@ -81,7 +108,8 @@ func rowOf(lg *ledger.Leg, fc fundColumns) *Row {
 		PayeeCreditCode: t.PayeeCreditCode, PayeeBankAccount: t.PayeeBankAccount, Purpose: t.Purpose,
 		Household: t.Household, Reference: t.Reference, SourceVoucherNo: t.SourceVoucherNo, RecordedBy: t.RecordedBy,
 		RecordedAt: t.RecordedAt, PreparedBy: t.PreparedBy, ApprovedBy: t.ApprovedBy, ContractID: t.ContractID, ContractPart: t.ContractPart,
-		ReversalOf: t.ReversalOf, ReversalOfVoucher: lg.ReversalOfVoucher,
+		EvidenceDigest: t.EvidenceDigest,
+		ReversalOf:     t.ReversalOf, ReversalOfVoucher: lg.ReversalOfVoucher,
 		ForcedReason: t.ForcedReason, PlanID: t.PlanID, BatchID: t.BatchID, TransferID: t.ID, TransferHash: t.Hash,
 		FromChainSeq: seq(lg.FromChainSeq), ToChainSeq: seq(lg.ToChainSeq), FromPostingHash: lg.FromHash,
 		ToPostingHash: lg.ToHash}

@@ -44,14 +44,18 @@ var Districts = []District{
 
 // Summary says what a load did.
 type Summary struct {
-	Loaded    bool   `json:"loaded"` // false when the city was already there
-	Districts int    `json:"districts"`
-	Projects  int    `json:"projects"`
-	Funds     int    `json:"funds"`
-	Transfers int    `json:"transfers"`
-	Contracts int    `json:"contracts"`
-	Settled   int    `json:"settled"` // contracts settled
-	Message   string `json:"message"`
+	Loaded    bool `json:"loaded"` // false when the city was already there
+	Districts int  `json:"districts"`
+	Projects  int  `json:"projects"`
+	Funds     int  `json:"funds"`
+	Transfers int  `json:"transfers"`
+	Contracts int  `json:"contracts"`
+	Settled   int  `json:"settled"`   // contracts settled
+	Bulletins int  `json:"bulletins"` // monthly bulletins drafted
+	// Attachments are the documents attached: contracts, the invoices their
+	// payments were made on, acceptance certificates.
+	Attachments int    `json:"attachments"`
+	Message     string `json:"message"`
 }
 
 // marker and markerName are the fund whose presence means the demo is
@@ -114,8 +118,8 @@ func LoadScaled(ctx context.Context, svc *app.Services, divisor int) (*Summary, 
 			return nil, fmt.Errorf("demo: analyze: %w", err)
 		}
 		sum.Loaded = true
-		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled)",
-			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled)
+		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled), %d monthly bulletins, %d documents",
+			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled, sum.Bulletins, sum.Attachments)
 	}
 	return sum, nil
 }
@@ -135,7 +139,8 @@ type builder struct {
 }
 
 func (b *builder) build() error {
-	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.works, b.programme, b.subsidies, b.taxRelief}
+	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.works, b.programme, b.subsidies, b.taxRelief,
+		b.bulletins}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

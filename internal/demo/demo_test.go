@@ -31,6 +31,16 @@ func TestDemoCityAndReports(t *testing.T) {
 		if !sum.Loaded || sum.Districts != 10 || sum.Projects != demo.Projects/divisor {
 			t.Fatalf("summary %+v", sum)
 		}
+		// Every contract's document, the invoices its payments were made on
+		// (bound, hashed into them) and the acceptance certificates.
+		var attached, bound, digests int64
+		db.G.Raw("SELECT COUNT(*) FROM attachments").Scan(&attached)
+		db.G.Raw("SELECT COUNT(*) FROM attachment_bindings").Scan(&bound)
+		db.G.Raw("SELECT COUNT(*) FROM transfers WHERE evidence_digest IS NOT NULL").Scan(&digests)
+		if attached != int64(sum.Attachments) || attached < int64(2*sum.Contracts) || bound == 0 || digests == 0 || bound != digests {
+			t.Errorf("documents: %d attached (summary %d, %d contracts), %d bound, %d payments with a digest",
+				attached, sum.Attachments, sum.Contracts, bound, digests)
+		}
 		var transfers int64
 		db.G.Raw("SELECT COUNT(*) FROM transfers").Scan(&transfers)
 		again, err := demo.LoadScaled(ctx, svc, divisor)
@@ -106,5 +116,6 @@ func TestDemoCityAndReports(t *testing.T) {
 		if err != nil || !r.OK {
 			t.Errorf("verify: %+v %v", r, err)
 		}
+		checkBulletins(t, svc, sum.Bulletins)
 	})
 }

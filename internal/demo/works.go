@@ -3,8 +3,10 @@ package demo
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"renofund/funding"
+	"renofund/funding/evidence"
 	"renofund/funding/movement"
 	"renofund/funding/works"
 	"renofund/internal/ledger"
@@ -49,6 +51,9 @@ func (b *builder) works() error {
 			return fmt.Errorf("demo contract at %s: %w", p.Code, err)
 		}
 		b.sum.Contracts++
+		if _, err := b.document("contract:"+c.ID, "contract", "施工合同", c.ID, c.Project, c.Sum.String()); err != nil {
+			return err
+		}
 		if err := b.contractWorks(i, c); err != nil {
 			return err
 		}
@@ -60,7 +65,13 @@ func (b *builder) works() error {
 func (b *builder) contractWorks(i int, c *works.Contract) error {
 	ws := b.svc.Movements.Works
 	pay := func(amount money.Amount, on, purpose string) (bool, error) {
-		err := b.pay(movement.Expenditure{Project: c.Project, Contract: c.ID, Amount: amount, PaidOn: on, Purpose: purpose})
+		// The contractor's invoice, uploaded before the payment it supports.
+		invoice, err := b.document(evidence.Pending, "invoice", "增值税发票", c.ID, purpose, amount.String(), on)
+		if err != nil {
+			return false, err
+		}
+		err = b.pay(movement.Expenditure{Project: c.Project, Contract: c.ID, Amount: amount, PaidOn: on, Purpose: purpose,
+			Attachments: []string{invoice}})
 		if errors.Is(err, ledger.ErrInsufficientFunds) || errors.Is(err, works.ErrRetentionHeld) {
 			return false, nil
 		}
@@ -79,11 +90,17 @@ func (b *builder) contractWorks(i int, c *works.Contract) error {
 	if i%3 == 2 {
 		return nil // still under construction
 	}
-	_, err := ws.RecordAcceptance(b.ctx, c.ID, works.Acceptance{AcceptedOn: date(10, 15), Result: works.Passed,
+	a, err := ws.RecordAcceptance(b.ctx, c.ID, works.Acceptance{AcceptedOn: date(10, 15), Result: works.Passed,
 		OwnerReps: 2, Participants: []works.Participant{{Name: "业委会主任", Role: "业主代表"}, {Name: "楼栋长", Role: "居民代表"},
 			{Name: "监理工程师", Role: "监理单位"}, {Name: "项目经理", Role: "施工单位"}}})
-	if err != nil || i%3 == 1 {
+	if err != nil {
 		return err
+	}
+	if _, err := b.document("acceptance:"+a.ID, "acceptance_certificate", "竣工验收证明书", c.Project, a.AcceptedOn); err != nil {
+		return err
+	}
+	if i%3 == 1 {
+		return nil
 	}
 	st, err := ws.Settle(b.ctx, c.ID, works.SettlementIn{Amount: c.Sum - c.Sum/50 - (c.Sum-c.Sum/50)%100,
 		ReviewRef: fmt.Sprintf("连财审〔%d〕%d号", Year, 300+i), SettledOn: date(11, 2)})
@@ -93,4 +110,17 @@ func (b *builder) contractWorks(i int, c *works.Contract) error {
 	b.sum.Settled++
 	_, err = pay(st.Amount-st.Retention-c.Sum.Mul(c.ProgressCeiling), date(11, 10), "雨污分流管网改造 结算款（留3%质保金）")
 	return err
+}
+
+// document attaches a small deterministic document (a few hundred bytes:
+// the demo must stay fast) to subject and returns its id.
+func (b *builder) document(subject, kind, title string, lines ...string) (string, error) {
+	text := "%PDF-1.4\n% renofund demo\n" + title + "\n" + strings.Join(lines, "\n") + "\n连云港市城镇老旧小区改造\n%%EOF\n"
+	a, err := b.svc.Movements.Evidence.Add(b.ctx, evidence.Upload{Subject: subject, Kind: kind, FileName: title + ".pdf",
+		Content: []byte(text)})
+	if err != nil {
+		return "", fmt.Errorf("demo document %s on %s: %w", title, subject, err)
+	}
+	b.sum.Attachments++
+	return a.ID, nil
 }

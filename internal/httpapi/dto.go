@@ -39,7 +39,8 @@ type transferDTO struct {
 	PreparedBy      string          `json:"prepared_by,omitempty"` // 制单
 	ApprovedBy      string          `json:"approved_by,omitempty"` // 审核, where a second person approved
 	Contract        string          `json:"contract,omitempty"`
-	ContractPart    string          `json:"contract_part,omitempty"` // payment or retention
+	ContractPart    string          `json:"contract_part,omitempty"`   // payment or retention
+	EvidenceDigest  string          `json:"evidence_digest,omitempty"` // of the documents the payment was made on
 	Hash            string          `json:"hash"`
 }
 
@@ -59,7 +60,8 @@ func toTransfer(t *ledger.Transfer) transferDTO {
 		SourceVoucherNo: t.SourceVoucherNo, Purpose: t.Purpose, ForcedReason: t.ForcedReason,
 		ReversalOf: t.ReversalOf, PlanID: t.PlanID, BatchID: t.BatchID, RecordedBy: t.RecordedBy,
 		RecordedAt: t.RecordedAt, PreparedBy: t.PreparedBy, ApprovedBy: t.ApprovedBy, Contract: t.ContractID, ContractPart: t.ContractPart, Hash: t.Hash,
-		Funding: []movement.Part{}, Postings: []postingDTO{},
+		EvidenceDigest: t.EvidenceDigest,
+		Funding:        []movement.Part{}, Postings: []postingDTO{},
 	}
 	if t.PayerName != "" {
 		d.Payer = &movement.Party{Name: t.PayerName, CreditCode: t.PayerCreditCode}

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"slices"
@@ -45,12 +46,14 @@ var stableCodes = map[string]bool{
 	"accounts_unbalanced": true, "project_closed": true,
 	"budget_below_spent": true, "use_budget_amendment": true, "field_immutable": true, "over_household_share": true,
 	"contract_overlap": true, "note_required": true,
+	"attachment_bound":      true,
 	"invalid_status_change": true, "plan_year_missing": true, "no_signed_contract": true, "contracts_not_accepted": true,
 	"contracts_not_settled": true, "use_status_route": true,
 	"bank_account_exists": true, "invalid_mapping": true, "xls_unsupported": true, "balance_break": true,
 	"duplicate_statement": true, "already_matched": true, "already_unmatched": true, "not_in_reconciliation": true,
 	"statement_without_balance": true, "month_outside_statement": true, "balances_disagree": true, "already_signed": true,
 	"not_signed": true, "already_reviewed": true,
+	"bulletin_exists": true,
 }
 
 // hostileCase is one request of the corpus, built afresh on the world when sent.
@@ -520,52 +523,56 @@ func rawCases(ri httpapi.RouteInfo, key string, path func(*world) string) []host
 			return w.request("finance", ri.Method, path(w)+q, body, "Content-Type", ctype)
 		})
 	}
-	lines := strings.SplitN(rb.body, "\n", 2)
-	header, row := lines[0], strings.TrimSuffix(lines[1], "\n")
-	cells := strings.Split(row, ",")
-	withCell := func(i int, v string) []byte {
-		c := slices.Clone(cells)
-		c[i] = v
-		var b bytes.Buffer
-		cw := csv.NewWriter(&b)
-		_ = cw.Write(strings.Split(header, ","))
-		_ = cw.Write(c)
-		cw.Flush()
-		return b.Bytes()
-	}
-	for _, c := range []struct {
-		name string
-		body string
-	}{
-		{"empty file", ""}, {"header only, no lines", header + "\n"}, {"wrong header", "a,b,c,d\n" + row + "\n"},
-		{"binary garbage", "\x00\x01\x02\xff\xfe\x89PNG\r\n"}, {"a broken workbook", "PK\x03\x04garbage that is not a zip"},
-		{"unterminated quote", header + "\n\"" + row + "\n"}, {"too many columns", header + "\n" + row + ",extra,extra\n"},
-		{"invalid UTF-8", header + "\n" + strings.Replace(row, ",", ",\xff\xfe", 1) + "\n"},
-		{"UTF-16", "\xff\xfe" + strings.Join(strings.Split(header, ""), "\x00")},
-		{"JSON instead of CSV", `{"date":"2026-03-01","amount":"1.00"}`},
-	} {
-		file(c.name, "", rb.contentType, []byte(c.body), false, "")
-	}
-	for i := range cells {
-		for _, v := range []string{"1e400", "99999999999999999999", "NaN", "2026-02-30", "'; DROP TABLE transfers; --"} {
-			if v == "'; DROP TABLE transfers; --" && !strings.Contains(header, "date") {
-				continue // free text in an import row is the next loop's business
+	if strings.HasPrefix(rb.contentType, "multipart/") {
+		cases = append(cases, formCases(ri, key, path)...)
+	} else {
+		lines := strings.SplitN(rb.body, "\n", 2)
+		header, row := lines[0], strings.TrimSuffix(lines[1], "\n")
+		cells := strings.Split(row, ",")
+		withCell := func(i int, v string) []byte {
+			c := slices.Clone(cells)
+			c[i] = v
+			var b bytes.Buffer
+			cw := csv.NewWriter(&b)
+			_ = cw.Write(strings.Split(header, ","))
+			_ = cw.Write(c)
+			cw.Flush()
+			return b.Bytes()
+		}
+		for _, c := range []struct {
+			name string
+			body string
+		}{
+			{"empty file", ""}, {"header only, no lines", header + "\n"}, {"wrong header", "a,b,c,d\n" + row + "\n"},
+			{"binary garbage", "\x00\x01\x02\xff\xfe\x89PNG\r\n"}, {"a broken workbook", "PK\x03\x04garbage that is not a zip"},
+			{"unterminated quote", header + "\n\"" + row + "\n"}, {"too many columns", header + "\n" + row + ",extra,extra\n"},
+			{"invalid UTF-8", header + "\n" + strings.Replace(row, ",", ",\xff\xfe", 1) + "\n"},
+			{"UTF-16", "\xff\xfe" + strings.Join(strings.Split(header, ""), "\x00")},
+			{"JSON instead of CSV", `{"date":"2026-03-01","amount":"1.00"}`},
+		} {
+			file(c.name, "", rb.contentType, []byte(c.body), false, "")
+		}
+		for i := range cells {
+			for _, v := range []string{"1e400", "99999999999999999999", "NaN", "2026-02-30", "'; DROP TABLE transfers; --"} {
+				if v == "'; DROP TABLE transfers; --" && !strings.Contains(header, "date") {
+					continue // free text in an import row is the next loop's business
+				}
+				if strings.Split(header, ",")[i] == "reference" || strings.Split(header, ",")[i] == "counterparty" || strings.Split(header, ",")[i] == "payer_name" {
+					continue
+				}
+				file(fmt.Sprintf("column %d as %q", i+1, v), "", rb.contentType, withCell(i, v), false, "")
 			}
-			if strings.Split(header, ",")[i] == "reference" || strings.Split(header, ",")[i] == "counterparty" || strings.Split(header, ",")[i] == "payer_name" {
+		}
+		// Free text in the file: may be accepted, never 5xx.
+		for i, h := range strings.Split(header, ",") {
+			if h != "reference" && h != "counterparty" && h != "payer_name" {
 				continue
 			}
-			file(fmt.Sprintf("column %d as %q", i+1, v), "", rb.contentType, withCell(i, v), false, "")
+			for _, s := range slices.Concat(formulaTexts, sqlTexts) {
+				file(fmt.Sprintf("%s %q", h, s), "", rb.contentType, withCell(i, s), true, "")
+			}
+			file(h+" with NUL", "", rb.contentType, withCell(i, "a\x00b"), true, "")
 		}
-	}
-	// Free text in the file: may be accepted, never 5xx.
-	for i, h := range strings.Split(header, ",") {
-		if h != "reference" && h != "counterparty" && h != "payer_name" {
-			continue
-		}
-		for _, s := range slices.Concat(formulaTexts, sqlTexts) {
-			file(fmt.Sprintf("%s %q", h, s), "", rb.contentType, withCell(i, s), true, "")
-		}
-		file(h+" with NUL", "", rb.contentType, withCell(i, "a\x00b"), true, "")
 	}
 	// Query parameters.
 	for _, q := range []string{"district=" + url.QueryEscape("'; DROP TABLE transfers; --"), "district=%00", "district=%FF",
@@ -624,6 +631,59 @@ func rawCases(ri httpapi.RouteInfo, key string, path func(*world) string) []host
 		req.ContentLength = ri.MaxBody + 1
 		return req
 	})
+	return cases
+}
+
+// formCases are the hostile forms for a document upload (a multipart form
+// with a file, its subject and kind): each is refused with a 4xx, nothing
+// written.
+func formCases(ri httpapi.RouteInfo, key string, path func(*world) string) []hostileCase {
+	var cases []hostileCase
+	field := func(mw *multipart.Writer, name, value string) {
+		fw, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {`form-data; name="` + name + `"`}})
+		_, _ = fw.Write([]byte(value))
+	}
+	for _, c := range []struct {
+		name                    string
+		subject, kind, filename string
+		files                   []string
+		extra                   string
+	}{
+		{name: "subject missing", kind: "invoice", filename: "a.pdf", files: []string{"x"}},
+		{name: "subject without an id", subject: "contract:", filename: "a.pdf", files: []string{"x"}},
+		{name: "subject of an unknown kind", subject: "project:HZ-001", filename: "a.pdf", files: []string{"x"}},
+		{name: "subject with SQL", subject: "contract:'; DROP TABLE transfers; --", filename: "a.pdf", files: []string{"x"}},
+		{name: "subject of no one", subject: "transfer:no-such", filename: "a.pdf", files: []string{"x"}},
+		{name: "subject with NUL", subject: "transfer:new\x00", filename: "a.pdf", files: []string{"x"}},
+		{name: "unknown kind", subject: "transfer:new", kind: "selfie", filename: "a.pdf", files: []string{"x"}},
+		{name: "file name with NUL", subject: "transfer:new", filename: "a\x00.pdf", files: []string{"x"}},
+		{name: "file name of invalid UTF-8", subject: "transfer:new", filename: "\xff\xfe.pdf", files: []string{"x"}},
+		{name: "file name of 300 characters", subject: "transfer:new", filename: strings.Repeat("文", 300), files: []string{"x"}},
+		{name: "empty file", subject: "transfer:new", filename: "a.pdf", files: []string{""}},
+		{name: "two files", subject: "transfer:new", filename: "a.pdf", files: []string{"x", "y"}},
+		{name: "no file", subject: "transfer:new"},
+		{name: "an unknown field", subject: "transfer:new", filename: "a.pdf", files: []string{"x"}, extra: "amount"},
+	} {
+		cases = append(cases, hostileCase{name: key + ": " + c.name, route: key, build: func(w *world) *http.Request {
+			var b strings.Builder
+			mw := multipart.NewWriter(&b)
+			if c.subject != "" {
+				field(mw, "subject", c.subject)
+			}
+			if c.kind != "" {
+				field(mw, "kind", c.kind)
+			}
+			if c.extra != "" {
+				field(mw, c.extra, "1.00")
+			}
+			for _, f := range c.files {
+				fw, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {`form-data; name="file"; filename="` + c.filename + `"`}})
+				_, _ = fw.Write([]byte(f))
+			}
+			_ = mw.Close()
+			return w.request("finance", ri.Method, path(w), []byte(b.String()), "Content-Type", mw.FormDataContentType())
+		}})
+	}
 	return cases
 }
 

@@ -144,6 +144,9 @@ var accessRules = map[string]accessRule{
 	"GET /v1/projects/:code/contributions":     readRule,
 	"GET /v1/contribution-arrears":             listRule,
 	"GET /v1/transfers":                        listRule,
+	"POST /v1/attachments":                     writeRule,
+	"GET /v1/attachments":                      listRule,
+	"GET /v1/attachments/:id":                  readRule,
 	"GET /v1/transfers/:id":                    readRule,
 	"POST /v1/batches":                         writeRule,
 	"POST /v1/allocation-plans":                writeRule,
@@ -203,6 +206,11 @@ var accessRules = map[string]accessRule{
 	"POST /v1/audit/exceptions/:id/reviews": {admin: deny, finance: allow, auditor: allow, own: deny, other: deny},
 	"GET /v1/audit/events":                  {admin: allow, finance: deny, auditor: allow, own: deny, other: deny},
 	"GET /v1/audit/verify":                  {admin: deny, finance: allow, auditor: allow, own: deny, other: deny},
+
+	// A month's bulletin is the city's: a district reads its rows of it.
+	"GET /v1/bulletins":         listRule,
+	"GET /v1/bulletins/:month":  listRule,
+	"POST /v1/bulletins/:month": financeRule,
 }
 
 // world is an env with, for each district, one object of every kind a path
@@ -233,10 +241,17 @@ func newWorld(t testing.TB, e *env) *world {
 	t.Helper()
 	w := &world{env: e.forT(t), obj: map[string][][2]string{}}
 	cityReceipt := setupMoney(w.env)
-	var alloc, spend, plan, run, recon, match, filed, tax, contract, clawback [2]string
+	var alloc, spend, plan, run, recon, match, filed, tax, contract, clawback, attachment [2]string
 	for i, d := range bothSides {
 		worldPayees[i] = w.must("finance", "POST", "/v1/payees", payeeBody(d), 201)["id"].(string)
 		contract[i] = w.must("finance", "POST", "/v1/projects/"+d+"-001/contracts", contractBody(i, "2026-01-10"), 201)["id"].(string)
+		worldContracts[i] = contract[i]
+		att := attachmentBody(d, 0)
+		ar := w.do("finance", "POST", "/v1/attachments", att.body, "Content-Type", att.contentType)
+		if ar.Status != 201 {
+			t.Fatalf("attachment for %s: %d %s", d, ar.Status, ar.Body)
+		}
+		attachment[i] = ar.json(t)["id"].(string)
 		w.fund(d+"R", "resident_contribution", "project:"+d+"-001", "basic")
 		alloc[i] = w.must("finance", "POST", "/v1/allocations", map[string]any{"fund": d + "F", "from": "district:" + d,
 			"to": "project:" + d + "-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
@@ -283,6 +298,7 @@ func newWorld(t testing.TB, e *env) *world {
 	w.obj["payment-requests"] = [][2]string{filed}
 	w.obj["records"] = [][2]string{tax}
 	w.obj["contracts"] = [][2]string{contract}
+	w.obj["attachments"] = [][2]string{attachment}
 	// A plan year's targets are the city's.
 	w.obj["targets"] = [][2]string{{"2026", "2026"}}
 	// A spare token of each district, for the revocation route.
@@ -310,12 +326,30 @@ func newWorld(t testing.TB, e *env) *world {
 		late[i] = items[0].(map[string]any)["id"].(string)
 	}
 	w.obj["exceptions"] = [][2]string{late}
+	// March's bulletin, stored: drafting it again is 409 bulletin_exists.
+	e.must("finance", "POST", "/v1/bulletins/2026-03", nil, 201)
+	w.obj["bulletins"] = [][2]string{{"2026-03", "2026-03"}}
 	return w
 }
 
 // worldPayees are the payees newWorld registered for HZ and LY, which the
 // contract bodies name (tests run one at a time).
 var worldPayees [2]string
+
+// worldContracts are the contracts newWorld registered for HZ and LY, which
+// the attachment bodies name as their subject.
+var worldContracts [2]string
+
+// attachmentBody is a multipart form attaching a small invoice to district
+// d's contract; n makes its content unique.
+func attachmentBody(d string, n int) rawBody {
+	const boundary = "renofund-evidence"
+	body := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"subject\"\r\n\r\ncontract:" +
+		worldContracts[sideIndex(d)] + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ninvoice\r\n--" +
+		boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"发票,2026.pdf\"\r\n" +
+		"Content-Type: application/pdf\r\n\r\n%PDF-1.4 发票 " + fmt.Sprintf("%s %d", d, n) + "\r\n--" + boundary + "--\r\n"
+	return rawBody{contentType: "multipart/form-data; boundary=" + boundary, body: body}
+}
 
 func payeeBody(u string) map[string]any {
 	return map[string]any{"name": "施工单位 " + u, "credit_code": payeeCode, "bank_account": "6222-" + u, "sme": true}
@@ -418,7 +452,7 @@ func validBody(key, side string, n int) (body any, ok bool) {
 		"POST /v1/periods/:period/close", "POST /v1/periods/:period/close/confirm", "POST /v1/periods/:period/reopen/confirm",
 		"POST /v1/reconciliations/:id/balance-statement/sign", "POST /v1/reconciliations/:id/balance-statement/review":
 		return nil, true
-	case "POST /v1/payment-requests/:id/approve":
+	case "POST /v1/payment-requests/:id/approve", "POST /v1/bulletins/:month":
 		return nil, true
 	case "POST /v1/subsidy/clawbacks/:id/settle":
 		return map[string]any{"settled_on": time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly), "note": "已退回"}, true
@@ -475,6 +509,8 @@ func validBody(key, side string, n int) (body any, ok bool) {
 		return map[string]any{"bank_lines": []int{2}, "transfers": []string{"none"}, "reason": "核对 " + u}, true
 	case "DELETE /v1/reconciliations/:id/matches/:match":
 		return map[string]any{"reason": "撤销 " + u}, true
+	case "POST /v1/attachments":
+		return attachmentBody(d, n), true
 	case `POST /v1/funds/:code/receipts\:import`:
 		return rawBody{contentType: "text/csv", body: receiptsCSV}, true
 	}
@@ -575,7 +611,7 @@ func (w *world) send(who string, ri httpapi.RouteInfo, side string, v, n int) (r
 func (w *world) leakMarkers(d string) []string {
 	i := sideIndex(d)
 	m := []string{d + "-001", "district:" + d, `"` + d + `"`, "," + d + ",", "," + d + "\n"}
-	for _, kind := range []string{"transfers", "allocation-plans", "reconciliations"} {
+	for _, kind := range []string{"transfers", "allocation-plans", "reconciliations", "attachments"} {
 		for _, o := range w.obj[kind] {
 			if o[0] != o[1] { // a city object is no district's
 				m = append(m, o[i])
@@ -779,6 +815,8 @@ var countedTables = []string{
 	"idempotency_keys", "allocation_plans", "subsidy_schemes", "subsidy_ratings", "subsidy_property_managers",
 	"subsidy_runs", "subsidy_run_lines", "tax_records", "reconciliations", "imports", "import_rows", "tokens",
 	"bank_accounts", "recon_matches", "recon_unmatches", "balance_statements", "balance_statement_reviews",
+	"bulletins",
+	"attachments", "attachment_contents", "attachment_bindings",
 }
 
 // counts describes the state a refused request must leave alone: the row

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/funding"
+	"renofund/funding/evidence"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
 	"renofund/funding/programme"
@@ -140,6 +141,15 @@ func (s *Server) table() []web.Route {
 			Query: []string{"format"}, Resp: works.FinalAccounts{}, Handle: s.finalAccounts},
 		{Method: "POST", Path: "/v1/projects/:code/close", Roles: finance, Summary: "Close a project's final accounts, returning remainders up the tree",
 			Body: works.CloseIn{}, Resp: closedProject{}, Handle: s.closeProject},
+		{Method: "POST", Path: "/v1/attachments", Roles: writers,
+			Summary: "Attach a document (multipart: file, subject transfer:<id>|contract:<id>|acceptance:<id>|transfer:new, kind)",
+			Body:    attachmentForm{}, Form: true, Resp: evidence.Attachment{}, Status: 201, MaxBody: s.Evidence.MaxBytes + 1<<20,
+			Handle: s.addAttachment},
+		{Method: "GET", Path: "/v1/attachments", Roles: readers, Summary: "Documents of a subject (?subject=), or every one in view",
+			Query: append([]string{"subject"}, pageQ...), Resp: web.List[evidence.Attachment]{},
+			Handle: web.Listed(s.Server, s.listAttachments, func(a evidence.Attachment) string { return a.ID })},
+		{Method: "GET", Path: "/v1/attachments/:id", Roles: readers, Summary: "Download a document (its SHA-256 in X-Content-SHA256)",
+			Handle: s.getAttachment},
 		{Method: "POST", Path: "/v1/projects/:code/status", Roles: writers,
 			Summary: "Move a project one step along its pipeline (reserve → planned → under_construction → accepted → settled), dated with its document",
 			Body:    programme.StatusIn{}, Resp: programme.Standing{}, Status: 201, Handle: onParam(s, "code", 201, s.Programme.ChangeStatus)},

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 
 	"renofund/funding"
+	"renofund/funding/bulletin"
+	"renofund/funding/evidence"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
 	"renofund/funding/programme"
@@ -32,6 +34,7 @@ type Deps struct {
 	Registry  *funding.Registry
 	Movements *movement.Service
 	Works     *works.Service
+	Evidence  *evidence.Service
 	Programme *programme.Service
 	Reports   *report.Service
 	Ledger    *ledger.Ledger
@@ -45,6 +48,7 @@ type Deps struct {
 	Recon     *reconcile.Service
 	Keys      *idem.Keys
 	Events    *events.Writer
+	Bulletins *bulletin.Service
 	Log       *slog.Logger
 	// RateLimit is the sustained requests per second allowed per token
 	// (bursts up to 4× that); zero disables limiting.
@@ -66,7 +70,7 @@ func New(d Deps) *Server {
 	web.New(web.Options{DB: d.DB, Tokens: d.Tokens, Keys: d.Keys, Events: d.Events, Log: d.Log,
 		RateLimit: d.RateLimit}, func(ws *web.Server) []web.Route {
 		s.Server = ws // the handlers the table makes call it
-		return s.table()
+		return append(s.table(), s.bulletinRoutes()...)
 	})
 	return s
 }

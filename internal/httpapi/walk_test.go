@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"renofund/funding/evidence"
 	"renofund/funding/movement"
 	"renofund/funding/works"
 	"renofund/internal/access"
@@ -107,6 +109,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 		t.Fatalf("walk: a filed payment: %v", err)
 	}
 	contracts := map[string]string{}
+	var attachments []string
 	for i, d := range []string{"HZ", "GY"} {
 		p, err := e.app.Movements.Works.CreatePayee(fin, works.Payee{Name: "施工单位 " + d, CreditCode: payeeCode,
 			BankAccount: fmt.Sprintf("6222-%d", i)})
@@ -119,6 +122,12 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			t.Fatalf("walk: a contract: %v", err)
 		}
 		contracts[d] = c.ID
+		a, err := e.app.Movements.Evidence.Add(fin, evidence.Upload{Subject: "contract:" + c.ID, Kind: "contract",
+			FileName: "合同.pdf", Content: []byte("%PDF-1.4 合同 " + d)})
+		if err != nil {
+			t.Fatalf("walk: an attachment: %v", err)
+		}
+		attachments = append(attachments, a.ID)
 	}
 	srv := httptest.NewServer(e.srv.Handler())
 	t.Cleanup(srv.Close)
@@ -137,6 +146,8 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"payment-requests": {filed.ID, "no-such"},
 			"exceptions":       {"idle_money:city", "retention:CF-2026@city", "no-such"},
 			"contracts":        {contracts["HZ"], contracts["GY"], "no-such"},
+			"bulletins":        {"2026-06", "2099-01", "no-such"},
+			"attachments":      append(attachments, "no-such"),
 		},
 		query: map[string][]string{
 			"district":       {"HZ", "GY"},
@@ -167,6 +178,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"to":             {"2026-04-30"},
 			"fiscal_year":    {"2026", "2025"},
 			"credit_code":    {payeeCode},
+			"subject":        {"contract:" + contracts["HZ"], "transfer:" + payment("GY"), evidence.Pending, "nonsense"},
 		},
 	}
 }
@@ -293,8 +305,27 @@ func shared(path string) bool {
 }
 
 // otherDistrict finds a code of a demo district other than own in body:
-// as a project or fund code segment, or as a holder.
+// as a project or fund code segment, or as a holder. A workbook (a zip) is
+// searched in its unzipped parts: its compressed bytes may hold any
+// sequence by chance.
 func otherDistrict(body []byte, own string) string {
+	if zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body))); err == nil && bytes.HasPrefix(body, []byte("PK\x03\x04")) {
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				return "unreadable workbook part " + f.Name
+			}
+			part, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				return "unreadable workbook part " + f.Name
+			}
+			if leak := otherDistrict(part, own); leak != "" {
+				return leak
+			}
+		}
+		return ""
+	}
 	for _, d := range demo.Districts {
 		if d.Code == own {
 			continue

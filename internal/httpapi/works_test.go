@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -354,6 +355,23 @@ func TestContractFindings(t *testing.T) {
 		e.must("finance", "POST", "/v1/contracts/"+id+"/settlement", map[string]any{"amount": "10000.00",
 			"review_ref": "连财审〔2026〕1号", "settled_on": "2026-06-15"}, 201)
 		pay("1700.00", "2026-06-20", true) // the final payment: 10,000 less 300 retention less 8,000
+		// The trail names the contract of each payment under it, and the
+		// acceptance of those made after it passed.
+		accepted := e.must("auditor", "GET", "/v1/contracts/"+id, nil, 200)["acceptances"].([]any)[0].(map[string]any)["id"]
+		r := e.do("auditor", "GET", "/v1/exports/trail?format=jsonl&project=HZ-001", nil)
+		under := map[string]any{}
+		for _, line := range strings.Split(strings.TrimSpace(string(r.Body)), "\n") {
+			var row map[string]any
+			if err := json.Unmarshal([]byte(line), &row); err != nil {
+				t.Fatalf("trail line %q: %v", line, err)
+			}
+			if row["contract_id"] == id {
+				under[fmt.Sprint(row["amount"])] = row["acceptance_id"]
+			}
+		}
+		if len(under) != 2 || under["8000.00"] != nil || under["1700.00"] != accepted {
+			t.Errorf("the trail's contract payments and their acceptances: %v (acceptance %v)", under, accepted)
+		}
 		before := findings("payment_before_acceptance")
 		if len(before) != 1 || before[0].(map[string]any)["id"] != "payment_before_acceptance:"+id ||
 			before[0].(map[string]any)["amount"] != "1000.00" || before[0].(map[string]any)["on"] != "2026-05-01" {

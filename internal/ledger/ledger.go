@@ -86,8 +86,11 @@ type Transfer struct {
 	// ContractID names the works contract a payment is made under, ContractPart
 	// what it pays ("payment" or "retention"); a reversal carries its original's.
 	ContractID, ContractPart string
-	RecordedAt               string
-	Hash                     string
+	// EvidenceDigest is the digest of the documents the payment was made on
+	// (EvidenceDigest of their SHA-256s), bound to it when it was posted.
+	EvidenceDigest string
+	RecordedAt     string
+	Hash           string
 
 	// HouseholdCap, on a receipt for a Household, is the most its fund may
 	// hold for that household in all (receipts net of their reversals,

@@ -324,7 +324,7 @@ var transferCols = []string{
 	"district_code", "project_code", "category", "amount", "booked_on", "payer_name", "payer_credit_code",
 	"payee_name", "payee_credit_code", "payee_bank_account", "household", "reference", "document_no",
 	"source_voucher_no", "purpose", "forced_reason", "reversal_of", "plan_id", "batch_id", "recorded_by",
-	"recorded_at", "hash", "prepared_by", "approved_by", "contract_id", "contract_part",
+	"recorded_at", "hash", "prepared_by", "approved_by", "contract_id", "contract_part", "evidence_digest",
 }
 
 var postingCols = []string{"transfer_id", "line", "fund_code", "holder", "amount", "chain_seq", "prev_hash", "hash"}
@@ -338,7 +338,7 @@ func rows(t *Transfer) ([]any, [][]any) {
 		n(t.PayerCreditCode), n(t.PayeeName), n(t.PayeeCreditCode), n(t.PayeeBankAccount), n(t.Household),
 		n(t.Reference), n(t.DocumentNo), n(t.SourceVoucherNo), n(t.Purpose), n(t.ForcedReason),
 		n(t.ReversalOf), n(t.PlanID), n(t.BatchID), t.RecordedBy, t.RecordedAt, t.Hash, n(t.PreparedBy),
-		n(t.ApprovedBy), n(t.ContractID), n(t.ContractPart),
+		n(t.ApprovedBy), n(t.ContractID), n(t.ContractPart), n(t.EvidenceDigest),
 	}
 	prows := make([][]any, 0, len(t.Postings))
 	for i, p := range t.Postings {

@@ -21,7 +21,8 @@ const TransferColumns = `t.id, t.fiscal_year, t.voucher_seq, t.voucher_no, t.typ
 	t.from_holder, t.to_holder, t.district_code, t.project_code, t.category, t.amount, t.booked_on, t.payer_name,
 	t.payer_credit_code, t.payee_name, t.payee_credit_code, t.payee_bank_account, t.household, t.reference,
 	t.document_no, t.source_voucher_no, t.purpose, t.forced_reason, t.reversal_of, t.plan_id, t.batch_id,
-	t.recorded_by, t.recorded_at, t.hash, t.prepared_by, t.approved_by, t.contract_id, t.contract_part`
+	t.recorded_by, t.recorded_at, t.hash, t.prepared_by, t.approved_by, t.contract_id, t.contract_part,
+	t.evidence_digest`
 
 const selectTransfer = "SELECT " + TransferColumns + " FROM transfers t"
 
@@ -29,10 +30,11 @@ const selectTransfer = "SELECT " + TransferColumns + " FROM transfers t"
 func ScanTransfer(scan func(dest ...any) error) (*Transfer, error) {
 	var t Transfer
 	var amount int64
-	var s [24]*string
+	var s [25]*string
 	err := scan(&t.ID, &t.FiscalYear, &t.VoucherSeq, &t.VoucherNo, &t.Type, &t.BaseType, &s[0], &s[1], &s[2],
 		&s[3], &s[4], &s[5], &amount, &t.BookedOn, &s[6], &s[7], &s[8], &s[9], &s[10], &s[11], &s[12], &s[13],
-		&s[14], &s[15], &s[16], &s[17], &s[18], &s[19], &t.RecordedBy, &t.RecordedAt, &t.Hash, &s[20], &s[21], &s[22], &s[23])
+		&s[14], &s[15], &s[16], &s[17], &s[18], &s[19], &t.RecordedBy, &t.RecordedAt, &t.Hash, &s[20], &s[21], &s[22], &s[23],
+		&s[24])
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +42,7 @@ func ScanTransfer(scan func(dest ...any) error) (*Transfer, error) {
 	for i, dst := range []*string{&t.Fund, &t.From, &t.To, &t.District, &t.Project, &t.Category, &t.PayerName,
 		&t.PayerCreditCode, &t.PayeeName, &t.PayeeCreditCode, &t.PayeeBankAccount, &t.Household, &t.Reference,
 		&t.DocumentNo, &t.SourceVoucherNo, &t.Purpose, &t.ForcedReason, &t.ReversalOf, &t.PlanID, &t.BatchID,
-		&t.PreparedBy, &t.ApprovedBy, &t.ContractID, &t.ContractPart} {
+		&t.PreparedBy, &t.ApprovedBy, &t.ContractID, &t.ContractPart, &t.EvidenceDigest} {
 		*dst = store.Str(s[i])
 	}
 	return &t, nil

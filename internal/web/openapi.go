@@ -51,8 +51,12 @@ func (s *Server) OpenAPI() map[string]any {
 			op["parameters"] = params
 		}
 		if r.Body != nil {
+			ct := "application/json"
+			if r.Form {
+				ct = "multipart/form-data"
+			}
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-				"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(r.Body), 0)}}}
+				ct: map[string]any{"schema": schemaOf(reflect.TypeOf(r.Body), 0)}}}
 		}
 		resp := map[string]any{"description": "success"}
 		if r.Resp != nil {

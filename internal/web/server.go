@@ -31,6 +31,9 @@ type Route struct {
 	Roles   []access.Role // nil: public, no token
 	Summary string
 	Body    any // a value of the request body's type, for OpenAPI
+	// Form says the body is a multipart/form-data form whose fields Body's
+	// type lists, not JSON.
+	Form    bool
 	Resp    any // a value of the response's type, for OpenAPI
 	Status  int // success status, default 200
 	Query   []string

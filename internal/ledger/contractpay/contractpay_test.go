@@ -70,7 +70,37 @@ func TestSums(t *testing.T) {
 		if over, _ := contractpay.OverContracts(ctx, db, "LY"); len(over) != 0 {
 			t.Errorf("OverContracts of another district: %+v", over)
 		}
+		checkAcceptedBy(t, ctx, svc, c.ID)
 	})
+}
+
+// checkAcceptedBy: a contract appears once it passed acceptance by the
+// date asked, only when its payee is an SME, with what it was paid by the
+// as-of date (the reversal, booked today, counts only from today).
+func checkAcceptedBy(t *testing.T, ctx context.Context, svc *app.Services, id string) {
+	t.Helper()
+	db := svc.DB
+	if _, err := svc.Movements.Works.RecordAcceptance(ctx, id, works.Acceptance{AcceptedOn: "2025-03-01", Result: works.Passed,
+		Participants: []works.Participant{{Name: "王", Role: "业主代表"}}, OwnerReps: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := contractpay.AcceptedBy(ctx, db, "2025-12-31", "2025-12-31"); err != nil || len(rows) != 0 {
+		t.Errorf("AcceptedBy with no SME payee: %+v, %v", rows, err)
+	}
+	if err := db.G.Exec("UPDATE payees SET sme = ?", true).Error; err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := contractpay.AcceptedBy(ctx, db, "2025-02-28", "2025-12-31"); err != nil || len(rows) != 0 {
+		t.Errorf("AcceptedBy before the acceptance: %+v, %v", rows, err)
+	}
+	rows, err := contractpay.AcceptedBy(ctx, db, "2025-03-01", "2025-12-31")
+	if err != nil || len(rows) != 1 || rows[0].ID != id || rows[0].AcceptedOn != "2025-03-01" || rows[0].Paid != 7000_00 ||
+		rows[0].Sum != 10000_00 || rows[0].SettledOn != "" || rows[0].DistrictCode != "HZ" || rows[0].ProgressCeiling != "0.8" {
+		t.Errorf("AcceptedBy as of 2025: %+v, %v", rows, err)
+	}
+	if rows, _ := contractpay.AcceptedBy(ctx, db, "2025-03-01", "2099-12-31"); len(rows) != 1 || rows[0].Paid != 4000_00 {
+		t.Errorf("AcceptedBy with the reversal: %+v", rows)
+	}
 }
 
 func TestLiabilityEnds(t *testing.T) {

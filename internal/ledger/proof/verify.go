@@ -20,6 +20,7 @@ type Report struct {
 	Transfers   int64  `json:"transfers"`   // transfers whose hashes were recomputed
 	Checkpoints int64  `json:"checkpoints"` // checkpoints confirmed
 	Seals       int64  `json:"seals"`       // closed periods whose sealed balances were recomputed
+	Attachments int64  `json:"attachments"` // evidence attachments whose contents and links were recomputed
 	Head        string `json:"head"`        // the latest checkpoint's hash, or a digest of the current heads
 	Problem     string `json:"problem,omitempty"`
 	Where       string `json:"where,omitempty"`
@@ -37,7 +38,8 @@ func (r *Report) fail(where, format string, args ...any) {
 // first place where they disagree: an edited field (transfer or posting),
 // a deleted or inserted posting, rows swapped in a chain, a balance that is
 // not the sum of its postings, a transfer that does not balance, a gap in
-// the voucher numbers, or a checkpoint that no longer matches its chains.
+// the voucher numbers, a checkpoint that no longer matches its chains, or
+// evidence attachments altered, removed or unbound (verifyEvidence).
 func (b *Books) Verify(ctx context.Context) (*Report, error) {
 	r := &Report{OK: true}
 	conn := b.db.Conn(ctx)
@@ -55,6 +57,9 @@ func (b *Books) Verify(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	if err := b.verifySeals(ctx, conn, r); err != nil {
+		return nil, err
+	}
+	if err := b.verifyEvidence(conn, r); err != nil {
 		return nil, err
 	}
 	return r, nil
