@@ -168,6 +168,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"idle_min":       {"100000"},
 			"duplicate_days": {"30"},
 			"late_days":      {"0"},
+			"bank_days":      {"0"},
 			"kind":           {"central_grant", "resident_contribution"},
 			"holder":         {"city", "district:HZ", "project:HZ-001"},
 			"year":           {"2021", "2026"},

@@ -65,3 +65,23 @@ func Balance(ctx context.Context, db *store.DB, district, asOf string, funds ...
 	err := db.Conn(ctx).Raw("SELECT COALESCE(SUM(p.amount), 0) "+join+" AND t.booked_on <= ?", append(args, asOf)...).Row().Scan(&total)
 	return money.Amount(total), err
 }
+
+// Reversed returns which of the transfers are reversals or have been
+// reversed: money that never went to the bank.
+func Reversed(ctx context.Context, db *store.DB, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		var rows []struct{ ID, ReversalOf string }
+		err := db.Conn(ctx).Raw(`SELECT id, COALESCE(reversal_of, '') AS reversal_of FROM transfers
+			WHERE (id IN ? AND reversal_of IS NOT NULL) OR reversal_of IN ?`, part, part).Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID], out[r.ReversalOf] = true, true
+		}
+	}
+	delete(out, "")
+	return out, nil
+}

@@ -39,9 +39,15 @@ func TestNetAndBalance(t *testing.T) {
 		}
 		must(svc.Movements.Allocate(ctx, movement.Allocation{Fund: "A", From: "district:HZ", To: "project:P1",
 			Amount: money.MustParse("600.00"), AllocatedOn: "2026-03-02"}))
-		must(svc.Movements.Spend(ctx, movement.Expenditure{Project: "P1", Category: funding.Basic, Amount: money.MustParse("250.00"),
-			PaidOn: "2026-04-02", Purpose: "工程款", Payee: movement.Party{Name: "施工单位", CreditCode: "91350100M000100Y43", BankAccount: "1"},
-			Funding: []movement.Part{{Fund: "A", Amount: money.MustParse("250.00")}}}))
+		pay := func(amount string) string {
+			t.Helper()
+			tr, err := svc.Movements.Spend(ctx, movement.Expenditure{Project: "P1", Category: funding.Basic, Amount: money.MustParse(amount),
+				PaidOn: "2026-04-02", Purpose: "工程款", Payee: movement.Party{Name: "施工单位", CreditCode: "91350100M000100Y43", BankAccount: "1"},
+				Funding: []movement.Part{{Fund: "A", Amount: money.MustParse(amount)}}})
+			must(tr, err)
+			return tr.ID
+		}
+		kept := pay("250.00")
 		all, err := bankbook.Net(ctx, db, "HZ", "2026-01-01", "2026-12-31")
 		if err != nil || len(all) != 3 {
 			t.Fatalf("Net: %d movements, %v", len(all), err)
@@ -58,6 +64,19 @@ func TestNetAndBalance(t *testing.T) {
 			if got, err := bankbook.Balance(ctx, db, "HZ", c.asOf, c.funds...); err != nil || got != c.want {
 				t.Errorf("Balance(%s, %v) = %s, %v; want %s", c.asOf, c.funds, got, err, c.want)
 			}
+		}
+		// A payment reversed, and its reversal, never went to the bank.
+		undone := pay("10.00")
+		back, err := svc.Movements.Reverse(ctx, undone, "重复录入")
+		must(back, err)
+		for _, ids := range [][]string{{kept, undone}, {kept, back.ID}} {
+			got, err := bankbook.Reversed(ctx, db, ids)
+			if err != nil || len(got) != 2 || !got[undone] || !got[back.ID] || got[kept] {
+				t.Errorf("Reversed(%v) = %v, %v; want %s and %s", ids, got, err, undone, back.ID)
+			}
+		}
+		if got, err := bankbook.Reversed(ctx, db, []string{kept}); err != nil || len(got) != 0 {
+			t.Errorf("Reversed(kept) = %v, %v", got, err)
 		}
 	})
 }
