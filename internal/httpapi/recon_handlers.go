@@ -2,12 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"renofund/internal/errs"
 	"renofund/internal/recon/reconcile"
 	"renofund/internal/web"
 )
@@ -44,9 +42,9 @@ func (s *Server) unmatch(c *gin.Context) {
 // balanceStatement answers JSON or, with ?format=xlsx, the workbook
 // (?format=csv: its first sheet).
 func (s *Server) balanceStatement(c *gin.Context) {
-	format := c.Query("format")
-	if format != "" && format != "json" && format != "xlsx" && format != "csv" {
-		s.Fail(c, fmt.Errorf("%w: format must be json, csv or xlsx", errs.ErrInvalidRequest))
+	format, err := web.TableFormat(c)
+	if err != nil {
+		s.Fail(c, err)
 		return
 	}
 	b, err := s.Recon.Statement(c.Request.Context(), c.Param("id"), c.Query("month"))
@@ -54,24 +52,7 @@ func (s *Server) balanceStatement(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	switch format {
-	case "csv":
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Status(http.StatusOK)
-		if err := b.WriteCSV(c.Writer); err != nil {
-			_ = c.Error(err)
-		}
-		return
-	case "", "json":
-		web.SendJSON(c, http.StatusOK, b)
-		return
-	}
-	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="balance-statement-%s-%s.xlsx"`, b.Reconciliation, b.Month))
-	c.Status(http.StatusOK)
-	if err := b.WriteXLSX(c.Writer); err != nil {
-		_ = c.Error(err)
-	}
+	web.SendDocument(c, format, "balance-statement-"+b.Reconciliation+"-"+b.Month, b)
 }
 
 // statementStep signs or reviews a balance statement for ?month=.
