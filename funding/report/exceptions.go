@@ -53,12 +53,16 @@ const (
 	ExBeforeAcceptance = "payment_before_acceptance"
 	// ExEarlyRetention: a contractor paid into its retention before the defect-liability period ended.
 	ExEarlyRetention = "retention_released_early"
+	// ExBankUnbooked: money paid out of a district's bank account with no voucher in its books.
+	ExBankUnbooked = "bank_debit_unbooked"
+	// ExNotInBank: a district's payment voucher its bank statements do not show paid.
+	ExNotInBank = "voucher_not_in_bank"
 )
 
 // Codes lists the exception codes, the values of the kind filter.
 var Codes = []string{ExRetention, ExDiversion, ExVoteMissing, ExDirectRouted, ExIdleMoney, ExExpiring, ExOverBudget,
 	ExDuplicate, ExCentral, ExLateEntry, ExOverContract, ExFinalOverdue,
-	ExBeforeAcceptance, ExEarlyRetention}
+	ExBeforeAcceptance, ExEarlyRetention, ExBankUnbooked, ExNotInBank}
 
 // Severities lists the severities, highest first.
 var Severities = []string{"high", "medium", "low"}
@@ -72,6 +76,7 @@ const (
 	ExpiryHorizonDays   = 60
 	DuplicateDays       = 7
 	LateDays            = 30
+	BankDays            = 30
 	// BuiltBy is the last year of construction the programme covers:
 	// communities built before the end of 2000.
 	BuiltBy = 2000
@@ -81,18 +86,21 @@ const (
 // is flagged after IdleDays when a holder's idle money comes to at least
 // IdleMin; payments of the same amount to the same payee within
 // DuplicateDays of each other are possible duplicates; a voucher recorded
-// more than LateDays after its booking date is a late entry.
+// more than LateDays after its booking date is a late entry; a bank debit
+// or a payment voucher left unmatched BankDays after its date is a bank
+// finding.
 type Rules struct {
 	AsOf          time.Time
 	IdleDays      int
 	IdleMin       money.Amount
 	DuplicateDays int
 	LateDays      int
+	BankDays      int
 }
 
 // DefaultRules are the rules as of asOf with the standard thresholds.
 func DefaultRules(asOf time.Time) Rules {
-	return Rules{AsOf: asOf, IdleDays: IdleDays, DuplicateDays: DuplicateDays, LateDays: LateDays}
+	return Rules{AsOf: asOf, IdleDays: IdleDays, DuplicateDays: DuplicateDays, LateDays: LateDays, BankDays: BankDays}
 }
 
 // check refuses thresholds out of range.
@@ -100,7 +108,7 @@ func (r Rules) check() error {
 	for _, d := range []struct {
 		name string
 		v    int
-	}{{"idle_days", r.IdleDays}, {"duplicate_days", r.DuplicateDays}, {"late_days", r.LateDays}} {
+	}{{"idle_days", r.IdleDays}, {"duplicate_days", r.DuplicateDays}, {"late_days", r.LateDays}, {"bank_days", r.BankDays}} {
 		if d.v < 0 || d.v > 36500 {
 			return fmt.Errorf("%w: %s must be from 0 to 36500", errs.ErrInvalidRequest, d.name)
 		}
@@ -131,6 +139,7 @@ func (s *Service) checks() []struct {
 		{ExOverBudget, s.overBudget}, {ExDuplicate, s.duplicates}, {ExCentral, s.centralIneligible},
 		{ExLateEntry, s.lateEntries}, {ExOverContract, s.overContract}, {ExFinalOverdue, s.finalAccountsOverdue},
 		{ExBeforeAcceptance, s.paidBeforeAcceptance}, {ExEarlyRetention, s.retentionReleasedEarly},
+		{ExBankUnbooked, s.bankUnbooked}, {ExNotInBank, s.notInBank},
 	}
 }
 

@@ -23,6 +23,9 @@ import (
 type Service struct {
 	ledger *ledger.Ledger
 	reg    *funding.Registry
+	// Bank is where the bank findings read the districts' reconciliations
+	// (nil: they find nothing).
+	Bank BankItems
 }
 
 // New returns the reports over l, naming funds and projects from reg.

@@ -20,7 +20,7 @@ import (
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
 	"renofund/internal/period"
-	"renofund/internal/recon"
+	"renofund/internal/recon/reconcile"
 	"renofund/internal/schedule"
 	"renofund/internal/store"
 	"renofund/internal/taxbook"
@@ -42,7 +42,7 @@ type Services struct {
 	Subsidy   *subsidy.Service
 	Clawbacks *clawback.Service
 	Tax       *taxbook.Book
-	Recon     *recon.Service
+	Recon     *reconcile.Service
 	Tokens    *auth.Tokens
 	Keys      *idem.Keys
 	Events    *events.Writer
@@ -58,10 +58,12 @@ func New(db *store.DB, log *slog.Logger) *Services {
 	sub := subsidy.NewService(db, l, subsidyRegistry{reg})
 	sub.CheckSchedule = schedule.Check
 	reports := report.New(l, reg)
+	rec := reconcile.NewService(db, l, reg)
+	reports.Bank = rec
 	return &Services{
 		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Programme: programme.New(db, l, reg), Reports: reports,
 		Import: importer.New(db, reg, moves, l), Subsidy: sub, Clawbacks: clawback.New(db), Tax: taxbook.New(db),
-		Recon: recon.NewService(db, l, reg), Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
+		Recon: rec, Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
 		Bulletins: bulletin.New(db, l, reg, reports),
 	}
 }

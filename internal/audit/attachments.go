@@ -91,17 +91,19 @@ func writeAttachments(ctx context.Context, db *store.DB, dir string, f Filter) (
 }
 
 // VerifyDir checks an export directory against its manifest: every file's
-// SHA-256 and size, and every evidence document's content against the
-// SHA-256 and size the manifest lists for it. It names the first file that
-// disagrees.
+// SHA-256 and size, and every evidence document's content and signed
+// balance statement against the SHA-256 and size the manifest lists for it
+// (a statement's the digest stored when it was signed). It names the first
+// file that disagrees.
 func VerifyDir(dir string) error {
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		return err
 	}
 	var m struct {
-		Files       []File           `json:"files"`
-		Attachments []AttachmentFile `json:"attachments"`
+		Files             []File                 `json:"files"`
+		Attachments       []AttachmentFile       `json:"attachments"`
+		BalanceStatements []BalanceStatementFile `json:"balance_statements"`
 	}
 	if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&m); err != nil {
 		return fmt.Errorf("manifest.json: %w", err)
@@ -130,6 +132,11 @@ func VerifyDir(dir string) error {
 			return fmt.Errorf("attachment %s: listed at %s, not under its SHA-256", a.ID, a.Path)
 		}
 		if err := check(a.Path, a.SHA256, a.Bytes, "attachment "+a.ID); err != nil {
+			return err
+		}
+	}
+	for _, b := range m.BalanceStatements {
+		if err := check(b.Path, b.SHA256, b.Bytes, "balance statement "+b.ID); err != nil {
 			return err
 		}
 	}

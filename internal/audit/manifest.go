@@ -57,6 +57,9 @@ type Manifest struct {
 	// content once under attachments/<sha256> (see writeAttachments);
 	// VerifyDir checks them with the files.
 	Attachments []AttachmentFile `json:"attachments"`
+	// BalanceStatements are the filter's district's signed balance
+	// statements, each under balance-statements/<id>.json.
+	BalanceStatements []BalanceStatementFile `json:"balance_statements"`
 }
 
 // ExportDir writes the trail into dir for the command line: trail.csv,
@@ -111,6 +114,9 @@ func ExportDir(ctx context.Context, db *store.DB, l *ledger.Ledger, dir string, 
 		}
 		if m.Attachments, err = writeAttachments(ctx, db, dir, f); err != nil {
 			return fmt.Errorf("attachments: %w", err)
+		}
+		if m.BalanceStatements, err = writeStatements(ctx, db, dir, f); err != nil {
+			return fmt.Errorf("balance statements: %w", err)
 		}
 		m.Snapshot, err = snapshotHeads(ctx, l, cp)
 		return err

@@ -54,8 +54,11 @@ type Summary struct {
 	Bulletins int  `json:"bulletins"` // monthly bulletins drafted
 	// Attachments are the documents attached: contracts, the invoices their
 	// payments were made on, acceptance certificates.
-	Attachments int    `json:"attachments"`
-	Message     string `json:"message"`
+	Attachments int `json:"attachments"`
+	// Statements are the districts' bank statements reconciled, each with
+	// its month's balance statement signed and reviewed.
+	Statements int    `json:"statements"`
+	Message    string `json:"message"`
 }
 
 // marker and markerName are the fund whose presence means the demo is
@@ -140,7 +143,7 @@ type builder struct {
 
 func (b *builder) build() error {
 	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.works, b.programme, b.subsidies, b.taxRelief,
-		b.bulletins}
+		b.bulletins, b.bank}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

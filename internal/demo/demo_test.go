@@ -117,5 +117,6 @@ func TestDemoCityAndReports(t *testing.T) {
 			t.Errorf("verify: %+v %v", r, err)
 		}
 		checkBulletins(t, svc, sum.Bulletins)
+		checkBank(t, svc, sum)
 	})
 }

@@ -21,7 +21,7 @@ import (
 // ruleQ are the query parameters that set the exception rules (see
 // exceptionRules); every route that names a finding takes them, so a
 // finding found under non-default rules can be looked at and reviewed.
-var ruleQ = []string{"as_of", "idle_days", "idle_min", "duplicate_days", "late_days"}
+var ruleQ = []string{"as_of", "idle_days", "idle_min", "duplicate_days", "late_days", "bank_days"}
 
 // queryInt reads an integer query parameter, def when it is absent.
 func queryInt(c *gin.Context, name string, def int) (int, error) {
@@ -45,8 +45,8 @@ func queryAsOf(c *gin.Context, def time.Time) (time.Time, error) {
 }
 
 // exceptionRules reads the rules the checks run under: ?as_of= (today in
-// the booking zone), ?idle_days=, ?idle_min= (yuan), ?duplicate_days= and
-// ?late_days=, each defaulting to the standard rule.
+// the booking zone), ?idle_days=, ?idle_min= (yuan), ?duplicate_days=,
+// ?late_days= and ?bank_days=, each defaulting to the standard rule.
 func exceptionRules(c *gin.Context) (report.Rules, error) {
 	asOf, err := queryAsOf(c, time.Now().In(field.Zone))
 	if err != nil {
@@ -56,7 +56,7 @@ func exceptionRules(c *gin.Context) (report.Rules, error) {
 	for _, p := range []struct {
 		name string
 		dst  *int
-	}{{"idle_days", &r.IdleDays}, {"duplicate_days", &r.DuplicateDays}, {"late_days", &r.LateDays}} {
+	}{{"idle_days", &r.IdleDays}, {"duplicate_days", &r.DuplicateDays}, {"late_days", &r.LateDays}, {"bank_days", &r.BankDays}} {
 		if *p.dst, err = queryInt(c, p.name, *p.dst); err != nil {
 			return r, err
 		}

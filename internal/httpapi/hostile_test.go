@@ -49,6 +49,10 @@ var stableCodes = map[string]bool{
 	"attachment_bound":      true,
 	"invalid_status_change": true, "plan_year_missing": true, "no_signed_contract": true, "contracts_not_accepted": true,
 	"contracts_not_settled": true, "use_status_route": true,
+	"bank_account_exists": true, "invalid_mapping": true, "xls_unsupported": true, "balance_break": true,
+	"duplicate_statement": true, "already_matched": true, "already_unmatched": true, "not_in_reconciliation": true,
+	"statement_without_balance": true, "month_outside_statement": true, "balances_disagree": true, "already_signed": true,
+	"not_signed": true, "already_reviewed": true,
 	"bulletin_exists": true,
 }
 
@@ -104,6 +108,7 @@ var textKeys = map[string]bool{
 	"name": true, "purpose": true, "reason": true, "note": true, "memo": true, "document_no": true, "description": true,
 	"reference": true, "budget_subject": true, "bank_account": true, "voucher_no": true, "household": true, "force_reason": true,
 	"role": true, "defects": true, "terms": true, "tender_ref": true, "review_ref": true,
+	"bank": true,
 }
 
 // scoreKeys accept a number or a numeric string.

@@ -181,6 +181,15 @@ var accessRules = map[string]accessRule{
 	"GET /v1/reconciliations":     listRule,
 	"GET /v1/reconciliations/:id": readRule,
 
+	"POST /v1/bank-accounts":                              writeRule,
+	"GET /v1/bank-accounts":                               listRule,
+	"POST /v1/reconciliations/:id/matches":                writeRule,
+	"DELETE /v1/reconciliations/:id/matches/:match":       writeRule,
+	"GET /v1/reconciliations/:id/balance-statement":       readRule,
+	"POST /v1/reconciliations/:id/balance-statement/sign": writeRule,
+	// finance reviews what a district signed.
+	"POST /v1/reconciliations/:id/balance-statement/review": financeRule,
+
 	"GET /v1/exports/trail":          listRule,
 	"GET /v1/trace/expenditures/:id": readRule,
 	"GET /v1/trace/funds/:code":      readRule,
@@ -232,7 +241,7 @@ func newWorld(t testing.TB, e *env) *world {
 	t.Helper()
 	w := &world{env: e.forT(t), obj: map[string][][2]string{}}
 	cityReceipt := setupMoney(w.env)
-	var alloc, spend, plan, run, recon, filed, tax, contract, clawback, attachment [2]string
+	var alloc, spend, plan, run, recon, match, filed, tax, contract, clawback, attachment [2]string
 	for i, d := range bothSides {
 		worldPayees[i] = w.must("finance", "POST", "/v1/payees", payeeBody(d), 201)["id"].(string)
 		contract[i] = w.must("finance", "POST", "/v1/projects/"+d+"-001/contracts", contractBody(i, "2026-01-10"), 201)["id"].(string)
@@ -260,11 +269,16 @@ func newWorld(t testing.TB, e *env) *world {
 		// approve it (four eyes).
 		run[i] = w.must("reviewer", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S" + d, "period": "2026-01"}, 201)["id"].(string)
 		clawback[i] = w.clawback(d)
-		r := w.do("finance", "POST", "/v1/reconciliations?district="+d, statementCSV, "Content-Type", "text/csv")
+		r := w.do("finance", "POST", "/v1/reconciliations?district="+d, worldStatement, "Content-Type", "text/csv")
 		if r.Status != 201 {
 			t.Fatalf("reconciliation for %s: %d %s", d, r.Status, r.Body)
 		}
 		recon[i] = r.json(t)["id"].(string)
+		if m := r.json(t)["matched"].([]any); len(m) != 1 {
+			t.Fatalf("reconciliation for %s matched %d lines, want the payment: %s", d, len(m), r.Body)
+		} else {
+			match[i] = m[0].(map[string]any)["match"].(string)
+		}
 		tax[i] = w.must("finance", "POST", "/v1/tax/service-relief", reliefBody(d), 201)["id"].(string)
 	}
 	w.obj["projects"] = [][2]string{{"HZ-001", "LY-001"}}
@@ -280,6 +294,7 @@ func newWorld(t testing.TB, e *env) *world {
 	w.obj["runs"] = [][2]string{run}
 	w.obj["clawbacks"] = [][2]string{clawback}
 	w.obj["reconciliations"] = [][2]string{recon}
+	w.obj["matches"] = [][2]string{match}
 	w.obj["payment-requests"] = [][2]string{filed}
 	w.obj["records"] = [][2]string{tax}
 	w.obj["contracts"] = [][2]string{contract}
@@ -366,6 +381,10 @@ const receiptsCSV = "household,amount,received_on,payer_name\n1-1-1,10.00,2026-0
 
 const statementCSV = "date,amount,reference,counterparty\n2026-03-01,1.00,R1,江苏省财政厅\n"
 
+// worldStatement is each district's statement in the world: a bank layout
+// with a running balance, whose payment matches the district's 5.00.
+const worldStatement = "交易日期,摘要,收入金额,支出金额,余额\n2026-03-01,拨款,1.00,,1.00\n2026-04-02,工程款,,5.00,-4.00\n"
+
 func planBody(d string) map[string]any {
 	return map[string]any{
 		"fund": d + "F", "from": "district:" + d, "total": "10.00",
@@ -430,7 +449,8 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "POST /v1/allocation-plans":
 		return planBody(d), true
 	case "POST /v1/allocation-plans/:id/execute", "POST /v1/subsidy/runs/:id/approve", "POST /v1/subsidy/runs/:id/cancel",
-		"POST /v1/periods/:period/close", "POST /v1/periods/:period/close/confirm", "POST /v1/periods/:period/reopen/confirm":
+		"POST /v1/periods/:period/close", "POST /v1/periods/:period/close/confirm", "POST /v1/periods/:period/reopen/confirm",
+		"POST /v1/reconciliations/:id/balance-statement/sign", "POST /v1/reconciliations/:id/balance-statement/review":
 		return nil, true
 	case "POST /v1/payment-requests/:id/approve", "POST /v1/bulletins/:month":
 		return nil, true
@@ -482,7 +502,13 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "POST /v1/projects/:code/budget-amendments":
 		return amendment(fmt.Sprintf("%d.00", 3000001+n), "500000.00"), true
 	case "POST /v1/reconciliations":
-		return rawBody{query: "?district=" + d, contentType: "text/csv", body: statementCSV}, true
+		return rawBody{query: "?district=" + d, contentType: "text/csv", body: "date,amount,reference,counterparty\n2026-03-01,1.00,R" + u + ",江苏省财政厅\n"}, true
+	case "POST /v1/bank-accounts":
+		return map[string]any{"district": d, "bank": "工行 " + u, "account_no": fmt.Sprintf("62220200%06d", n+sideIndex(d)*500000), "name": "专户 " + u}, true
+	case "POST /v1/reconciliations/:id/matches":
+		return map[string]any{"bank_lines": []int{2}, "transfers": []string{"none"}, "reason": "核对 " + u}, true
+	case "DELETE /v1/reconciliations/:id/matches/:match":
+		return map[string]any{"reason": "撤销 " + u}, true
 	case "POST /v1/attachments":
 		return attachmentBody(d, n), true
 	case `POST /v1/funds/:code/receipts\:import`:
@@ -788,6 +814,7 @@ var countedTables = []string{
 	"districts", "projects", "funds", "holdings", "transfers", "postings", "checkpoints", "voucher_counters",
 	"idempotency_keys", "allocation_plans", "subsidy_schemes", "subsidy_ratings", "subsidy_property_managers",
 	"subsidy_runs", "subsidy_run_lines", "tax_records", "reconciliations", "imports", "import_rows", "tokens",
+	"bank_accounts", "recon_matches", "recon_unmatches", "balance_statements", "balance_statement_reviews",
 	"bulletins",
 	"attachments", "attachment_contents", "attachment_bindings",
 }

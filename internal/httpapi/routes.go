@@ -20,7 +20,7 @@ import (
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
 	"renofund/internal/period"
-	"renofund/internal/recon"
+	"renofund/internal/recon/reconcile"
 	"renofund/internal/taxbook"
 	"renofund/internal/web"
 	"renofund/subsidy"
@@ -254,13 +254,32 @@ func (s *Server) table() []web.Route {
 		{Method: "GET", Path: "/v1/audit/events", Roles: []access.Role{access.Admin, access.Auditor}, Summary: "Who did what, when",
 			Query: append([]string{"token_name", "route", "method"}, pageQ...), Resp: web.List[events.Stored]{}, Handle: s.listEvents},
 		{Method: "POST", Path: "/v1/reconciliations", Roles: writers, Summary: "Reconcile a district's bank statement (multipart: district, file, window_days)",
-			Resp: recon.Reconciliation{}, Status: 201, MaxBody: MaxUpload, Handle: s.reconcile},
+			Resp: reconcile.Reconciliation{}, Status: 201, MaxBody: MaxUpload, Handle: s.reconcile},
 		{Method: "GET", Path: "/v1/reconciliations", Roles: readers, Summary: "Stored reconciliations, newest first", Query: append([]string{"district"}, pageQ...),
-			Resp: web.List[recon.ReconciliationSummary]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]recon.ReconciliationSummary, error) {
+			Resp: web.List[reconcile.ReconciliationSummary]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]reconcile.ReconciliationSummary, error) {
 				return s.Recon.Reconciliations(c.Request.Context(), c.Query("district"), after, limit)
-			}, func(r recon.ReconciliationSummary) string { return r.ID })},
+			}, func(r reconcile.ReconciliationSummary) string { return r.ID })},
 		{Method: "GET", Path: "/v1/reconciliations/:id", Roles: readers, Summary: "One reconciliation with its lines",
-			Resp: recon.Reconciliation{}, Handle: s.getReconciliation},
+			Resp: reconcile.Reconciliation{}, Handle: s.getReconciliation},
+		{Method: "POST", Path: "/v1/bank-accounts", Roles: writers, Summary: "Register a district's bank account (the funds it serves, a column mapping for its statements)",
+			Body: reconcile.AccountIn{}, Resp: reconcile.Account{}, Status: 201, Handle: web.Create(s.Server, 201, s.createBankAccount)},
+		{Method: "GET", Path: "/v1/bank-accounts", Roles: readers, Summary: "Bank accounts, scoped", Query: append([]string{"district"}, pageQ...),
+			Resp: web.List[reconcile.Account]{}, Handle: web.Listed(s.Server, func(c *gin.Context, after string, limit int) ([]reconcile.Account, error) {
+				return s.Recon.Accounts(c.Request.Context(), c.Query("district"), after, limit)
+			}, func(a reconcile.Account) string { return a.ID })},
+		{Method: "POST", Path: "/v1/reconciliations/:id/matches", Roles: writers, Summary: "Match bank lines with transfers by hand, with a reason",
+			Body: reconcile.ManualIn{}, Resp: reconcile.Reconciliation{}, Status: 201, Handle: s.matchManually},
+		{Method: "DELETE", Path: "/v1/reconciliations/:id/matches/:match", Roles: writers, Summary: "Undo a match, with a reason (kept in the history)",
+			Body: reconcile.UnmatchIn{}, Resp: reconcile.Reconciliation{}, Handle: s.unmatch},
+		{Method: "GET", Path: "/v1/reconciliations/:id/balance-statement", Roles: readers,
+			Summary: "余额调节表 for a month (?month=YYYY-MM, default the statement's last; ?format=xlsx): as signed, or as the reconciliation stands",
+			Query:   []string{"month", "format"}, Resp: reconcile.BalanceStatement{}, Handle: s.balanceStatement},
+		{Method: "POST", Path: "/v1/reconciliations/:id/balance-statement/sign", Roles: writers,
+			Summary: "Sign the month's balance statement for the district (?month=); it must agree to the fen", Query: []string{"month"},
+			Resp: reconcile.BalanceStatement{}, Status: 201, Handle: s.statementStep(http.StatusCreated, s.Recon.Sign)},
+		{Method: "POST", Path: "/v1/reconciliations/:id/balance-statement/review", Roles: finance,
+			Summary: "Review a signed balance statement (another person than the signer) (?month=)", Query: []string{"month"},
+			Resp: reconcile.BalanceStatement{}, Handle: s.statementStep(http.StatusOK, s.Recon.Review)},
 		{Method: "GET", Path: "/v1/exports/trail", Roles: readers, Summary: "The fund trail, one row per money movement per fund (streamed CSV, JSONL or XLSX)",
 			Query: slices.Concat([]string{"format", "district", "project", "fund"}, windowQ), Long: true, Handle: s.exportTrail},
 		{Method: "GET", Path: "/v1/trace/expenditures/:id", Roles: readers, Summary: "Walk a payment back to the receipts that funded it",

@@ -20,7 +20,7 @@ import (
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
 	"renofund/internal/period"
-	"renofund/internal/recon"
+	"renofund/internal/recon/reconcile"
 	"renofund/internal/store"
 	"renofund/internal/taxbook"
 	"renofund/internal/web"
@@ -45,7 +45,7 @@ type Deps struct {
 	Clawbacks *clawback.Service
 	Tax       *taxbook.Book
 	Import    *importer.Importer
-	Recon     *recon.Service
+	Recon     *reconcile.Service
 	Keys      *idem.Keys
 	Events    *events.Writer
 	Bulletins *bulletin.Service

@@ -88,37 +88,3 @@ func (l *Ledger) HouseholdReceipts(ctx context.Context, fund string) (map[string
 	}
 	return m, nil
 }
-
-// NetMovement is a transfer's net effect on one district's holdings.
-type NetMovement struct {
-	*Transfer              // without its postings
-	Net       money.Amount // + in, − out
-}
-
-// DistrictNet lists the transfers booked between the dates that changed
-// what district holds, in booking order, each with its net effect there: an
-// allocation between the district and its own projects nets to nothing and
-// is left out.
-func (l *Ledger) DistrictNet(ctx context.Context, district, from, to string) ([]NetMovement, error) {
-	rows, err := l.db.Conn(ctx).Raw("SELECT "+TransferColumns+`, n.net
-		FROM (SELECT p.transfer_id AS id, SUM(p.amount) AS net
-			FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
-			WHERE h.district_code = ? AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
-			AND t.booked_on BETWEEN ? AND ?
-			GROUP BY p.transfer_id HAVING SUM(p.amount) <> 0) n
-		JOIN transfers t ON t.id = n.id ORDER BY t.booked_on, t.id`, district, from, to).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []NetMovement
-	for rows.Next() {
-		var net int64
-		t, err := ScanTransfer(func(dest ...any) error { return rows.Scan(append(dest, &net)...) })
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, NetMovement{Transfer: t, Net: money.Amount(net)})
-	}
-	return out, rows.Err()
-}

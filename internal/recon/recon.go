@@ -49,6 +49,12 @@ type BankLine struct {
 	Reference string
 	// Counterparty is the other party's name or account, trimmed.
 	Counterparty string
+	// Summary (摘要) and CounterpartyAccount (对方账号) are kept when the
+	// statement has them.
+	Summary, CounterpartyAccount string
+	// Balance is the running balance after the line, when HasBalance.
+	Balance    money.Amount
+	HasBalance bool
 }
 
 // Movement is a ledger movement of the reconciled holdings.

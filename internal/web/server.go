@@ -99,7 +99,7 @@ func New(o Options, routes func(*Server) []Route) *Server {
 				handlers = append(handlers, s.limitLong)
 			}
 		}
-		if r.Method == http.MethodPost || r.Method == http.MethodPut {
+		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodDelete {
 			handlers = append(handlers, s.limitBody(r))
 		}
 		handlers = append(handlers, r.Handle)
