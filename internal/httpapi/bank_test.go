@@ -2,8 +2,11 @@ package httpapi_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -325,6 +328,44 @@ func TestBankFindings(t *testing.T) {
 		got = e.bankFindings(t, "auditor", asOf+"&bank_days=0")
 		if len(got) != 2 || got["voucher_not_in_bank:"+unpaid] == nil || got["voucher_not_in_bank:"+recent] == nil {
 			t.Errorf("after the manual match: %v", got)
+		}
+	})
+}
+
+// TestBankLayouts uploads the statements of internal/recon/testdata, as
+// three banks export them (ICBC-like GBK with title and total rows, CCB-like
+// UTF-8 with a BOM and 收入/支出 columns, BOC-like GBK tab-separated with a
+// signed amount and 借贷 flag, newest first), each to its own account; and
+// the ICBC statement whose running balance breaks, refused at its line.
+func TestBankLayouts(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		for i, c := range []struct {
+			file  string
+			lines int
+		}{{"icbc_gbk.csv", 4}, {"ccb_utf8bom.csv", 3}, {"boc_signed_gbk.tsv", 2}, {"icbc_break_gbk.csv", 0}} {
+			raw, err := os.ReadFile(filepath.Join("..", "recon", "testdata", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			acct := e.must("ly", "POST", "/v1/bank-accounts", map[string]any{"district": "LY", "bank": "银行 " + c.file,
+				"account_no": fmt.Sprintf("6217%08d", i), "name": "专户 " + c.file}, 201)["id"].(string)
+			fields := map[string]string{"account": acct}
+			if c.lines == 0 {
+				r := e.refuseUpload(t, "ly", fields, raw, 422, "balance_break")
+				rows := r.json(t)["error"].(map[string]any)["rows"].([]any)
+				if len(rows) != 1 || rows[0].(map[string]any)["line"] != float64(8) || rows[0].(map[string]any)["column"] != "余额" {
+					t.Errorf("the break is reported at %v, want line 8, 余额", rows)
+				}
+				continue
+			}
+			r := e.uploadFile("ly", fields, raw)
+			if r.Status != 201 {
+				t.Fatalf("%s: %d %s", c.file, r.Status, r.Body)
+			}
+			if n := len(r.json(t)["unmatched_bank"].([]any)); n != c.lines {
+				t.Errorf("%s: %d bank lines read, want %d: %s", c.file, n, c.lines, r.Body)
+			}
+			e.refuseUpload(t, "ly", fields, raw, 409, "duplicate_statement")
 		}
 	})
 }
