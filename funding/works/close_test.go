@@ -1,7 +1,6 @@
 package works_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,8 +9,7 @@ import (
 	"renofund/funding"
 	"renofund/funding/movement"
 	"renofund/funding/works"
-	"renofund/internal/access"
-	"renofund/internal/app"
+	"renofund/internal/app/apptest"
 	"renofund/internal/field"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -26,15 +24,8 @@ import (
 // nothing. On both engines.
 func TestCloseRacesMovements(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		svc := app.New(db, nil)
-		t.Cleanup(svc.Close)
-		ctx := access.With(context.Background(), access.Actor{Role: access.Finance, Name: "clerk"})
-		must := func(_ any, err error) {
-			t.Helper()
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		svc, ctx := apptest.New(t, db)
+		must := apptest.Must(t)
 		today := field.Today()
 		must(svc.Registry.CreateDistrict(ctx, funding.District{Code: "HZ", Name: "海州区"}))
 		must(svc.Registry.CreateFund(ctx, funding.Fund{Code: "F", Kind: "central_grant", Name: "资金", Holder: "city",

@@ -1,13 +1,11 @@
 package bankbook_test
 
 import (
-	"context"
 	"testing"
 
 	"renofund/funding"
 	"renofund/funding/movement"
-	"renofund/internal/access"
-	"renofund/internal/app"
+	"renofund/internal/app/apptest"
 	"renofund/internal/ledger/bankbook"
 	"renofund/internal/money"
 	"renofund/internal/store"
@@ -18,19 +16,9 @@ import (
 // or of one, on both engines; an allocation inside the district nets out.
 func TestNetAndBalance(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		svc := app.New(db, nil)
-		t.Cleanup(svc.Close)
-		ctx := access.With(context.Background(), access.Actor{Role: access.Finance, Name: "clerk"})
-		must := func(_ any, err error) {
-			t.Helper()
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		must(svc.Registry.CreateDistrict(ctx, funding.District{Code: "HZ", Name: "海州区"}))
-		must(svc.Registry.CreateProject(ctx, funding.Project{Code: "P1", Name: "小区", District: "HZ", Households: 10,
-			FloorAreaM2: money.MustRate("1000"), Buildings: 1, BuiltYear: 1990,
-			Budget: funding.Budget{Basic: money.MustParse("100000.00")}}))
+		svc, ctx := apptest.New(t, db)
+		must := apptest.Must(t)
+		apptest.Community(t, svc, ctx, "P1")
 		for _, f := range []string{"A", "B"} {
 			must(svc.Registry.CreateFund(ctx, funding.Fund{Code: f, Kind: "district_fiscal", Name: "资金 " + f, Holder: "district:HZ",
 				FiscalYear: 2026, EligibleCategories: funding.Categories}))

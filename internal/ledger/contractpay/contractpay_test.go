@@ -7,8 +7,8 @@ import (
 	"renofund/funding"
 	"renofund/funding/movement"
 	"renofund/funding/works"
-	"renofund/internal/access"
 	"renofund/internal/app"
+	"renofund/internal/app/apptest"
 	"renofund/internal/ledger/contractpay"
 	"renofund/internal/money"
 	"renofund/internal/store"
@@ -19,19 +19,9 @@ import (
 // to the same company are summed net of reversals, on both engines.
 func TestSums(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		svc := app.New(db, nil)
-		t.Cleanup(svc.Close)
-		ctx := access.With(context.Background(), access.Actor{Role: access.Finance, Name: "clerk"})
-		must := func(_ any, err error) {
-			t.Helper()
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		must(svc.Registry.CreateDistrict(ctx, funding.District{Code: "HZ", Name: "海州区"}))
-		must(svc.Registry.CreateProject(ctx, funding.Project{Code: "P1", Name: "小区", District: "HZ", Households: 10,
-			FloorAreaM2: money.MustRate("1000"), Buildings: 1, BuiltYear: 1990,
-			Budget: funding.Budget{Basic: money.MustParse("100000.00")}}))
+		svc, ctx := apptest.New(t, db)
+		must := apptest.Must(t)
+		apptest.Community(t, svc, ctx, "P1")
 		must(svc.Registry.CreateFund(ctx, funding.Fund{Code: "F", Kind: "donation", Name: "资金", Holder: "project:P1",
 			FiscalYear: 2025, EligibleCategories: funding.Categories}))
 		must(svc.Movements.Receive(ctx, movement.Receipt{Fund: "F", Amount: money.MustParse("50000.00"),
