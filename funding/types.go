@@ -33,6 +33,16 @@ var Kinds = []string{
 	"public_revenue", "provident_fund", "donation",
 }
 
+// KindNames are the fund kinds' Chinese names (DOMAIN.md).
+var KindNames = map[string]string{
+	"central_grant": "中央补助资金", "central_investment": "中央预算内投资", "provincial_grant": "省级补助资金",
+	"city_fiscal": "市级财政资金", "district_fiscal": "区级财政资金", "special_fund": "部门专项资金",
+	"special_bond": "专项债券", "corporate_bond": "企业债/项目收益票据", "policy_loan": "政策性银行贷款",
+	"commercial_loan": "商业银行贷款", "social_capital": "社会资本", "utility_self_funding": "专业经营单位出资",
+	"employer_contribution": "原产权单位出资", "resident_contribution": "居民出资", "maintenance_fund": "住宅专项维修资金",
+	"public_revenue": "小区公共收益", "provident_fund": "住房公积金提取", "donation": "捐赠",
+}
+
 // DefaultBudgetSubject is the budget classification code 2210108 老旧小区改造.
 const DefaultBudgetSubject = "2210108"
 

@@ -5,19 +5,10 @@ import (
 	"fmt"
 	"io"
 
+	"renofund/funding"
 	"renofund/internal/money"
 	"renofund/internal/sheet"
 )
-
-// kindNames are the fund kinds' Chinese names (DOMAIN.md).
-var kindNames = map[string]string{
-	"central_grant": "中央补助资金", "central_investment": "中央预算内投资", "provincial_grant": "省级补助资金",
-	"city_fiscal": "市级财政资金", "district_fiscal": "区级财政资金", "special_fund": "部门专项资金",
-	"special_bond": "专项债券", "corporate_bond": "企业债/项目收益票据", "policy_loan": "政策性银行贷款",
-	"commercial_loan": "商业银行贷款", "social_capital": "社会资本", "utility_self_funding": "专业经营单位出资",
-	"employer_contribution": "原产权单位出资", "resident_contribution": "居民出资", "maintenance_fund": "住宅专项维修资金",
-	"public_revenue": "小区公共收益", "provident_fund": "住房公积金提取", "donation": "捐赠",
-}
 
 // A section's table is a header and rows of cells: text (string), counts
 // (int), flags (bool), amounts (money.Amount), or nil for an empty cell.
@@ -112,7 +103,7 @@ func spendingSheet(b *Body) table {
 	for _, a := range append([]Area{b.Spending.City}, b.Spending.Districts...) {
 		line(a, "合计", a.Figures)
 		for _, k := range a.Kinds {
-			line(a, kindNames[k.Kind], k.Figures)
+			line(a, funding.KindNames[k.Kind], k.Figures)
 		}
 	}
 	return table{header, rows}
@@ -122,7 +113,7 @@ func latePassSheet(b *Body) table {
 	header := []string{"区县代码", "资金编码", "资金类型", "持有方", "下达时限(天)", "滞留金额", "滞留起始日", "滞留天数", "本月逾期下达金额"}
 	rows := make([][]any, 0, len(b.LatePassDown))
 	for _, l := range b.LatePassDown {
-		rows = append(rows, []any{l.District, l.Fund, kindNames[l.Kind], l.Holder, l.Days, l.Held, l.Since, l.DaysHeld,
+		rows = append(rows, []any{l.District, l.Fund, funding.KindNames[l.Kind], l.Holder, l.Days, l.Held, l.Since, l.DaysHeld,
 			l.PassedLate})
 	}
 	return table{header, rows}

@@ -14,6 +14,7 @@ import (
 	"renofund/funding/programme"
 	"renofund/funding/report"
 	"renofund/internal/auth"
+	"renofund/internal/console"
 	"renofund/internal/events"
 	"renofund/internal/httpapi"
 	"renofund/internal/idem"
@@ -24,6 +25,7 @@ import (
 	"renofund/internal/schedule"
 	"renofund/internal/store"
 	"renofund/internal/taxbook"
+	"renofund/internal/web"
 	"renofund/subsidy"
 	"renofund/subsidy/clawback"
 )
@@ -77,5 +79,5 @@ func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
 	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Evidence: s.Movements.Evidence, Programme: s.Programme, Reports: s.Reports,
 		Ledger: s.Ledger, Proof: s.Proof, Periods: s.Periods, Tokens: s.Tokens, Subsidy: s.Subsidy, Clawbacks: s.Clawbacks, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
 		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit,
-		Bulletins: s.Bulletins})
+		Bulletins: s.Bulletins, Faces: []func(*web.Server, []web.Route) []web.Route{console.Face(s.Tokens)}})
 }

@@ -20,11 +20,14 @@ type RouteInfo struct {
 	MaxBody int64
 }
 
-// RouteTable returns the server's route table.
+// RouteTable returns the server's route table without the HTML pages (the
+// console and the public site test their own).
 func (s *Server) RouteTable() []RouteInfo {
-	out := make([]RouteInfo, len(s.Routes()))
-	for i, r := range s.Routes() {
-		out[i] = RouteInfo{Method: r.Method, Path: r.Path, Roles: r.Roles, Query: r.Query, Body: r.Body, MaxBody: r.MaxBody}
+	var out []RouteInfo
+	for _, r := range s.Routes() {
+		if !r.Page {
+			out = append(out, RouteInfo{Method: r.Method, Path: r.Path, Roles: r.Roles, Query: r.Query, Body: r.Body, MaxBody: r.MaxBody})
+		}
 	}
 	return out
 }

@@ -53,6 +53,10 @@ type Deps struct {
 	// RateLimit is the sustained requests per second allowed per token
 	// (bursts up to 4× that); zero disables limiting.
 	RateLimit float64
+	// Faces add the routes of the service's other faces (the console, the
+	// public disclosure pages) to the same table, router and middleware;
+	// each is given the API's routes, to take their roles from.
+	Faces []func(ws *web.Server, api []web.Route) []web.Route
 }
 
 // Server is the HTTP API: the web machinery serving this package's routes.
@@ -70,7 +74,12 @@ func New(d Deps) *Server {
 	web.New(web.Options{DB: d.DB, Tokens: d.Tokens, Keys: d.Keys, Events: d.Events, Log: d.Log,
 		RateLimit: d.RateLimit}, func(ws *web.Server) []web.Route {
 		s.Server = ws // the handlers the table makes call it
-		return append(s.table(), s.bulletinRoutes()...)
+		routes := append(s.table(), s.bulletinRoutes()...)
+		api := routes
+		for _, face := range d.Faces {
+			routes = append(routes, face(ws, api)...)
+		}
+		return routes
 	})
 	return s
 }

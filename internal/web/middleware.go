@@ -25,6 +25,7 @@ const (
 	ctxBody      = "body"
 	ctxErrorCode = "error_code"
 	ctxLong      = "long" // the route may run long: no deadline, no group commit
+	ctxPage      = "page" // an HTML page: refusals are rendered by PageFail
 )
 
 var (
@@ -121,6 +122,12 @@ func (s *Server) recover(c *gin.Context) {
 
 // authenticate resolves the bearer token into an actor.
 func (s *Server) authenticate(c *gin.Context) {
+	if a, ok := inProcessActor(c.Request.Context()); ok { // the console, on behalf of its signed-in user
+		c.Set(ctxActor, a)
+		c.Request = c.Request.WithContext(access.With(c.Request.Context(), a))
+		c.Next()
+		return
+	}
 	// The scheme name is case-insensitive (RFC 9110 §11.1).
 	scheme, secret, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
 	secret = strings.TrimSpace(secret)

@@ -26,6 +26,9 @@ func (s *Server) OpenAPI() map[string]any {
 			"type": "object", "properties": map[string]any{"code": str(), "message": str(), "request_id": str()}}}},
 	}
 	for _, r := range s.routes {
+		if r.Page {
+			continue // HTML for browsers, not part of the JSON API
+		}
 		p := openapiPath(r.Path)
 		if paths[p] == nil {
 			paths[p] = map[string]any{}

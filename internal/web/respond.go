@@ -72,6 +72,10 @@ func (s *Server) Fail(c *gin.Context, err error) {
 	s.metrics.refusals.WithLabelValues(body.Error.Code).Inc()
 	c.Set(ctxErrorCode, body.Error.Code)
 	c.Abort()
+	if c.GetBool(ctxPage) && s.PageFail != nil {
+		s.PageFail(c, status, body.Error.Code, body.Error.Message)
+		return
+	}
 	SendJSON(c, status, body)
 }
 

@@ -40,7 +40,12 @@ type Route struct {
 	MaxBody int64
 	// Long marks routes that may run past RequestTimeout (exports, imports,
 	// batches); they are bounded by the client instead.
-	Long   bool
+	Long bool
+	// Page marks an HTML page of the console or of the public site: it is
+	// left out of the OpenAPI document, its errors are rendered by
+	// Server.PageFail, and with Roles it is reached through a console
+	// session (cookie and CSRF secret), not a bearer token.
+	Page   bool
 	Handle gin.HandlerFunc
 }
 
@@ -65,6 +70,10 @@ type Server struct {
 	long    *longGate
 	routes  []Route
 	engine  *gin.Engine
+	// PageFail renders a refusal on a page route as HTML (the console sets
+	// it); status and the error's code and message are those the JSON API
+	// would answer.
+	PageFail func(c *gin.Context, status int, code, message string)
 }
 
 // New builds the server: the public routes (liveness, readiness, metrics,
@@ -93,8 +102,16 @@ func New(o Options, routes func(*Server) []Route) *Server {
 		if r.Long {
 			handlers = append(handlers, func(c *gin.Context) { c.Set(ctxLong, true) })
 		}
+		if r.Page {
+			handlers = append(handlers, func(c *gin.Context) { c.Set(ctxPage, true) })
+		}
 		if r.Roles != nil {
-			handlers = append(handlers, s.authenticate, s.authorize(r))
+			if r.Page {
+				handlers = append(handlers, s.session)
+			} else {
+				handlers = append(handlers, s.authenticate)
+			}
+			handlers = append(handlers, s.authorize(r))
 			if r.Long && r.Method == http.MethodGet {
 				handlers = append(handlers, s.limitLong)
 			}
