@@ -1,4 +1,4 @@
-package console
+package kit
 
 import (
 	"fmt"
@@ -12,16 +12,16 @@ import (
 
 // funcs are the templates' helpers.
 var funcs = template.FuncMap{
-	"yuan":  yuan,
-	"label": label,
-	"field": field,
+	"yuan":  Yuan,
+	"label": Label,
+	"field": Field,
 	"query": urlQuery,
 }
 
-// yuan shows an amount as the API gives it ("-1234567.8" or a number of
+// Yuan shows an amount as the API gives it ("-1234567.8" or a number of
 // fen as text) with thousands separators and two decimals: the digits are
 // regrouped, never rounded.
-func yuan(v any) string {
+func Yuan(v any) string {
 	s := fmt.Sprint(v)
 	if v == nil || s == "" {
 		return ""
@@ -66,9 +66,9 @@ var labels = map[string]string{
 	"true": "是", "false": "否",
 }
 
-// label is the Chinese name of a code (a fund kind, a role, a status…), or
+// Label is the Chinese name of a code (a fund kind, a role, a status…), or
 // the code itself.
-func label(v any) string {
+func Label(v any) string {
 	s := fmt.Sprint(v)
 	if n, ok := funding.KindNames[s]; ok {
 		return n
@@ -79,8 +79,8 @@ func label(v any) string {
 	return s
 }
 
-// field reads a value from decoded JSON by a dotted path ("totals.received").
-func field(row any, path string) any {
+// Field reads a value from decoded JSON by a dotted path ("totals.received").
+func Field(row any, path string) any {
 	v := row
 	for _, k := range strings.Split(path, ".") {
 		m, ok := v.(map[string]any)

@@ -1,4 +1,4 @@
-package console
+package kit
 
 import (
 	"encoding/csv"
@@ -16,40 +16,40 @@ import (
 
 // A list page shows one API list route as a table: filters, pages of
 // pageSize rows, and the whole filtered list as CSV or XLSX.
-type listSpec struct {
+type ListSpec struct {
 	Path, Title string
 	API         string // the API's list path, e.g. /v1/projects
-	Filters     []filter
-	Cols        []column
+	Filters     []Filter
+	Cols        []Column
 	// Note is a line under the title saying what the list holds.
 	Note string
 }
 
-// filter is a query parameter the page passes to the API.
-type filter struct {
+// Filter is a query parameter the page passes to the API.
+type Filter struct {
 	Name, Label string
 	Options     []string // codes offered in a select; none: a text box
 }
 
-// column is one column of a table.
-type column struct {
+// Column is one column of a table.
+type Column struct {
 	Key   string // a dotted path into the row's JSON
 	Label string
-	Kind  colKind
-	Link  string // for links: a path where {key} is replaced by the row's value
+	Kind  ColKind
+	Href  string // for Link: a path where {key} is replaced by the row's value of key
 }
 
-type colKind int
+type ColKind int
 
 const (
-	text   colKind = iota
-	amount         // right-aligned, thousands separators, two decimals
-	code           // shown by its Chinese name
-	link           // text linking to Link
+	Text   ColKind = iota
+	Amount         // right-aligned, thousands separators, two decimals
+	Code           // shown by its Chinese name
+	Link           // text linking to the column's Link
 )
 
-// cell is a rendered cell.
-type cell struct {
+// Cell is a rendered cell.
+type Cell struct {
 	Text, Href string
 	Num        bool
 }
@@ -60,23 +60,27 @@ const (
 	exportMaxRow = 200_000 // an export larger than this is cut and says so
 )
 
-// listView is the list template's model.
-type listView struct {
-	Spec   listSpec
-	Rows   [][]cell
+// ListView is the list template's model (and the "table" partial's).
+type ListView struct {
+	Spec   ListSpec
+	Rows   [][]Cell
 	Values map[string]string // the filters as set
 	Next   string            // the next page's link, if any
 	First  string            // the first page's link, when not on it
 	Export string            // the query for the exports (the filters)
 }
 
-func (k *Console) listRoute(spec listSpec) web.Route {
-	return web.Route{Method: http.MethodGet, Path: spec.Path, Roles: k.rolesOf("GET " + spec.API), Page: true,
+// List is the route of a list page, open to the roles of the API's list
+// route; it adds the page to the menu.
+func (k *Kit) List(spec ListSpec) web.Route {
+	r := web.Route{Method: http.MethodGet, Path: spec.Path, Roles: k.RolesOf("GET " + spec.API), Page: true,
 		Summary: spec.Title, Long: true, Handle: func(c *gin.Context) { k.list(c, spec) }}
+	k.Nav(spec.Path, spec.Title, r.Roles)
+	return r
 }
 
 // apiQuery is the API query of the page's filters.
-func (spec listSpec) apiQuery(c *gin.Context) (url.Values, map[string]string) {
+func (spec ListSpec) apiQuery(c *gin.Context) (url.Values, map[string]string) {
 	q, set := url.Values{}, map[string]string{}
 	for _, f := range spec.Filters {
 		if v := strings.TrimSpace(c.Query(f.Name)); v != "" {
@@ -87,7 +91,7 @@ func (spec listSpec) apiQuery(c *gin.Context) (url.Values, map[string]string) {
 	return q, set
 }
 
-func (k *Console) list(c *gin.Context, spec listSpec) {
+func (k *Kit) list(c *gin.Context, spec ListSpec) {
 	q, set := spec.apiQuery(c)
 	if format := c.Query("export"); format != "" {
 		k.export(c, spec, q, format)
@@ -98,18 +102,16 @@ func (k *Console) list(c *gin.Context, spec listSpec) {
 		q.Set("after", after)
 	}
 	var page web.List[map[string]any]
-	if err := k.get(c, spec.API+"?"+q.Encode(), &page); err != nil {
-		k.refuse(c, err)
+	if err := k.Get(c, spec.API+"?"+q.Encode(), &page); err != nil {
+		k.Refuse(c, err)
 		return
 	}
 	filters := url.Values{}
 	for name, v := range set {
 		filters.Set(name, v)
 	}
-	v := listView{Spec: spec, Values: set, Export: filters.Encode()}
-	for _, row := range page.Items {
-		v.Rows = append(v.Rows, spec.cells(row))
-	}
+	v := spec.View(page.Items)
+	v.Values, v.Export = set, filters.Encode()
 	if page.Next != nil {
 		next := url.Values{}
 		for name, val := range set {
@@ -121,31 +123,41 @@ func (k *Console) list(c *gin.Context, spec listSpec) {
 	if c.Query("after") != "" {
 		v.First = spec.Path + "?" + filters.Encode()
 	}
-	k.render(c, http.StatusOK, "list", spec.Title, v)
+	k.Render(c, http.StatusOK, "list", spec.Title, v)
+}
+
+// View renders rows (decoded JSON objects) as a table for the "table"
+// partial: a detail page's tables are made this way.
+func (spec ListSpec) View(rows []map[string]any) ListView {
+	v := ListView{Spec: spec}
+	for _, row := range rows {
+		v.Rows = append(v.Rows, spec.cells(row))
+	}
+	return v
 }
 
 // cells renders one row.
-func (spec listSpec) cells(row map[string]any) []cell {
-	out := make([]cell, len(spec.Cols))
+func (spec ListSpec) cells(row map[string]any) []Cell {
+	out := make([]Cell, len(spec.Cols))
 	for i, col := range spec.Cols {
-		val := field(row, col.Key)
+		val := Field(row, col.Key)
 		s := ""
 		if val != nil {
 			s = fmt.Sprint(val)
 		}
 		switch col.Kind {
-		case amount:
-			out[i] = cell{Text: yuan(s), Num: true}
-		case code:
-			out[i] = cell{Text: label(s)}
-		case link:
-			href := col.Link
+		case Amount:
+			out[i] = Cell{Text: Yuan(s), Num: true}
+		case Code:
+			out[i] = Cell{Text: Label(s)}
+		case Link:
+			href := col.Href
 			for _, c := range spec.Cols {
-				href = strings.ReplaceAll(href, "{"+c.Key+"}", url.PathEscape(fmt.Sprint(field(row, c.Key))))
+				href = strings.ReplaceAll(href, "{"+c.Key+"}", url.PathEscape(fmt.Sprint(Field(row, c.Key))))
 			}
-			out[i] = cell{Text: s, Href: href}
+			out[i] = Cell{Text: s, Href: href}
 		default:
-			out[i] = cell{Text: s}
+			out[i] = Cell{Text: s}
 		}
 	}
 	return out
@@ -154,17 +166,17 @@ func (spec listSpec) cells(row map[string]any) []cell {
 // export writes every row the filters select, page by page from the API:
 // CSV (UTF-8 with a byte-order mark, so that Excel reads the Chinese) or
 // XLSX, with the page's Chinese headers. Amounts are the exact decimals.
-func (k *Console) export(c *gin.Context, spec listSpec, q url.Values, format string) {
+func (k *Kit) export(c *gin.Context, spec ListSpec, q url.Values, format string) {
 	if format != web.AsCSV && format != web.AsXLSX {
-		k.fail(c, http.StatusBadRequest, "invalid_request", "导出格式只能是 csv 或 xlsx")
+		k.Fail(c, http.StatusBadRequest, "invalid_request", "导出格式只能是 csv 或 xlsx")
 		return
 	}
 	var rows []map[string]any
 	q.Set("limit", fmt.Sprint(exportPage))
 	for len(rows) < exportMaxRow {
 		var page web.List[map[string]any]
-		if err := k.get(c, spec.API+"?"+q.Encode(), &page); err != nil {
-			k.refuse(c, err)
+		if err := k.Get(c, spec.API+"?"+q.Encode(), &page); err != nil {
+			k.Refuse(c, err)
 			return
 		}
 		rows = append(rows, page.Items...)
@@ -189,7 +201,7 @@ func (k *Console) export(c *gin.Context, spec listSpec, q url.Values, format str
 		for _, row := range rows {
 			rec := make([]string, len(spec.Cols))
 			for i, col := range spec.Cols {
-				rec[i] = exportText(field(row, col.Key), col.Kind)
+				rec[i] = exportText(Field(row, col.Key), col.Kind)
 			}
 			w.Write(rec)
 		}
@@ -205,8 +217,8 @@ func (k *Console) export(c *gin.Context, spec listSpec, q url.Values, format str
 	for _, row := range rows {
 		cells := make([]sheet.Value, len(spec.Cols))
 		for i, col := range spec.Cols {
-			v := field(row, col.Key)
-			if a, err := money.Parse(fmt.Sprint(v)); col.Kind == amount && v != nil && err == nil {
+			v := Field(row, col.Key)
+			if a, err := money.Parse(fmt.Sprint(v)); col.Kind == Amount && v != nil && err == nil {
 				cells[i] = sheet.Amount(a)
 			} else {
 				cells[i] = sheet.Text(exportText(v, col.Kind))
@@ -221,28 +233,28 @@ func (k *Console) export(c *gin.Context, spec listSpec, q url.Values, format str
 
 // exportText is a cell's text in an export: amounts as exact decimals,
 // codes by their Chinese names, text guarded against formulas.
-func exportText(v any, kind colKind) string {
+func exportText(v any, kind ColKind) string {
 	if v == nil {
 		return ""
 	}
 	s := fmt.Sprint(v)
 	switch kind {
-	case amount:
+	case Amount:
 		return s
-	case code:
-		return label(s)
+	case Code:
+		return Label(s)
 	}
 	return sheet.Cell(s)
 }
 
-// refuse shows the API's refusal as the page.
-func (k *Console) refuse(c *gin.Context, err error) {
-	if e, ok := err.(*apiError); ok {
-		k.render(c, e.Status, "error", "出错了", e)
+// Refuse shows the API's refusal as the page.
+func (k *Kit) Refuse(c *gin.Context, err error) {
+	if e, ok := err.(*APIError); ok {
+		k.Render(c, e.Status, "error", "出错了", e)
 		return
 	}
 	k.web.Fail(c, err)
 }
 
 // Num reports whether the column holds amounts (right-aligned).
-func (col column) Num() bool { return col.Kind == amount }
+func (col Column) Num() bool { return col.Kind == Amount }

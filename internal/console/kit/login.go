@@ -1,4 +1,4 @@
-package console
+package kit
 
 import (
 	"net/http"
@@ -15,17 +15,18 @@ type loginForm struct {
 	Next, Error string
 }
 
-func (k *Console) loginPage(c *gin.Context) {
-	k.render(c, http.StatusOK, "login", "登录", loginForm{Next: safeNext(c.Query("next"))})
+// LoginPage is the sign-in form.
+func (k *Kit) LoginPage(c *gin.Context) {
+	k.Render(c, http.StatusOK, "login", "登录", loginForm{Next: safeNext(c.Query("next"))})
 }
 
 // login exchanges the token typed into the form for a session cookie. The
 // token is never stored by the browser: the form's field is cleared on
 // submit and the answer is a redirect.
-func (k *Console) login(c *gin.Context) {
+func (k *Kit) login(c *gin.Context) {
 	next := safeNext(c.PostForm("next"))
 	if !web.SameOrigin(c) {
-		k.fail(c, http.StatusForbidden, "cross_origin", codeText["cross_origin"])
+		k.Fail(c, http.StatusForbidden, "cross_origin", codeText["cross_origin"])
 		return
 	}
 	secret, sess, err := k.tokens.StartSession(c.Request.Context(), strings.TrimSpace(c.PostForm("token")))
@@ -36,18 +37,18 @@ func (k *Console) login(c *gin.Context) {
 			k.web.Fail(c, err)
 			return
 		}
-		k.render(c, status, "login", "登录", loginForm{Next: next, Error: msg})
+		k.Render(c, status, "login", "登录", loginForm{Next: next, Error: msg})
 		return
 	}
 	web.SetSessionCookie(c, secret)
 	if next == "" {
-		next = k.home(sess.Actor.Role)
+		next = Home(sess.Actor.Role)
 	}
 	c.Redirect(http.StatusSeeOther, next)
 }
 
 // logout ends the session and clears its cookie.
-func (k *Console) logout(c *gin.Context) {
+func (k *Kit) logout(c *gin.Context) {
 	secret, _ := c.Cookie(web.SessionCookie)
 	if err := k.tokens.EndSession(c.Request.Context(), secret); err != nil {
 		k.web.Fail(c, err)
