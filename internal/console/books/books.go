@@ -159,7 +159,7 @@ func (b *books) load(c *gin.Context, base string, p part) (kit.ListView, error) 
 func (b *books) export(c *gin.Context, base string, p part, format string) {
 	rows, err := b.k.All(c, p.API, p.Q)
 	if err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	if p.Shape != nil {
@@ -214,6 +214,18 @@ const pageSize = 20
 func (b *books) sendLocal(c *gin.Context, base, name string, spec kit.ListSpec, rows []map[string]any) {
 	spec.Path = base + "/" + name
 	b.k.Send(c, spec, c.Query("export"), rows)
+}
+
+// refuse shows the API's refusal as the page. A "not found" is shown in
+// the clerk's words only: the API's message names the code asked for, and
+// the page of another district's object shows nothing of it.
+func (b *books) refuse(c *gin.Context, err error) {
+	if e, ok := err.(*kit.APIError); ok && e.Status == http.StatusNotFound {
+		shown := *e
+		shown.Message = e.Explain()
+		err = &shown
+	}
+	b.k.Refuse(c, err)
 }
 
 // may reports whether the signed-in user's role is one of the API route's.

@@ -75,7 +75,7 @@ func (b *books) fund(c *gin.Context) {
 	}
 	var f fund
 	if err := b.k.Get(c, "/v1/funds/"+esc(code)+"?"+q.Encode(), &f); err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	if c.Query("export") != "" {
@@ -136,7 +136,7 @@ func (b *books) importForm(c *gin.Context) {
 	code := c.Param("code")
 	var f fund
 	if err := b.k.Get(c, "/v1/funds/"+esc(code), &f); err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	base := "/console/funds/" + esc(code) + "/receipts-import"
@@ -147,7 +147,7 @@ func (b *books) importForm(c *gin.Context) {
 	v := importPage{F: f}
 	var err error
 	if v.Earlier, err = b.load(c, base, importsPart(code)); err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	b.k.Render(c, http.StatusOK, "books_import", "导入居民缴款 "+f.Code, v)
@@ -161,7 +161,7 @@ func (b *books) importReceipts(c *gin.Context) {
 	code := c.Param("code")
 	var f fund
 	if err := b.k.Get(c, "/v1/funds/"+esc(code), &f); err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	base := "/console/funds/" + esc(code) + "/receipts-import"
@@ -173,7 +173,7 @@ func (b *books) importReceipts(c *gin.Context) {
 	}
 	body, contentType, err := fileForm(fh)
 	if err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	path := "/v1/funds/" + esc(code) + "/receipts:import"
@@ -201,12 +201,12 @@ func (b *books) importReceipts(c *gin.Context) {
 		v.Refusal, status = e, e.Status
 		v.Rows = lineSpec.View(body.Error.Rows)
 	default:
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	v.Rows.Spec.Path = base
 	if v.Earlier, err = b.load(c, base, importsPart(code)); err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	b.k.Render(c, status, "books_import", "导入居民缴款 "+f.Code, v)

@@ -57,7 +57,7 @@ type paymentPage struct {
 func (b *books) payment(c *gin.Context) {
 	var r paymentRequest
 	if err := b.k.Get(c, "/v1/payment-requests/"+esc(c.Param("id")), &r); err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	v := paymentPage{R: r, Decides: r.Status == "pending" && b.may(c, "POST /v1/payment-requests/:id/approve")}
@@ -76,7 +76,7 @@ func (b *books) approve(c *gin.Context) {
 	}
 	_, err := b.k.Call(c, http.MethodPost, "/v1/payment-requests/"+esc(c.Param("id"))+"/approve", nil, "", &out, formKey(c)...)
 	if err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	kit.Back(c, "/console/transfers/"+esc(out.Transfer.ID), fmt.Sprintf("已复核并支付 %s 元，凭证号 %s。",
@@ -90,7 +90,7 @@ func (b *books) reject(c *gin.Context) {
 	err := b.k.Post(c, "/v1/payment-requests/"+esc(id)+"/reject", map[string]string{"note": strings.TrimSpace(c.PostForm("note"))},
 		c.PostForm("_key"), nil)
 	if err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	kit.Back(c, "/console/payment-requests/"+esc(id), "已驳回，未付款。")

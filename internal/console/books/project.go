@@ -202,12 +202,12 @@ func (b *books) project(c *gin.Context) {
 	base := "/console/projects/" + esc(code)
 	var p project
 	if err := b.k.Get(c, "/v1/projects/"+esc(code), &p); err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	money, err := b.loadMoney(c, code)
 	if err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	parts, tables := projectParts(code), money.tables()
@@ -230,13 +230,13 @@ func (b *books) project(c *gin.Context) {
 	}
 	for name, dst := range map[string]*kit.ListView{"moves": &v.Moves, "contracts": &v.Contracts, "ratings": &v.Ratings, "subsidies": &v.Subsidies} {
 		if *dst, err = b.load(c, base, parts[name]); err != nil {
-			b.k.Refuse(c, err)
+			b.refuse(c, err)
 			return
 		}
 	}
 	if b.may(c, "POST /v1/expenditures") {
 		if v.Spend, err = b.spendForm(c, code); err != nil {
-			b.k.Refuse(c, err)
+			b.refuse(c, err)
 			return
 		}
 	}
@@ -306,7 +306,7 @@ func (b *books) spend(c *gin.Context) {
 	}
 	raw, err := json.Marshal(body)
 	if err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	var out struct {
@@ -316,7 +316,7 @@ func (b *books) spend(c *gin.Context) {
 	}
 	ans, err := b.k.Call(c, http.MethodPost, "/v1/expenditures", bytes.NewReader(raw), "application/json", &out, formKey(c)...)
 	if err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	if ans.Status() == http.StatusAccepted {
@@ -346,7 +346,7 @@ func (b *books) finalAccounts(c *gin.Context) {
 	}
 	ans, err := b.k.Call(c, http.MethodGet, "/v1/projects/"+esc(code)+"/final-accounts?format="+format, nil, "", nil)
 	if err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	kit.Relay(c, ans)

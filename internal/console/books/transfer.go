@@ -85,7 +85,7 @@ func (b *books) transfer(c *gin.Context) {
 	base := "/console/transfers/" + esc(id)
 	var t transfer
 	if err := b.k.Get(c, "/v1/transfers/"+esc(id), &t); err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	tables := map[string]table{"postings": {postingSpec, t.Postings}, "funding": {fundingSpec, t.Funding}}
@@ -103,7 +103,7 @@ func (b *books) transfer(c *gin.Context) {
 	if t.Type != "reversal" {
 		rev, err := b.reversalOf(c, t)
 		if err != nil {
-			b.k.Refuse(c, err)
+			b.refuse(c, err)
 			return
 		}
 		v.Reversal = rev
@@ -155,7 +155,7 @@ func (b *books) reverse(c *gin.Context) {
 	err := b.k.Post(c, "/v1/transfers/"+esc(id)+"/reversal", map[string]string{"reason": strings.TrimSpace(c.PostForm("reason"))},
 		c.PostForm("_key"), &out)
 	if err != nil {
-		b.k.Refuse(c, err)
+		b.refuse(c, err)
 		return
 	}
 	kit.Back(c, "/console/transfers/"+esc(out.ID), fmt.Sprintf("已冲销：冲销凭证号 %s，金额 %s 元。", out.VoucherNo, kit.Yuan(out.Amount)))
