@@ -236,7 +236,7 @@ func TestFundPage(t *testing.T) {
 		}
 		has(t, "fund page", p, "2026年中央补助资金", "财综〔2026〕15号", "基础类、完善类",
 			"5,000,000.00", "125,456.78", "4,874,543.22", // received; spent (123,456.78 + 2,000.00); available
-			"project:HZ-001", "2,876,543.22", "project:LY-001", "998,000.00", "1,000,000.00") // holdings
+			"项目 HZ-001", "2,876,543.22", "项目 LY-001", "998,000.00", "1,000,000.00") // holdings
 		p = b.Get("/console/funds/CG-2026?fiscal_year=2025")
 		if p.Status != 200 || !strings.Contains(p.Body, `value="2025"`) || strings.Contains(p.Body, "5,000,000.00") {
 			t.Errorf("fund in 2025: %d", p.Status)
@@ -247,7 +247,7 @@ func TestFundPage(t *testing.T) {
 			t.Errorf("both windows: %d", p.Status)
 		}
 		p = b.Get("/console/funds/CG-2026?table=holdings&export=csv")
-		if p.Status != 200 || !strings.Contains(p.Body, "project:HZ-001,2876543.22") {
+		if p.Status != 200 || !strings.Contains(p.Body, "项目 HZ-001,2876543.22") {
 			t.Errorf("holdings CSV: %d %s", p.Status, p.Body)
 		}
 		p = s.SignIn("hz").Get("/console/funds/CG-2026")
@@ -275,7 +275,7 @@ func TestTransferListAndPage(t *testing.T) {
 		if p.Status != 200 {
 			t.Fatalf("transfer page: %d %s", p.Status, p.Body)
 		}
-		has(t, "transfer page", p, "123,456.78", "-123,456.78", "连云港市政工程有限公司", "6222020000000001", "project:HZ-001", "账外", "雨污分流管网改造")
+		has(t, "transfer page", p, "123,456.78", "-123,456.78", "连云港市政工程有限公司", "6222020000000001", "项目 HZ-001", "账外", "雨污分流管网改造")
 		if strings.Contains(p.Body, "/reversal") {
 			t.Error("the auditor is offered the reversal form")
 		}

@@ -118,8 +118,9 @@ func (b *books) transfer(c *gin.Context) {
 const reversalScan = 5
 
 // reversalOf finds the reversal of t, if any, among the reversals booked
-// after it (transfer ids grow with time) in its project, or its district:
-// the API names the reversed transfer on the reversal only.
+// after it (transfer ids grow with time) in its project, its district or
+// its fund (a reversal moves what the original moved): the API names the
+// reversed transfer on the reversal only.
 func (b *books) reversalOf(c *gin.Context, t transfer) (*transfer, error) {
 	q := url.Values{"type": {"reversal"}, "after": {t.ID}, "limit": {"1000"}}
 	switch {
@@ -127,6 +128,8 @@ func (b *books) reversalOf(c *gin.Context, t transfer) (*transfer, error) {
 		q.Set("project", t.Project)
 	case t.District != "":
 		q.Set("district", t.District)
+	case t.Fund != "":
+		q.Set("fund", t.Fund) // the city's own: its fund's transfers, not the whole ledger
 	}
 	for range reversalScan {
 		var page web.List[transfer]

@@ -67,8 +67,8 @@ var labels = map[string]string{
 	"payment": "工程款", "retention": "质保金", "external": "账外",
 }
 
-// Label is the Chinese name of a code (a fund kind, a role, a status…), or
-// the code itself.
+// Label is the Chinese name of a code (a fund kind, a role, a status, a
+// holder…), or the code itself.
 func Label(v any) string {
 	s := fmt.Sprint(v)
 	if n, ok := funding.KindNames[s]; ok {
@@ -77,8 +77,14 @@ func Label(v any) string {
 	if n, ok := labels[s]; ok {
 		return n
 	}
+	if kind, code, ok := strings.Cut(s, ":"); ok && holderNames[kind] != "" {
+		return holderNames[kind] + " " + code // a holder of money: "district:HZ", "project:HZ-001"
+	}
 	return s
 }
+
+// holderNames name the kinds of holder below the city.
+var holderNames = map[string]string{"district": "区县", "project": "项目"}
 
 // Field reads a value from decoded JSON by a dotted path ("totals.received").
 func Field(row any, path string) any {
