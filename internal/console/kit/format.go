@@ -61,10 +61,14 @@ var labels = map[string]string{
 	"failed": "不合格", "signed": "已签字", "matched": "已匹配", "unmatched": "未匹配",
 	"close_requested": "待确认结账", "reopen_requested": "待确认反结账",
 	"true": "是", "false": "否",
+	// books: transfer types, project statuses, tax records, parts of a contract's payments, the outside world
+	"subsidy_payment": "物业补贴支付", "reserve": "储备", "planned": "已列入计划", "under_construction": "在建",
+	"accepted": "已验收", "settled": "已结算", "service_relief": "社区服务税收优惠", "utility_asset": "专业经营单位资产折旧",
+	"payment": "工程款", "retention": "质保金", "external": "账外",
 }
 
-// Label is the Chinese name of a code (a fund kind, a role, a status…), or
-// the code itself.
+// Label is the Chinese name of a code (a fund kind, a role, a status, a
+// holder…), or the code itself.
 func Label(v any) string {
 	s := fmt.Sprint(v)
 	if n, ok := funding.KindNames[s]; ok {
@@ -73,8 +77,14 @@ func Label(v any) string {
 	if n, ok := labels[s]; ok {
 		return n
 	}
+	if kind, code, ok := strings.Cut(s, ":"); ok && holderNames[kind] != "" {
+		return holderNames[kind] + " " + code // a holder of money: "district:HZ", "project:HZ-001"
+	}
 	return s
 }
+
+// holderNames name the kinds of holder below the city.
+var holderNames = map[string]string{"district": "区县", "project": "项目"}
 
 // Field reads a value from decoded JSON by a dotted path ("totals.received").
 func Field(row any, path string) any {
@@ -103,4 +113,22 @@ var codeText = map[string]string{
 	"period_closed":      "该会计期间已结账，不能再记账。",
 	"rate_limited":       "操作过于频繁，请稍后再试。",
 	"invalid_request":    "提交的内容有误，请检查后重试。",
+	// books: payments, reversals, imports
+	"already_reversed":       "该凭证已经冲销过，不能重复冲销。",
+	"project_closed":         "该项目已办理决算并关闭，不能再记入、支付或冲销它的往来。",
+	"retention_held":         "涉及合同质保金：缺陷责任期未满或须保留的质保金不能动用。",
+	"conflict":               "与现有记录冲突（可能已经处理过），请刷新后查看。",
+	"future_date":            "日期不能晚于今天。",
+	"before_arrival":         "资金到达之前不能从该持有方支出或下拨，请检查日期。",
+	"category_not_eligible":  "该资金不能用于这一类别的支出。",
+	"fund_expired":           "该资金已过有效期。",
+	"invalid_amount":         "金额格式不正确：应为大于零、不带千分位、最多两位小数的数，如 12345.67。",
+	"invalid_credit_code":    "统一社会信用代码不正确（18 位，校验位不符）。",
+	"over_progress_ceiling":  "超过合同进度款上限（合同金额 × 进度款比例）。",
+	"not_accepted":           "工程尚未验收合格，不能支付结算款。",
+	"over_settlement":        "超过结算金额减质保金后的可付金额。",
+	"approval_required":      "这笔支付须经第二人复核，请单笔提交。",
+	"idempotency_key_reused": "这张表单已用不同内容提交过，请刷新页面后重新填写。",
+	"too_large":              "文件或提交的内容过大。",
+	"rule_violation":         "不符合业务规则，未记账。",
 }
