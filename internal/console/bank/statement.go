@@ -27,20 +27,20 @@ type signature struct {
 
 // balanceStatement is the API's 余额调节表; amounts are signed decimals.
 type balanceStatement struct {
-	Month          string      `json:"month"`
-	AsOf           string      `json:"as_of"`
-	BankBalance    string      `json:"bank_balance"`
-	BookBalance    string      `json:"book_balance"`
-	BankNotInBooks []line      `json:"bank_not_in_books"`
-	BooksNotInBank []movement  `json:"books_not_in_bank"`
+	Month          string       `json:"month"`
+	AsOf           string       `json:"as_of"`
+	BankBalance    string       `json:"bank_balance"`
+	BookBalance    string       `json:"book_balance"`
+	BankNotInBooks []line       `json:"bank_not_in_books"`
+	BooksNotInBank []movement   `json:"books_not_in_bank"`
 	Differences    []difference `json:"differences"`
-	AdjustedBank   string      `json:"adjusted_bank_balance"`
-	AdjustedBook   string      `json:"adjusted_book_balance"`
-	Difference     string      `json:"difference"`
-	Agrees         bool        `json:"agrees"`
-	SHA256         string      `json:"sha256"`
-	Signed         *signature  `json:"signed"`
-	Reviewed       *signature  `json:"reviewed"`
+	AdjustedBank   string       `json:"adjusted_bank_balance"`
+	AdjustedBook   string       `json:"adjusted_book_balance"`
+	Difference     string       `json:"difference"`
+	Agrees         bool         `json:"agrees"`
+	SHA256         string       `json:"sha256"`
+	Signed         *signature   `json:"signed"`
+	Reviewed       *signature   `json:"reviewed"`
 }
 
 // statementPage is the balance statement page's model. Unavailable says

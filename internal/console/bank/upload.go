@@ -153,9 +153,9 @@ func (s *section) upload(c *gin.Context) {
 
 // accountForm is the registration page's model.
 type accountForm struct {
-	Districts                            []district
+	Districts                              []district
 	District, Bank, AccountNo, Name, Funds string
-	Error                                *kit.APIError
+	Error                                  *kit.APIError
 }
 
 // accountPage is the form to register a bank account.
