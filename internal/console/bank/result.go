@@ -87,7 +87,6 @@ type (
 		ID       string `json:"id"`
 		Code     string `json:"code"`
 		Severity string `json:"severity"`
-		Subject  string `json:"subject"`
 		Amount   string `json:"amount"`
 		On       string `json:"on"`
 		Status   string `json:"status"`
