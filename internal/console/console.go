@@ -13,6 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/internal/auth"
+	"renofund/internal/console/audit"
+	"renofund/internal/console/bank"
 	"renofund/internal/console/books"
 	"renofund/internal/console/kit"
 	"renofund/internal/web"
@@ -30,6 +32,8 @@ func Face(tokens *auth.Tokens) func(ws *web.Server, api []web.Route) []web.Route
 		// The sections, in the menu's order.
 		for _, section := range [][]web.Route{
 			books.Routes(k),
+			bank.Routes(k),
+			audit.Routes(k),
 		} {
 			routes = append(routes, section...)
 		}

@@ -65,6 +65,15 @@ var labels = map[string]string{
 	"subsidy_payment": "物业补贴支付", "reserve": "储备", "planned": "已列入计划", "under_construction": "在建",
 	"accepted": "已验收", "settled": "已结算", "service_relief": "社区服务税收优惠", "utility_asset": "专业经营单位资产折旧",
 	"payment": "工程款", "retention": "质保金", "external": "账外",
+	// bank reconciliation and audit findings (the bank and audit sections)
+	"acknowledged": "已确认", "explained": "已说明",
+	"high": "高", "medium": "中", "low": "低",
+	"diversion": "挪用或扩大开支范围", "vote_missing": "未经业主表决使用",
+	"direct_fund_routed": "直达资金未直达", "idle_money": "资金闲置", "expiring_unspent": "临近到期未支出",
+	"over_budget": "超预算支出", "duplicate_payment": "疑似重复支付", "central_ineligible": "中央资金用于不符合条件的小区",
+	"late_entry": "记账滞后", "over_contract": "超合同支付", "final_accounts_overdue": "决算逾期",
+	"payment_before_acceptance": "验收前超进度支付", "retention_released_early": "提前支付质保金",
+	"bank_debit_unbooked": "银行已付、单位未记账", "voucher_not_in_bank": "单位已付、银行未付",
 }
 
 // Label is the Chinese name of a code (a fund kind, a role, a status, a
@@ -131,4 +140,20 @@ var codeText = map[string]string{
 	"idempotency_key_reused": "这张表单已用不同内容提交过，请刷新页面后重新填写。",
 	"too_large":              "文件或提交的内容过大。",
 	"rule_violation":         "不符合业务规则，未记账。",
+	// bank reconciliation and audit findings (the bank and audit sections)
+	"duplicate_statement":       "该对账单已经对过账（同一文件，或同一账户同一期间的相同流水），不能重复上传。",
+	"balance_break":             "对账单的余额不连续：有流水缺失或金额有误，请核对银行导出的文件。",
+	"xls_unsupported":           "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后上传。",
+	"invalid_mapping":           "列对应关系有误。",
+	"bank_account_exists":       "该银行账户已经登记过。",
+	"already_matched":           "所选流水或凭证已经匹配过。",
+	"already_unmatched":         "该匹配已经撤销过。",
+	"not_in_reconciliation":     "所选流水或凭证不属于本次对账。",
+	"statement_without_balance": "对账单没有余额列，无法编制余额调节表。",
+	"month_outside_statement":   "所选月份不在对账单的日期范围内。",
+	"balances_disagree":         "调节后的银行余额与账面余额不一致，不能签字。",
+	"already_signed":            "该月余额调节表已经签字。",
+	"not_signed":                "余额调节表尚未签字，不能复核。",
+	"already_reviewed":          "该月余额调节表已经复核。",
+	"note_required":             "请填写处理意见。",
 }

@@ -31,6 +31,20 @@ type ListSpec struct {
 type Filter struct {
 	Name, Label string
 	Options     []string // codes offered in a select; none: a text box
+	// Names, when set, name the codes instead of the console's labels
+	// (a code that means one thing here and another elsewhere).
+	Names map[string]string
+}
+
+// OptionLabel is the name an option is shown by.
+func (f Filter) OptionLabel(code string) string { return nameOf(code, f.Names) }
+
+// nameOf is code's name in names, else its label.
+func nameOf(code string, names map[string]string) string {
+	if n, ok := names[code]; ok {
+		return n
+	}
+	return Label(code)
 }
 
 // Column is one column of a table.
@@ -41,6 +55,8 @@ type Column struct {
 	// Href is, for Link, a path where each {key} is replaced by the row's
 	// value of key (any dotted path, shown as a column or not: {id}).
 	Href string
+	// Names, when set, name the codes of a Code column (see Filter).
+	Names map[string]string
 }
 
 // placeholder is a {key} in a Link column's Href.
@@ -156,7 +172,7 @@ func (spec ListSpec) cells(row map[string]any) []Cell {
 		case Amount:
 			out[i] = Cell{Text: Yuan(s), Num: true}
 		case Code:
-			out[i] = Cell{Text: Label(s)}
+			out[i] = Cell{Text: nameOf(s, col.Names)}
 		case Link:
 			href := placeholder.ReplaceAllStringFunc(col.Href, func(m string) string {
 				return url.PathEscape(fmt.Sprint(Field(row, m[1:len(m)-1])))
@@ -236,7 +252,7 @@ func (k *Kit) Send(c *gin.Context, spec ListSpec, format string, rows []map[stri
 		for _, row := range rows {
 			rec := make([]string, len(spec.Cols))
 			for i, col := range spec.Cols {
-				rec[i] = exportText(Field(row, col.Key), col.Kind)
+				rec[i] = exportText(Field(row, col.Key), col)
 			}
 			w.Write(rec)
 		}
@@ -256,7 +272,7 @@ func (k *Kit) Send(c *gin.Context, spec ListSpec, format string, rows []map[stri
 			if a, err := money.Parse(fmt.Sprint(v)); col.Kind == Amount && v != nil && err == nil {
 				cells[i] = sheet.Amount(a)
 			} else {
-				cells[i] = sheet.Text(exportText(v, col.Kind))
+				cells[i] = sheet.Text(exportText(v, col))
 			}
 		}
 		if wb.Row(cells) != nil {
@@ -268,16 +284,16 @@ func (k *Kit) Send(c *gin.Context, spec ListSpec, format string, rows []map[stri
 
 // exportText is a cell's text in an export: amounts as exact decimals,
 // codes by their Chinese names, text guarded against formulas.
-func exportText(v any, kind ColKind) string {
+func exportText(v any, col Column) string {
 	if v == nil {
 		return ""
 	}
 	s := fmt.Sprint(v)
-	switch kind {
+	switch col.Kind {
 	case Amount:
 		return s
 	case Code:
-		return Label(s)
+		return nameOf(s, col.Names)
 	}
 	return sheet.Cell(s)
 }
