@@ -240,6 +240,9 @@ func TestExport(t *testing.T) {
 			t.Errorf("csv: %d %s", c.Status, c.Header.Get("Content-Type"))
 		}
 		has(t, "bad window", au.Get("/console/export/download?from=2026-05-01&to=2026-04-01"), http.StatusBadRequest)
+		if p := au.Get("/console/export/download"); p.Status != http.StatusSeeOther || p.Location() != "/console/export" {
+			t.Errorf("the bare download address: %d %s", p.Status, p.Location())
+		}
 	})
 }
 
@@ -251,11 +254,16 @@ func TestVerify(t *testing.T) {
 		s := consoletest.New(t, db)
 		books(t, s)
 		au := s.SignIn("auditor")
-		has(t, "verify", au.Get("/console/verify"), http.StatusOK, "链条完整：未发现篡改", "用时", " 秒", "校验凭证")
-		has(t, "HZ verifies", s.SignIn("hz").Get("/console/verify"), http.StatusForbidden)
+		page := au.Get("/console/verify")
+		has(t, "verify page", page, http.StatusOK, "开始校验", `name="run"`, "data-progress")
+		if strings.Contains(page.Body, "链条完整") {
+			t.Errorf("opening the page ran the verification")
+		}
+		has(t, "verify", au.Get("/console/verify?run=1"), http.StatusOK, "链条完整：未发现篡改", "用时", " 秒", "校验凭证", "重新校验")
+		has(t, "HZ verifies", s.SignIn("hz").Get("/console/verify?run=1"), http.StatusForbidden)
 		if err := db.G.Exec("UPDATE postings SET amount = amount + 1 WHERE holder = 'project:HZ-001'").Error; err != nil {
 			t.Fatal(err)
 		}
-		has(t, "tampered", au.Get("/console/verify"), http.StatusOK, "发现问题", "位置：")
+		has(t, "tampered", au.Get("/console/verify?run=1"), http.StatusOK, "发现问题", "位置：")
 	})
 }

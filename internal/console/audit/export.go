@@ -58,7 +58,12 @@ func (s *section) exportPage(c *gin.Context) {
 // default the whole package as a ZIP file (the trail as CSV, JSONL and
 // XLSX, datapackage.json and the manifest with the sealed checkpoint), or
 // one file. Whatever the answer, the done cookie tells the page it came.
+// The bare address, with nothing chosen, is the form.
 func (s *section) download(c *gin.Context) {
+	if c.Request.URL.RawQuery == "" {
+		c.Redirect(http.StatusSeeOther, "/console/export")
+		return
+	}
 	q := url.Values{}
 	for _, name := range exportParams {
 		if v := strings.TrimSpace(c.Query(name)); v != "" {
