@@ -347,6 +347,28 @@ func TestReversal(t *testing.T) {
 		if n := s.count(t, "/v1/transfers?type=reversal"); n != 1 {
 			t.Errorf("%d reversals after another district's", n)
 		}
+
+		// The city's own transfers: a receipt whose money moved on cannot be
+		// taken back; one that stayed can, and its page then says so.
+		f := s.SignIn("finance")
+		cg := s.api(t, "finance", "GET", "/v1/transfers?fund=CG-2026&type=receipt", nil, 200)["items"].([]any)[0].(map[string]any)["id"].(string)
+		f.Get("/console/transfers/" + cg)
+		p = f.PostForm("/console/transfers/"+cg+"/reversal", url.Values{"reason": {"退回"}, "_key": {f.Key}})
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "余额不足") {
+			t.Errorf("reversing money that moved on: %d", p.Status)
+		}
+		s.api(t, "finance", "POST", "/v1/funds", map[string]any{"code": "DON-2026", "kind": "donation", "name": "捐赠",
+			"holder": "city", "fiscal_year": 2026, "document_no": "捐赠协议", "eligible_categories": []string{"upgrade"}}, 201)
+		don := s.api(t, "finance", "POST", "/v1/funds/DON-2026/receipts", map[string]any{"amount": "1000.00", "received_on": "2026-06-01",
+			"payer": map[string]any{"name": "某企业"}}, 201)["id"].(string)
+		f.Get("/console/transfers/" + don)
+		if p = f.PostForm("/console/transfers/"+don+"/reversal", url.Values{"reason": {"误记"}, "_key": {f.Key}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("reversing a city receipt: %d %s", p.Status, p.Body)
+		}
+		has(t, "the reversed city receipt", f.Get("/console/transfers/"+don), "被冲销", "误记")
+		if n := s.count(t, "/v1/transfers?type=reversal"); n != 2 {
+			t.Errorf("%d reversals, want 2", n)
+		}
 	})
 }
 
