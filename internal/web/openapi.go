@@ -371,7 +371,7 @@ func ref(name string) map[string]any {
 // schemaName names a type in components: its package and its name
 // (audit.Node: AuditNode; as a request, AuditNodeInput).
 func schemaName(t reflect.Type, reply bool) string {
-	name := camel(path.Base(t.PkgPath())) + t.Name()
+	name := camel(path.Base(t.PkgPath())) + camel(t.Name())
 	if !reply {
 		name += "Input"
 	}
