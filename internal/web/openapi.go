@@ -24,10 +24,10 @@ var (
 	texterType    = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
-// Servers are the document's servers: the one that served it (a relative
+// servers are the document's servers: the one that served it (a relative
 // URL, so a client generated from a deployed document calls that
 // deployment), and the address `renofund serve` listens on by default.
-var Servers = []map[string]any{
+var servers = []map[string]any{
 	{"url": "/", "description": "The server this document came from"},
 	{"url": "http://127.0.0.1:8080", "description": "renofund serve on its default address (RENOFUND_ADDR)"},
 }
@@ -42,7 +42,7 @@ func (s *Server) OpenAPI() map[string]any {
 	sb := &schemas{defs: map[string]any{}, names: map[schemaKey]string{}, open: map[reflect.Type]bool{}}
 	sb.defs["Error"] = sb.reply(reflect.TypeFor[errorBody]())
 	paths := map[string]map[string]any{}
-	tags := map[string]bool{}
+	tags := map[string]string{} // tag → its description
 	for _, r := range s.routes {
 		if r.Page {
 			continue // HTML for browsers, not part of the JSON API
@@ -52,16 +52,16 @@ func (s *Server) OpenAPI() map[string]any {
 			paths[p] = map[string]any{}
 		}
 		op := sb.operation(r)
-		tags[tagOf(r.Path)] = true
+		if tag := tagOf(r.Path); tag == "service" {
+			tags[tag] = "The service itself, without a token: liveness, readiness, metrics and this document."
+		} else {
+			tags[tag] = "Operations under " + p[:strings.Index(p, tag)+len(tag)] + "."
+		}
 		paths[p][strings.ToLower(r.Method)] = op
 	}
 	var tagList []any
 	for _, t := range sortedKeys(tags) {
-		desc := "Operations under /v1/" + t + "."
-		if t == "service" {
-			desc = "The service itself, without a token: liveness, readiness, metrics and this document."
-		}
-		tagList = append(tagList, map[string]any{"name": t, "description": desc})
+		tagList = append(tagList, map[string]any{"name": t, "description": tags[t]})
 	}
 	return map[string]any{
 		"openapi": "3.0.3",
@@ -69,7 +69,7 @@ func (s *Server) OpenAPI() map[string]any {
 			"description": "Funding and subsidy accounting for old-community renovation (城镇老旧小区改造). " +
 				"Amounts are decimal strings in yuan with two decimals. Every /v1 call takes `Authorization: Bearer <token>`; " +
 				"every POST takes an `Idempotency-Key`. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable snake_case code."},
-		"servers":  Servers,
+		"servers":  servers,
 		"security": []any{map[string]any{"bearer": []string{}}},
 		"tags":     tagList,
 		"paths":    paths,
@@ -180,8 +180,8 @@ func openapiPath(p string) string {
 
 func str() map[string]any { return map[string]any{"type": "string"} }
 
-// sortedKeys returns a set's members in order.
-func sortedKeys(m map[string]bool) []string {
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -196,10 +196,10 @@ func sortedKeys(m map[string]bool) []string {
 // non-negative with at most two decimals, a reply's always carry two and
 // may be negative (a posting out of a holding, a shortfall).
 type schemas struct {
-	defs    map[string]any       // components.schemas
-	names   map[schemaKey]string // the recursive types described in defs
-	open    map[reflect.Type]bool
-	replies bool // describing a reply, not a request
+	defs    map[string]any        // components.schemas
+	names   map[schemaKey]string  // the recursive types described in defs
+	open    map[reflect.Type]bool // the structs being described, to spot recursion
+	replies bool                  // describing a reply, not a request
 }
 
 // schemaKey is a type as a request or as a reply.
@@ -243,7 +243,7 @@ func (sb *schemas) of(t reflect.Type) map[string]any {
 	case reflect.Bool:
 		return map[string]any{"type": "boolean"}
 	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Int16, reflect.Int8,
-		reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16:
+		reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16, reflect.Uint8:
 		return map[string]any{"type": "integer"}
 	case reflect.Float64, reflect.Float32:
 		return map[string]any{"type": "number"}
