@@ -45,6 +45,7 @@ commands:
   bench [--database-url URL] [--clients 32] [--duration 5s] [--batch 1000]
   demo                       load the deterministic demo city into an empty database (again: nothing added)
   audit verify               recompute every hash link and checkpoint (same as GET /v1/audit/verify)
+  openapi                    print the OpenAPI document (as served at /openapi.json)
 
 environment:
   RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db)
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demoCmd(ctx, cfg, stdout)
 	case "verify":
 		return verifyCmd(ctx, cfg, stdout)
+	case "openapi":
+		return openapiCmd(ctx, cfg, stdout)
 	case "audit":
 		if len(args) > 1 && args[1] == "verify" {
 			return verifyCmd(ctx, cfg, stdout)
