@@ -189,19 +189,14 @@ type fundChoice struct {
 	Code   string `json:"code"`
 	Name   string `json:"name"`
 	Kind   string `json:"kind"`
-	Holder string `json:"holder"`
+	Holder string `json:"holder"` // where it was registered
 }
 
-// choices fills the form's selects: the funds the user sees, the sources
-// (the city for the bureau, districts), the levels.
+// choices fills the form's selects: the sources (the city for the bureau,
+// districts), the funds that can sit at a source (the city's funds, as far
+// as the user sees them, and the districts' own), the levels. A project's
+// funds stay out: a project allocates nothing further down.
 func (s *section) choices(c *gin.Context, d *planDraft) error {
-	funds, err := all[fundChoice](s.k, c, "/v1/funds")
-	if err != nil {
-		return err
-	}
-	for _, f := range funds {
-		d.Funds = append(d.Funds, choice{f.Code, f.Code + " " + f.Name + "（" + kit.Label(f.Kind) + "）"})
-	}
 	ds, names, err := s.districts(c)
 	if err != nil {
 		return err
@@ -210,10 +205,21 @@ func (s *section) choices(c *gin.Context, d *planDraft) error {
 	if a.District == "" {
 		d.Froms = append(d.Froms, choice{funding.City, "市级"})
 	}
+	holders := []string{funding.City}
 	for _, dist := range ds {
 		if a.District == "" || a.District == dist.Code {
 			h := funding.DistrictHolder(dist.Code)
 			d.Froms = append(d.Froms, choice{h, names.name(h)})
+			holders = append(holders, h)
+		}
+	}
+	for _, h := range holders {
+		funds, err := all[fundChoice](s.k, c, "/v1/funds?holder="+url.QueryEscape(h))
+		if err != nil {
+			return err
+		}
+		for _, f := range funds {
+			d.Funds = append(d.Funds, choice{f.Code, f.Code + " " + f.Name + "（" + kit.Label(f.Kind) + "，" + names.name(f.Holder) + "）"})
 		}
 	}
 	d.Levels = levels
