@@ -163,6 +163,7 @@ func (s *section) issue(c *gin.Context) {
 	s.k.Render(c, http.StatusCreated, "token-issued", "令牌已发放", out)
 }
 
+// revoke ends a token through the API and goes back to the tokens.
 func (s *section) revoke(c *gin.Context) {
 	var t auth.Token
 	if _, err := s.k.Call(c, http.MethodPost, "/v1/tokens/"+url.PathEscape(c.Param("id"))+"/revoke", http.NoBody, "", &t); err != nil {

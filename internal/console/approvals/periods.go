@@ -74,6 +74,8 @@ type periodEvent struct {
 	When string
 }
 
+// periodsPage shows every period's status with the steps the user may
+// take, and the history of every step (?export=csv: all of it).
 func (s *section) periodsPage(c *gin.Context) {
 	var b period.Books
 	if err := s.k.Get(c, "/v1/periods", &b); err != nil {

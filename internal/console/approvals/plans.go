@@ -68,6 +68,7 @@ type planLine struct {
 // choice is an option of a form's select, or a labelled value.
 type choice struct{ Value, Label string }
 
+// plan shows one plan for review: what each recipient gets and why.
 func (s *section) plan(c *gin.Context) {
 	var p movement.Plan
 	if err := s.k.Get(c, "/v1/allocation-plans/"+url.PathEscape(c.Param("id")), &p); err != nil {
@@ -104,6 +105,8 @@ func (s *section) plan(c *gin.Context) {
 	s.k.Render(c, http.StatusOK, "allocation-plan", "分配方案 "+p.ID, v)
 }
 
+// executePlan asks the API to post the plan's allocations; the drafter
+// is refused (same_person) and the refusal is the page.
 func (s *section) executePlan(c *gin.Context) {
 	id := c.Param("id")
 	var p movement.Plan
@@ -156,6 +159,8 @@ func readDraft(get func(string) string) planDraft {
 	return d
 }
 
+// planForm is the draft form; once fund, source and level are chosen it
+// lists the recipients with their factors.
 func (s *section) planForm(c *gin.Context) {
 	d := readDraft(c.Query)
 	status := http.StatusOK
@@ -304,6 +309,8 @@ func (s *section) recipients(c *gin.Context, from, level string) ([]recipientRow
 // maxRows bounds the recipients a posted form may carry.
 const maxRows = movement.MaxBatch
 
+// draftPlan sends the form to the API as a draft plan and goes to it; a
+// refusal shows the form again, as typed, with the API's reason.
 func (s *section) draftPlan(c *gin.Context) {
 	d := readDraft(c.PostForm)
 	n, _ := strconv.Atoi(c.PostForm("n"))
@@ -380,6 +387,7 @@ func optional(m map[string]any, key, v string) {
 	}
 }
 
+// orZero is a typed number, or 0 when left empty.
 func orZero(v string) string {
 	if v = strings.TrimSpace(v); v == "" {
 		return "0"

@@ -64,8 +64,17 @@ func TestPlanFourEyes(t *testing.T) {
 			t.Fatalf("refused drafts stored plans: %v", got)
 		}
 
-		p = fin.PostForm("/console/allocation-plans/new", planForm("600,000.00"))
+		draft := planForm("600,000.00")
+		draft.Set("_key", fin.Key)
+		p = fin.PostForm("/console/allocation-plans/new", draft)
 		id := planID(t, p)
+		// The form sent twice (a double click) drafts one plan.
+		if again := planID(t, fin.PostForm("/console/allocation-plans/new", draft)); again != id {
+			t.Errorf("the form sent twice drafted %s and %s", id, again)
+		}
+		if got := must(t, s, "auditor", "GET", "/v1/allocation-plans", nil, 200)["items"].([]any); len(got) != 1 {
+			t.Errorf("plans after a double submit: %d", len(got))
+		}
 		p = fin.Get(p.Location())
 		status(t, "the draft", p, http.StatusOK)
 		has(t, "the draft", p, "分配方案草稿已保存", "草稿", "finance:finance", "327,272.73", "272,727.27", "600,000.00",

@@ -94,6 +94,8 @@ type runPage struct {
 	Mine, CanAct bool
 }
 
+// run shows a run for review: totals, clawbacks and a page of its lines
+// (a district reads its own lines only: the API's answer).
 func (s *section) run(c *gin.Context) {
 	id := c.Param("id")
 	var raw json.RawMessage
@@ -192,10 +194,12 @@ type runDraft struct {
 // periodHint says how a scheme's period is written.
 var periodHint = map[string]string{"month": "如 2026-03", "quarter": "如 2026-Q1", "half_year": "如 2026-H1", "year": "如 2026"}
 
+// runForm is the draft form.
 func (s *section) runForm(c *gin.Context) {
 	s.renderRunDraft(c, http.StatusOK, runDraft{Scheme: c.Query("scheme"), Period: c.Query("period")})
 }
 
+// renderRunDraft shows the draft form with the schemes to choose from.
 func (s *section) renderRunDraft(c *gin.Context, status int, d runDraft) {
 	schemes, err := all[subsidy.Scheme](s.k, c, "/v1/subsidy/schemes")
 	if err != nil {
@@ -209,6 +213,8 @@ func (s *section) renderRunDraft(c *gin.Context, status int, d runDraft) {
 	s.k.Render(c, status, "subsidy-run-new", "起草物业补贴批次", d)
 }
 
+// draftRun asks the API for a draft run and goes to it; a refusal shows
+// the form again with the API's reason.
 func (s *section) draftRun(c *gin.Context) {
 	d := runDraft{Scheme: c.PostForm("scheme"), Period: strings.TrimSpace(c.PostForm("period"))}
 	var r subsidy.Run
