@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"renofund/internal/access"
 	"renofund/internal/console/kit"
 	"renofund/internal/web"
 	"renofund/subsidy"
@@ -116,6 +117,9 @@ func (s *section) run(c *gin.Context) {
 		s.k.Refuse(c, err)
 		return
 	}
+	if s.hidden(c, &r.RunSummary) {
+		return
+	}
 	v := runPage{Run: &r, Districts: runDistricts.View(rows.Districts), Created: when(r.CreatedAt),
 		Approved: when(r.ApprovedAt), Cancelled: when(r.CancelledAt), Mine: samePerson(c, r.CreatedBy),
 		CanAct: r.Status == subsidy.Draft && may(c, s.k.RolesOf("POST /v1/subsidy/runs/:id/approve"))}
@@ -151,6 +155,9 @@ func (s *section) payments(c *gin.Context) {
 		s.k.Refuse(c, err)
 		return
 	}
+	if s.hidden(c, &r) {
+		return
+	}
 	ans, err := s.k.Call(c, http.MethodGet, "/v1/subsidy/runs/"+id+"?format=csv", nil, "", nil)
 	if err != nil {
 		s.k.Refuse(c, err)
@@ -161,6 +168,17 @@ func (s *section) payments(c *gin.Context) {
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(cn)))
 	c.Header("Cache-Control", "no-store")
 	c.Data(ans.Status(), "text/csv; charset=utf-8", ans.Body())
+}
+
+// hidden answers a district 404 for a run with none of its lines (a run of
+// another district's scheme): for a district another district's objects do
+// not exist. The API answers such a run with its lines left out.
+func (s *section) hidden(c *gin.Context, r *subsidy.RunSummary) bool {
+	if actor(c).Role != access.District || r.LineCount > 0 {
+		return false
+	}
+	s.k.Fail(c, http.StatusNotFound, "not_found", "not found: run "+r.ID)
+	return true
 }
 
 // runStep approves or cancels a run through the API and goes back to it.
