@@ -54,7 +54,7 @@ func TestPlanFourEyes(t *testing.T) {
 		// A malformed amount or count is refused on the form, which keeps what was typed.
 		bad := planForm("600000.001")
 		p = fin.PostForm("/console/allocation-plans/new", bad)
-		refused(t, "a third decimal", p, http.StatusBadRequest, "invalid_amount", "金额格式有误")
+		refused(t, "a third decimal", p, http.StatusBadRequest, "invalid_amount", "金额格式不正确")
 		has(t, "the form after a refusal", p, `name="total" value="600000.001"`, `name="r0_coefficient" value="1.2"`)
 		bad = planForm("600000.00")
 		bad.Set("r1_households", "一百二十")

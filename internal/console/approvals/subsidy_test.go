@@ -146,7 +146,7 @@ func TestRunCancel(t *testing.T) {
 			t.Errorf("a cancelled run paid: %v", ts)
 		}
 		refused(t, "approve a cancelled run", signIn(t, s, "reviewer").PostForm("/console/subsidy/runs/"+id+"/approve", url.Values{}),
-			http.StatusConflict, "conflict", "已被他人处理")
+			http.StatusConflict, "conflict", "可能已经处理过")
 		again := runID(t, fin.PostForm("/console/subsidy/runs/new", form("scheme", "Q", "period", "2026-Q1", "_key", "again")))
 		if again == id {
 			t.Errorf("the new draft is the cancelled run")
