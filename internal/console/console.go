@@ -13,6 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/internal/auth"
+	"renofund/internal/console/admin"
+	"renofund/internal/console/approvals"
 	"renofund/internal/console/audit"
 	"renofund/internal/console/bank"
 	"renofund/internal/console/books"
@@ -34,6 +36,8 @@ func Face(tokens *auth.Tokens) func(ws *web.Server, api []web.Route) []web.Route
 			books.Routes(k),
 			bank.Routes(k),
 			audit.Routes(k),
+			approvals.Routes(k),
+			admin.Routes(k),
 		} {
 			routes = append(routes, section...)
 		}

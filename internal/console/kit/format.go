@@ -74,6 +74,14 @@ var labels = map[string]string{
 	"late_entry": "记账滞后", "over_contract": "超合同支付", "final_accounts_overdue": "决算逾期",
 	"payment_before_acceptance": "验收前超进度支付", "retention_released_early": "提前支付质保金",
 	"bank_debit_unbooked": "银行已付、单位未记账", "voucher_not_in_bank": "单位已付、银行未付",
+	// approvals: plans, subsidy runs and lines, schemes, periods
+	"cancelled": "已作废", "payable": "应付", "skipped": "不予支付", "adjustment": "调整",
+	"outside_validity": "不在方案有效期内", "no_rating": "无评分", "no_property_manager": "无物业服务企业",
+	"below_threshold": "评分未达支付档", "zero_amount": "计算基数为零", "already_paid": "已足额支付",
+	"top_up": "补付", "clawback": "追回",
+	"per_household_month": "按户按月", "per_m2_month": "按面积按月", "per_community_period": "按小区按期",
+	"month": "月", "quarter": "季度", "half_year": "半年", "year": "年",
+	"close_request": "申请结账", "close": "确认结账", "reopen_request": "申请反结账", "reopen": "确认反结账",
 }
 
 // Label is the Chinese name of a code (a fund kind, a role, a status, a
@@ -156,4 +164,9 @@ var codeText = map[string]string{
 	"not_signed":                "余额调节表尚未签字，不能复核。",
 	"already_reviewed":          "该月余额调节表已经复核。",
 	"note_required":             "请填写处理意见。",
+	// approvals
+	"run_exists":       "该方案该期间已有待批准的草稿批次，请先批准或作废它。",
+	"period_status":    "该期间当前的状态不能办理这一步（可能已被他人办理），请刷新后查看。",
+	"period_not_ended": "该期间尚未结束，期满后次日起才能申请结账。",
+	"months_open":      "年度结账须在该年十二个月均已结账之后办理。",
 }
