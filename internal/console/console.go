@@ -14,6 +14,7 @@ import (
 
 	"renofund/funding"
 	"renofund/internal/auth"
+	"renofund/internal/console/dashboard"
 	"renofund/internal/console/kit"
 	"renofund/internal/web"
 )
@@ -29,6 +30,7 @@ func Face(tokens *auth.Tokens) func(ws *web.Server, api []web.Route) []web.Route
 			}})
 		// The sections, in the menu's order.
 		for _, section := range [][]web.Route{
+			dashboard.Routes(k),
 			books(k),
 		} {
 			routes = append(routes, section...)
