@@ -131,13 +131,16 @@ func (b barChart) svg() (template.HTML, error) {
 	axis := &opt.ValueAxis[0]
 	switch {
 	case b.Percent:
-		axis.Min, axis.Max, axis.LabelCount = charts.Ptr(0.0), charts.Ptr(100.0), 6
+		opt.Padding.Right = 72 // room for "100.00%" beside the longest bar
+		// Five labels, 25% apart: the library starts each label at its tick,
+		// and moves the last one left to fit, so closer ones collide.
+		axis.Min, axis.Max, axis.LabelCount = charts.Ptr(0.0), charts.Ptr(100.0), 5
 		opt.ValueFormatter = func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + "%" }
 		for i := range opt.SeriesList {
 			opt.SeriesList[i].Label = charts.SeriesLabel{Show: charts.Ptr(true), ValueFormatter: percentTick}
 		}
 	case b.Count:
-		axis.Min, axis.LabelCountAdjustment = charts.Ptr(0.0), -2
+		axis.Min, axis.Unit = charts.Ptr(0.0), step(b.Series)
 		opt.ValueFormatter = countTick
 	default:
 		axis.Title = widen("万元")
@@ -148,6 +151,31 @@ func (b barChart) svg() (template.HTML, error) {
 		return "", fmt.Errorf("bar chart %q: %w", b.Label, err)
 	}
 	return finish(p, b.Label)
+}
+
+// step is a round interval (1, 2 or 5 times a power of ten) that puts
+// about four labels on an axis of counts up to the largest (stacked) bar.
+func step(ss []series) float64 {
+	var bars []float64
+	for _, s := range ss {
+		for i, v := range s.Values {
+			if i == len(bars) {
+				bars = append(bars, 0)
+			}
+			bars[i] += v
+		}
+	}
+	top := 0.0
+	for _, b := range bars {
+		top = max(top, b)
+	}
+	for p := 1.0; ; p *= 10 {
+		for _, m := range []float64{1, 2, 5} {
+			if m*p*4 >= top {
+				return m * p
+			}
+		}
+	}
 }
 
 // lineChart is a line chart over months (or any ordered categories); a
