@@ -6,14 +6,14 @@ import (
 	"strconv"
 	"strings"
 
-	"renofund/internal/console/kit"
 	"renofund/internal/money"
 )
 
 // The page decodes the API's answers into types of its own, with only the
-// fields it shows, because a report's amounts may be negative where a
-// request's may not: money reversed in a window that was booked before it
-// (net received below zero), or a category spent beyond its budget.
+// fields it uses, because a report's amounts may be negative where a
+// request's may not (money.Amount refuses a sign): a window's net receipts
+// or payments are below zero when it reverses more than it books, and a
+// budget line's remaining when a category is over budget.
 
 // amount is an amount as the API answers it: a decimal string with two
 // decimals, possibly negative.
@@ -74,13 +74,4 @@ type figures struct {
 	AllocatedMonth amount `json:"allocated_month"`
 	ReceivedMonth  amount `json:"received_month"`
 	SpentMonth     amount `json:"spent_month"`
-}
-
-// signed shows an amount that may be negative with thousands separators
-// and two decimals (kit.Yuan reads the API's non-negative amounts).
-func signed(a money.Amount) string {
-	if a < 0 {
-		return "-" + kit.Yuan(-a)
-	}
-	return kit.Yuan(a)
 }

@@ -48,10 +48,6 @@ type view struct {
 	Allocated string
 }
 
-// Money shows an amount, negative ones too (a window's net receipts after
-// reversing what came before it; a category over budget).
-func (v *view) Money(a money.Amount) string { return signed(a) }
-
 // card is one figure of the row of cards.
 type card struct {
 	Label, Value, Note string
@@ -147,17 +143,17 @@ func cards(v *view, total flow, passedDown money.Amount) []card {
 	for _, f := range v.Findings {
 		open, review = open+f.Open, review+f.InReview
 	}
-	received := card{Label: "到账资金", Value: signed(total.Received), Note: "本年各渠道资金到账"}
-	allocated := card{Label: "下拨区县", Value: signed(passedDown), Note: "市级拨付至区县及项目"}
+	received := card{Label: "到账资金", Value: kit.Yuan(total.Received), Note: "本年各渠道资金到账"}
+	allocated := card{Label: "下拨区县", Value: kit.Yuan(passedDown), Note: "市级拨付至区县及项目"}
 	if v.Own {
-		received = card{Label: "到位资金", Value: signed(total.Received + total.Allocated), Note: "本区到账＋上级拨入"}
-		allocated = card{Label: "上级拨入", Value: signed(passedDown), Note: "市级拨付至本区及项目"}
+		received = card{Label: "到位资金", Value: kit.Yuan(total.Received + total.Allocated), Note: "本区到账＋上级拨入"}
+		allocated = card{Label: "上级拨入", Value: kit.Yuan(passedDown), Note: "市级拨付至本区及项目"}
 	}
 	return []card{
 		received,
 		allocated,
-		{Label: "本年支出", Value: signed(total.Spent), Note: "支付给收款单位，已扣除冲销"},
-		{Label: "资金余额", Value: signed(total.Available), Note: "截至" + v.AsOf + "；年初结余 " + signed(total.Opening)},
+		{Label: "本年支出", Value: kit.Yuan(total.Spent), Note: "支付给收款单位，已扣除冲销"},
+		{Label: "资金余额", Value: kit.Yuan(total.Available), Note: "截至" + v.AsOf + "；年初结余 " + kit.Yuan(total.Opening)},
 		{Label: "支出进度", Value: percent(total.Spent, total.InYear()), Note: "支出 ÷（年初结余＋本年到位）"},
 		{Label: "未结异常", Value: strconv.Itoa(open + review), Note: fmt.Sprintf("待处理 %d，处理中 %d", open, review)},
 	}
