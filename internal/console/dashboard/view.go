@@ -164,12 +164,14 @@ func cards(v *view, total flow, passedDown money.Amount) []card {
 // a district's a bar per kind, split into spent and held.
 func sourcesChart(v *view, src []sourceRow, names map[string]string) (template.HTML, error) {
 	if v.Own {
-		kinds := v.Rates // every kind of the district's, ranked: draw them in kind order
-		ordered := slices.Clone(kinds)
-		sort.Slice(ordered, func(i, j int) bool { return kindOrder(ordered[i].Code) > kindOrder(ordered[j].Code) })
+		// v.Rates has every kind of the district's money; the bars go in
+		// the order of funding.Kinds from the top (the library draws the
+		// first category at the bottom).
+		kinds := slices.Clone(v.Rates)
+		sort.Slice(kinds, func(i, j int) bool { return kindOrder(kinds[i].Code) > kindOrder(kinds[j].Code) })
 		spent, held := series{Name: "已支出"}, series{Name: "结余"}
 		var cats []string
-		for _, k := range ordered {
+		for _, k := range kinds {
 			cats = append(cats, k.Name)
 			spent.Values = append(spent.Values, wan(k.Spent))
 			held.Values = append(held.Values, wan(k.Available))
@@ -184,6 +186,11 @@ func sourcesChart(v *view, src []sourceRow, names map[string]string) (template.H
 	areas := []string{funding.City}
 	for code := range names {
 		areas = append(areas, code)
+	}
+	for _, r := range src {
+		if !slices.Contains(areas, r.Area) {
+			areas = append(areas, r.Area)
+		}
 	}
 	// The city's own holdings first, then the districts with the most money.
 	sort.Slice(areas, func(i, j int) bool {
