@@ -18,6 +18,7 @@ import (
 	"renofund/internal/console/audit"
 	"renofund/internal/console/bank"
 	"renofund/internal/console/books"
+	"renofund/internal/console/dashboard"
 	"renofund/internal/console/kit"
 	"renofund/internal/web"
 )
@@ -33,6 +34,7 @@ func Face(tokens *auth.Tokens) func(ws *web.Server, api []web.Route) []web.Route
 			}})
 		// The sections, in the menu's order.
 		for _, section := range [][]web.Route{
+			dashboard.Routes(k),
 			books.Routes(k),
 			bank.Routes(k),
 			audit.Routes(k),
