@@ -119,7 +119,7 @@ func Community(t testing.TB, svc *app.Services, code string) {
 		Payer: movement.Party{Name: "住房专项维修资金管理中心"}})
 	must("maintenance fund received", tr, err)
 	tr, err = moves.Spend(fin, movement.Expenditure{Project: code, Category: funding.Improvement, Amount: amount("30000.00"),
-		Payee: movement.Party{Name: "连云港防水工程有限公司", CreditCode: creditCode(3), BankAccount: "6228480000000000017"},
+		Payee:  movement.Party{Name: "连云港防水工程有限公司", CreditCode: creditCode(3), BankAccount: "6228480000000000017"},
 		PaidOn: "2026-04-02", Purpose: "屋面防水维修", Funding: []movement.Part{{Fund: "MF-T", Amount: amount("30000.00")}}})
 	must("maintenance fund spent", tr, err)
 	// A works contract: paid to its 80% ceiling, accepted with the owners'
