@@ -54,6 +54,9 @@ environment:
   RENOFUND_ATTACHMENT_MAX_BYTES the largest document accepted as evidence (default 10485760, 10 MiB)
   RENOFUND_RATE_LIMIT     requests per second per token (default unlimited)
   RENOFUND_PG_ISOLATION   serializable: run PostgreSQL transactions serializable
+  RENOFUND_PUBLIC_URL     the address residents reach the public disclosure pages at, e.g. https://gaizao.example.gov.cn
+                          (their links and QR codes; default: the host each request came by)
+  RENOFUND_BUREAU_NAME    the name the public notices are issued in (default 市财政局)
 
 Every command takes --help, which prints this text.
 `
