@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"renofund/funding"
-	"renofund/internal/money"
 )
 
 // funcs are the templates' helpers.
@@ -18,24 +18,20 @@ var funcs = template.FuncMap{
 	"query": urlQuery,
 }
 
-// Yuan shows an amount as the API gives it ("-1234567.8" or a number of
-// fen as text) with thousands separators and two decimals: the digits are
-// regrouped, never rounded.
+// Yuan shows an amount as the API gives it ("-1234567.8") with thousands
+// separators and two decimals: the digits are regrouped as text, never
+// rounded or passed through a float. What is not such an amount is shown as
+// it is.
 func Yuan(v any) string {
-	s := fmt.Sprint(v)
-	if v == nil || s == "" {
+	if v == nil {
 		return ""
 	}
-	a, err := money.Parse(s)
-	if err != nil {
+	s := fmt.Sprint(v)
+	m := amountText.FindStringSubmatch(s)
+	if m == nil {
 		return s
 	}
-	text := a.String() // "-1234567.89"
-	sign := ""
-	if strings.HasPrefix(text, "-") {
-		sign, text = "-", text[1:]
-	}
-	whole, frac, _ := strings.Cut(text, ".")
+	sign, whole, frac := m[1], m[2], m[3]
 	var b strings.Builder
 	for i, d := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
@@ -43,11 +39,12 @@ func Yuan(v any) string {
 		}
 		b.WriteRune(d)
 	}
-	if frac == "" {
-		frac = "00"
-	}
-	return sign + b.String() + "." + frac
+	return sign + b.String() + "." + (frac + "00")[:2]
 }
+
+// amountText is an amount as JSON carries it: sign, whole yuan, up to two
+// decimals.
+var amountText = regexp.MustCompile(`^(-?)([0-9]+)(?:\.([0-9]{1,2}))?$`)
 
 // labels are the Chinese names of the API's codes.
 var labels = map[string]string{
