@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"renofund/internal/browser"
 )
@@ -50,6 +51,10 @@ func TestHarness(t *testing.T) {
 	mux.HandleFunc("GET /no", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprint(w, `<h1>无权访问</h1>`)
+	})
+	mux.HandleFunc("GET /strict", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		fmt.Fprint(w, `<p>严格</p><script>document.title = "inline"</script>`)
 	})
 	srv := httptest.NewServer(mux) // 127.0.0.1
 	defer srv.Close()
@@ -99,6 +104,17 @@ func TestHarness(t *testing.T) {
 	}
 	if got := u.Follow("#no"); got != http.StatusForbidden || u.Text("h1") != "无权访问" {
 		t.Errorf("refusal: %d %q", got, u.Text("h1"))
+	}
+
+	if len(u.Faults()) != 0 {
+		t.Errorf("faults on a clean page: %q", u.Faults())
+	}
+	u.Open("/strict")
+	for deadline := time.Now().Add(5 * time.Second); len(u.Faults()) == 0 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if f := u.Faults(); len(f) != 1 || !strings.Contains(f[0], "Content Security Policy") {
+		t.Errorf("an inline script refused by the policy: %q", f)
 	}
 
 	// Another user has a browser context of their own: no cookies yet.

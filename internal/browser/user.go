@@ -34,6 +34,7 @@ type User struct {
 
 	mu      sync.Mutex
 	dialogs []string // the messages of the dialogs the pages opened
+	faults  []string // scripts' uncaught errors and refusals by the content security policy
 }
 
 // User opens a window for who on the site at base.
@@ -47,9 +48,42 @@ func (c *Chromium) User(t testing.TB, base, who string) *User {
 		t.Fatalf("%s: open a window: %v\n%s", who, err, c.output())
 	}
 	u := &User{t: t, who: who, base: strings.TrimSuffix(base, "/"), ctx: ctx}
-	// A confirmation (data-confirm) is answered yes, as a clerk would, and
-	// remembered so that a test can see it was asked.
-	opening := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	u.answerDialogs()
+	u.watchConsole()
+	return u
+}
+
+// watchConsole keeps what the console reports going wrong on the pages:
+// an uncaught exception, or something the content security policy refused
+// (an inline script or style the console must not have).
+func (u *User) watchConsole() {
+	messages := chromedp.Console(u.ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
+				u.mu.Lock()
+				u.faults = append(u.faults, fmt.Sprintf("%s:%d %s", m.URL, m.Line+1, m.Text))
+				u.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// Faults are the scripts' uncaught errors and the content security
+// policy's refusals seen so far on the user's pages.
+func (u *User) Faults() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]string(nil), u.faults...)
+}
+
+// answerDialogs answers every confirmation (data-confirm) yes, as a clerk
+// would, and remembers it so that a test can see it was asked.
+func (u *User) answerDialogs() {
+	opening := chromedp.Events(u.ctx, page.JavascriptDialogOpening)
 	go func() {
 		for ev, err := range opening {
 			if err != nil {
@@ -58,12 +92,25 @@ func (c *Chromium) User(t testing.TB, base, who string) *User {
 			u.mu.Lock()
 			u.dialogs = append(u.dialogs, ev.Message)
 			u.mu.Unlock()
-			actx, cancel := context.WithTimeout(ctx, Step)
-			_, _ = chromedp.Call(actx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			ctx, cancel := context.WithTimeout(u.ctx, Step)
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 			cancel()
 		}
 	}()
-	return u
+}
+
+// Tab opens another tab in the user's window: it shares the user's cookies.
+func (u *User) Tab() *User {
+	u.t.Helper()
+	ctx, cancel := chromedp.NewContext(u.ctx)
+	u.t.Cleanup(cancel)
+	if err := within(Step, cancel, func() error { return chromedp.Do(ctx) }); err != nil {
+		u.t.Fatalf("%s: open a tab: %v", u.who, err)
+	}
+	tab := &User{t: u.t, who: u.who + "-tab", base: u.base, ctx: ctx}
+	tab.answerDialogs()
+	tab.watchConsole()
+	return tab
 }
 
 // Who is the user's name, as in the screenshots' names.
