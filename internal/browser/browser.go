@@ -21,6 +21,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/chromedp/chromedp"
 
@@ -200,12 +201,13 @@ func within(limit time.Duration, cancel func(), fn func() error) error {
 	}
 }
 
-// slug makes a file name part of s: letters, digits, dashes.
+// slug makes a file name part of s: letters (Chinese ones too), digits,
+// dashes.
 func slug(s string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.Trim(s, "/") {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' {
 			b.WriteRune(r)
 			dash = false
 		} else if !dash {

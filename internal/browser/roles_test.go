@@ -30,6 +30,7 @@ var moneyPages = []string{"/console/dashboard", "/console/projects", "/console/f
 // page, after which the back button and reloading a console page in
 // another tab lead to the sign-in page too.
 func TestSignInAsEachRole(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newSite(t, db)
 		for _, w := range consoletest.Who {

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -53,8 +54,9 @@ func ShotDir(t testing.TB) string {
 }
 
 // shotPath is the file for the next screenshot of test t: the test's name,
-// a sequence number, who looked and what at.
-func shotPath(t testing.TB, who, what string) string {
+// a sequence number, who looked and at what (the page's path and query,
+// less the flash message, which the screenshot shows anyway).
+func shotPath(t testing.TB, who, at string) string {
 	dir := ShotDir(t)
 	shots.Lock()
 	defer shots.Unlock()
@@ -62,9 +64,20 @@ func shotPath(t testing.TB, who, what string) string {
 		shots.taken = map[string]int{}
 	}
 	shots.taken[t.Name()]++
-	page := slug(what)
+	if u, err := url.Parse(at); err == nil {
+		q := u.Query()
+		q.Del("ok")
+		at = u.Path + " " + q.Encode()
+		if s, err := url.QueryUnescape(at); err == nil {
+			at = s
+		}
+	}
+	page := slug(at)
 	if page == "" {
 		page = "root"
+	}
+	if r := []rune(page); len(r) > 60 {
+		page = string(r[:60])
 	}
 	name := fmt.Sprintf("%s-%02d-%s-%s.png", slug(t.Name()), shots.taken[t.Name()], slug(who), page)
 	return filepath.Join(dir, name)

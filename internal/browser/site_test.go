@@ -12,6 +12,7 @@ import (
 	"renofund/internal/console/consoletest"
 	"renofund/internal/console/kit"
 	"renofund/internal/store"
+	"renofund/internal/store/storetest"
 )
 
 // site is the console with enough in its books for every page to show
@@ -88,6 +89,18 @@ func newSite(t *testing.T, db *store.DB) *site {
 	return s
 }
 
+// sqliteSite is the site on SQLite. Apart from signing in, which runs on
+// both engines, the browser tests run on one: what they add to the
+// console's own tests, which open every page and run every flow on both
+// engines over HTTP, is the browser's part (forms and their confirmations,
+// file inputs, downloads, scripts, rendering), which does not depend on the
+// engine, while every page load costs seconds with the server under the
+// race detector.
+func sqliteSite(t *testing.T) *site {
+	t.Helper()
+	return newSite(t, storetest.Open(t, store.SQLite))
+}
+
 // api sends a JSON request to the API with who's token and wants status.
 func (s *site) api(who, method, path string, body any, want int) map[string]any {
 	s.t.Helper()
@@ -126,17 +139,24 @@ func (s *site) api(who, method, path string, body any, want int) map[string]any 
 	return out
 }
 
-// signIn opens a window for who, types their token into the sign-in form
-// and sends it; it returns the window on the page the console landed on.
+// signIn opens a window for who on the site and signs in with who's token.
 func (s *site) signIn(who string) *browser.User {
 	s.t.Helper()
-	u := s.chrome.User(s.t, s.URL, who)
+	return signIn(s.t, s.chrome, s.URL, who, s.Tokens[who])
+}
+
+// signIn opens a window for who on the site at base, types token into the
+// sign-in form and sends it; it returns the window on the page the console
+// landed on.
+func signIn(t *testing.T, chrome *browser.Chromium, base, who, token string) *browser.User {
+	t.Helper()
+	u := chrome.User(t, base, who)
 	if got := u.Open("/console/login"); got != http.StatusOK {
-		s.t.Fatalf("%s: the sign-in page: %d", who, got)
+		t.Fatalf("%s: the sign-in page: %d", who, got)
 	}
-	u.Type("#token", s.Tokens[who])
+	u.Type("#token", token)
 	if got := u.Follow(`form[action="/console/login"] button[type=submit]`); got != http.StatusOK {
-		s.t.Fatalf("%s: signed in onto %s: %d; the page says %.300s", who, u.Path(), got, u.Text("main"))
+		t.Fatalf("%s: signed in onto %s: %d; the page says %.300s", who, u.Path(), got, u.Text("main"))
 	}
 	return u
 }

@@ -44,7 +44,9 @@ func (c *Chromium) User(t testing.TB, base, who string) *User {
 	t.Cleanup(cancel)
 	// The first action attaches the tab for the context's lifetime, so it
 	// runs on the undeadlined context and the wait is bounded here.
-	if err := within(Step, cancel, func() error { return chromedp.Do(ctx) }); err != nil {
+	// The viewport is the window's 1400×900 whatever the browser's frame
+	// takes, so that every screenshot has the same width.
+	if err := within(Step, cancel, func() error { return chromedp.Do(ctx, chromedp.EmulateViewport(1400, 900)) }); err != nil {
 		t.Fatalf("%s: open a window: %v\n%s", who, err, c.output())
 	}
 	u := &User{t: t, who: who, base: strings.TrimSuffix(base, "/"), ctx: ctx}
@@ -265,6 +267,29 @@ func (u *User) NoScript() {
 	u.t.Helper()
 	u.step("turn JavaScript off", func(ctx context.Context) error {
 		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	})
+}
+
+// Viewport sets the tab's viewport, as a phone's (mobile: touch, the
+// page's viewport meta tag honoured) or a desktop's.
+func (u *User) Viewport(width, height int64, mobile bool) {
+	u.t.Helper()
+	var opts []chromedp.EmulateViewportOption
+	if mobile {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	u.step("set the viewport", func(ctx context.Context) error {
+		return chromedp.Do(ctx, chromedp.EmulateViewport(width, height, opts...))
+	})
+}
+
+// Media makes the page render for media ("print", "screen"; "" for the
+// tab's own), as for a print preview.
+func (u *User) Media(media string) {
+	u.t.Helper()
+	u.step("emulate "+media+" media", func(ctx context.Context) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: media})
 		return err
 	})
 }
