@@ -51,12 +51,13 @@ var errMissing = errors.New("the browser tests need headless Chromium, which was
 	EnvChromium + "=/path/to/the/executable")
 
 // Executable is the browser to run: $RENOFUND_CHROMIUM, or the first of
-// chromium, chromium-browser, google-chrome on the PATH.
+// chromium, chromium-browser, google-chrome on the PATH. A browser named
+// by RENOFUND_CHROMIUM and not there is an error, never a reason to skip.
 func Executable() (string, error) {
 	if p := os.Getenv(EnvChromium); p != "" {
 		found, err := exec.LookPath(p)
 		if err != nil {
-			return "", fmt.Errorf("%s=%s: %v; %w", EnvChromium, p, err, errMissing)
+			return "", fmt.Errorf("%s=%s names no browser: %v", EnvChromium, p, err)
 		}
 		return found, nil
 	}
