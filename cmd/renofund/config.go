@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"renofund/funding/evidence"
 	"renofund/funding/movement"
 	"renofund/internal/access"
 	"renofund/internal/app"
 	"renofund/internal/money"
+	"renofund/internal/public"
 	"renofund/internal/store"
 )
 
@@ -27,6 +30,12 @@ type config struct {
 	// AttachmentMaxBytes is the largest evidence document accepted
 	// (RENOFUND_ATTACHMENT_MAX_BYTES; default 10 MiB).
 	AttachmentMaxBytes int64
+	// PublicURL is where residents reach the public disclosure pages
+	// (RENOFUND_PUBLIC_URL, http or https, no path): their addresses and QR
+	// codes are built on it; empty, on the request's own host.
+	PublicURL string
+	// Bureau is the name the public notices are issued in (RENOFUND_BUREAU_NAME).
+	Bureau string
 	// Problem is what was wrong with the environment, if anything.
 	Problem string
 }
@@ -56,12 +65,22 @@ func loadConfig(getenv func(string) string) config {
 		}
 		c.AttachmentMaxBytes = n
 	}
+	if v := getenv("RENOFUND_PUBLIC_URL"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			c.Problem = fmt.Sprintf("RENOFUND_PUBLIC_URL must be an http or https address without a path, such as https://gaizao.example.gov.cn, got %q", v)
+		}
+		c.PublicURL = strings.TrimRight(v, "/")
+	}
+	c.Bureau = strings.TrimSpace(getenv("RENOFUND_BUREAU_NAME"))
 	return c
 }
 
 // wire builds the services on db as configured.
 func wire(db *store.DB, cfg config, log *slog.Logger) *app.Services {
 	a := app.New(db, log)
+	a.Public = public.Config{BaseURL: cfg.PublicURL, Bureau: cfg.Bureau}
 	a.Movements.ApprovalAbove = cfg.ApprovalAbove
 	if cfg.AttachmentMaxBytes > 0 {
 		a.Movements.Evidence.MaxBytes = cfg.AttachmentMaxBytes

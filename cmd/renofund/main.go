@@ -45,6 +45,7 @@ commands:
   bench [--database-url URL] [--clients 32] [--duration 5s] [--batch 1000]
   demo                       load the deterministic demo city into an empty database (again: nothing added)
   audit verify               recompute every hash link and checkpoint (same as GET /v1/audit/verify)
+  openapi                    print the OpenAPI document (as served at /openapi.json)
 
 environment:
   RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db)
@@ -53,6 +54,9 @@ environment:
   RENOFUND_ATTACHMENT_MAX_BYTES the largest document accepted as evidence (default 10485760, 10 MiB)
   RENOFUND_RATE_LIMIT     requests per second per token (default unlimited)
   RENOFUND_PG_ISOLATION   serializable: run PostgreSQL transactions serializable
+  RENOFUND_PUBLIC_URL     the address residents reach the public disclosure pages at, e.g. https://gaizao.example.gov.cn
+                          (their links and QR codes; default: the host each request came by)
+  RENOFUND_BUREAU_NAME    the name the public notices are issued in (default 市财政局)
 
 Every command takes --help, which prints this text.
 `
@@ -96,6 +100,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demoCmd(ctx, cfg, stdout)
 	case "verify":
 		return verifyCmd(ctx, cfg, stdout)
+	case "openapi":
+		return openapiCmd(ctx, cfg, stdout)
 	case "audit":
 		if len(args) > 1 && args[1] == "verify" {
 			return verifyCmd(ctx, cfg, stdout)

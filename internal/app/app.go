@@ -9,6 +9,7 @@ import (
 
 	"renofund/funding"
 	"renofund/funding/bulletin"
+	"renofund/funding/disclosure"
 	"renofund/funding/importer"
 	"renofund/funding/movement"
 	"renofund/funding/programme"
@@ -21,6 +22,7 @@ import (
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
 	"renofund/internal/period"
+	"renofund/internal/public"
 	"renofund/internal/recon/reconcile"
 	"renofund/internal/schedule"
 	"renofund/internal/store"
@@ -49,6 +51,11 @@ type Services struct {
 	Keys      *idem.Keys
 	Events    *events.Writer
 	Bulletins *bulletin.Service
+
+	// Disclosure publishes communities' disclosure pages (公示) and
+	// assembles what they show; Public configures the public site.
+	Disclosure *disclosure.Service
+	Public     public.Config
 }
 
 // New builds every service on db; log receives the audit-event writer's
@@ -66,7 +73,8 @@ func New(db *store.DB, log *slog.Logger) *Services {
 		DB: db, Ledger: l, Proof: proof.New(db), Periods: period.New(l), Registry: reg, Movements: moves, Programme: programme.New(db, l, reg), Reports: reports,
 		Import: importer.New(db, reg, moves, l), Subsidy: sub, Clawbacks: clawback.New(db), Tax: taxbook.New(db),
 		Recon: rec, Tokens: auth.New(db), Keys: idem.New(db), Events: events.NewWriter(db, log),
-		Bulletins: bulletin.New(db, l, reg, reports),
+		Bulletins:  bulletin.New(db, l, reg, reports),
+		Disclosure: disclosure.New(db, l, reg, moves.Works, programme.New(db, l, reg), sub),
 	}
 }
 
@@ -79,5 +87,5 @@ func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
 	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Evidence: s.Movements.Evidence, Programme: s.Programme, Reports: s.Reports,
 		Ledger: s.Ledger, Proof: s.Proof, Periods: s.Periods, Tokens: s.Tokens, Subsidy: s.Subsidy, Clawbacks: s.Clawbacks, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
 		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit,
-		Bulletins: s.Bulletins, Faces: []func(*web.Server, []web.Route) []web.Route{console.Face(s.Tokens)}})
+		Bulletins: s.Bulletins, Faces: []func(*web.Server, []web.Route) []web.Route{console.Face(s.Tokens), public.Face(s.Disclosure, s.Public)}})
 }

@@ -19,6 +19,9 @@ const (
 	CSV   Format = "csv"
 	JSONL Format = "jsonl"
 	XLSX  Format = "xlsx"
+	// ZIP is the whole package ExportDir writes, in one ZIP file (see
+	// exportZIP): what a browser or an HTTP client downloads.
+	ZIP Format = "zip"
 )
 
 // ParseFormat reads ?format=; empty means CSV.
@@ -26,10 +29,10 @@ func ParseFormat(s string) (Format, error) {
 	switch Format(s) {
 	case "":
 		return CSV, nil
-	case CSV, JSONL, XLSX:
+	case CSV, JSONL, XLSX, ZIP:
 		return Format(s), nil
 	}
-	return "", fmt.Errorf("%w: format must be csv, jsonl or xlsx, got %q", errs.ErrInvalidRequest, s)
+	return "", fmt.Errorf("%w: format must be csv, jsonl, xlsx or zip, got %q", errs.ErrInvalidRequest, s)
 }
 
 // ContentType is the media type to send the format with.
@@ -39,6 +42,8 @@ func (f Format) ContentType() string {
 		return "application/x-ndjson; charset=utf-8"
 	case XLSX:
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	case ZIP:
+		return "application/zip"
 	}
 	return "text/csv; charset=utf-8"
 }
@@ -86,11 +91,15 @@ func (s *Stats) add(r *Row) {
 // (errs.ErrForbidden when it asks for another); bad filters are
 // errs.ErrInvalidRequest. Both refusals come before anything is written.
 // Rows are read a page at a time inside one read-only snapshot, so the file
-// is one consistent state of the books on both engines.
+// is one consistent state of the books on both engines. ZIP writes the
+// whole package instead (see exportZIP).
 func Export(ctx context.Context, db *store.DB, w io.Writer, format Format, f Filter) (Stats, error) {
 	f, err := Scope(ctx, f)
 	if err != nil {
 		return Stats{}, err
+	}
+	if format == ZIP {
+		return exportZIP(ctx, db, w, f)
 	}
 	var st Stats
 	err = db.Snapshot(ctx, func(ctx context.Context) error {

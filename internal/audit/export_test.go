@@ -213,6 +213,8 @@ func TestExportRefusals(t *testing.T) {
 			want   error
 		}{
 			{f.as(access.District, "HZ"), audit.Filter{District: "LY"}, audit.CSV, errs.ErrForbidden},
+			{f.as(access.District, "HZ"), audit.Filter{District: "LY"}, audit.ZIP, errs.ErrForbidden},
+			{f.ctx, audit.Filter{From: "2026-05-01", To: "2026-04-01"}, audit.ZIP, errs.ErrInvalidRequest},
 			{f.ctx, audit.Filter{From: "2026-13-01"}, audit.CSV, errs.ErrInvalidRequest},
 			{f.ctx, audit.Filter{From: "2026-05-01", To: "2026-04-01"}, audit.CSV, errs.ErrInvalidRequest},
 			{f.ctx, audit.Filter{}, audit.Format("pdf"), errs.ErrInvalidRequest},

@@ -57,8 +57,10 @@ type Summary struct {
 	Attachments int `json:"attachments"`
 	// Statements are the districts' bank statements reconciled, each with
 	// its month's balance statement signed and reviewed.
-	Statements int    `json:"statements"`
-	Message    string `json:"message"`
+	Statements int `json:"statements"`
+	// Published are the communities whose disclosure pages (公示) are public.
+	Published int    `json:"published"`
+	Message   string `json:"message"`
 }
 
 // marker and markerName are the fund whose presence means the demo is
@@ -121,8 +123,8 @@ func LoadScaled(ctx context.Context, svc *app.Services, divisor int) (*Summary, 
 			return nil, fmt.Errorf("demo: analyze: %w", err)
 		}
 		sum.Loaded = true
-		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled), %d monthly bulletins, %d documents",
-			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled, sum.Bulletins, sum.Attachments)
+		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled), %d monthly bulletins, %d documents, %d disclosure pages published (/public/)",
+			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled, sum.Bulletins, sum.Attachments, sum.Published)
 	}
 	return sum, nil
 }
@@ -143,7 +145,7 @@ type builder struct {
 
 func (b *builder) build() error {
 	steps := []func() error{b.registry, b.cityFunds, b.allocate, b.contributions, b.spend, b.works, b.programme, b.subsidies, b.taxRelief,
-		b.bulletins, b.bank}
+		b.bulletins, b.bank, b.publish}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

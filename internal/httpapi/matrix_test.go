@@ -133,6 +133,8 @@ var accessRules = map[string]accessRule{
 	"POST /v1/contracts/:id/retention-release": financeRule,
 	"GET /v1/projects/:code/final-accounts":    readRule,
 	"POST /v1/projects/:code/close":            financeRule,
+	"POST /v1/projects/:code/publish":          financeRule,
+	"POST /v1/projects/:code/unpublish":        financeRule,
 
 	"POST /v1/projects/:code/status":           writeRule,
 	"GET /v1/projects/:code/status":            readRule,
@@ -487,6 +489,10 @@ func validBody(key, side string, n int) (body any, ok bool) {
 		return map[string]any{"amount": "90000.00", "review_ref": "评审 " + u, "settled_on": "2026-03-10"}, true
 	case "POST /v1/projects/:code/close":
 		return map[string]any{"closed_on": "2026-11-30", "document_no": "决算批复 " + u, "return_remainder": true}, true
+	case "POST /v1/projects/:code/publish":
+		return nil, true
+	case "POST /v1/projects/:code/unpublish":
+		return map[string]any{"reason": "误发 " + u}, true
 	case "POST /v1/contracts/:id/retention-release":
 		return map[string]any{"released_on": "2026-04-01"}, true
 	case "PUT /v1/projects/:code":
@@ -817,6 +823,7 @@ var countedTables = []string{
 	"bank_accounts", "recon_matches", "recon_unmatches", "balance_statements", "balance_statement_reviews",
 	"bulletins",
 	"attachments", "attachment_contents", "attachment_bindings",
+	"project_publications",
 }
 
 // counts describes the state a refused request must leave alone: the row

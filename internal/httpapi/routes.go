@@ -280,7 +280,7 @@ func (s *Server) table() []web.Route {
 		{Method: "POST", Path: "/v1/reconciliations/:id/balance-statement/review", Roles: finance,
 			Summary: "Review a signed balance statement (another person than the signer) (?month=)", Query: []string{"month"},
 			Resp: reconcile.BalanceStatement{}, Handle: s.statementStep(http.StatusOK, s.Recon.Review)},
-		{Method: "GET", Path: "/v1/exports/trail", Roles: readers, Summary: "The fund trail, one row per money movement per fund (streamed CSV, JSONL or XLSX)",
+		{Method: "GET", Path: "/v1/exports/trail", Roles: readers, Summary: "The fund trail, one row per money movement per fund (streamed CSV, JSONL or XLSX; zip: the package with its manifest)",
 			Query: slices.Concat([]string{"format", "district", "project", "fund"}, windowQ), Long: true, Handle: s.exportTrail},
 		{Method: "GET", Path: "/v1/trace/expenditures/:id", Roles: readers, Summary: "Walk a payment back to the receipts that funded it",
 			Resp: audit.Trace{}, Handle: s.traceExpenditure},

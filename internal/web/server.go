@@ -102,8 +102,12 @@ func New(o Options, routes func(*Server) []Route) *Server {
 		if r.Long {
 			handlers = append(handlers, func(c *gin.Context) { c.Set(ctxLong, true) })
 		}
+		writes := r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodDelete
 		if r.Page {
 			handlers = append(handlers, func(c *gin.Context) { c.Set(ctxPage, true) })
+			if writes { // before the session check, which reads the form for its CSRF secret
+				handlers = append(handlers, s.limitBody(r))
+			}
 		}
 		if r.Roles != nil {
 			if r.Page {
@@ -116,7 +120,7 @@ func New(o Options, routes func(*Server) []Route) *Server {
 				handlers = append(handlers, s.limitLong)
 			}
 		}
-		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodDelete {
+		if writes && !r.Page {
 			handlers = append(handlers, s.limitBody(r))
 		}
 		handlers = append(handlers, r.Handle)

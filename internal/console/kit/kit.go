@@ -216,6 +216,9 @@ func (k *Kit) Call(c *gin.Context, method, path string, body io.Reader, contentT
 	if !ok {
 		return nil, fmt.Errorf("console: call %s without a session", path)
 	}
+	if body == nil {
+		body = http.NoBody // as a server hands its handlers: a body that is empty, not nil
+	}
 	req, err := http.NewRequestWithContext(web.AsActor(c.Request.Context(), sess.Actor), method, path, body)
 	if err != nil {
 		return nil, err

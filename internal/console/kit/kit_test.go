@@ -188,3 +188,18 @@ func exec(t *testing.T, db *store.DB, sql string, args ...any) {
 		t.Fatal(err)
 	}
 }
+
+// TestFormOverLimit: a console form larger than its route allows is
+// refused before the session check reads it for its CSRF secret.
+func TestFormOverLimit(t *testing.T) {
+	s := consoletest.New(t, storetest.Open(t, store.SQLite))
+	b := s.SignIn("finance")
+	b.Get("/console/projects")
+	p := b.PostForm("/console/logout", url.Values{"pad": {strings.Repeat("x", 8<<10)}})
+	if p.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("an 8 KiB sign-out form: %d, want 413", p.Status)
+	}
+	if p = b.Get("/console/projects"); p.Status != http.StatusOK {
+		t.Errorf("the refused form ended the session: %d", p.Status)
+	}
+}

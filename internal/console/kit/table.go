@@ -3,8 +3,10 @@ package kit
 import (
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -29,6 +31,20 @@ type ListSpec struct {
 type Filter struct {
 	Name, Label string
 	Options     []string // codes offered in a select; none: a text box
+	// Names, when set, name the codes instead of the console's labels
+	// (a code that means one thing here and another elsewhere).
+	Names map[string]string
+}
+
+// OptionLabel is the name an option is shown by.
+func (f Filter) OptionLabel(code string) string { return nameOf(code, f.Names) }
+
+// nameOf is code's name in names, else its label.
+func nameOf(code string, names map[string]string) string {
+	if n, ok := names[code]; ok {
+		return n
+	}
+	return Label(code)
 }
 
 // Column is one column of a table.
@@ -36,8 +52,15 @@ type Column struct {
 	Key   string // a dotted path into the row's JSON
 	Label string
 	Kind  ColKind
-	Href  string // for Link: a path where {key} is replaced by the row's value of key
+	// Href is, for Link, a path where each {key} is replaced by the row's
+	// value of key (any dotted path, shown as a column or not: {id}).
+	Href string
+	// Names, when set, name the codes of a Code column (see Filter).
+	Names map[string]string
 }
+
+// placeholder is a {key} in a Link column's Href.
+var placeholder = regexp.MustCompile(`\{[A-Za-z0-9_.]+\}`)
 
 type ColKind int
 
@@ -149,12 +172,11 @@ func (spec ListSpec) cells(row map[string]any) []Cell {
 		case Amount:
 			out[i] = Cell{Text: Yuan(s), Num: true}
 		case Code:
-			out[i] = Cell{Text: Label(s)}
+			out[i] = Cell{Text: nameOf(s, col.Names)}
 		case Link:
-			href := col.Href
-			for _, c := range spec.Cols {
-				href = strings.ReplaceAll(href, "{"+c.Key+"}", url.PathEscape(fmt.Sprint(Field(row, c.Key))))
-			}
+			href := placeholder.ReplaceAllStringFunc(col.Href, func(m string) string {
+				return url.PathEscape(fmt.Sprint(Field(row, m[1:len(m)-1])))
+			})
 			out[i] = Cell{Text: s, Href: href}
 		default:
 			out[i] = Cell{Text: s}
@@ -163,21 +185,38 @@ func (spec ListSpec) cells(row map[string]any) []Cell {
 	return out
 }
 
-// export writes every row the filters select, page by page from the API:
-// CSV (UTF-8 with a byte-order mark, so that Excel reads the Chinese) or
-// XLSX, with the page's Chinese headers. Amounts are the exact decimals.
+// export writes every row the filters select, page by page from the API,
+// as CSV or XLSX (see Send).
 func (k *Kit) export(c *gin.Context, spec ListSpec, q url.Values, format string) {
-	if format != web.AsCSV && format != web.AsXLSX {
+	if !exportFormat(format) {
 		k.Fail(c, http.StatusBadRequest, "invalid_request", "导出格式只能是 csv 或 xlsx")
 		return
 	}
+	rows, err := k.All(c, spec.API, q)
+	if err != nil {
+		k.Refuse(c, err)
+		return
+	}
+	k.Send(c, spec, format, rows)
+}
+
+// exportFormat reports whether format is one the exports write.
+func exportFormat(format string) bool { return format == web.AsCSV || format == web.AsXLSX }
+
+// All reads every row of the API list route api with the filters q, a
+// page of a thousand at a time, up to exportMaxRow rows: what an export of
+// a list or of a detail page's table writes.
+func (k *Kit) All(c *gin.Context, api string, q url.Values) ([]map[string]any, error) {
 	var rows []map[string]any
+	q = maps.Clone(q)
+	if q == nil {
+		q = url.Values{}
+	}
 	q.Set("limit", fmt.Sprint(exportPage))
 	for len(rows) < exportMaxRow {
 		var page web.List[map[string]any]
-		if err := k.Get(c, spec.API+"?"+q.Encode(), &page); err != nil {
-			k.Refuse(c, err)
-			return
+		if err := k.Get(c, api+"?"+q.Encode(), &page); err != nil {
+			return nil, err
 		}
 		rows = append(rows, page.Items...)
 		if page.Next == nil {
@@ -185,11 +224,23 @@ func (k *Kit) export(c *gin.Context, spec ListSpec, q url.Values, format string)
 		}
 		q.Set("after", *page.Next)
 	}
+	return rows, nil
+}
+
+// Send writes rows (decoded JSON objects) as a download in format, csv
+// (UTF-8 with a byte-order mark, so that Excel reads the Chinese) or xlsx,
+// with spec's columns and Chinese headers; the file is named after
+// spec.Path. Amounts are the exact decimals.
+func (k *Kit) Send(c *gin.Context, spec ListSpec, format string, rows []map[string]any) {
+	if !exportFormat(format) {
+		k.Fail(c, http.StatusBadRequest, "invalid_request", "导出格式只能是 csv 或 xlsx")
+		return
+	}
 	header := make([]string, len(spec.Cols))
 	for i, col := range spec.Cols {
 		header[i] = col.Label
 	}
-	name := strings.TrimPrefix(spec.Path, "/console/")
+	name := strings.ReplaceAll(strings.TrimPrefix(spec.Path, "/console/"), "/", "-")
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
 	c.Header("Cache-Control", "no-store")
 	if format == web.AsCSV {
@@ -201,7 +252,7 @@ func (k *Kit) export(c *gin.Context, spec ListSpec, q url.Values, format string)
 		for _, row := range rows {
 			rec := make([]string, len(spec.Cols))
 			for i, col := range spec.Cols {
-				rec[i] = exportText(Field(row, col.Key), col.Kind)
+				rec[i] = exportText(Field(row, col.Key), col)
 			}
 			w.Write(rec)
 		}
@@ -221,7 +272,7 @@ func (k *Kit) export(c *gin.Context, spec ListSpec, q url.Values, format string)
 			if a, err := money.Parse(fmt.Sprint(v)); col.Kind == Amount && v != nil && err == nil {
 				cells[i] = sheet.Amount(a)
 			} else {
-				cells[i] = sheet.Text(exportText(v, col.Kind))
+				cells[i] = sheet.Text(exportText(v, col))
 			}
 		}
 		if wb.Row(cells) != nil {
@@ -233,16 +284,16 @@ func (k *Kit) export(c *gin.Context, spec ListSpec, q url.Values, format string)
 
 // exportText is a cell's text in an export: amounts as exact decimals,
 // codes by their Chinese names, text guarded against formulas.
-func exportText(v any, kind ColKind) string {
+func exportText(v any, col Column) string {
 	if v == nil {
 		return ""
 	}
 	s := fmt.Sprint(v)
-	switch kind {
+	switch col.Kind {
 	case Amount:
 		return s
 	case Code:
-		return Label(s)
+		return nameOf(s, col.Names)
 	}
 	return sheet.Cell(s)
 }
