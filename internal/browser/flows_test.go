@@ -80,9 +80,9 @@ const statement = "交易日期,摘要,收入金额,支出金额,对方户名\n"
 	"2026-04-02,工程款,,250000.50,连云港市政工程有限公司\n"
 
 // TestReconciliationUpload: a district clerk uploads a bank statement with
-// the file input (DOM.setFileInputFiles); the console shows the result
-// with the payment matched, and the same file again is refused with an
-// explanation on the form.
+// the file input (DOM.setFileInputFiles); the console shows the result,
+// the allocation in and the payment out matched to their vouchers; the
+// same file again is refused with an explanation on the form.
 func TestReconciliationUpload(t *testing.T) {
 	t.Parallel()
 	s := sqliteSite(t)
@@ -92,28 +92,31 @@ func TestReconciliationUpload(t *testing.T) {
 	}
 	u := s.signIn("hz")
 	form := `form[action="/console/reconciliations/new"] `
-	for range 2 {
+	upload := func() int {
+		t.Helper()
 		if got := u.Open("/console/reconciliations/new"); got != http.StatusOK {
 			t.Fatalf("the upload page: %d", got)
 		}
 		u.Upload(form+"input[type=file][name=file]", file)
-		u.Follow(form + "button[type=submit]")
+		return u.Follow(form + "button[type=submit]")
 	}
-	// The second upload is refused on the form.
-	if !u.Has(form) || !strings.Contains(u.Text(".error"), "不能重复上传") {
-		t.Errorf("the same statement again: %s %q", u.Path(), u.Text("main"))
+
+	got := upload()
+	at, _, _ := strings.Cut(u.Path(), "?")
+	if got != http.StatusOK || path.Dir(at) != "/console/reconciliations" || !strings.Contains(u.Text("p.flash"), "自动匹配 2 项") ||
+		!strings.Contains(u.Text("main"), "250,000.50") {
+		t.Fatalf("the upload landed on %s: %d %q", u.Path(), got, u.Text("main"))
 	}
-	list := s.api("hz", "GET", "/v1/reconciliations", nil, 200)["items"].([]any)
-	if len(list) != 1 {
-		t.Fatalf("reconciliations: %v", list)
+	rec := s.api("hz", "GET", "/v1/reconciliations/"+path.Base(at), nil, 200)
+	if m, _ := rec["matched"].([]any); len(m) != 2 {
+		t.Errorf("matched: %v", rec["matched"])
 	}
-	id := list[0].(map[string]any)["id"].(string)
-	rec := s.api("hz", "GET", "/v1/reconciliations/"+id, nil, 200)
-	if m, _ := rec["matched"].([]any); len(m) == 0 {
-		t.Errorf("nothing matched: %v", rec)
+
+	if got := upload(); got != http.StatusConflict || !u.Has(form) || !strings.Contains(u.Text(".error"), "不能重复上传") {
+		t.Errorf("the same statement again: %d %s %q", got, u.Path(), u.Text("main"))
 	}
-	if got := u.Open("/console/reconciliations/" + id); got != http.StatusOK || !strings.Contains(u.Text("main"), "250,000.50") {
-		t.Errorf("the result page: %d %q", got, u.Text("main"))
+	if list := s.api("hz", "GET", "/v1/reconciliations", nil, 200)["items"].([]any); len(list) != 1 {
+		t.Errorf("reconciliations after the refusal: %v", list)
 	}
 }
 
