@@ -118,5 +118,6 @@ func TestDemoCityAndReports(t *testing.T) {
 		}
 		checkBulletins(t, svc, sum.Bulletins)
 		checkBank(t, svc, sum)
+		checkPublished(t, svc, sum)
 	})
 }

@@ -130,13 +130,13 @@ func (b *board) load(c *gin.Context, a access.Actor, year int, chosen bool) (*an
 		}
 	}
 	var mu sync.Mutex
-	var reads []func() error
+	var gets []func() error
 	for _, m := range ans.drafted {
 		y, n := month(m)
 		if y != ans.year {
 			continue
 		}
-		reads = append(reads, func() error {
+		gets = append(gets, func() error {
 			var out struct {
 				Body struct {
 					Spending spending `json:"spending"`
@@ -151,7 +151,7 @@ func (b *board) load(c *gin.Context, a access.Actor, year int, chosen bool) (*an
 			return nil
 		})
 	}
-	return ans, all(reads...)
+	return ans, all(gets...)
 }
 
 // reports reads the year's funding report and the budget report to the
