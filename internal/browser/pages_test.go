@@ -35,7 +35,10 @@ func TestEveryPage(t *testing.T) {
 		}
 		var links []string
 		for _, p := range menu {
-			got := u.Open(p)
+			got := http.StatusOK // the page signing in landed on is open already
+			if p != u.Path() {
+				got = u.Open(p)
+			}
 			if h := u.Text("main h1"); got != http.StatusOK || h == "" || h == "无权访问" {
 				t.Errorf("%s: the menu's %s: %d %q", who, p, got, h)
 				continue

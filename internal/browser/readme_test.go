@@ -3,13 +3,14 @@ package browser_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"renofund/internal/access"
+	"renofund/internal/app"
 	"renofund/internal/browser"
-	"renofund/internal/console/consoletest"
 	"renofund/internal/demo"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -30,11 +31,17 @@ func TestREADMEScreenshots(t *testing.T) {
 		t.Skip("writes the README's screenshots on demand: set " + EnvREADMEShots + "=1")
 	}
 	chrome := browser.Start(t)
-	s := consoletest.Bare(t, storetest.Open(t, store.SQLite))
-	if _, err := demo.Load(context.Background(), s.App); err != nil {
+	svc := app.New(storetest.Open(t, store.SQLite), nil)
+	// The notice's address and QR code name where `renofund serve` listens
+	// by default, not this test's passing port.
+	svc.Public.BaseURL = "http://127.0.0.1:8080"
+	api := svc.API(nil, 0)
+	srv := httptest.NewServer(api.Handler()) // 127.0.0.1
+	t.Cleanup(func() { srv.Close(); api.Close(); svc.Close() })
+	if _, err := demo.Load(context.Background(), svc); err != nil {
 		t.Fatalf("load the demo city: %v", err)
 	}
-	token, _, err := s.App.Tokens.Issue(context.Background(), access.Finance, "", "财政局经办", 0)
+	token, _, err := svc.Tokens.Issue(context.Background(), access.Finance, "", "财政局经办", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,13 +53,13 @@ func TestREADMEScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clerk := signIn(t, chrome, s.URL, "财政局经办", token)
+	clerk := signIn(t, chrome, srv.URL, "财政局经办", token)
 	if clerk.Path() != "/console/dashboard" {
 		t.Fatalf("signed in onto %s", clerk.Path())
 	}
 	clerk.ShotTo(filepath.Join(root, "dashboard.png"))
 
-	resident := chrome.User(t, s.URL, "resident")
+	resident := chrome.User(t, srv.URL, "resident")
 	if got := resident.Open("/public/"); got != http.StatusOK {
 		t.Fatalf("the public index: %d", got)
 	}

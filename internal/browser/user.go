@@ -128,17 +128,26 @@ func (u *User) step(what string, fn func(ctx context.Context) error) {
 	}
 }
 
+// slowPage is how long a page may take to load before the test log says
+// so: a hint for performance work (the server under the race detector is
+// several times slower), not a failure.
+const slowPage = 5 * time.Second
+
 // navigate runs actions that load a page, waits for it, takes its
 // screenshot and returns the HTTP status of its document (0 when the
 // browser did not fetch one).
 func (u *User) navigate(what string, actions ...chromedp.Action[chromedp.Void]) int {
 	u.t.Helper()
 	var resp *network.Response
+	start := time.Now()
 	u.step(what, func(ctx context.Context) error {
 		var err error
 		resp, err = chromedp.RunResponse(ctx, actions...)
 		return err
 	})
+	if took := time.Since(start); took > slowPage {
+		u.t.Logf("%s: %s took %s", u.who, what, took.Round(time.Millisecond))
+	}
 	u.Shot()
 	if resp == nil {
 		return 0
