@@ -2,12 +2,10 @@ package audit_test
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,28 +16,8 @@ import (
 	"renofund/internal/store/storetest"
 )
 
-// call sends a JSON request to the API as who and decodes its answer,
-// failing the test unless the status is want.
-func call(t *testing.T, s *consoletest.Site, who, method, path string, body any, want int) map[string]any {
-	t.Helper()
-	var buf bytes.Buffer
-	if body != nil {
-		if err := json.NewEncoder(&buf).Encode(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	req := httptest.NewRequest(method, path, &buf)
-	req.Header.Set("Authorization", "Bearer "+s.Tokens[who])
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	s.API.Handler().ServeHTTP(rec, req)
-	if rec.Code != want {
-		t.Fatalf("%s %s as %s: %d, want %d: %s", method, path, who, rec.Code, want, rec.Body)
-	}
-	out := map[string]any{}
-	_ = json.Unmarshal(rec.Body.Bytes(), &out)
-	return out
-}
+// call sends a JSON request to the API as who (consoletest.Call).
+var call = consoletest.Call
 
 // books gives HZ a district fund of 10,000.00 (received 03-01, half
 // allocated to HZ-001) and pays the same contractor 300.00 twice within

@@ -5,7 +5,9 @@
 package consoletest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -186,4 +188,27 @@ func (b *Browser) do(req *http.Request) Page {
 func (b *Browser) Cookies() []*http.Cookie {
 	u, _ := url.Parse(b.site.URL)
 	return b.client.Jar.Cookies(u)
+}
+
+// Call sends a JSON request to the site's API with who's token and decodes
+// its answer, failing t unless the status is want.
+func Call(t testing.TB, s *Site, who, method, path string, body any, want int) map[string]any {
+	t.Helper()
+	var buf bytes.Buffer
+	if body != nil {
+		if err := json.NewEncoder(&buf).Encode(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest(method, path, &buf)
+	req.Header.Set("Authorization", "Bearer "+s.Tokens[who])
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.API.Handler().ServeHTTP(rec, req)
+	if rec.Code != want {
+		t.Fatalf("%s %s as %s: %d, want %d: %s", method, path, who, rec.Code, want, rec.Body)
+	}
+	out := map[string]any{}
+	_ = json.Unmarshal(rec.Body.Bytes(), &out)
+	return out
 }
