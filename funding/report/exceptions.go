@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"renofund/funding"
@@ -12,6 +13,7 @@ import (
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
+	"renofund/internal/store"
 	"renofund/internal/window"
 )
 
@@ -151,23 +153,48 @@ func (s *Service) Exceptions(ctx context.Context, r Rules) ([]Exception, error) 
 }
 
 // exceptions runs the check of one code, or every check when code is "".
+// Outside a transaction the checks run side by side on their own
+// connections (each reads committed rows, as it would one after another).
 func (s *Service) exceptions(ctx context.Context, r Rules, code string) ([]Exception, error) {
 	if err := r.check(); err != nil {
 		return nil, err
 	}
-	out := []Exception{}
+	var run []check
 	for _, c := range s.checks() {
-		if code != "" && c.code != code {
-			continue
+		if code == "" || c.code == code {
+			run = append(run, c.run)
 		}
-		ex, err := c.run(ctx, r)
-		if err != nil {
-			return nil, err
+	}
+	found := make([][]Exception, len(run))
+	errs := make([]error, len(run))
+	width := checkWidth
+	if store.InTx(ctx) {
+		width = 1
+	}
+	sem := make(chan struct{}, width)
+	var wg sync.WaitGroup
+	for i, c := range run {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			found[i], errs[i] = c(ctx, r)
+		}()
+	}
+	wg.Wait()
+	out := []Exception{}
+	for i := range run {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		out = append(out, ex...)
+		out = append(out, found[i]...)
 	}
 	return out, s.withStatus(ctx, out)
 }
+
+// checkWidth is how many checks run at once: enough to keep two cores and
+// the database busy, few enough to leave connections to other requests.
+const checkWidth = 4
 
 // findingID names a finding by its code and the parts of its subject.
 func findingID(code string, parts ...string) string { return code + ":" + strings.Join(parts, "@") }

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"strings"
 
 	"renofund/internal/money"
 	"renofund/internal/store"
@@ -65,28 +66,39 @@ type Recording struct {
 // before until (a stored timestamp) on a later UTC date than the one they
 // were booked on, or on the same date too when sameDay is set, per district,
 // booking date, hour of recording and recorder: the candidates for a late
-// entry, a few rows however many vouchers a backlog holds.
+// entry, a few rows however many vouchers a backlog holds. The later-date
+// ones are kept as they are written (late_recordings), so with until on the
+// hour and sameDay unset nothing but those few rows is read.
 func (l *Ledger) RecordedAfter(ctx context.Context, district, until string, sameDay bool) ([]Recording, error) {
-	cmp := ">"
-	if sameDay {
-		cmp = ">="
-	}
-	where, args := "", []any{until}
-	if district != "" {
-		where, args = " AND t.district_code = ?", append(args, district)
-	}
 	var rows []struct {
 		DistrictCode               *string
 		BookedOn, Hour, RecordedBy string
 		Count                      int
 		Amount                     int64
 	}
-	err := l.db.Conn(ctx).Raw(`SELECT t.district_code, t.booked_on, SUBSTR(t.recorded_at, 1, 13) AS hour, t.recorded_by,
-		COUNT(*) AS count, SUM(t.amount) AS amount FROM transfers t
-		WHERE t.recorded_at < ? AND SUBSTR(t.recorded_at, 1, 10) `+cmp+` t.booked_on`+where+`
-		GROUP BY t.district_code, t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by
-		ORDER BY 1, 2, 3, 4`, args...).Scan(&rows).Error
-	if err != nil {
+	var q string
+	var args []any
+	if onTheHour := len(until) > 13 && strings.Trim(until[13:], ":0.Z") == ""; onTheHour && !sameDay {
+		q, args = `SELECT NULLIF(t.district_code, '') AS district_code, t.booked_on, t.hour, t.recorded_by, t.count, t.amount
+			FROM late_recordings t WHERE t.hour < ?`, []any{until[:13]}
+		if district != "" {
+			q, args = q+" AND t.district_code = ?", append(args, district)
+		}
+	} else {
+		cmp := ">"
+		if sameDay {
+			cmp = ">="
+		}
+		where, wargs := "", []any{until}
+		if district != "" {
+			where, wargs = " AND t.district_code = ?", append(wargs, district)
+		}
+		q, args = `SELECT t.district_code, t.booked_on, SUBSTR(t.recorded_at, 1, 13) AS hour, t.recorded_by,
+			COUNT(*) AS count, SUM(t.amount) AS amount FROM transfers t
+			WHERE t.recorded_at < ? AND SUBSTR(t.recorded_at, 1, 10) `+cmp+` t.booked_on`+where+`
+			GROUP BY t.district_code, t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by`, wargs
+	}
+	if err := l.db.Conn(ctx).Raw(q+" ORDER BY 1, 2, 3, 4", args...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]Recording, len(rows))

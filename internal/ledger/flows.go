@@ -2,6 +2,9 @@ package ledger
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"time"
 
 	"renofund/internal/money"
 	"renofund/internal/store"
@@ -18,13 +21,10 @@ import (
 //
 // For every holding received + allocated in − allocated out − spent is what
 // its postings moved in all (Net), and over the whole books allocated in and
-// allocated out are equal.
-const flowSums = `SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END) AS received,
-	SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.to_holder THEN p.amount ELSE 0 END) AS alloc_in,
-	SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.from_holder THEN -p.amount ELSE 0 END) AS alloc_out,
-	SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END) AS spent,
-	SUM(p.amount) AS moved,
-	MIN(CASE WHEN p.amount > 0 THEN t.booked_on END) AS first_in`
+// allocated out are equal. The split is made once per posting, as it is
+// written, into the kept totals (totals.go); the reports sum those.
+const flowSums = `SUM(s.received) AS received, SUM(s.alloc_in) AS alloc_in, SUM(s.alloc_out) AS alloc_out,
+	SUM(s.spent) AS spent, SUM(s.moved) AS moved, MIN(s.first_in) AS first_in`
 
 // Flow is what moved through one or more holdings (see flowSums).
 type Flow struct {
@@ -53,38 +53,29 @@ type FlowFilter struct {
 	District string // the district's holdings and its projects'
 }
 
-// Flows sums each selected holding's postings between the dates. Narrowed
-// to some holdings, it starts from them (CROSS JOIN keeps SQLite looping in
-// that order: a handful of holdings, not every posting, lead); over the
-// whole books it sums each holding's postings first and only then sets the
-// holdings beside the sums, so every posting is read once.
+// Flows sums each selected holding's kept totals between the dates: the
+// months the dates cover whole, and the days at either end. Narrowed to
+// some holdings, each part starts from them (CROSS JOIN keeps SQLite
+// looping in that order: a handful of holdings, not every month, lead).
 func (l *Ledger) Flows(ctx context.Context, f FlowFilter) ([]HoldingFlow, error) {
-	dates, dateArgs := booked(f.From, f.To)
-	var q string
-	var args []any
+	from, hargs := "", []any(nil)
 	if f.Fund != "" || f.Funds != nil || f.Holder != "" || f.District != "" {
-		where, hargs := HoldingFilter{Fund: f.Fund, Funds: f.Funds, Holder: f.Holder, District: f.District}.where()
-		q = `SELECT h.fund_code AS fund, h.holder AS holder, h.district_code AS district, h.project_code AS project, ` +
-			flowSums + `
-			FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
-			WHERE ` + where + ` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id` + dates + `
-			GROUP BY h.fund_code, h.holder, h.district_code, h.project_code`
-		args = append(hargs, dateArgs...)
-	} else {
-		q = `SELECT a.fund, a.holder, h.district_code AS district, h.project_code AS project,
-			a.received, a.alloc_in, a.alloc_out, a.spent, a.moved, a.first_in
-			FROM (SELECT p.fund_code AS fund, p.holder AS holder, ` + flowSums + `
-				FROM postings p JOIN transfers t ON t.id = p.transfer_id
-				WHERE p.holder <> '` + External + `'` + dates + ` GROUP BY p.fund_code, p.holder) a
-			JOIN holdings h ON h.fund_code = a.fund AND h.holder = a.holder`
-		args = dateArgs
+		var where string
+		where, hargs = HoldingFilter{Fund: f.Fund, Funds: f.Funds, Holder: f.Holder, District: f.District}.where()
+		from = "holdings h CROSS JOIN %s WHERE " + where + " AND x.fund_code = h.fund_code AND x.holder = h.holder"
 	}
+	source, args := flowSource(from, hargs, f.From, f.To)
+	q := `SELECT a.fund, a.holder, h.district_code AS district, h.project_code AS project,
+		a.received, a.alloc_in, a.alloc_out, a.spent, a.moved, a.first_in
+		FROM (SELECT s.fund_code AS fund, s.holder AS holder, ` + flowSums + `
+			FROM (` + source + `) s GROUP BY s.fund_code, s.holder) a
+		JOIN holdings h ON h.fund_code = a.fund AND h.holder = a.holder ORDER BY 1, 2`
 	var rows []struct {
 		Fund, Holder                              string
 		District, Project, FirstIn                *string
 		Received, AllocIn, AllocOut, Spent, Moved int64
 	}
-	if err := l.db.Conn(ctx).Raw(q+" ORDER BY 1, 2", args...).Scan(&rows).Error; err != nil {
+	if err := l.db.Conn(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]HoldingFlow, len(rows))
@@ -95,6 +86,77 @@ func (l *Ledger) Flows(ctx context.Context, f FlowFilter) ([]HoldingFlow, error)
 			FirstIn: store.Str(r.FirstIn)}
 	}
 	return out, nil
+}
+
+// flowSource is the kept totals of the dates from and to (inclusive; empty
+// is open) as rows (fund_code, holder, received, alloc_in, alloc_out, spent,
+// moved, first_in), several per holding: one per month the dates cover
+// whole, one per day at the ends. from, when not "", narrows each part: a
+// FROM clause with %s for the table (aliased x) and its own condition,
+// taking args.
+func flowSource(from string, args []any, fromDay, toDay string) (string, []any) {
+	if from == "" {
+		from = "%s WHERE 1 = 1"
+	}
+	var parts []string
+	var out []any
+	months := func(first, last string) {
+		q := `SELECT x.fund_code, x.holder, x.received, x.alloc_in, x.alloc_out, x.spent, x.moved,
+			NULLIF(x.first_in, '') AS first_in FROM ` + fmt.Sprintf(from, "holding_months x")
+		out = append(out, args...)
+		if first != "" {
+			q, out = q+" AND x.month >= ?", append(out, first)
+		}
+		if last != "" {
+			q, out = q+" AND x.month <= ?", append(out, last)
+		}
+		parts = append(parts, q)
+	}
+	days := func(first, last string) {
+		parts = append(parts, `SELECT x.fund_code, x.holder, x.received, x.alloc_in, x.alloc_out, x.spent, x.moved,
+			CASE WHEN x.ins > 0 THEN x.booked_on END AS first_in FROM `+fmt.Sprintf(from, "holding_days x")+
+			" AND x.booked_on >= ? AND x.booked_on <= ?")
+		out = append(append(out, args...), first, last)
+	}
+	// The whole months from fromDay to toDay: from the month of fromDay, or
+	// the next when fromDay is not its first day, to the month of toDay, or
+	// the one before when toDay is not its last.
+	firstMonth, lastMonth := "", ""
+	if fromDay != "" {
+		firstMonth = fromDay[:7]
+		if fromDay[8:] != "01" {
+			firstMonth = monthAfter(firstMonth)
+		}
+	}
+	if toDay != "" {
+		lastMonth = toDay[:7]
+		if toDay != monthEnd(lastMonth) {
+			lastMonth = monthBefore(lastMonth)
+		}
+	}
+	switch {
+	case firstMonth != "" && lastMonth != "" && firstMonth > lastMonth:
+		days(fromDay, toDay) // within one month, or two partial ones
+	default:
+		months(firstMonth, lastMonth)
+		if firstMonth != "" && fromDay != firstMonth+"-01" {
+			days(fromDay, monthEnd(fromDay[:7]))
+		}
+		if lastMonth != "" && toDay != monthEnd(lastMonth) {
+			days(toDay[:7]+"-01", toDay)
+		}
+	}
+	return strings.Join(parts, " UNION ALL "), out
+}
+
+// monthAfter, monthBefore and monthEnd do calendar arithmetic on YYYY-MM.
+func monthAfter(m string) string  { return monthStart(m).AddDate(0, 1, 0).Format("2006-01") }
+func monthBefore(m string) string { return monthStart(m).AddDate(0, -1, 0).Format("2006-01") }
+func monthEnd(m string) string    { return monthStart(m).AddDate(0, 1, -1).Format(time.DateOnly) }
+
+func monthStart(m string) time.Time {
+	t, _ := time.Parse("2006-01", m)
+	return t
 }
 
 // CategorySpend is what a project paid from its own holdings for one
@@ -158,10 +220,9 @@ func (l *Ledger) Activities(ctx context.Context, district string) ([]Activity, e
 		FirstIn, LastOut      *string
 	}
 	err := l.db.Conn(ctx).Raw(`SELECT h.fund_code, h.holder, h.district_code, h.project_code AS project, h.balance,
-		MIN(CASE WHEN p.amount > 0 THEN t.booked_on END) AS first_in,
-		MAX(CASE WHEN p.amount < 0 THEN t.booked_on END) AS last_out
-		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
-		WHERE `+where+` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
+		MIN(NULLIF(m.first_in, '')) AS first_in, MAX(NULLIF(m.last_out, '')) AS last_out
+		FROM holdings h CROSS JOIN holding_months m
+		WHERE `+where+` AND m.fund_code = h.fund_code AND m.holder = h.holder
 		GROUP BY h.fund_code, h.holder, h.district_code, h.project_code, h.balance ORDER BY 1, 2`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, err
@@ -271,8 +332,8 @@ func (l *Ledger) FundFlows(ctx context.Context, funds []string, district string)
 	}
 	where, args := HoldingFilter{Funds: funds, District: district}.where()
 	q := `SELECT h.fund_code AS fund, ` + flowSums + `
-		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
-		WHERE ` + where + ` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
+		FROM holdings h CROSS JOIN holding_months s
+		WHERE ` + where + ` AND s.fund_code = h.fund_code AND s.holder = h.holder
 		GROUP BY h.fund_code ORDER BY h.fund_code`
 	var rows []struct {
 		Fund                                      string

@@ -10,12 +10,13 @@ import (
 )
 
 // writeOne writes a single transfer on PostgreSQL in one round trip: the
-// transfer, its postings and the holdings' new balances and chain heads in
-// one statement (data-modifying CTEs run as one statement, and the foreign
+// transfer, its postings, the kept totals (totals.go) and the holdings' new
+// balances and chain heads in one statement (data-modifying CTEs run as one statement, and the foreign
 // keys are checked at its end). The single-transfer path is what every
 // ordinary request takes, so each round trip saved is latency saved.
 func (l *Ledger) writeOne(tx *gorm.DB, t *Transfer, keys []key, states map[key]*state) error {
 	trow, prows := rows(t)
+	ts1 := []*Transfer{t}
 	var b strings.Builder
 	args := make([]any, 0, len(trow)+len(prows)*len(postingCols)+7*len(keys))
 	b.WriteString("WITH t AS (INSERT INTO transfers (" + strings.Join(transferCols, ", ") + ") VALUES (")
@@ -30,7 +31,17 @@ func (l *Ledger) writeOne(tx *gorm.DB, t *Transfer, keys []key, states map[key]*
 		b.WriteString(one)
 		args = append(args, r...)
 	}
-	b.WriteString(`) UPDATE holdings AS h SET balance = v.balance, chain_seq = v.seq, chain_head = v.head,
+	b.WriteString(")")
+	totals := totalRows(ts1)
+	for i, k := range keptTables {
+		if rows := totals[k]; len(rows) > 0 {
+			fmt.Fprintf(&b, ", d%d AS (%s)", i, k.addSQL(len(rows)))
+			for _, r := range rows {
+				args = append(args, r...)
+			}
+		}
+	}
+	b.WriteString(` UPDATE holdings AS h SET balance = v.balance, chain_seq = v.seq, chain_head = v.head,
 		last_booked_on = v.booked FROM (VALUES `)
 	for i, k := range keys {
 		if i > 0 {

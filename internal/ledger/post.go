@@ -145,6 +145,9 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 	if err := insert(tx, ts); err != nil {
 		return err
 	}
+	if err := addTotals(tx, ts); err != nil {
+		return err
+	}
 	return l.update(tx, keys, states)
 }
 

@@ -9,8 +9,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// maxParams keeps one statement under both engines' bound-parameter limits.
-const maxParams = 30000
+// MaxParams keeps one statement under both engines' bound-parameter limits.
+const MaxParams = 30000
 
 // insertChunk is how many rows one prepared INSERT carries: statements of
 // one shape are parsed once and executed many times.
@@ -48,7 +48,7 @@ func InsertMany(tx *gorm.DB, table string, cols []string, rows [][]any) error {
 			return nil
 		}
 	}
-	per := max(1, maxParams/len(cols))
+	per := max(1, MaxParams/len(cols))
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	for start := 0; start < len(rows); start += per {

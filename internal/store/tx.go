@@ -95,6 +95,13 @@ func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) 
 	}, opts))
 }
 
+// InTx reports whether ctx carries a transaction (or a snapshot): work done
+// under it runs on one connection, one statement at a time.
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
 // Conn returns the transaction in ctx, or the pool for reads outside one.
 func (db *DB) Conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {

@@ -119,7 +119,8 @@ func chain(t *testing.T, db *store.DB, fund, holder string) []chainRow {
 // source code would do: change the amount of the receipt at chain position
 // pos of CG/city (and its outside-world side, and the transfer's amount and
 // hash, so that every transfer still balances and hashes), then recompute
-// every later link of the chain and the holding's balance and head.
+// every later link of the chain, the holding's balance and head, and the
+// totals kept for the reports.
 func rewrite(t *testing.T, db *store.DB, l *both, pos int, newAmount money.Amount) {
 	t.Helper()
 	ctx := context.Background()
@@ -150,6 +151,9 @@ func rewrite(t *testing.T, db *store.DB, l *both, pos int, newAmount money.Amoun
 		balance += r.Amount
 	}
 	exec(t, db, "UPDATE holdings SET balance = ?, chain_head = ? WHERE fund_code = 'CG' AND holder = 'city'", balance, head)
+	if err := ledger.RebuildTotals(db.G); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestTamperDetected alters, deletes and reorders stored movements directly

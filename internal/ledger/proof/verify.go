@@ -39,7 +39,8 @@ func (r *Report) fail(where, format string, args ...any) {
 // a deleted or inserted posting, rows swapped in a chain, a balance that is
 // not the sum of its postings, a transfer that does not balance, a gap in
 // the voucher numbers, a checkpoint that no longer matches its chains, or
-// evidence attachments altered, removed or unbound (verifyEvidence).
+// evidence attachments altered, removed or unbound (verifyEvidence), or
+// totals kept for the reports that are not what the postings sum to.
 func (b *Books) Verify(ctx context.Context) (*Report, error) {
 	r := &Report{OK: true}
 	conn := b.db.Conn(ctx)
@@ -56,6 +57,9 @@ func (b *Books) Verify(ctx context.Context) (*Report, error) {
 	if err := b.verifyVouchers(conn, r); err != nil {
 		return nil, err
 	}
+	if err := verifyTotals(conn, r); err != nil {
+		return nil, err
+	}
 	if err := b.verifySeals(ctx, conn, r); err != nil {
 		return nil, err
 	}
@@ -63,6 +67,21 @@ func (b *Books) Verify(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// verifyTotals checks the totals the reports read against the ledger.
+func verifyTotals(conn *gorm.DB, r *Report) error {
+	if !r.OK {
+		return nil
+	}
+	diff, err := ledger.CheckTotals(conn)
+	if err != nil {
+		return err
+	}
+	if diff != "" {
+		r.fail("totals", "%s", diff)
+	}
+	return nil
 }
 
 // verifyChains walks every holding's postings in chain order, recomputing

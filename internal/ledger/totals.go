@@ -1,0 +1,279 @@
+package ledger
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"renofund/internal/store"
+)
+
+// The totals kept beside the postings (migration 00220), written in the
+// transaction that writes the postings, so a report reads them instead of
+// the ledger and is exactly as current:
+//
+//	holding_days     per holding and booking date, the flows as flowSums
+//	                 defines them and how many postings brought money in and
+//	                 took it out
+//	holding_months   the same per holding and month, with the month's first
+//	                 day money came in and last day it went out ('' for none)
+//	late_recordings  per district, booking date, hour of recording and
+//	                 recorder, the transfers recorded on a later UTC date than
+//	                 they were booked on
+//
+// A report reads the months a window covers whole and the days at its ends.
+
+// kept is one table of kept totals: its columns (the first keys of them
+// the key) and how a new row's values merge into the row already there.
+type kept struct {
+	table string
+	cols  []string
+	keys  int
+	merge map[string]string // column → expression; the rest are summed
+}
+
+var (
+	keptDays = kept{table: "holding_days", keys: 3,
+		cols: []string{"booked_on", "fund_code", "holder", "received", "alloc_in", "alloc_out", "spent", "moved", "ins", "outs"}}
+	keptMonths = kept{table: "holding_months", keys: 3,
+		cols: []string{"fund_code", "holder", "month", "received", "alloc_in", "alloc_out", "spent", "moved", "first_in", "last_out"},
+		merge: map[string]string{
+			"first_in": `CASE WHEN holding_months.first_in = '' OR (excluded.first_in <> '' AND excluded.first_in < holding_months.first_in)
+				THEN excluded.first_in ELSE holding_months.first_in END`,
+			"last_out": "CASE WHEN excluded.last_out > holding_months.last_out THEN excluded.last_out ELSE holding_months.last_out END",
+		}}
+	keptLate = kept{table: "late_recordings", keys: 4,
+		cols: []string{"district_code", "booked_on", "hour", "recorded_by", "count", "amount"}}
+)
+
+// flowTotals are one holding's flows over a day or a month.
+type flowTotals struct {
+	received, allocIn, allocOut, spent, moved, ins, outs int64
+	firstIn, lastOut                                     string
+}
+
+// add counts one posting booked on day of a transfer t.
+func (f *flowTotals) add(t *Transfer, p Posting) {
+	a := int64(p.Amount)
+	switch {
+	case t.BaseType == TypeReceipt:
+		f.received += a
+	case t.BaseType == TypeAllocation && p.Holder == t.To:
+		f.allocIn += a
+	case t.BaseType == TypeAllocation && p.Holder == t.From:
+		f.allocOut -= a
+	case t.BaseType == TypeExpenditure || t.BaseType == TypeSubsidy:
+		f.spent -= a
+	}
+	f.moved += a
+	if a > 0 {
+		f.ins++
+		if f.firstIn == "" || t.BookedOn < f.firstIn {
+			f.firstIn = t.BookedOn
+		}
+	} else if a < 0 {
+		f.outs++
+		f.lastOut = max(f.lastOut, t.BookedOn)
+	}
+}
+
+// keyed sums rows by key, remembering the keys in sorted order (the order
+// rows are locked in, the same in every writer).
+type keyed[T any] struct {
+	sums map[string]*T
+	keys [][]string
+}
+
+func (k *keyed[T]) at(key ...string) *T {
+	if k.sums == nil {
+		k.sums = map[string]*T{}
+	}
+	id := strings.Join(key, "\x00")
+	v := k.sums[id]
+	if v == nil {
+		v = new(T)
+		k.sums[id] = v
+		k.keys = append(k.keys, key)
+	}
+	return v
+}
+
+func (k *keyed[T]) rows(row func(key []string, v *T) []any) [][]any {
+	sort.Slice(k.keys, func(i, j int) bool { return slices.Compare(k.keys[i], k.keys[j]) < 0 })
+	out := make([][]any, len(k.keys))
+	for i, key := range k.keys {
+		out[i] = row(key, k.sums[strings.Join(key, "\x00")])
+	}
+	return out
+}
+
+// totalRows sums the transfers into rows of each kept table.
+func totalRows(ts []*Transfer) map[*kept][][]any {
+	var days, months keyed[flowTotals]
+	var late keyed[[2]int64]
+	for _, t := range ts {
+		for _, p := range t.Postings {
+			if p.Holder != External {
+				days.at(t.BookedOn, p.Fund, p.Holder).add(t, p)
+				months.at(p.Fund, p.Holder, t.BookedOn[:7]).add(t, p)
+			}
+		}
+		if t.RecordedAt[:10] > t.BookedOn {
+			s := late.at(t.District, t.BookedOn, t.RecordedAt[:13], t.RecordedBy)
+			s[0]++
+			s[1] += int64(t.Amount)
+		}
+	}
+	return map[*kept][][]any{
+		&keptDays: days.rows(func(k []string, f *flowTotals) []any {
+			return []any{k[0], k[1], k[2], f.received, f.allocIn, f.allocOut, f.spent, f.moved, f.ins, f.outs}
+		}),
+		&keptMonths: months.rows(func(k []string, f *flowTotals) []any {
+			return []any{k[0], k[1], k[2], f.received, f.allocIn, f.allocOut, f.spent, f.moved, f.firstIn, f.lastOut}
+		}),
+		&keptLate: late.rows(func(k []string, s *[2]int64) []any { return []any{k[0], k[1], k[2], k[3], s[0], s[1]} }),
+	}
+}
+
+// keptTables are the kept tables in the order they are written.
+var keptTables = []*kept{&keptDays, &keptMonths, &keptLate}
+
+// addSQL is an INSERT of n rows that adds to the rows already there.
+func (k *kept) addSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + k.table + " (" + strings.Join(k.cols, ", ") + ") VALUES ")
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(k.cols)), ",") + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(one)
+	}
+	b.WriteString(" ON CONFLICT (" + strings.Join(k.cols[:k.keys], ", ") + ") DO UPDATE SET ")
+	for i, c := range k.cols[k.keys:] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if m, ok := k.merge[c]; ok {
+			b.WriteString(c + " = " + m)
+		} else {
+			b.WriteString(c + " = " + k.table + "." + c + " + excluded." + c)
+		}
+	}
+	return b.String()
+}
+
+// addTotals adds the transfers to the kept totals.
+func addTotals(tx *gorm.DB, ts []*Transfer) error {
+	rows := totalRows(ts)
+	for _, k := range keptTables {
+		per := store.MaxParams / len(k.cols)
+		for start := 0; start < len(rows[k]); start += per {
+			chunk := rows[k][start:min(start+per, len(rows[k]))]
+			args := make([]any, 0, len(chunk)*len(k.cols))
+			for _, r := range chunk {
+				args = append(args, r...)
+			}
+			if err := tx.Exec(k.addSQL(len(chunk)), args...).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Recomputations of the kept totals from the ledger itself, in the kept
+// tables' column order.
+const (
+	daysFromLedger = `SELECT t.booked_on, p.fund_code, p.holder,
+		SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END),
+		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.to_holder THEN p.amount ELSE 0 END),
+		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.from_holder THEN -p.amount ELSE 0 END),
+		SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END),
+		SUM(p.amount), SUM(CASE WHEN p.amount > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN p.amount < 0 THEN 1 ELSE 0 END)
+		FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.holder <> '` + External + `'
+		GROUP BY t.booked_on, p.fund_code, p.holder`
+	monthsFromLedger = `SELECT p.fund_code, p.holder, SUBSTR(t.booked_on, 1, 7),
+		SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END),
+		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.to_holder THEN p.amount ELSE 0 END),
+		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.from_holder THEN -p.amount ELSE 0 END),
+		SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END),
+		SUM(p.amount), COALESCE(MIN(CASE WHEN p.amount > 0 THEN t.booked_on END), ''),
+		COALESCE(MAX(CASE WHEN p.amount < 0 THEN t.booked_on END), '')
+		FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.holder <> '` + External + `'
+		GROUP BY p.fund_code, p.holder, SUBSTR(t.booked_on, 1, 7)`
+	lateFromLedger = `SELECT COALESCE(t.district_code, ''), t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by,
+		COUNT(*), SUM(t.amount) FROM transfers t WHERE SUBSTR(t.recorded_at, 1, 10) > t.booked_on
+		GROUP BY COALESCE(t.district_code, ''), t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by`
+)
+
+// keptFromLedger pairs each kept table with its recomputation.
+var keptFromLedger = []struct {
+	*kept
+	recompute string
+}{{&keptDays, daysFromLedger}, {&keptMonths, monthsFromLedger}, {&keptLate, lateFromLedger}}
+
+// RebuildTotals replaces the kept totals with what the ledger conn sees sums
+// to (the totals of books restored from rows written without them).
+func RebuildTotals(conn *gorm.DB) error {
+	for _, c := range keptFromLedger {
+		if err := conn.Exec("DELETE FROM " + c.table).Error; err != nil {
+			return err
+		}
+		if err := conn.Exec("INSERT INTO " + c.table + " (" + strings.Join(c.cols, ", ") + ") " + c.recompute).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckTotals recomputes the kept totals from the transfers and postings
+// conn sees and names the first row that differs ("" when they agree): a
+// total edited, or a posting written without its total.
+func CheckTotals(conn *gorm.DB) (string, error) {
+	for _, c := range keptFromLedger {
+		kept := "SELECT " + strings.Join(c.cols, ", ") + " FROM " + c.table
+		for _, q := range []struct{ sql, says string }{
+			{kept + " EXCEPT " + c.recompute, "kept, but not what the ledger sums to"},
+			{c.recompute + " EXCEPT " + kept, "what the ledger sums to, but not kept"},
+		} {
+			row, err := firstRow(conn, "SELECT * FROM ("+q.sql+") x LIMIT 1", len(c.cols))
+			if err != nil {
+				return "", err
+			}
+			if row != nil {
+				return fmt.Sprintf("%s %v: %s", c.table, row, q.says), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// firstRow reads the first row of q (n columns), or nil when there is none.
+func firstRow(conn *gorm.DB, q string, n int) ([]any, error) {
+	rows, err := conn.Raw(q).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	for i, v := range vals {
+		if b, ok := v.([]byte); ok {
+			vals[i] = string(b)
+		}
+	}
+	return vals, nil
+}
