@@ -108,3 +108,25 @@ func (c *client) batch(funds []string, size int) func(context.Context, int, int)
 		return size, c.post(ctx, "/v1/batches", fmt.Sprintf("%s-b-%d-%d", c.run, len(funds), i), body, 201)
 	}
 }
+
+// get asks for path and wants 200, reading the whole answer.
+func (c *client) get(ctx context.Context, path string) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d %.200s", path, resp.StatusCode, msg)
+	}
+	return nil
+}
