@@ -13,20 +13,22 @@ import (
 )
 
 // load runs op from n workers until the duration or the request budget runs
-// out, and measures throughput and latency.
+// out, and measures throughput and latency. When the time is up no worker
+// starts another request, but those under way finish and count: the elapsed
+// time runs to the last of them (cutting them off would drop whole batches
+// and understate their throughput).
 func load(ctx context.Context, name string, n int, d time.Duration, budget int,
 	op func(ctx context.Context, worker, i int) (int, error)) Result {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
 	var next, transfers, errCount atomic.Int64
 	lats := make([][]time.Duration, n)
 	var wg sync.WaitGroup
 	start := time.Now()
+	deadline := start.Add(d)
 	for w := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && time.Now().Before(deadline) {
 				i := int(next.Add(1))
 				if i > budget {
 					return
