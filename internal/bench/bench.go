@@ -151,6 +151,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	defer raw.close()
+	fmt.Fprintf(cfg.Out, "raw SQL: the baseline, a plain SQL ledger at its best: %s\n", raw.describe(cfg.Clients))
 	hot := funds[:1]
 	// Batches are big requests: a few clients keep the server busy, more
 	// only queue behind the same locks.

@@ -173,6 +173,14 @@ func rawURL(ctx context.Context, main *store.DB, mainURL string) (string, func()
 	return pu.String(), func() { main.G.Exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE") }, nil
 }
 
+// describe says how the baseline runs, for the table.
+func (r *raw) describe(clients int) string {
+	if r.pg {
+		return fmt.Sprintf("one call of a server-side function per transfer (lock 2 accounts in order, 2 inserts, 2 updates, commit), %d connections", clients)
+	}
+	return "one transaction per transfer on the single writer connection (read 2 accounts, 2 inserts, 2 updates, commit)"
+}
+
 func (r *raw) close() {
 	for _, s := range r.stmts {
 		s.Close()
