@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"os"
@@ -12,7 +13,8 @@ import (
 
 // benchCmd runs the standard load. It needs a scratch database: by default a
 // temporary SQLite file; --database-url names a PostgreSQL database that is
-// empty or holds only the demo city (never the production one).
+// empty or holds only the demo city (never the production one). --json
+// writes the figures as JSON to stdout and the table to stderr.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -22,6 +24,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.Duration, "duration", 0, "time per workload (default 5s)")
 	fs.IntVar(&cfg.MaxOps, "max", 0, "transfers per workload at most (default 100000)")
 	fs.IntVar(&cfg.BatchSize, "batch", 1000, "transfers per batch")
+	fs.IntVar(&cfg.ReportRuns, "reports", 20, "requests of each report timed on the demo city")
+	fs.IntVar(&cfg.DemoDivisor, "demo-divisor", 1, "load a demo city 1/N the size (1: the whole city)")
+	asJSON := fs.Bool("json", false, "write the results as JSON to stdout (the table goes to stderr)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run here (read it with go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
@@ -37,6 +42,16 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
-	_, err := bench.Run(ctx, cfg)
+	if *asJSON {
+		cfg.Out = stderr
+	}
+	sum, err := bench.Run(ctx, cfg)
+	if *asJSON && sum != nil {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if jerr := enc.Encode(sum); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
 	return err
 }

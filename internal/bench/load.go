@@ -13,20 +13,22 @@ import (
 )
 
 // load runs op from n workers until the duration or the request budget runs
-// out, and measures throughput and latency.
+// out, and measures throughput and latency. When the time is up no worker
+// starts another request, but those under way finish and count: the elapsed
+// time runs to the last of them (cutting them off would drop whole batches
+// and understate their throughput).
 func load(ctx context.Context, name string, n int, d time.Duration, budget int,
 	op func(ctx context.Context, worker, i int) (int, error)) Result {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
 	var next, transfers, errCount atomic.Int64
 	lats := make([][]time.Duration, n)
 	var wg sync.WaitGroup
 	start := time.Now()
+	deadline := start.Add(d)
 	for w := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && time.Now().Before(deadline) {
 				i := int(next.Add(1))
 				if i > budget {
 					return
@@ -107,4 +109,26 @@ func (c *client) batch(funds []string, size int) func(context.Context, int, int)
 		body, _ := json.Marshal(map[string]any{"items": items})
 		return size, c.post(ctx, "/v1/batches", fmt.Sprintf("%s-b-%d-%d", c.run, len(funds), i), body, 201)
 	}
+}
+
+// get asks for path and wants 200, reading the whole answer.
+func (c *client) get(ctx context.Context, path string) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d %.200s", path, resp.StatusCode, msg)
+	}
+	return nil
 }

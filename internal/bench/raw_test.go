@@ -11,8 +11,9 @@ import (
 )
 
 // TestRawBaseline: the baseline ledger takes every transfer it is given,
-// under concurrency, and its accounts end at exactly what was posted, with
-// continuous voucher numbers and one chain position per entry.
+// spread and on one hot account, under concurrency; the money moved adds up
+// to nothing, every transfer has its two entries, and every account's chain
+// head is its last entry's hash at a position equal to its entry count.
 func TestRawBaseline(t *testing.T) {
 	for _, d := range storetest.Engines() {
 		t.Run(string(d), func(t *testing.T) {
@@ -26,28 +27,42 @@ func TestRawBaseline(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer main.Close()
-			funds := []string{"A", "B", "C"}
-			r, err := newRaw(ctx, main, u, funds)
+			accounts := []string{"A", "B", "C", "D"}
+			r, err := newRaw(ctx, main, u, accounts, 4)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer r.close()
-			res := load(ctx, "raw", 4, 30*time.Second, 60, r.single(funds))
-			if res.Errors != 0 || res.Transfers != 60 {
-				t.Fatalf("%+v", res)
+			for name, op := range map[string]func(context.Context, int, int) (int, error){
+				"spread": r.spread(accounts), "hot": r.hot(accounts)} {
+				res := load(ctx, name, 4, 30*time.Second, 60, op)
+				if res.Errors != 0 || res.Transfers != 60 {
+					t.Fatalf("%s: %+v", name, res)
+				}
 			}
-			var total, n, maxSeq int64
+			var total, n, transfers, hot int64
 			r.db.G.Raw("SELECT COALESCE(SUM(balance), 0) FROM raw_accounts").Scan(&total)
 			r.db.G.Raw("SELECT COUNT(*) FROM raw_entries").Scan(&n)
-			r.db.G.Raw("SELECT MAX(voucher_seq) FROM raw_transfers").Scan(&maxSeq)
-			if total != 60*100 || n != 120 || maxSeq != 60 {
-				t.Errorf("balance %d, entries %d, last voucher %d; want 6000, 120, 60", total, n, maxSeq)
+			r.db.G.Raw("SELECT COUNT(*) FROM raw_transfers").Scan(&transfers)
+			r.db.G.Raw("SELECT balance FROM raw_accounts WHERE code = 'A'").Scan(&hot)
+			if total != int64(len(accounts))*rawStart || n != 240 || transfers != 120 {
+				t.Errorf("total %d, entries %d, transfers %d; want %d, 240, 120", total, n, transfers, int64(len(accounts))*rawStart)
+			}
+			if hot <= rawStart {
+				t.Errorf("the hot account holds %d, want more than its opening %d", hot, int64(rawStart))
 			}
 			var badChain int64
 			r.db.G.Raw(`SELECT COUNT(*) FROM raw_accounts a WHERE a.chain_seq <>
-				(SELECT COUNT(*) FROM raw_entries e WHERE e.account = a.code)`).Scan(&badChain)
+				(SELECT COUNT(*) FROM raw_entries e WHERE e.account = a.code)
+				OR a.chain_head <> (SELECT e.hash FROM raw_entries e WHERE e.account = a.code AND e.chain_seq = a.chain_seq)`).Scan(&badChain)
 			if badChain != 0 {
 				t.Errorf("%d accounts whose chain head is not their last entry", badChain)
+			}
+			var broken int64
+			r.db.G.Raw(`SELECT COUNT(*) FROM raw_entries e JOIN raw_entries p
+				ON p.account = e.account AND p.chain_seq = e.chain_seq - 1 WHERE e.prev_hash <> p.hash`).Scan(&broken)
+			if broken != 0 {
+				t.Errorf("%d entries whose previous hash is not the entry before them", broken)
 			}
 		})
 	}
