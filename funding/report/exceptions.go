@@ -171,6 +171,7 @@ func (s *Service) exceptions(ctx context.Context, r Rules, code string) ([]Excep
 	if store.InTx(ctx) {
 		width = 1
 	}
+	ctx = context.WithValue(ctx, readOnceKey{}, &readOnce{})
 	sem := make(chan struct{}, width)
 	var wg sync.WaitGroup
 	for i, c := range run {

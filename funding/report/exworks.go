@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"renofund/internal/access"
 	"renofund/internal/ledger/contractpay"
@@ -96,7 +97,7 @@ func (s *Service) contractDays(ctx context.Context, find func([]contractpay.Day)
 	if err != nil {
 		return nil, err
 	}
-	days, err := contractpay.Timeline(ctx, s.ledger.DB(), district)
+	days, err := s.timeline(ctx, district)
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +113,27 @@ func (s *Service) contractDays(ctx context.Context, find func([]contractpay.Day)
 		start = end
 	}
 	return out, nil
+}
+
+// readOnce is what the checks of one Exceptions call share: the contracts'
+// payment days, read once for the two checks that judge them.
+type readOnce struct {
+	once sync.Once
+	days []contractpay.Day
+	err  error
+}
+
+type readOnceKey struct{}
+
+// timeline reads the contracts' payment days (see contractpay.Timeline), once
+// per Exceptions call.
+func (s *Service) timeline(ctx context.Context, district string) ([]contractpay.Day, error) {
+	r, ok := ctx.Value(readOnceKey{}).(*readOnce)
+	if !ok {
+		return contractpay.Timeline(ctx, s.ledger.DB(), district)
+	}
+	r.once.Do(func() { r.days, r.err = contractpay.Timeline(ctx, s.ledger.DB(), district) })
+	return r.days, r.err
 }
 
 // paidBefore sums a contract's days before a date ("" for every day) and
