@@ -98,11 +98,23 @@ func flowSource(from string, args []any, fromDay, toDay string) (string, []any) 
 	if from == "" {
 		from = "%s WHERE 1 = 1"
 	}
+	const sums = "x.fund_code, x.holder, x.received, x.alloc_in, x.alloc_out, x.spent, x.moved"
+	return spanSQL(fromDay, toDay,
+		"SELECT "+sums+", NULLIF(x.first_in, '') AS first_in FROM "+fmt.Sprintf(from, "holding_months x"),
+		"SELECT "+sums+", CASE WHEN x.ins > 0 THEN x.booked_on END AS first_in FROM "+fmt.Sprintf(from, "holding_days x"),
+		args)
+}
+
+// spanSQL reads the kept totals of the dates fromDay to toDay (inclusive;
+// empty is open): monthly, a SELECT of month totals (x.month) for the
+// months they cover whole, and daily, the same of day totals (x.booked_on)
+// for the days at either end, both ending in a WHERE clause that takes
+// args. The parts are joined by UNION ALL.
+func spanSQL(fromDay, toDay, monthly, daily string, args []any) (string, []any) {
 	var parts []string
 	var out []any
 	months := func(first, last string) {
-		q := `SELECT x.fund_code, x.holder, x.received, x.alloc_in, x.alloc_out, x.spent, x.moved,
-			NULLIF(x.first_in, '') AS first_in FROM ` + fmt.Sprintf(from, "holding_months x")
+		q := monthly
 		out = append(out, args...)
 		if first != "" {
 			q, out = q+" AND x.month >= ?", append(out, first)
@@ -113,9 +125,7 @@ func flowSource(from string, args []any, fromDay, toDay string) (string, []any) 
 		parts = append(parts, q)
 	}
 	days := func(first, last string) {
-		parts = append(parts, `SELECT x.fund_code, x.holder, x.received, x.alloc_in, x.alloc_out, x.spent, x.moved,
-			CASE WHEN x.ins > 0 THEN x.booked_on END AS first_in FROM `+fmt.Sprintf(from, "holding_days x")+
-			" AND x.booked_on >= ? AND x.booked_on <= ?")
+		parts = append(parts, daily+" AND x.booked_on >= ? AND x.booked_on <= ?")
 		out = append(append(out, args...), first, last)
 	}
 	// The whole months from fromDay to toDay: from the month of fromDay, or
@@ -171,26 +181,26 @@ type CategorySpend struct {
 // SpentByCategory sums, per project and category, the payments made from
 // the projects' own holdings (a subsidy paid from the city's holding is not
 // the project's spending), of one district or project when given, booked
-// between the dates (inclusive; empty is open).
+// between the dates (inclusive; empty is open), from the kept totals.
 func (l *Ledger) SpentByCategory(ctx context.Context, district, project, from, to string) ([]CategorySpend, error) {
-	where, args := booked(from, to)
+	where, args := "", []any(nil)
 	if district != "" {
-		where, args = where+" AND t.district_code = ?", append(args, district)
+		where, args = where+" AND x.district_code = ?", append(args, district)
 	}
 	if project != "" {
-		where, args = where+" AND t.project_code = ?", append(args, project)
+		where, args = where+" AND x.project_code = ?", append(args, project)
 	}
+	source, sargs := spanSQL(from, to,
+		"SELECT x.project_code, x.category, x.spent, NULLIF(x.last_paid, '') AS last_paid FROM category_months x WHERE 1 = 1"+where,
+		"SELECT x.project_code, x.category, x.spent, CASE WHEN x.paid > 0 THEN x.booked_on END AS last_paid FROM category_days x WHERE 1 = 1"+where,
+		args)
 	var rows []struct {
 		Project, Category string
 		LastPaid          *string
 		Spent             int64
 	}
-	err := l.db.Conn(ctx).Raw(`SELECT t.project_code AS project, t.category AS category, -SUM(p.amount) AS spent,
-		MAX(CASE WHEN t.type <> 'reversal' THEN t.booked_on END) AS last_paid
-		FROM transfers t JOIN postings p ON p.transfer_id = t.id
-		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder AND h.project_code = t.project_code
-		WHERE t.base_type IN ('expenditure', 'subsidy_payment') AND t.category IS NOT NULL`+where+`
-		GROUP BY t.project_code, t.category ORDER BY 1, 2`, args...).Scan(&rows).Error
+	err := l.db.Conn(ctx).Raw(`SELECT s.project_code AS project, s.category AS category, SUM(s.spent) AS spent,
+		MAX(s.last_paid) AS last_paid FROM (`+source+`) s GROUP BY s.project_code, s.category ORDER BY 1, 2`, sargs...).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func (l *Ledger) writeOne(tx *gorm.DB, t *Transfer, keys []key, states map[key]*
 		args = append(args, r...)
 	}
 	b.WriteString(")")
-	totals := totalRows(ts1)
+	totals := totalRows(ts1, states)
 	for i, k := range keptTables {
 		if rows := totals[k]; len(rows) > 0 {
 			fmt.Fprintf(&b, ", d%d AS (%s)", i, k.addSQL(len(rows)))

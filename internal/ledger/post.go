@@ -36,6 +36,8 @@ type state struct {
 	readSeq int64
 	// lastBooked is the latest booking date of any posting on the holding.
 	lastBooked string
+	// project is the project the holding belongs to ("" for none).
+	project string
 }
 
 // Post writes the transfers in one transaction (joining the caller's, if
@@ -145,7 +147,7 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 	if err := insert(tx, ts); err != nil {
 		return err
 	}
-	if err := addTotals(tx, ts); err != nil {
+	if err := addTotals(tx, ts, states); err != nil {
 		return err
 	}
 	return l.update(tx, keys, states)
@@ -249,7 +251,7 @@ func (l *Ledger) selectLocked(tx *gorm.DB, keys []key) (map[key]*state, error) {
 		for _, k := range chunk {
 			args = append(args, k.fund, k.holder)
 		}
-		q := `SELECT fund_code, holder, balance, chain_seq, chain_head, last_booked_on FROM holdings
+		q := `SELECT fund_code, holder, balance, chain_seq, chain_head, last_booked_on, project_code FROM holdings
 			WHERE (fund_code, holder) IN (VALUES ` +
 			strings.TrimSuffix(strings.Repeat("(?, ?),", len(chunk)), ",") +
 			`) ORDER BY fund_code, holder` + l.db.ForUpdate()
@@ -260,13 +262,15 @@ func (l *Ledger) selectLocked(tx *gorm.DB, keys []key) (map[key]*state, error) {
 		for rows.Next() {
 			var k key
 			var bal int64
+			var project *string
 			st := &state{}
-			if err := rows.Scan(&k.fund, &k.holder, &bal, &st.seq, &st.head, &st.lastBooked); err != nil {
+			if err := rows.Scan(&k.fund, &k.holder, &bal, &st.seq, &st.head, &st.lastBooked, &project); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			st.balance = money.Amount(bal)
 			st.readSeq = st.seq
+			st.project = store.Str(project)
 			states[k] = st
 		}
 		if err := rows.Close(); err != nil {

@@ -23,6 +23,11 @@ import (
 //	late_recordings  per district, booking date, hour of recording and
 //	                 recorder, the transfers recorded on a later UTC date than
 //	                 they were booked on
+//	category_days    per booking date, project, category and district, the
+//	                 payments made from the project's own holdings (net of
+//	                 reversals) and how many postings of them were not
+//	                 reversals
+//	category_months  the same per month, with the last date paid ('' for none)
 //
 // A report reads the months a window covers whole and the days at its ends.
 
@@ -47,6 +52,11 @@ var (
 		}}
 	keptLate = kept{table: "late_recordings", keys: 4,
 		cols: []string{"district_code", "booked_on", "hour", "recorded_by", "count", "amount"}}
+	keptCategoryDays = kept{table: "category_days", keys: 4,
+		cols: []string{"booked_on", "project_code", "category", "district_code", "spent", "paid"}}
+	keptCategoryMonths = kept{table: "category_months", keys: 4,
+		cols:  []string{"project_code", "category", "month", "district_code", "spent", "last_paid"},
+		merge: map[string]string{"last_paid": "CASE WHEN excluded.last_paid > category_months.last_paid THEN excluded.last_paid ELSE category_months.last_paid END"}}
 )
 
 // flowTotals are one holding's flows over a day or a month.
@@ -110,15 +120,36 @@ func (k *keyed[T]) rows(row func(key []string, v *T) []any) [][]any {
 	return out
 }
 
-// totalRows sums the transfers into rows of each kept table.
-func totalRows(ts []*Transfer) map[*kept][][]any {
+// categorySpend is a project's payments in one category over a day or a
+// month.
+type categorySpend struct {
+	spent, paid int64
+	lastPaid    string
+}
+
+// totalRows sums the transfers into rows of each kept table; states are
+// the holdings they move (for the project each belongs to).
+func totalRows(ts []*Transfer, states map[key]*state) map[*kept][][]any {
 	var days, months keyed[flowTotals]
 	var late keyed[[2]int64]
+	var catDays, catMonths keyed[categorySpend]
 	for _, t := range ts {
+		spending := (t.BaseType == TypeExpenditure || t.BaseType == TypeSubsidy) && t.Category != "" && t.Project != ""
 		for _, p := range t.Postings {
-			if p.Holder != External {
-				days.at(t.BookedOn, p.Fund, p.Holder).add(t, p)
-				months.at(p.Fund, p.Holder, t.BookedOn[:7]).add(t, p)
+			if p.Holder == External {
+				continue
+			}
+			days.at(t.BookedOn, p.Fund, p.Holder).add(t, p)
+			months.at(p.Fund, p.Holder, t.BookedOn[:7]).add(t, p)
+			if st := states[key{p.Fund, p.Holder}]; spending && st != nil && st.project == t.Project {
+				for _, c := range []*categorySpend{catDays.at(t.BookedOn, t.Project, t.Category, t.District),
+					catMonths.at(t.Project, t.Category, t.BookedOn[:7], t.District)} {
+					c.spent -= int64(p.Amount)
+					if t.Type != TypeReversal {
+						c.paid++
+						c.lastPaid = max(c.lastPaid, t.BookedOn)
+					}
+				}
 			}
 		}
 		if t.RecordedAt[:10] > t.BookedOn {
@@ -135,11 +166,17 @@ func totalRows(ts []*Transfer) map[*kept][][]any {
 			return []any{k[0], k[1], k[2], f.received, f.allocIn, f.allocOut, f.spent, f.moved, f.firstIn, f.lastOut}
 		}),
 		&keptLate: late.rows(func(k []string, s *[2]int64) []any { return []any{k[0], k[1], k[2], k[3], s[0], s[1]} }),
+		&keptCategoryDays: catDays.rows(func(k []string, c *categorySpend) []any {
+			return []any{k[0], k[1], k[2], k[3], c.spent, c.paid}
+		}),
+		&keptCategoryMonths: catMonths.rows(func(k []string, c *categorySpend) []any {
+			return []any{k[0], k[1], k[2], k[3], c.spent, c.lastPaid}
+		}),
 	}
 }
 
 // keptTables are the kept tables in the order they are written.
-var keptTables = []*kept{&keptDays, &keptMonths, &keptLate}
+var keptTables = []*kept{&keptDays, &keptMonths, &keptLate, &keptCategoryDays, &keptCategoryMonths}
 
 // addSQL is an INSERT of n rows that adds to the rows already there.
 func (k *kept) addSQL(n int) string {
@@ -167,8 +204,8 @@ func (k *kept) addSQL(n int) string {
 }
 
 // addTotals adds the transfers to the kept totals.
-func addTotals(tx *gorm.DB, ts []*Transfer) error {
-	rows := totalRows(ts)
+func addTotals(tx *gorm.DB, ts []*Transfer, states map[key]*state) error {
+	rows := totalRows(ts, states)
 	for _, k := range keptTables {
 		per := store.MaxParams / len(k.cols)
 		for start := 0; start < len(rows[k]); start += per {
@@ -208,13 +245,25 @@ const (
 	lateFromLedger = `SELECT COALESCE(t.district_code, ''), t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by,
 		COUNT(*), SUM(t.amount) FROM transfers t WHERE SUBSTR(t.recorded_at, 1, 10) > t.booked_on
 		GROUP BY COALESCE(t.district_code, ''), t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by`
+	// A project's own spending: postings of payments with a category out of
+	// holdings of the transfer's project.
+	categoryFrom = `FROM transfers t JOIN postings p ON p.transfer_id = t.id
+		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder AND h.project_code = t.project_code
+		WHERE t.base_type IN ('expenditure', 'subsidy_payment') AND t.category IS NOT NULL`
+	categoryDaysFromLedger = `SELECT t.booked_on, t.project_code, t.category, COALESCE(t.district_code, ''), -SUM(p.amount),
+		SUM(CASE WHEN t.type <> 'reversal' THEN 1 ELSE 0 END) ` + categoryFrom + `
+		GROUP BY t.booked_on, t.project_code, t.category, COALESCE(t.district_code, '')`
+	categoryMonthsFromLedger = `SELECT t.project_code, t.category, SUBSTR(t.booked_on, 1, 7), COALESCE(t.district_code, ''),
+		-SUM(p.amount), COALESCE(MAX(CASE WHEN t.type <> 'reversal' THEN t.booked_on END), '') ` + categoryFrom + `
+		GROUP BY t.project_code, t.category, SUBSTR(t.booked_on, 1, 7), COALESCE(t.district_code, '')`
 )
 
 // keptFromLedger pairs each kept table with its recomputation.
 var keptFromLedger = []struct {
 	*kept
 	recompute string
-}{{&keptDays, daysFromLedger}, {&keptMonths, monthsFromLedger}, {&keptLate, lateFromLedger}}
+}{{&keptDays, daysFromLedger}, {&keptMonths, monthsFromLedger}, {&keptLate, lateFromLedger},
+	{&keptCategoryDays, categoryDaysFromLedger}, {&keptCategoryMonths, categoryMonthsFromLedger}}
 
 // RebuildTotals replaces the kept totals with what the ledger conn sees sums
 // to (the totals of books restored from rows written without them).

@@ -47,9 +47,41 @@ func flowsFromPostings(t *testing.T, db *store.DB, from, to string) []ledger.Hol
 	return out
 }
 
+// spentFromPostings is what SpentByCategory answered before the kept
+// totals, straight from the postings of the project's own holdings.
+func spentFromPostings(t *testing.T, db *store.DB, from, to string) []ledger.CategorySpend {
+	t.Helper()
+	where, args := "", []any{}
+	if from != "" {
+		where, args = where+" AND t.booked_on >= ?", append(args, from)
+	}
+	if to != "" {
+		where, args = where+" AND t.booked_on <= ?", append(args, to)
+	}
+	var rows []struct {
+		Project, Category string
+		LastPaid          *string
+		Spent             int64
+	}
+	err := db.G.Raw(`SELECT t.project_code AS project, t.category AS category, -SUM(p.amount) AS spent,
+		MAX(CASE WHEN t.type <> 'reversal' THEN t.booked_on END) AS last_paid
+		FROM transfers t JOIN postings p ON p.transfer_id = t.id
+		JOIN holdings h ON h.fund_code = p.fund_code AND h.holder = p.holder AND h.project_code = t.project_code
+		WHERE t.base_type IN ('expenditure', 'subsidy_payment') AND t.category IS NOT NULL`+where+`
+		GROUP BY t.project_code, t.category ORDER BY 1, 2`, args...).Scan(&rows).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]ledger.CategorySpend, len(rows))
+	for i, r := range rows {
+		out[i] = ledger.CategorySpend{Project: r.Project, Category: r.Category, Spent: money.Amount(r.Spent), LastPaid: store.Str(r.LastPaid)}
+	}
+	return out
+}
+
 // TestKeptTotalsMatchThePostings posts receipts, allocations, payments and
-// reversals over three months and checks that Flows, read from the kept
-// month and day totals, answers what the postings sum to for windows of
+// reversals over three months and checks that Flows and SpentByCategory,
+// read from the kept month and day totals, answer what the postings sum to for windows of
 // whole months, parts of months, across month ends and open at either end;
 // that audit verification finds the totals right; and that an edited total
 // is found.
@@ -79,18 +111,35 @@ func TestKeptTotalsMatchThePostings(t *testing.T) {
 			}
 			return &r
 		}
+		toProject := func(amount money.Amount, on string) *ledger.Transfer {
+			return &ledger.Transfer{Type: ledger.TypeAllocation, Fund: "CG", From: "district:HZ", To: "project:HZ-001",
+				District: "HZ", Project: "HZ-001", Amount: amount, BookedOn: on, RecordedBy: "district:li", Postings: []ledger.Posting{
+					{Fund: "CG", Holder: "district:HZ", Amount: -amount},
+					{Fund: "CG", Holder: "project:HZ-001", Amount: amount, District: "HZ", Project: "HZ-001"},
+				}}
+		}
+		works := func(amount money.Amount, on, category string) *ledger.Transfer {
+			return &ledger.Transfer{Type: ledger.TypeExpenditure, Fund: "CG", From: "project:HZ-001", District: "HZ",
+				Project: "HZ-001", Category: category, Amount: amount, BookedOn: on, RecordedBy: "district:li",
+				Postings: []ledger.Posting{
+					{Fund: "CG", Holder: "project:HZ-001", Amount: -amount},
+					{Fund: "CG", Holder: ledger.External, Amount: amount},
+				}}
+		}
 		first := receipt(1_000_000_00, "2026-01-05")
 		steps := [][]*ledger.Transfer{
 			{first, receipt(200_000_00, "2026-01-15"), alloc(300_000_00, "2026-01-15")},
 			{pay(50_000_00, "2026-01-31"), receipt(7_00, "2026-02-01"), alloc(100_000_00, "2026-02-10")},
-			{pay(20_000_00, "2026-02-28"), receipt(-1_00, "2026-03-01")},
+			{pay(20_000_00, "2026-02-28"), receipt(-1_00, "2026-03-01"), toProject(90_000_00, "2026-01-20")},
+			{works(10_000_00, "2026-01-20", "basic"), works(3_000_00, "2026-02-10", "basic"), works(500_00, "2026-02-11", "upgrade")},
 		}
 		for _, ts := range steps {
 			if err := l.Post(ctx, ts...); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := l.Post(ctx, reverse(steps[1][0], "2026-03-15"), reverse(steps[0][1], "2026-02-10")); err != nil {
+		if err := l.Post(ctx, reverse(steps[1][0], "2026-03-15"), reverse(steps[0][1], "2026-02-10"),
+			reverse(steps[3][1], "2026-03-02")); err != nil {
 			t.Fatal(err)
 		}
 		windows := [][2]string{{"", ""}, {"2026-01-01", "2026-01-31"}, {"2026-01-15", ""}, {"", "2026-02-10"},
@@ -116,11 +165,20 @@ func TestKeptTotalsMatchThePostings(t *testing.T) {
 				}
 			}
 		}
+		for _, w := range windows {
+			got, err := l.SpentByCategory(ctx, "HZ", "", w[0], w[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := spentFromPostings(t, db, w[0], w[1]); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("spending in window %v:\n got %+v\nwant %+v", w, got, want)
+			}
+		}
 		acts, err := l.Activities(ctx, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := fmt.Sprintf("%d %s %s %s", len(acts), acts[0].Holder, acts[0].FirstIn, acts[0].LastOut); got != "2 city 2026-01-05 2026-03-01" {
+		if got := fmt.Sprintf("%d %s %s %s", len(acts), acts[0].Holder, acts[0].FirstIn, acts[0].LastOut); got != "3 city 2026-01-05 2026-03-01" {
 			t.Errorf("activity of the city: %s", got)
 		}
 		if diff, err := ledger.CheckTotals(db.G); err != nil || diff != "" {
