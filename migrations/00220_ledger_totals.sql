@@ -18,12 +18,13 @@
 -- Three partial indexes over payments only (a few percent of the transfers;
 -- receipts and allocations add nothing to them): the spending per project
 -- and category (budget report), a contractor's payments at a project
--- (contract findings), and payments by amount (duplicate payments).
+-- (contract findings), and payments by district and amount (duplicate
+-- payments).
 
 -- +goose Up
 CREATE INDEX transfers_spending ON transfers (project_code, category) WHERE category IS NOT NULL;
 CREATE INDEX transfers_payments ON transfers (project_code, payee_credit_code) WHERE base_type = 'expenditure';
-CREATE INDEX transfers_paid_amounts ON transfers (amount) WHERE type = 'expenditure';
+CREATE INDEX transfers_paid_amounts ON transfers (district_code, amount) WHERE type = 'expenditure';
 
 CREATE TABLE holding_days (
     booked_on TEXT NOT NULL,
