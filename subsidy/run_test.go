@@ -245,6 +245,20 @@ func TestDistrictHolderPaysItsOwnProjects(t *testing.T) {
 		if category != funding.Improvement {
 			t.Errorf("category = %q, want improvement", category)
 		}
+		// LY's own run is LY's and the bureau's to read, not HZ's: to HZ it
+		// does not exist, in a list or by its id.
+		if got, err := f.svc.Run(districtCtx("LY"), r.ID); err != nil || len(got.Lines) != 1 {
+			t.Errorf("LY reads its run: %+v, %v", got, err)
+		}
+		if _, err := f.svc.Run(districtCtx("HZ"), r.ID); !errors.Is(err, errs.ErrNotFound) {
+			t.Errorf("HZ reads LY's run: error = %v, want not found", err)
+		}
+		if list, err := f.svc.Runs(districtCtx("HZ"), RunFilter{}); err != nil || len(list) != 0 {
+			t.Errorf("HZ's list = %+v, %v; want no run", list, err)
+		}
+		if list, err := f.svc.Runs(districtCtx("LY"), RunFilter{}); err != nil || len(list) != 1 {
+			t.Errorf("LY's list = %+v, %v; want its run", list, err)
+		}
 	})
 }
 

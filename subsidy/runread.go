@@ -2,6 +2,8 @@ package subsidy
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -30,20 +32,15 @@ func scanRun(scan func(dest ...any) error) (*RunSummary, error) {
 // loadRun reads a run with its lines (one district's only, when district is
 // set, with the totals recomputed over them) without checking who asks.
 func (s *Service) loadRun(ctx context.Context, id, district string) (*Run, error) {
-	rows, err := s.db.Conn(ctx).Raw(selectRun+" WHERE id = ?", id).Rows()
-	if err != nil {
-		return nil, err
+	q, args := selectRun+" WHERE id = ?", []any{id}
+	if district != "" {
+		q, args = q+" AND "+ownScheme, append(args, "district:"+district)
 	}
-	var sum *RunSummary
-	if rows.Next() {
-		sum, err = scanRun(rows.Scan)
-	}
-	rows.Close()
-	if err != nil {
-		return nil, err
-	}
-	if sum == nil {
+	sum, err := scanRun(s.db.Conn(ctx).Raw(q, args...).Row().Scan)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: run %q", errs.ErrNotFound, id)
+	} else if err != nil {
+		return nil, err
 	}
 	r := &Run{RunSummary: *sum}
 	if r.Lines, err = s.loadLines(ctx, id, district); err != nil {
@@ -52,6 +49,10 @@ func (s *Service) loadRun(ctx context.Context, id, district string) (*Run, error
 	r.summarise()
 	return r, nil
 }
+
+// ownScheme keeps a district to runs of the city's schemes and its own.
+const ownScheme = `EXISTS (SELECT 1 FROM subsidy_schemes sc WHERE sc.code = scheme_code AND sc.version = scheme_version
+	AND sc.holder IN ('city', ?))`
 
 // ReaderDistrict says which district's lines the actor may read: "" for
 // all (finance, auditor), its own for a district token; admin may not.
@@ -92,6 +93,9 @@ func (s *Service) Runs(ctx context.Context, f RunFilter) ([]*RunSummary, error) 
 		return nil, err
 	}
 	where, args := []string{"id > ?"}, []any{f.After}
+	if d != "" {
+		where, args = append(where, ownScheme), append(args, "district:"+d)
+	}
 	for col, v := range map[string]string{"scheme_code": f.Scheme, "period": f.Period, "status": f.Status} {
 		if v != "" {
 			where = append(where, col+" = ?")
