@@ -9,6 +9,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/clues"
 	"renofund/internal/money"
 	"renofund/internal/window"
 )
@@ -89,11 +90,11 @@ func (s *Service) IdleReport(ctx context.Context, days int, asOf time.Time, w wi
 	if err != nil {
 		return nil, err
 	}
-	acts, err := s.ledger.Activities(ctx, district)
+	acts, err := clues.Activities(ctx, s.ledger.DB(), district)
 	if err != nil {
 		return nil, err
 	}
-	funds, err := fundsOf(ctx, s, acts, func(x ledger.Activity) string { return x.Fund })
+	funds, err := fundsOf(ctx, s, acts, func(x clues.Activity) string { return x.Fund })
 	if err != nil {
 		return nil, err
 	}

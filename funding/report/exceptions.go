@@ -12,6 +12,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/clues"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/window"
@@ -248,7 +249,7 @@ func (s *Service) votes(ctx context.Context, _ Rules) ([]Exception, error) {
 	if err != nil {
 		return nil, err
 	}
-	spending, err := s.ledger.Spending(ctx, funding.Codes(funds))
+	spending, err := clues.Spending(ctx, s.ledger.DB(), funding.Codes(funds))
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/field"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/clues"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -30,12 +31,12 @@ func (s *Service) duplicates(ctx context.Context, r Rules) ([]Exception, error) 
 	if err != nil {
 		return nil, err
 	}
-	vs, err := s.ledger.RepeatedPayments(ctx, district)
+	vs, err := clues.RepeatedPayments(ctx, s.ledger.DB(), district)
 	if err != nil {
 		return nil, err
 	}
 	asOf := r.AsOf.Format(time.DateOnly)
-	vs = slices.DeleteFunc(vs, func(v ledger.Voucher) bool { return v.BookedOn > asOf })
+	vs = slices.DeleteFunc(vs, func(v clues.Voucher) bool { return v.BookedOn > asOf })
 	parent := make([]int, len(vs))
 	for i := range parent {
 		parent[i] = i
@@ -55,7 +56,7 @@ func (s *Service) duplicates(ctx context.Context, r Rules) ([]Exception, error) 
 			}
 		}
 	}
-	groups := map[int][]ledger.Voucher{}
+	groups := map[int][]clues.Voucher{}
 	var roots []int
 	for i := range vs {
 		k := root(i)
@@ -90,12 +91,12 @@ func (s *Service) duplicates(ctx context.Context, r Rules) ([]Exception, error) 
 	return out, nil
 }
 
-func samePayee(a, b ledger.Voucher) bool {
+func samePayee(a, b clues.Voucher) bool {
 	return (a.PayeeCreditCode != "" && a.PayeeCreditCode == b.PayeeCreditCode) ||
 		(a.PayeeBankAccount != "" && a.PayeeBankAccount == b.PayeeBankAccount)
 }
 
-func payee(v ledger.Voucher) string {
+func payee(v clues.Voucher) string {
 	if v.PayeeCreditCode != "" {
 		return v.PayeeName + " (" + v.PayeeCreditCode + ")"
 	}
@@ -177,7 +178,7 @@ func (s *Service) lateEntries(ctx context.Context, r Rules) ([]Exception, error)
 	}
 	asOf, _ := time.Parse(time.DateOnly, r.AsOf.Format(time.DateOnly))
 	until := time.Date(asOf.Year(), asOf.Month(), asOf.Day()+1, 0, 0, 0, 0, field.Zone)
-	vs, err := s.ledger.RecordedAfter(ctx, district, store.FormatTime(until), r.LateDays == 0)
+	vs, err := clues.RecordedAfter(ctx, s.ledger.DB(), district, store.FormatTime(until), r.LateDays == 0)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/clues"
 	"renofund/internal/money"
 )
 
@@ -38,11 +39,11 @@ func (s *Service) LatePassDown(ctx context.Context, from string, asOf time.Time)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := s.ledger.Entries(ctx, ledger.HoldingFilter{District: district, Positive: from == "", AboveProjects: true})
+	entries, err := clues.Entries(ctx, s.ledger.DB(), ledger.HoldingFilter{District: district, Positive: from == "", AboveProjects: true})
 	if err != nil {
 		return nil, err
 	}
-	funds, err := fundsOf(ctx, s, entries, func(x ledger.Entry) string { return x.Fund })
+	funds, err := fundsOf(ctx, s, entries, func(x clues.Entry) string { return x.Fund })
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func (l *Ledger) Flows(ctx context.Context, f FlowFilter) ([]HoldingFlow, error)
 	from, hargs := "", []any(nil)
 	if f.Fund != "" || f.Funds != nil || f.Holder != "" || f.District != "" {
 		var where string
-		where, hargs = HoldingFilter{Fund: f.Fund, Funds: f.Funds, Holder: f.Holder, District: f.District}.where()
+		where, hargs = HoldingFilter{Fund: f.Fund, Funds: f.Funds, Holder: f.Holder, District: f.District}.Where()
 		from = "holdings h CROSS JOIN %s WHERE " + where + " AND x.fund_code = h.fund_code AND x.holder = h.holder"
 	}
 	source, args := flowSource(from, hargs, f.From, f.To)
@@ -211,111 +211,6 @@ func (l *Ledger) SpentByCategory(ctx context.Context, district, project, from, t
 	return out, nil
 }
 
-// Activity is when money last moved on from a holding that still holds
-// some: LastOut is the booking date of its latest outflow ("" when nothing
-// has gone out), FirstIn that of its earliest inflow.
-type Activity struct {
-	Holding
-	FirstIn, LastOut string
-}
-
-// Activities lists, for every holding with money in it (of one district
-// when given), when money last moved on from it.
-func (l *Ledger) Activities(ctx context.Context, district string) ([]Activity, error) {
-	where, args := HoldingFilter{District: district, Positive: true}.where()
-	var rows []struct {
-		FundCode, Holder      string
-		DistrictCode, Project *string
-		Balance               int64
-		FirstIn, LastOut      *string
-	}
-	err := l.db.Conn(ctx).Raw(`SELECT h.fund_code, h.holder, h.district_code, h.project_code AS project, h.balance,
-		MIN(NULLIF(m.first_in, '')) AS first_in, MAX(NULLIF(m.last_out, '')) AS last_out
-		FROM holdings h CROSS JOIN holding_months m
-		WHERE `+where+` AND m.fund_code = h.fund_code AND m.holder = h.holder
-		GROUP BY h.fund_code, h.holder, h.district_code, h.project_code, h.balance ORDER BY 1, 2`, args...).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Activity, len(rows))
-	for i, r := range rows {
-		out[i] = Activity{Holding: Holding{Fund: r.FundCode, Holder: r.Holder, District: store.Str(r.DistrictCode),
-			Project: store.Str(r.Project), Balance: money.Amount(r.Balance)}, FirstIn: store.Str(r.FirstIn), LastOut: store.Str(r.LastOut)}
-	}
-	return out, nil
-}
-
-// Entry is one posting of a holding with the date it was booked on.
-type Entry struct {
-	Fund, Holder, District string
-	BookedOn               string
-	VoucherSeq             int64
-	Amount                 money.Amount // + in, − out
-}
-
-// Entries lists the postings of the holdings f selects, per holding in
-// booking order (then voucher order), for first-in-first-out reasoning.
-func (l *Ledger) Entries(ctx context.Context, f HoldingFilter) ([]Entry, error) {
-	where, args := f.where()
-	var rows []struct {
-		FundCode, Holder   string
-		District           *string
-		BookedOn           string
-		VoucherSeq, Amount int64
-	}
-	err := l.db.Conn(ctx).Raw(`SELECT p.fund_code, p.holder, h.district_code AS district, t.booked_on, t.voucher_seq, p.amount
-		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
-		WHERE `+where+` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
-		ORDER BY p.fund_code, p.holder, t.booked_on, t.voucher_seq`, args...).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Entry, len(rows))
-	for i, r := range rows {
-		out[i] = Entry{Fund: r.FundCode, Holder: r.Holder, District: store.Str(r.District), BookedOn: r.BookedOn,
-			VoucherSeq: r.VoucherSeq, Amount: money.Amount(r.Amount)}
-	}
-	return out, nil
-}
-
-// FundSpending is what a fund has paid out, net of reversals, and the date
-// of its first payment.
-type FundSpending struct {
-	Fund      string
-	Spent     money.Amount
-	FirstPaid string // "" when it has paid nothing
-}
-
-// Spending reports, for each of the funds that has postings, its
-// expenditures (subsidy payments aside) and when it first paid one.
-func (l *Ledger) Spending(ctx context.Context, funds []string) ([]FundSpending, error) {
-	if len(funds) == 0 {
-		return nil, nil
-	}
-	var rows []struct {
-		Fund      string
-		Spent     int64
-		FirstPaid *string
-	}
-	// From the funds' holdings to their postings (every expenditure has one
-	// out of a holding beside the outside world's), so that both engines
-	// look up the few postings of these funds instead of reading them all.
-	err := l.db.Conn(ctx).Raw(`SELECT h.fund_code AS fund,
-		COALESCE(-SUM(CASE WHEN t.base_type = 'expenditure' THEN p.amount END), 0) AS spent,
-		MIN(CASE WHEN t.type = 'expenditure' THEN t.booked_on END) AS first_paid
-		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
-		WHERE h.fund_code IN ? AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
-		GROUP BY h.fund_code ORDER BY 1`, funds).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	out := make([]FundSpending, len(rows))
-	for i, r := range rows {
-		out[i] = FundSpending{Fund: r.Fund, Spent: money.Amount(r.Spent), FirstPaid: store.Str(r.FirstPaid)}
-	}
-	return out, nil
-}
-
 // booked is the condition on booking dates (inclusive; empty is open), as
 // "AND …" clauses on transfers t.
 func booked(from, to string) (string, []any) {
@@ -343,7 +238,7 @@ func (l *Ledger) FundFlows(ctx context.Context, funds []string, district string)
 	if len(funds) == 0 {
 		return nil, nil
 	}
-	where, args := HoldingFilter{Funds: funds, District: district}.where()
+	where, args := HoldingFilter{Funds: funds, District: district}.Where()
 	q := `SELECT h.fund_code AS fund, ` + flowSums + `
 		FROM holdings h CROSS JOIN holding_months s
 		WHERE ` + where + ` AND s.fund_code = h.fund_code AND s.holder = h.holder

@@ -30,7 +30,8 @@ type HoldingFilter struct {
 	Positive, AboveProjects bool
 }
 
-func (f HoldingFilter) where() (string, []any) {
+// Where is the filter as a condition on holdings h, with its arguments.
+func (f HoldingFilter) Where() (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {
@@ -67,7 +68,7 @@ func (f HoldingFilter) where() (string, []any) {
 
 // Holdings lists the holdings f selects, by fund and holder.
 func (l *Ledger) Holdings(ctx context.Context, f HoldingFilter) ([]Holding, error) {
-	where, args := f.where()
+	where, args := f.Where()
 	var rows []struct {
 		FundCode, Holder          string
 		DistrictCode, ProjectCode *string

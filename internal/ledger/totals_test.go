@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/clues"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -174,7 +175,7 @@ func TestKeptTotalsMatchThePostings(t *testing.T) {
 				t.Errorf("spending in window %v:\n got %+v\nwant %+v", w, got, want)
 			}
 		}
-		acts, err := l.Activities(ctx, "")
+		acts, err := clues.Activities(ctx, db, "")
 		if err != nil {
 			t.Fatal(err)
 		}

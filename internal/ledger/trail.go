@@ -46,7 +46,7 @@ type Payment struct {
 // Payments lists the payment legs of one fund from its holdings (of one
 // district when given), in voucher order.
 func (l *Ledger) Payments(ctx context.Context, fund, district string) ([]Payment, error) {
-	where, args := HoldingFilter{Fund: fund, District: district}.where()
+	where, args := HoldingFilter{Fund: fund, District: district}.Where()
 	rows, err := l.db.Conn(ctx).Raw("SELECT "+TransferColumns+`, p.holder, p.amount
 		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
 		WHERE `+where+` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
