@@ -1,3 +1,7 @@
+-- Sums are NUMERIC: one holding's receipts in a month, or a day's late
+-- vouchers across funds, may add up past what BIGINT holds even when every
+-- balance fits, and a write must never fail for its report total.
+--
 -- Totals kept beside the ledger in the same transaction as every posting, so
 -- reports read a few thousand rows instead of every posting. Both tables are
 -- sums of what transfers and postings hold: `audit verify --full` recomputes
@@ -30,11 +34,11 @@ CREATE TABLE holding_days (
     booked_on TEXT NOT NULL,
     fund_code TEXT NOT NULL,
     holder    TEXT NOT NULL,
-    received  BIGINT NOT NULL,
-    alloc_in  BIGINT NOT NULL,
-    alloc_out BIGINT NOT NULL,
-    spent     BIGINT NOT NULL,
-    moved     BIGINT NOT NULL,
+    received  NUMERIC NOT NULL,
+    alloc_in  NUMERIC NOT NULL,
+    alloc_out NUMERIC NOT NULL,
+    spent     NUMERIC NOT NULL,
+    moved     NUMERIC NOT NULL,
     ins       BIGINT NOT NULL,
     outs      BIGINT NOT NULL,
     PRIMARY KEY (booked_on, fund_code, holder)
@@ -57,11 +61,11 @@ CREATE TABLE holding_months (
     fund_code TEXT NOT NULL,
     holder    TEXT NOT NULL,
     month     TEXT NOT NULL,
-    received  BIGINT NOT NULL,
-    alloc_in  BIGINT NOT NULL,
-    alloc_out BIGINT NOT NULL,
-    spent     BIGINT NOT NULL,
-    moved     BIGINT NOT NULL,
+    received  NUMERIC NOT NULL,
+    alloc_in  NUMERIC NOT NULL,
+    alloc_out NUMERIC NOT NULL,
+    spent     NUMERIC NOT NULL,
+    moved     NUMERIC NOT NULL,
     first_in  TEXT NOT NULL,
     last_out  TEXT NOT NULL,
     PRIMARY KEY (fund_code, holder, month)
@@ -79,7 +83,7 @@ CREATE TABLE late_recordings (
     hour          TEXT NOT NULL,
     recorded_by   TEXT NOT NULL,
     count         BIGINT NOT NULL,
-    amount        BIGINT NOT NULL,
+    amount        NUMERIC NOT NULL,
     PRIMARY KEY (district_code, booked_on, hour, recorded_by)
 );
 

@@ -13,7 +13,7 @@ CREATE TABLE category_days (
     project_code  TEXT NOT NULL,
     category      TEXT NOT NULL,
     district_code TEXT NOT NULL,
-    spent         BIGINT NOT NULL,
+    spent         NUMERIC NOT NULL,
     paid          BIGINT NOT NULL,
     PRIMARY KEY (booked_on, project_code, category, district_code)
 );
@@ -31,7 +31,7 @@ CREATE TABLE category_months (
     category      TEXT NOT NULL,
     month         TEXT NOT NULL,
     district_code TEXT NOT NULL,
-    spent         BIGINT NOT NULL,
+    spent         NUMERIC NOT NULL,
     last_paid     TEXT NOT NULL,
     PRIMARY KEY (project_code, category, month, district_code)
 );

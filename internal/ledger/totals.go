@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"math/big"
 	"slices"
 	"sort"
 	"strings"
@@ -59,10 +60,36 @@ var (
 		merge: map[string]string{"last_paid": "CASE WHEN excluded.last_paid > category_months.last_paid THEN excluded.last_paid ELSE category_months.last_paid END"}}
 )
 
+// sum is a total that goes on past int64 (the kept sums are NUMERIC).
+type sum struct {
+	n   int64
+	big *big.Int // set once n would have overflowed
+}
+
+func (s *sum) add(a int64) {
+	if s.big == nil {
+		if r := s.n + a; (a > 0) == (r > s.n) || a == 0 {
+			s.n = r
+			return
+		}
+		s.big = big.NewInt(s.n)
+	}
+	s.big.Add(s.big, big.NewInt(a))
+}
+
+// value is the sum as a statement argument.
+func (s sum) value() any {
+	if s.big != nil {
+		return s.big.String()
+	}
+	return s.n
+}
+
 // flowTotals are one holding's flows over a day or a month.
 type flowTotals struct {
-	received, allocIn, allocOut, spent, moved, ins, outs int64
-	firstIn, lastOut                                     string
+	received, allocIn, allocOut, spent, moved sum
+	ins, outs                                 int64
+	firstIn, lastOut                          string
 }
 
 // add counts one posting booked on day of a transfer t.
@@ -70,15 +97,15 @@ func (f *flowTotals) add(t *Transfer, p Posting) {
 	a := int64(p.Amount)
 	switch {
 	case t.BaseType == TypeReceipt:
-		f.received += a
+		f.received.add(a)
 	case t.BaseType == TypeAllocation && p.Holder == t.To:
-		f.allocIn += a
+		f.allocIn.add(a)
 	case t.BaseType == TypeAllocation && p.Holder == t.From:
-		f.allocOut -= a
+		f.allocOut.add(-a)
 	case t.BaseType == TypeExpenditure || t.BaseType == TypeSubsidy:
-		f.spent -= a
+		f.spent.add(-a)
 	}
-	f.moved += a
+	f.moved.add(a)
 	if a > 0 {
 		f.ins++
 		if f.firstIn == "" || t.BookedOn < f.firstIn {
@@ -123,15 +150,23 @@ func (k *keyed[T]) rows(row func(key []string, v *T) []any) [][]any {
 // categorySpend is a project's payments in one category over a day or a
 // month.
 type categorySpend struct {
-	spent, paid int64
-	lastPaid    string
+	spent    sum
+	paid     int64
+	lastPaid string
+}
+
+// lateTotals are the vouchers of one recording hour booked on an earlier
+// date.
+type lateTotals struct {
+	count  int64
+	amount sum
 }
 
 // totalRows sums the transfers into rows of each kept table; states are
 // the holdings they move (for the project each belongs to).
 func totalRows(ts []*Transfer, states map[key]*state) map[*kept][][]any {
 	var days, months keyed[flowTotals]
-	var late keyed[[2]int64]
+	var late keyed[lateTotals]
 	var catDays, catMonths keyed[categorySpend]
 	for _, t := range ts {
 		spending := (t.BaseType == TypeExpenditure || t.BaseType == TypeSubsidy) && t.Category != "" && t.Project != ""
@@ -144,7 +179,7 @@ func totalRows(ts []*Transfer, states map[key]*state) map[*kept][][]any {
 			if st := states[key{p.Fund, p.Holder}]; spending && st != nil && st.project == t.Project {
 				for _, c := range []*categorySpend{catDays.at(t.BookedOn, t.Project, t.Category, t.District),
 					catMonths.at(t.Project, t.Category, t.BookedOn[:7], t.District)} {
-					c.spent -= int64(p.Amount)
+					c.spent.add(-int64(p.Amount))
 					if t.Type != TypeReversal {
 						c.paid++
 						c.lastPaid = max(c.lastPaid, t.BookedOn)
@@ -154,23 +189,27 @@ func totalRows(ts []*Transfer, states map[key]*state) map[*kept][][]any {
 		}
 		if t.RecordedAt[:10] > t.BookedOn {
 			s := late.at(t.District, t.BookedOn, t.RecordedAt[:13], t.RecordedBy)
-			s[0]++
-			s[1] += int64(t.Amount)
+			s.count++
+			s.amount.add(int64(t.Amount))
 		}
 	}
 	return map[*kept][][]any{
 		&keptDays: days.rows(func(k []string, f *flowTotals) []any {
-			return []any{k[0], k[1], k[2], f.received, f.allocIn, f.allocOut, f.spent, f.moved, f.ins, f.outs}
+			return []any{k[0], k[1], k[2], f.received.value(), f.allocIn.value(), f.allocOut.value(), f.spent.value(),
+				f.moved.value(), f.ins, f.outs}
 		}),
 		&keptMonths: months.rows(func(k []string, f *flowTotals) []any {
-			return []any{k[0], k[1], k[2], f.received, f.allocIn, f.allocOut, f.spent, f.moved, f.firstIn, f.lastOut}
+			return []any{k[0], k[1], k[2], f.received.value(), f.allocIn.value(), f.allocOut.value(), f.spent.value(),
+				f.moved.value(), f.firstIn, f.lastOut}
 		}),
-		&keptLate: late.rows(func(k []string, s *[2]int64) []any { return []any{k[0], k[1], k[2], k[3], s[0], s[1]} }),
+		&keptLate: late.rows(func(k []string, s *lateTotals) []any {
+			return []any{k[0], k[1], k[2], k[3], s.count, s.amount.value()}
+		}),
 		&keptCategoryDays: catDays.rows(func(k []string, c *categorySpend) []any {
-			return []any{k[0], k[1], k[2], k[3], c.spent, c.paid}
+			return []any{k[0], k[1], k[2], k[3], c.spent.value(), c.paid}
 		}),
 		&keptCategoryMonths: catMonths.rows(func(k []string, c *categorySpend) []any {
-			return []any{k[0], k[1], k[2], k[3], c.spent, c.lastPaid}
+			return []any{k[0], k[1], k[2], k[3], c.spent.value(), c.lastPaid}
 		}),
 	}
 }
