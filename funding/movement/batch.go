@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"renofund/funding"
+	"renofund/funding/works"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -61,6 +62,9 @@ func (s *Service) Batch(ctx context.Context, items []BatchItem) (string, []*ledg
 	id := ledger.NewID()
 	var ts []*ledger.Transfer
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		// Read (and share-lock) each project's standing once per
+		// transaction; a retry starts with none.
+		ctx = works.WithStandings(ctx)
 		ts = make([]*ledger.Transfer, 0, len(items))
 		b := &batchState{s: s, ctx: ctx, balances: map[string]map[string]money.Amount{},
 			pending: map[string]map[string]money.Amount{}, earlier: noEarlier()}
