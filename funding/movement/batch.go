@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -177,4 +178,22 @@ func (b *batchState) apply(t *ledger.Transfer) {
 		}
 		m[p.Fund] += p.Amount
 	}
+}
+
+// FundingOf is what paid for a transfer: the money each fund put into it,
+// in posting order (the positive postings, summed per fund).
+func FundingOf(t *ledger.Transfer) []Part {
+	out := make([]Part, 0, 1)
+	for _, p := range t.Postings {
+		if p.Amount <= 0 {
+			continue
+		}
+		i := slices.IndexFunc(out, func(q Part) bool { return q.Fund == p.Fund })
+		if i < 0 {
+			out = append(out, Part{Fund: p.Fund, Amount: p.Amount})
+		} else {
+			out[i].Amount += p.Amount
+		}
+	}
+	return out
 }
