@@ -26,6 +26,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.BatchSize, "batch", 1000, "transfers per batch")
 	fs.IntVar(&cfg.ReportRuns, "reports", 20, "requests of each report timed on the demo city")
 	fs.IntVar(&cfg.DemoDivisor, "demo-divisor", 1, "load a demo city 1/N the size (1: the whole city)")
+	fs.StringVar(&cfg.Only, "only", "", "run only the workloads whose name contains this (e.g. batch), without the report timings")
 	asJSON := fs.Bool("json", false, "write the results as JSON to stdout (the table goes to stderr)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run here (read it with go tool pprof)")
 	if err := fs.Parse(args); err != nil {

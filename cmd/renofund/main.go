@@ -42,7 +42,7 @@ commands:
   subsidy run --scheme CODE [--period P] | subsidy run --due
   export trail --out DIR [--district D] [--project P] [--fund F] [--fiscal-year YYYY | --from DATE --to DATE]
   export verify DIR          check an export directory's files and evidence documents against its manifest
-  bench [--database-url URL] [--clients 32] [--duration 5s] [--batch 1000] [--json]
+  bench [--database-url URL] [--clients 32] [--duration 5s] [--batch 1000] [--only NAME] [--json]
   demo                       load the deterministic demo city into an empty database (again: nothing added)
   audit verify               recompute every hash link and checkpoint (same as GET /v1/audit/verify)
   openapi                    print the OpenAPI document (as served at /openapi.json)

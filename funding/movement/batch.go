@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 
 	"renofund/funding"
+	"renofund/funding/works"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
@@ -61,6 +63,9 @@ func (s *Service) Batch(ctx context.Context, items []BatchItem) (string, []*ledg
 	id := ledger.NewID()
 	var ts []*ledger.Transfer
 	err := s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		// Read (and share-lock) each project's standing once per
+		// transaction; a retry starts with none.
+		ctx = works.WithStandings(ctx)
 		ts = make([]*ledger.Transfer, 0, len(items))
 		b := &batchState{s: s, ctx: ctx, balances: map[string]map[string]money.Amount{},
 			pending: map[string]map[string]money.Amount{}, earlier: noEarlier()}
@@ -173,4 +178,22 @@ func (b *batchState) apply(t *ledger.Transfer) {
 		}
 		m[p.Fund] += p.Amount
 	}
+}
+
+// FundingOf is what paid for a transfer: the money each fund put into it,
+// in posting order (the positive postings, summed per fund).
+func FundingOf(t *ledger.Transfer) []Part {
+	out := make([]Part, 0, 1)
+	for _, p := range t.Postings {
+		if p.Amount <= 0 {
+			continue
+		}
+		i := slices.IndexFunc(out, func(q Part) bool { return q.Fund == p.Fund })
+		if i < 0 {
+			out = append(out, Part{Fund: p.Fund, Amount: p.Amount})
+		} else {
+			out[i].Amount += p.Amount
+		}
+	}
+	return out
 }

@@ -133,8 +133,33 @@ type Standing struct {
 // out of it: the project's row is share-locked until the transaction ends,
 // so the project cannot close under the movement, nor the movement land
 // after the closing.
+//
+// Within a context from WithStandings (one bulk operation's transaction)
+// each project is read and share-locked once: the lock holds until the
+// transaction ends, so what was read stays true for the rest of it.
 func (s *Service) Standing(ctx context.Context, project string) (Standing, error) {
-	return s.standing(ctx, project, s.db.ForShare())
+	c, _ := ctx.Value(standingsKey{}).(map[string]Standing)
+	if st, ok := c[project]; ok {
+		return st, nil
+	}
+	st, err := s.standing(ctx, project, s.db.ForShare())
+	if err == nil && c != nil {
+		c[project] = st
+	}
+	return st, err
+}
+
+type standingsKey struct{}
+
+// WithStandings returns a context in which Standing reads each project once.
+// It is for one transaction's bulk operation (a batch), used by one
+// goroutine: a batch of a thousand receipts into one community asks once
+// whether it is closed.
+func WithStandings(ctx context.Context) context.Context {
+	if ctx.Value(standingsKey{}) != nil {
+		return ctx
+	}
+	return context.WithValue(ctx, standingsKey{}, map[string]Standing{})
 }
 
 // standing reads a project's standing, its row locked with the lock suffix

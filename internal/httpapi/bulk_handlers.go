@@ -6,6 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"renofund/funding/movement"
+	"renofund/internal/ledger"
+	"renofund/internal/ledger/batches"
 	"renofund/internal/money"
 	"renofund/internal/web"
 )
@@ -30,18 +32,24 @@ type batchOut struct {
 	Items []batchItemOut `json:"items"`
 }
 
+// batch's idempotency record is a reference and a digest (see replayBatch).
 func (s *Server) batch(ctx context.Context, in batchIn) (any, int, error) {
-	id, ts, err := s.Movements.Batch(ctx, in.Items)
-	if err != nil {
-		return nil, 0, err
-	}
+	id, ts, err := s.Movements.Batch(ctx, in.Items) // on an error, Write answers it and nothing else
+	return web.Referenced{Body: batchAnswer(id, ts), Kind: "batch", Ref: batches.RefOf(id, ts)}, len(ts), err
+}
+
+func batchAnswer(id string, ts []*ledger.Transfer) batchOut {
 	out := batchOut{ID: id, Count: len(ts), Items: make([]batchItemOut, len(ts))}
 	for i, t := range ts {
-		d := toTransfer(t)
-		out.Items[i] = batchItemOut{Index: i, ID: t.ID, VoucherNo: t.VoucherNo, Type: t.Type, Amount: t.Amount, Funding: d.Funding}
+		out.Items[i] = batchItemOut{Index: i, ID: t.ID, VoucherNo: t.VoucherNo, Type: t.Type, Amount: t.Amount, Funding: movement.FundingOf(t)}
 		out.Total += t.Amount
 	}
-	return out, len(ts), nil
+	return out
+}
+
+func (s *Server) replayBatch(ctx context.Context, ref []byte) (any, error) {
+	id, ts, err := batches.Load(ctx, s.DB, ref)
+	return batchAnswer(id, ts), err
 }
 
 func (s *Server) createPlan(ctx context.Context, in movement.PlanInput) (any, int, error) {

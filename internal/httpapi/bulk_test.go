@@ -1,8 +1,10 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 
@@ -131,4 +133,59 @@ func contains(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// TestBatchReplay: a batch's idempotency record is a reference and a digest,
+// not its answer, and a replay rebuilds from the stored transfers the answer
+// first given, byte for byte: items of two fiscal years interleaved (two
+// voucher blocks), and a payment funded from two funds.
+func TestBatchReplay(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.fund("CG", "central_grant", "city", "basic")
+		e.fund("PG", "provincial_grant", "city", "basic")
+		var items []map[string]any
+		for i := range 40 {
+			it := receiptItem([]string{"CG", "PG"}[i%2], fmt.Sprintf("%d.%02d", 10+i, i))
+			if i%3 == 0 {
+				it["received_on"] = "2025-12-30"
+			}
+			items = append(items, it)
+		}
+		for _, f := range []string{"CG", "PG"} {
+			items = append(items, map[string]any{"type": "allocation", "fund": f, "from": "city", "to": "project:HZ-001",
+				"amount": "100.00", "allocated_on": "2026-03-02"})
+		}
+		pay := expenditure("HZ-001", "basic", "150.00")
+		pay["type"] = "expenditure"
+		pay["funding"] = []map[string]any{{"fund": "CG", "amount": "100.00"}, {"fund": "PG", "amount": "50.00"}}
+		items = append(items, pay)
+		body := map[string]any{"items": items}
+		first := e.do("finance", "POST", "/v1/batches", body, "Idempotency-Key", "batch-replay")
+		if first.Status != 201 {
+			t.Fatalf("first: %d %s", first.Status, first.Body)
+		}
+		var stored string
+		if err := e.db.G.Raw("SELECT body FROM idempotency_keys WHERE key = 'batch-replay'").Scan(&stored).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(stored, "@ref batch ") || len(stored) > 400 {
+			t.Errorf("stored record of %d bytes, want a reference: %.200s", len(stored), stored)
+		}
+		after := e.snapshot()
+		for range 2 {
+			again := e.do("finance", "POST", "/v1/batches", body, "Idempotency-Key", "batch-replay")
+			if again.Status != 201 || !bytes.Equal(again.Body, first.Body) {
+				t.Fatalf("replay: %d %s\nfirst: %s", again.Status, again.Body, first.Body)
+			}
+			if again.Header.Get("Idempotent-Replayed") != "true" {
+				t.Errorf("replay lacks Idempotent-Replayed: true")
+			}
+		}
+		if now := e.snapshot(); now != after {
+			t.Errorf("replay wrote: %+v → %+v", after, now)
+		}
+		e.refuse(t, "finance", "POST", "/v1/batches", map[string]any{"items": items[:3]}, 409, "idempotency_key_reused",
+			"Idempotency-Key", "batch-replay")
+		e.checkBooks()
+	})
 }

@@ -61,7 +61,7 @@ func toTransfer(t *ledger.Transfer) transferDTO {
 		ReversalOf: t.ReversalOf, PlanID: t.PlanID, BatchID: t.BatchID, RecordedBy: t.RecordedBy,
 		RecordedAt: t.RecordedAt, PreparedBy: t.PreparedBy, ApprovedBy: t.ApprovedBy, Contract: t.ContractID, ContractPart: t.ContractPart, Hash: t.Hash,
 		EvidenceDigest: t.EvidenceDigest,
-		Funding:        []movement.Part{}, Postings: []postingDTO{},
+		Postings:       []postingDTO{},
 	}
 	if t.PayerName != "" {
 		d.Payer = &movement.Party{Name: t.PayerName, CreditCode: t.PayerCreditCode}
@@ -69,17 +69,9 @@ func toTransfer(t *ledger.Transfer) transferDTO {
 	if t.PayeeName != "" {
 		d.Payee = &movement.Party{Name: t.PayeeName, CreditCode: t.PayeeCreditCode, BankAccount: t.PayeeBankAccount}
 	}
-	idx := map[string]int{}
+	d.Funding = movement.FundingOf(t)
 	for _, p := range t.Postings {
 		d.Postings = append(d.Postings, postingDTO{p.Fund, p.Holder, p.Amount})
-		if p.Amount > 0 {
-			if i, ok := idx[p.Fund]; ok {
-				d.Funding[i].Amount += p.Amount
-			} else {
-				idx[p.Fund] = len(d.Funding)
-				d.Funding = append(d.Funding, movement.Part{Fund: p.Fund, Amount: p.Amount})
-			}
-		}
 	}
 	return d
 }

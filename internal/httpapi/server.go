@@ -74,6 +74,7 @@ func New(d Deps) *Server {
 	web.New(web.Options{DB: d.DB, Tokens: d.Tokens, Keys: d.Keys, Events: d.Events, Log: d.Log,
 		RateLimit: d.RateLimit}, func(ws *web.Server) []web.Route {
 		s.Server = ws // the handlers the table makes call it
+		ws.Replays = map[string]web.Replay{"batch": s.replayBatch}
 		routes := append(s.table(), s.bulletinRoutes()...)
 		api := routes
 		for _, face := range d.Faces {

@@ -5,7 +5,10 @@
 package idem
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"renofund/internal/errs"
@@ -70,4 +73,41 @@ func (k *Keys) Claim(ctx context.Context, tokenID, key, reqHash string) (prev *S
 func (k *Keys) Save(ctx context.Context, tokenID, key string, status int, body []byte) error {
 	return k.db.Conn(ctx).Exec("UPDATE idempotency_keys SET status = ?, body = ? WHERE token_id = ? AND key = ?",
 		status, string(body), tokenID, key).Error
+}
+
+// A response can be stored by reference instead of whole: a batch of a
+// thousand items is answered with a thousand lines, all of them rebuilt
+// from the batch's transfers. The record is refPrefix, the kind of
+// reference (which the caller knows how to rebuild), the SHA-256 of the
+// response first sent, and the reference itself (JSON):
+//
+//	@ref batch 9f86d0…08 {"batch":"…","count":1000,"vouchers":[…]}
+//
+// Every response stored whole is JSON, so no stored body begins this way.
+const refPrefix = "@ref "
+
+// RefBody is the stored record of a response sent as body and kept as ref.
+func RefBody(kind string, body, ref []byte) []byte {
+	return []byte(refPrefix + kind + " " + Digest(body) + " " + string(ref))
+}
+
+// ParseRef reads a record RefBody wrote; ok is false for a response stored
+// whole.
+func ParseRef(stored []byte) (kind, digest string, ref []byte, ok bool) {
+	rest, ok := bytes.CutPrefix(stored, []byte(refPrefix))
+	if !ok {
+		return "", "", nil, false
+	}
+	k, rest, ok1 := bytes.Cut(rest, []byte(" "))
+	d, ref, ok2 := bytes.Cut(rest, []byte(" "))
+	if !ok1 || !ok2 {
+		return "", "", nil, false
+	}
+	return string(k), string(d), ref, true
+}
+
+// Digest is the hex SHA-256 of a response body.
+func Digest(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }

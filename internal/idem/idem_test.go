@@ -195,3 +195,19 @@ func TestSaveStoresBytes(t *testing.T) {
 		}
 	})
 }
+
+// TestRefBody: a reference record reads back as written, and a body stored
+// whole (JSON) is never taken for one.
+func TestRefBody(t *testing.T) {
+	body := []byte(`{"id":"b1","items":[]}`)
+	rec := idem.RefBody("batch", body, []byte(`{"batch":"b1"}`))
+	kind, digest, ref, ok := idem.ParseRef(rec)
+	if !ok || kind != "batch" || digest != idem.Digest(body) || string(ref) != `{"batch":"b1"}` {
+		t.Errorf("ParseRef(%q) = %q %q %q %v", rec, kind, digest, ref, ok)
+	}
+	for _, whole := range []string{`{"a":1}`, `[]`, ``, `@ref`, `@ref batch`} {
+		if _, _, _, ok := idem.ParseRef([]byte(whole)); ok {
+			t.Errorf("ParseRef(%q) took a whole body for a reference", whole)
+		}
+	}
+}

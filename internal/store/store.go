@@ -99,7 +99,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		}
 		dsn := "file:" + path + "?_txlock=immediate" +
 			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_pragma=synchronous(full)" +
-			"&_pragma=cache_size(-65536)"
+			"&_pragma=cache_size(-65536)" +
+			// Statement journals (the undo of one statement inside a
+			// transaction, written by every multi-row insert) stay in
+			// memory instead of a temporary file: durability is the WAL's.
+			"&_pragma=temp_store(memory)"
 		g, err = gorm.Open(gormlite.Open(dsn), cfg)
 	default:
 		return nil, fmt.Errorf("RENOFUND_DATABASE_URL: want postgres://… or sqlite:PATH, got %q", url)

@@ -33,7 +33,14 @@ func Decode(body []byte, dst any) error {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
 		return fmt.Errorf("%w: body must be a JSON object", errs.ErrInvalidRequest)
 	}
-	if err := CheckKeys(body); err != nil {
+	// One quick pass over the bytes checks keys, depth and control
+	// characters; a body it cannot vouch for goes through CheckKeys, which
+	// names the fault as it always has.
+	if err := quickCheck(body); errors.Is(err, errIrregular) {
+		if err := CheckKeys(body); err != nil {
+			return err
+		}
+	} else if err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -30,6 +30,19 @@ type WithStatus struct {
 	Body any
 }
 
+// Referenced is a write's result whose idempotency record keeps Ref (any
+// JSON value) and the digest of Body instead of Body itself: a batch's
+// thousand lines are rebuilt from its transfers on a replay by the
+// Server.Replays entry for Kind, and must hash to what was first sent.
+type Referenced struct {
+	Body any
+	Kind string
+	Ref  any
+}
+
+// Replay rebuilds a response from the reference a Referenced result stored.
+type Replay func(ctx context.Context, ref []byte) (any, error)
+
 // Write runs a state-changing request in one transaction. With an
 // Idempotency-Key the key, the request's hash and the response are stored in
 // that same transaction, so the response a client saw is stored exactly when
@@ -79,6 +92,10 @@ func (s *Server) Write(c *gin.Context, status int, fn func(ctx context.Context) 
 			if ws, ok := res.(WithStatus); ok {
 				status, res = ws.Code, ws.Body
 			}
+			ref, byRef := res.(Referenced)
+			if byRef {
+				res = ref.Body
+			}
 			if out, err = json.Marshal(res); err != nil {
 				return err
 			}
@@ -86,12 +103,24 @@ func (s *Server) Write(c *gin.Context, status int, fn func(ctx context.Context) 
 			if key == "" {
 				return nil
 			}
-			return s.Keys.Save(ctx, a.TokenID, key, status, out)
+			stored := out
+			if byRef {
+				r, err := json.Marshal(ref.Ref)
+				if err != nil {
+					return err
+				}
+				stored = idem.RefBody(ref.Kind, out, r)
+			}
+			return s.Keys.Save(ctx, a.TokenID, key, status, stored)
 		})
 	}
 	err = run()
 	var rep *errReplay
 	if errors.As(err, &rep) {
+		if rep.Body, err = s.rebuild(c.Request.Context(), rep.Body); err != nil {
+			s.Fail(c, err)
+			return
+		}
 		c.Header("Idempotent-Replayed", "true")
 		c.Data(rep.Status, "application/json; charset=utf-8", append(rep.Body, '\n'))
 		return
@@ -102,4 +131,30 @@ func (s *Server) Write(c *gin.Context, status int, fn func(ctx context.Context) 
 	}
 	s.metrics.transfers.Add(float64(posted))
 	c.Data(status, "application/json; charset=utf-8", append(out, '\n'))
+}
+
+// rebuild turns a stored record into the response body to replay: the
+// body itself, or the response rebuilt from a reference, which must be the
+// one first sent, byte for byte.
+func (s *Server) rebuild(ctx context.Context, stored []byte) ([]byte, error) {
+	kind, digest, ref, ok := idem.ParseRef(stored)
+	if !ok {
+		return stored, nil
+	}
+	replay := s.Replays[kind]
+	if replay == nil {
+		return nil, fmt.Errorf("web: no replay for stored %q responses", kind)
+	}
+	res, err := replay(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(res)
+	if err != nil {
+		return nil, err
+	}
+	if idem.Digest(body) != digest {
+		return nil, fmt.Errorf("web: the %s response rebuilt for a replay differs from the one first sent", kind)
+	}
+	return body, nil
 }

@@ -74,6 +74,9 @@ type Server struct {
 	// it); status and the error's code and message are those the JSON API
 	// would answer.
 	PageFail func(c *gin.Context, status int, code, message string)
+	// Replays rebuild responses stored by reference (see Referenced), by
+	// kind.
+	Replays map[string]Replay
 }
 
 // New builds the server: the public routes (liveness, readiness, metrics,
