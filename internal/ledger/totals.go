@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -210,11 +211,14 @@ const (
 		GROUP BY COALESCE(t.district_code, ''), t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by`
 )
 
-// keptFromLedger pairs each kept table with its recomputation.
+// keptFromLedger pairs each kept table with its recomputation and the
+// column that narrows it to some booking dates (and whether by month).
 var keptFromLedger = []struct {
 	*kept
-	recompute string
-}{{&keptDays, daysFromLedger}, {&keptMonths, monthsFromLedger}, {&keptLate, lateFromLedger}}
+	recompute, scope string
+	monthly          bool
+}{{&keptDays, daysFromLedger, "booked_on", false}, {&keptMonths, monthsFromLedger, "month", true},
+	{&keptLate, lateFromLedger, "booked_on", false}}
 
 // RebuildTotals replaces the kept totals with what the ledger conn sees sums
 // to (the totals of books restored from rows written without them).
@@ -232,15 +236,29 @@ func RebuildTotals(conn *gorm.DB) error {
 
 // CheckTotals recomputes the kept totals from the transfers and postings
 // conn sees and names the first row that differs ("" when they agree): a
-// total edited, or a posting written without its total.
-func CheckTotals(conn *gorm.DB) (string, error) {
+// total edited, or a posting written without its total. Given booking
+// dates, it compares only the rows of those dates and of their months.
+func CheckTotals(conn *gorm.DB, days ...string) (string, error) {
+	months := map[string]bool{}
+	for _, d := range days {
+		months[d[:7]] = true
+	}
 	for _, c := range keptFromLedger {
-		kept := "SELECT " + strings.Join(c.cols, ", ") + " FROM " + c.table
+		cols := strings.Join(c.cols, ", ")
+		kept, ledger, with, args := "SELECT "+cols+" FROM "+c.table, c.recompute, "", []any(nil)
+		if len(days) > 0 {
+			arg := days
+			if c.monthly {
+				arg = slices.Sorted(maps.Keys(months))
+			}
+			with, ledger = "WITH l ("+cols+") AS ("+c.recompute+") ", "SELECT "+cols+" FROM l WHERE "+c.scope+" IN ?"
+			kept, args = kept+" WHERE "+c.scope+" IN ?", []any{arg, arg}
+		}
 		for _, q := range []struct{ sql, says string }{
-			{kept + " EXCEPT " + c.recompute, "kept, but not what the ledger sums to"},
-			{c.recompute + " EXCEPT " + kept, "what the ledger sums to, but not kept"},
+			{kept + " EXCEPT " + ledger, "kept, but not what the ledger sums to"},
+			{ledger + " EXCEPT " + kept, "what the ledger sums to, but not kept"},
 		} {
-			row, err := firstRow(conn, "SELECT * FROM ("+q.sql+") x LIMIT 1", len(c.cols))
+			row, err := firstRow(conn, with+"SELECT * FROM ("+q.sql+") x LIMIT 1", len(c.cols), args...)
 			if err != nil {
 				return "", err
 			}
@@ -253,8 +271,8 @@ func CheckTotals(conn *gorm.DB) (string, error) {
 }
 
 // firstRow reads the first row of q (n columns), or nil when there is none.
-func firstRow(conn *gorm.DB, q string, n int) ([]any, error) {
-	rows, err := conn.Raw(q).Rows()
+func firstRow(conn *gorm.DB, q string, n int, args ...any) ([]any, error) {
+	rows, err := conn.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
