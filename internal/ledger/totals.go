@@ -187,38 +187,47 @@ func addTotals(tx *gorm.DB, ts []*Transfer) error {
 }
 
 // Recomputations of the kept totals from the ledger itself, in the kept
-// tables' column order.
-const (
-	daysFromLedger = `SELECT t.booked_on, p.fund_code, p.holder,
+// tables' column order; scope, where given, narrows the transfers read.
+func daysFromLedger(scope string) string {
+	return `SELECT t.booked_on, p.fund_code, p.holder,
 		SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END),
 		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.to_holder THEN p.amount ELSE 0 END),
 		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.from_holder THEN -p.amount ELSE 0 END),
 		SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END),
 		SUM(p.amount), SUM(CASE WHEN p.amount > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN p.amount < 0 THEN 1 ELSE 0 END)
-		FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.holder <> '` + External + `'
+		FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.holder <> '` + External + `'` + scope + `
 		GROUP BY t.booked_on, p.fund_code, p.holder`
-	monthsFromLedger = `SELECT p.fund_code, p.holder, SUBSTR(t.booked_on, 1, 7),
+}
+
+func monthsFromLedger(scope string) string {
+	return `SELECT p.fund_code, p.holder, SUBSTR(t.booked_on, 1, 7),
 		SUM(CASE WHEN t.base_type = 'receipt' THEN p.amount ELSE 0 END),
 		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.to_holder THEN p.amount ELSE 0 END),
 		SUM(CASE WHEN t.base_type = 'allocation' AND p.holder = t.from_holder THEN -p.amount ELSE 0 END),
 		SUM(CASE WHEN t.base_type IN ('expenditure', 'subsidy_payment') THEN -p.amount ELSE 0 END),
 		SUM(p.amount), COALESCE(MIN(CASE WHEN p.amount > 0 THEN t.booked_on END), ''),
 		COALESCE(MAX(CASE WHEN p.amount < 0 THEN t.booked_on END), '')
-		FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.holder <> '` + External + `'
+		FROM postings p JOIN transfers t ON t.id = p.transfer_id WHERE p.holder <> '` + External + `'` + scope + `
 		GROUP BY p.fund_code, p.holder, SUBSTR(t.booked_on, 1, 7)`
-	lateFromLedger = `SELECT COALESCE(t.district_code, ''), t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by,
-		COUNT(*), SUM(t.amount) FROM transfers t WHERE SUBSTR(t.recorded_at, 1, 10) > t.booked_on
+}
+
+func lateFromLedger(scope string) string {
+	return `SELECT COALESCE(t.district_code, ''), t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by,
+		COUNT(*), SUM(t.amount) FROM transfers t WHERE SUBSTR(t.recorded_at, 1, 10) > t.booked_on` + scope + `
 		GROUP BY COALESCE(t.district_code, ''), t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by`
-)
+}
 
 // keptFromLedger pairs each kept table with its recomputation and the
-// column that narrows it to some booking dates (and whether by month).
+// columns, kept and in the ledger, that narrow both to some booking dates
+// (by month for holding_months).
 var keptFromLedger = []struct {
 	*kept
-	recompute, scope string
-	monthly          bool
-}{{&keptDays, daysFromLedger, "booked_on", false}, {&keptMonths, monthsFromLedger, "month", true},
-	{&keptLate, lateFromLedger, "booked_on", false}}
+	recompute       func(scope string) string
+	scope, byLedger string
+	monthly         bool
+}{{&keptDays, daysFromLedger, "booked_on", "t.booked_on", false},
+	{&keptMonths, monthsFromLedger, "month", "SUBSTR(t.booked_on, 1, 7)", true},
+	{&keptLate, lateFromLedger, "booked_on", "t.booked_on", false}}
 
 // RebuildTotals replaces the kept totals with what the ledger conn sees sums
 // to (the totals of books restored from rows written without them).
@@ -227,7 +236,7 @@ func RebuildTotals(conn *gorm.DB) error {
 		if err := conn.Exec("DELETE FROM " + c.table).Error; err != nil {
 			return err
 		}
-		if err := conn.Exec("INSERT INTO " + c.table + " (" + strings.Join(c.cols, ", ") + ") " + c.recompute).Error; err != nil {
+		if err := conn.Exec("INSERT INTO " + c.table + " (" + strings.Join(c.cols, ", ") + ") " + c.recompute("")).Error; err != nil {
 			return err
 		}
 	}
@@ -238,6 +247,7 @@ func RebuildTotals(conn *gorm.DB) error {
 // conn sees and names the first row that differs ("" when they agree): a
 // total edited, or a posting written without its total. Given booking
 // dates, it compares only the rows of those dates and of their months.
+// Each table is recomputed once and compared both ways.
 func CheckTotals(conn *gorm.DB, days ...string) (string, error) {
 	months := map[string]bool{}
 	for _, d := range days {
@@ -245,26 +255,27 @@ func CheckTotals(conn *gorm.DB, days ...string) (string, error) {
 	}
 	for _, c := range keptFromLedger {
 		cols := strings.Join(c.cols, ", ")
-		kept, ledger, with, args := "SELECT "+cols+" FROM "+c.table, c.recompute, "", []any(nil)
+		kept, scope, args := "SELECT "+cols+" FROM "+c.table, "", []any(nil)
 		if len(days) > 0 {
 			arg := days
 			if c.monthly {
 				arg = slices.Sorted(maps.Keys(months))
 			}
-			with, ledger = "WITH l ("+cols+") AS ("+c.recompute+") ", "SELECT "+cols+" FROM l WHERE "+c.scope+" IN ?"
-			kept, args = kept+" WHERE "+c.scope+" IN ?", []any{arg, arg}
+			kept, scope, args = kept+" WHERE "+c.scope+" IN ?", " AND "+c.byLedger+" IN ?", []any{arg, arg}
 		}
-		for _, q := range []struct{ sql, says string }{
-			{kept + " EXCEPT " + ledger, "kept, but not what the ledger sums to"},
-			{ledger + " EXCEPT " + kept, "what the ledger sums to, but not kept"},
-		} {
-			row, err := firstRow(conn, with+"SELECT * FROM ("+q.sql+") x LIMIT 1", len(c.cols), args...)
-			if err != nil {
-				return "", err
+		q := "WITH l (" + cols + ") AS MATERIALIZED (" + c.recompute(scope) + "), k AS MATERIALIZED (" + kept + `)
+			SELECT * FROM (SELECT 1 AS side, x.* FROM (SELECT * FROM k EXCEPT SELECT * FROM l) x
+			UNION ALL SELECT 2 AS side, y.* FROM (SELECT * FROM l EXCEPT SELECT * FROM k) y) z ORDER BY side LIMIT 1`
+		row, err := firstRow(conn, q, 1+len(c.cols), args...)
+		if err != nil {
+			return "", err
+		}
+		if row != nil {
+			says := "kept, but not what the ledger sums to"
+			if fmt.Sprint(row[0]) == "2" {
+				says = "what the ledger sums to, but not kept"
 			}
-			if row != nil {
-				return fmt.Sprintf("%s %v: %s", c.table, row, q.says), nil
-			}
+			return fmt.Sprintf("%s %v: %s", c.table, row[1:], says), nil
 		}
 	}
 	return "", nil
