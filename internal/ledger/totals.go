@@ -217,6 +217,14 @@ func lateFromLedger(scope string) string {
 		GROUP BY COALESCE(t.district_code, ''), t.booked_on, SUBSTR(t.recorded_at, 1, 13), t.recorded_by`
 }
 
+// monthsFromDays sums the kept days of some months (between ? and ?, in ?)
+// as holding_months keeps them.
+const monthsFromDays = `SELECT fund_code, holder, SUBSTR(booked_on, 1, 7), SUM(received), SUM(alloc_in), SUM(alloc_out),
+	SUM(spent), SUM(moved), COALESCE(MIN(CASE WHEN ins > 0 THEN booked_on END), ''),
+	COALESCE(MAX(CASE WHEN outs > 0 THEN booked_on END), '')
+	FROM holding_days WHERE booked_on BETWEEN ? AND ? AND SUBSTR(booked_on, 1, 7) IN ?
+	GROUP BY fund_code, holder, SUBSTR(booked_on, 1, 7)`
+
 // keptFromLedger pairs each kept table with its recomputation and the
 // columns, kept and in the ledger, that narrow both to some booking dates
 // (by month for holding_months).
@@ -246,8 +254,10 @@ func RebuildTotals(conn *gorm.DB) error {
 // CheckTotals recomputes the kept totals from the transfers and postings
 // conn sees and names the first row that differs ("" when they agree): a
 // total edited, or a posting written without its total. Given booking
-// dates, it compares only the rows of those dates and of their months.
-// Each table is recomputed once and compared both ways.
+// dates (those written since a checkpoint), it recomputes only the rows of
+// those dates from the ledger, and checks the months holding them against
+// their kept days (the other days of those months are as the checkpoint
+// found them). Each table is recomputed once and compared both ways.
 func CheckTotals(conn *gorm.DB, days ...string) (string, error) {
 	months := map[string]bool{}
 	for _, d := range days {
@@ -255,15 +265,16 @@ func CheckTotals(conn *gorm.DB, days ...string) (string, error) {
 	}
 	for _, c := range keptFromLedger {
 		cols := strings.Join(c.cols, ", ")
-		kept, scope, args := "SELECT "+cols+" FROM "+c.table, "", []any(nil)
-		if len(days) > 0 {
-			arg := days
-			if c.monthly {
-				arg = slices.Sorted(maps.Keys(months))
-			}
-			kept, scope, args = kept+" WHERE "+c.scope+" IN ?", " AND "+c.byLedger+" IN ?", []any{arg, arg}
+		kept, recompute, args := "SELECT "+cols+" FROM "+c.table, c.recompute(""), []any(nil)
+		switch {
+		case len(days) > 0 && c.monthly:
+			ms := slices.Sorted(maps.Keys(months))
+			kept, recompute = kept+" WHERE "+c.scope+" IN ?", monthsFromDays
+			args = []any{ms[0] + "-01", ms[len(ms)-1] + "-31", ms, ms}
+		case len(days) > 0:
+			kept, recompute, args = kept+" WHERE "+c.scope+" IN ?", c.recompute(" AND "+c.byLedger+" IN ?"), []any{days, days}
 		}
-		q := "WITH l (" + cols + ") AS MATERIALIZED (" + c.recompute(scope) + "), k AS MATERIALIZED (" + kept + `)
+		q := "WITH l (" + cols + ") AS MATERIALIZED (" + recompute + "), k AS MATERIALIZED (" + kept + `)
 			SELECT * FROM (SELECT 1 AS side, x.* FROM (SELECT * FROM k EXCEPT SELECT * FROM l) x
 			UNION ALL SELECT 2 AS side, y.* FROM (SELECT * FROM l EXCEPT SELECT * FROM k) y) z ORDER BY side LIMIT 1`
 		row, err := firstRow(conn, q, 1+len(c.cols), args...)

@@ -30,7 +30,9 @@ import (
 //   - every seal in force's stored balances, and from the ledger the seals
 //     the checkpoint did not precede or whose last day is on or after the
 //     earliest booking date written since;
-//   - the evidence chain whole: the checkpoint does not seal its head.
+//   - the evidence chain whole (the checkpoint does not seal its head), and
+//     the evidence digests of the transfers written since and of every
+//     transfer something is bound to.
 //
 // Only Full catches a change before the checkpoint that keeps every count,
 // sum and recorded head: a field of an old transfer or posting altered with
@@ -91,7 +93,7 @@ func (b *Books) verifySince(ctx context.Context, conn *gorm.DB, r *Report, from 
 	if err != nil {
 		return err
 	}
-	return b.verifyEvidence(conn, r)
+	return b.verifyEvidence(conn, r, w.booked)
 }
 
 // heldRow is a holding as recorded.

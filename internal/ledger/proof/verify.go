@@ -115,7 +115,7 @@ func (b *Books) verify(ctx context.Context, mode Mode) (*Report, error) {
 	if err := b.verifySeals(ctx, conn, r, nil); err != nil {
 		return nil, err
 	}
-	if err := b.verifyEvidence(conn, r); err != nil {
+	if err := b.verifyEvidence(conn, r, nil); err != nil {
 		return nil, err
 	}
 	return r, nil
