@@ -446,7 +446,7 @@ func checkBooks(t testing.TB, db *store.DB) {
 		}
 	}
 
-	r, err := proof.New(db).Verify(context.Background())
+	r, err := proof.New(db).Verify(context.Background(), proof.Full)
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}

@@ -44,7 +44,9 @@ commands:
   export verify DIR          check an export directory's files and evidence documents against its manifest
   bench [--database-url URL] [--clients 32] [--duration 5s] [--batch 1000] [--only NAME] [--json]
   demo                       load the deterministic demo city into an empty database (again: nothing added)
-  audit verify               recompute every hash link and checkpoint (same as GET /v1/audit/verify)
+  audit verify [--full]      recompute what was written since the newest checkpoint, or with --full everything:
+                             every hash link, balance, voucher number, checkpoint, seal, document and kept total
+                             (same as GET /v1/audit/verify[?full=true])
   openapi                    print the OpenAPI document (as served at /openapi.json)
 
 environment:
@@ -99,12 +101,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "demo":
 		return demoCmd(ctx, cfg, stdout)
 	case "verify":
-		return verifyCmd(ctx, cfg, stdout)
+		return verifyCmd(ctx, cfg, args[1:], stdout, stderr)
 	case "openapi":
 		return openapiCmd(ctx, cfg, stdout)
 	case "audit":
 		if len(args) > 1 && args[1] == "verify" {
-			return verifyCmd(ctx, cfg, stdout)
+			return verifyCmd(ctx, cfg, args[2:], stdout, stderr)
 		}
 		return usageError{"audit: want verify"}
 	case "help", "-h", "--help":

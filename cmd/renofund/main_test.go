@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"renofund/internal/demo"
+	"renofund/internal/ledger/proof"
 )
 
 // TestHelpExitsZero: every command, and the program itself, answers --help
@@ -99,5 +100,45 @@ func TestExportVerify(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"export", "verify", out}, env, &buf, &buf); err == nil || !strings.Contains(err.Error(), "trail.jsonl") {
 		t.Errorf("export verify of an altered directory: %v", err)
+	}
+}
+
+// TestAuditVerifyModes: audit verify runs since the newest checkpoint (in
+// full while there is none: an empty database has none), --full always in
+// full, and refuses what it does not know.
+func TestAuditVerifyModes(t *testing.T) {
+	url := "sqlite:" + filepath.Join(t.TempDir(), "v.db")
+	env := func(k string) string { return map[string]string{"RENOFUND_DATABASE_URL": url}[k] }
+	ctx := context.Background()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{{[]string{"audit", "verify"}, `"mode": "full"`}, {[]string{"audit", "verify", "--full"}, `"mode": "full"`}} {
+		var out bytes.Buffer
+		if err := run(ctx, c.args, env, &out, &out); err != nil || !strings.Contains(out.String(), c.want) ||
+			!strings.Contains(out.String(), `"ok": true`) {
+			t.Errorf("%v: %v %s", c.args, err, out.String())
+		}
+	}
+	db, err := openDB(ctx, loadConfig(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = proof.New(db).Checkpoint(ctx)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"audit", "verify"}, env, &out, &out); err != nil || !strings.Contains(out.String(), `"mode": "since_checkpoint"`) ||
+		!strings.Contains(out.String(), `"since": {`) {
+		t.Errorf("since the checkpoint: %v %s", err, out.String())
+	}
+	var usage usageError
+	if err := run(ctx, []string{"audit", "verify", "--fast"}, env, &out, &out); !errors.As(err, &usage) {
+		t.Errorf("--fast: %v", err)
+	}
+	if err := run(ctx, []string{"audit", "verify", "full"}, env, &out, &out); !errors.As(err, &usage) {
+		t.Errorf("a stray argument: %v", err)
 	}
 }

@@ -60,13 +60,28 @@ func tokenCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 	return usageError{"token: want issue or revoke"}
 }
 
-func verifyCmd(ctx context.Context, cfg config, stdout io.Writer) error {
+// verifyCmd is `audit verify [--full]`: since the newest checkpoint by
+// default, everything with --full.
+func verifyCmd(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	full := fs.Bool("full", false, "recompute everything, not only what was written since the newest checkpoint")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{"audit verify [--full]: unexpected " + fs.Arg(0)}
+	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	r, err := proof.New(db).Verify(ctx)
+	mode := proof.SinceCheckpoint
+	if *full {
+		mode = proof.Full
+	}
+	r, err := proof.New(db).Verify(ctx, mode)
 	if err != nil {
 		return err
 	}

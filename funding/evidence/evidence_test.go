@@ -65,7 +65,7 @@ func TestChainAndBinding(t *testing.T) {
 		for err := range errc {
 			t.Fatal(err)
 		}
-		r, err := proof.New(db).Verify(context.Background())
+		r, err := proof.New(db).Verify(context.Background(), proof.Full)
 		if err != nil || !r.OK || r.Attachments != int64(len(ids)) {
 			t.Fatalf("verify after concurrent uploads: %+v, %v", r, err)
 		}
@@ -118,7 +118,7 @@ func TestChainAndBinding(t *testing.T) {
 		if err != nil || a.BoundTo != "transfer:"+tr.ID || a.District != "HZ" {
 			t.Errorf("bound document: %+v, %v", a, err)
 		}
-		if r, err := proof.New(db).Verify(context.Background()); err != nil || !r.OK {
+		if r, err := proof.New(db).Verify(context.Background(), proof.Full); err != nil || !r.OK {
 			t.Errorf("verify after binding: %+v, %v", r, err)
 		}
 	})

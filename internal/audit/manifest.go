@@ -80,7 +80,7 @@ func ExportDir(ctx context.Context, db *store.DB, l *ledger.Ledger, dir string, 
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	rep, err := proof.New(l.DB()).Verify(ctx)
+	rep, err := proof.New(l.DB()).Verify(ctx, proof.Full)
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}

@@ -74,7 +74,7 @@ func TestRunSmall(t *testing.T) {
 					t.Errorf("the table does not print %q", q.label)
 				}
 			}
-			wantReports := []string{"funding", "funding_year", "budget", "project_funding", "exceptions", "audit_verify_full"}
+			wantReports := []string{"funding", "funding_year", "budget", "project_funding", "exceptions", "audit_verify", "audit_verify_full"}
 			if len(got.Reports) != len(wantReports) {
 				t.Fatalf("%d reports, want %d:\n%s", len(got.Reports), len(wantReports), raw)
 			}

@@ -59,8 +59,11 @@ type Summary struct {
 	// its month's balance statement signed and reviewed.
 	Statements int `json:"statements"`
 	// Published are the communities whose disclosure pages (公示) are public.
-	Published int    `json:"published"`
-	Message   string `json:"message"`
+	Published int `json:"published"`
+	// Checkpoint is the checkpoint of every chain head sealed at the end,
+	// as `serve` seals one every ten minutes: where `audit verify` starts.
+	Checkpoint int64  `json:"checkpoint"`
+	Message    string `json:"message"`
 }
 
 // marker and markerName are the fund whose presence means the demo is
@@ -123,8 +126,9 @@ func LoadScaled(ctx context.Context, svc *app.Services, divisor int) (*Summary, 
 			return nil, fmt.Errorf("demo: analyze: %w", err)
 		}
 		sum.Loaded = true
-		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled), %d monthly bulletins, %d documents, %d disclosure pages published (/public/)",
-			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled, sum.Bulletins, sum.Attachments, sum.Published)
+		sum.Message = fmt.Sprintf("loaded %d districts, %d projects, %d funds, %d transfers, %d works contracts (%d settled), %d monthly bulletins, %d documents, %d disclosure pages published (/public/), checkpoint %d sealed",
+			sum.Districts, sum.Projects, sum.Funds, sum.Transfers, sum.Contracts, sum.Settled, sum.Bulletins, sum.Attachments, sum.Published,
+			sum.Checkpoint)
 	}
 	return sum, nil
 }
@@ -151,7 +155,15 @@ func (b *builder) build() error {
 			return err
 		}
 	}
-	return b.flush()
+	if err := b.flush(); err != nil {
+		return err
+	}
+	cp, err := b.svc.Proof.Checkpoint(b.ctx)
+	if err != nil {
+		return err
+	}
+	b.sum.Checkpoint = cp.Seq
+	return nil
 }
 
 // post queues a transfer; queued transfers are posted in large groups so

@@ -112,7 +112,7 @@ func TestDemoCityAndReports(t *testing.T) {
 				t.Errorf("HZ sees a row of %s", l.District)
 			}
 		}
-		r, err := proof.New(l.DB()).Verify(ctx)
+		r, err := proof.New(l.DB()).Verify(ctx, proof.Full)
 		if err != nil || !r.OK {
 			t.Errorf("verify: %+v %v", r, err)
 		}

@@ -178,7 +178,7 @@ func (h *harness) checkBooks(ctx context.Context, verify, deep bool) error {
 	}
 	if verify {
 		start := time.Now()
-		rep, err := proof.New(h.ledger.DB()).Verify(ctx)
+		rep, err := proof.New(h.ledger.DB()).Verify(ctx, proof.Full)
 		h.mu.Lock()
 		h.stats.Verifies++
 		h.verifying += time.Since(start)
@@ -191,6 +191,15 @@ func (h *harness) checkBooks(ctx context.Context, verify, deep bool) error {
 		}
 		if rep.Transfers != m.transfers {
 			return fmt.Errorf("verify checked %d transfers, model has %d", rep.Transfers, m.transfers)
+		}
+		// The verification since the newest checkpoint (the harness seals
+		// them among its operations) must agree on untampered books.
+		since, err := proof.New(h.ledger.DB()).Verify(ctx, proof.SinceCheckpoint)
+		if err != nil {
+			return fmt.Errorf("verify since the checkpoint: %w", err)
+		}
+		if !since.OK {
+			return fmt.Errorf("hash links do not verify since checkpoint %v: %s at %s", since.Since, since.Problem, since.Where)
 		}
 	}
 	return nil

@@ -72,7 +72,7 @@ func (w *worker) opPeriod(ctx context.Context) (result, error) {
 			return res, w.fail("%s: %v", res.desc, err)
 		}
 	}
-	rep, err := proof.New(w.h.ledger.DB()).Verify(ctx)
+	rep, err := proof.New(w.h.ledger.DB()).Verify(ctx, proof.Full)
 	if err != nil || !rep.OK || rep.Seals == 0 {
 		return res, w.fail("%s: verify with the seal in force: %v %+v", res.desc, err, rep)
 	}

@@ -55,7 +55,7 @@ func TestCheckpointsConcurrently(t *testing.T) {
 				}
 			}
 		}
-		rep, err := proof.New(l.DB()).Verify(ctx)
+		rep, err := proof.New(l.DB()).Verify(ctx, proof.Full)
 		if err != nil || !rep.OK {
 			t.Fatalf("Verify = %+v, %v", rep, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"renofund/funding"
 	"renofund/funding/movement"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/proof"
 	"renofund/internal/web"
 )
 
@@ -153,6 +154,6 @@ func (s *Server) projectFunding(c *gin.Context) {
 }
 
 func (s *Server) verify(c *gin.Context) {
-	r, err := s.Proof.Verify(c.Request.Context())
+	r, err := s.Proof.Verify(c.Request.Context(), proof.ModeOf(c.Query("full")))
 	web.Respond(s.Server, c, r, err)
 }

@@ -237,7 +237,7 @@ func (e *env) checkBooks() {
 	if negative != 0 {
 		e.t.Errorf("%d holdings below zero", negative)
 	}
-	r, err := proof.New(e.ledger.DB()).Verify(context.Background())
+	r, err := proof.New(e.ledger.DB()).Verify(context.Background(), proof.Full)
 	if err != nil {
 		e.t.Fatalf("verify: %v", err)
 	}

@@ -95,10 +95,17 @@ func TestPeriodCloseOverHTTP(t *testing.T) {
 			t.Errorf("district HZ sees %d carry-forward lines, want its own one", n)
 		}
 		e.refuse(t, "auditor", "GET", "/v1/reports/carry-forward?fiscal_year=25", nil, 400, "invalid_request")
-		v := e.must("auditor", "GET", "/v1/audit/verify", nil, 200)
-		if v["ok"] != true || v["seals"] != float64(2) {
+		v := e.must("auditor", "GET", "/v1/audit/verify?full=true", nil, 200)
+		if v["ok"] != true || v["seals"] != float64(2) || v["mode"] != "full" {
 			t.Errorf("verify: %v", v)
 		}
+		// Since the close's checkpoint nothing was booked: the default mode
+		// starts there and recomputes no seal's balances from the ledger.
+		v = e.must("auditor", "GET", "/v1/audit/verify", nil, 200)
+		if v["ok"] != true || v["seals"] != float64(0) || v["mode"] != "since_checkpoint" {
+			t.Errorf("verify since the checkpoint: %v", v)
+		}
+		e.refuse(t, "auditor", "GET", "/v1/audit/verify?full=yes", nil, 400, "invalid_request")
 		ps := e.must("auditor", "GET", "/v1/periods", nil, 200)
 		if ps["closed_through"] != "2025-12" || len(ps["items"].([]any)) != 2 {
 			t.Errorf("periods: %v", ps)

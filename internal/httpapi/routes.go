@@ -303,7 +303,8 @@ func (s *Server) table() []web.Route {
 		{Method: "GET", Path: "/v1/reports/carry-forward", Roles: readers,
 			Summary: "A fiscal year per holding: opening, in, out, closing (= next year's opening) (?format=csv|xlsx)",
 			Query:   []string{"fiscal_year", "format"}, Resp: period.CarryForward{}, Handle: s.carryForward},
-		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Summary: "Recompute every hash link and checkpoint",
-			Resp: proof.Report{}, Long: true, Handle: s.verify},
+		{Method: "GET", Path: "/v1/audit/verify", Roles: financial, Query: []string{"full"},
+			Summary: "Recompute what was written since the newest checkpoint, or everything with ?full=true",
+			Resp:    proof.Report{}, Long: true, Handle: s.verify},
 	}
 }

@@ -180,6 +180,7 @@ func newWalker(t testing.TB, db *store.DB) *walker {
 			"fiscal_year":    {"2026", "2025"},
 			"credit_code":    {payeeCode},
 			"subject":        {"contract:" + contracts["HZ"], "transfer:" + payment("GY"), evidence.Pending, "nonsense"},
+			"full":           {"true", "false"},
 		},
 	}
 }

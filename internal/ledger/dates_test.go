@@ -77,7 +77,7 @@ func TestPreparerAndApproverAreKept(t *testing.T) {
 		if err := db.G.Exec("UPDATE transfers SET approved_by = 'finance:zhao' WHERE id = ?", approved.ID).Error; err != nil {
 			t.Fatal(err)
 		}
-		rep, err := proof.New(db).Verify(ctx)
+		rep, err := proof.New(db).Verify(ctx, proof.Full)
 		if err != nil {
 			t.Fatal(err)
 		}

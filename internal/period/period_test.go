@@ -88,7 +88,7 @@ func code(err error) string {
 
 func (b *books) verify(t *testing.T) *proof.Report {
 	t.Helper()
-	rep, err := proof.New(b.db).Verify(b.wang)
+	rep, err := proof.New(b.db).Verify(b.wang, proof.Full)
 	if err != nil {
 		t.Fatal(err)
 	}

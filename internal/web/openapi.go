@@ -154,6 +154,9 @@ func queryParam(name string) map[string]any {
 		p["description"] = "Items per page."
 	case "after":
 		p["description"] = "The `next` cursor of the previous page."
+	case "full":
+		p["schema"] = map[string]any{"type": "boolean", "default": false}
+		p["description"] = "true: recompute everything; false (the default): what was written since the newest checkpoint."
 	}
 	return p
 }

@@ -237,11 +237,18 @@ func TestVerify(t *testing.T) {
 		if strings.Contains(page.Body, "链条完整") {
 			t.Errorf("opening the page ran the verification")
 		}
-		has(t, "verify", au.Get("/console/verify?run=1"), http.StatusOK, "链条完整：未发现篡改", "用时", " 秒", "校验凭证", "重新校验")
+		has(t, "verify", au.Get("/console/verify?run=1"), http.StatusOK, "链条完整：未发现篡改", "用时", " 秒", "校验凭证", "重新校验",
+			"全部账簿（全面校验）") // no checkpoint yet: the default mode is the full one
+		if _, err := s.App.Proof.Checkpoint(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		has(t, "verify since", au.Get("/console/verify?run=1"), http.StatusOK, "链条完整：未发现篡改", "检查点 第 1 号（")
+		has(t, "verify full", au.Get("/console/verify?run=1&full=1"), http.StatusOK, "链条完整：未发现篡改", "全部账簿（全面校验）")
 		has(t, "HZ verifies", s.SignIn("hz").Get("/console/verify?run=1"), http.StatusForbidden)
 		if err := db.G.Exec("UPDATE postings SET amount = amount + 1 WHERE holder = 'project:HZ-001'").Error; err != nil {
 			t.Fatal(err)
 		}
 		has(t, "tampered", au.Get("/console/verify?run=1"), http.StatusOK, "发现问题", "位置：")
+		has(t, "tampered, full", au.Get("/console/verify?run=1&full=1"), http.StatusOK, "发现问题", "位置：")
 	})
 }

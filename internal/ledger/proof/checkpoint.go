@@ -97,29 +97,42 @@ type sealedHead struct {
 // sealedHeads maps each holding and chain position to the hash a checkpoint sealed there.
 type sealedHeads map[key]map[int64]sealedHead
 
+// start is a checkpoint a since_checkpoint verification starts from, with
+// the chain heads it sealed.
+type start struct {
+	Checkpoint
+	heads map[key]state
+}
+
 // verifyCheckpoints re-seals every checkpoint from its stored heads and checks
 // the checkpoint chain; it returns the sealed heads so that the chain walk
-// can check each is still the hash the recomputed chain has at that position.
-func (b *Books) verifyCheckpoints(conn *gorm.DB, r *Report) (sealedHeads, error) {
+// can check each is still the hash the recomputed chain has at that position,
+// and the newest checkpoint up to which the checkpoint chain verifies (nil
+// when there is none).
+func (b *Books) verifyCheckpoints(conn *gorm.DB, r *Report) (sealedHeads, *start, error) {
 	rows, err := conn.Raw("SELECT seq, created_at, holdings, heads, prev_hash, hash FROM checkpoints ORDER BY seq").Rows()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	sealed := sealedHeads{}
 	prev := ""
 	var n int64
+	var from *start
+	broken := false
 	for rows.Next() {
 		var cp Checkpoint
 		var heads string
 		if err := rows.Scan(&cp.Seq, &cp.CreatedAt, &cp.Holdings, &heads, &cp.PrevHash, &cp.Hash); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		n++
 		where := fmt.Sprintf("checkpoint %d", cp.Seq)
 		if cp.Seq != n || cp.PrevHash != prev || checkpointHash(&cp, heads) != cp.Hash {
 			r.fail(where, "checkpoint chain broken: a checkpoint was altered, removed or reordered")
+			broken = true
 		}
+		these := map[key]state{}
 		for _, line := range strings.Split(strings.TrimSuffix(heads, "\n"), "\n") {
 			f := strings.Split(line, "|")
 			if line == "" || len(f) != 4 {
@@ -131,6 +144,10 @@ func (b *Books) verifyCheckpoints(conn *gorm.DB, r *Report) (sealedHeads, error)
 				sealed[k] = map[int64]sealedHead{}
 			}
 			sealed[k][seq] = sealedHead{head: f[3], checkpoint: cp.Seq}
+			these[k] = state{seq: seq, head: f[3]}
+		}
+		if !broken {
+			from = &start{Checkpoint: cp, heads: these}
 		}
 		prev = cp.Hash
 		r.Head = cp.Hash
@@ -140,11 +157,11 @@ func (b *Books) verifyCheckpoints(conn *gorm.DB, r *Report) (sealedHeads, error)
 		var heads []headRow
 		if err := conn.Raw("SELECT fund_code, holder, chain_seq, chain_head FROM holdings WHERE chain_seq > 0 ORDER BY fund_code, holder").
 			Scan(&heads).Error; err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r.Head = digest(headsText(heads))
 	}
-	return sealed, rows.Err()
+	return sealed, from, rows.Err()
 }
 
 // HeadsState identifies the state of every hash chain: how many holdings

@@ -2,28 +2,61 @@ package proof
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
 
+	"renofund/internal/errs"
 	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
 
+// Mode says how much Verify recomputes.
+type Mode string
+
+const (
+	// Full recomputes everything from the first posting.
+	Full Mode = "full"
+	// SinceCheckpoint starts from the newest checkpoint whose own chain
+	// verifies and recomputes what was written after it (see verifySince);
+	// with no checkpoint it is Full.
+	SinceCheckpoint Mode = "since_checkpoint"
+)
+
+// ModeOf is the mode a full=… query parameter or flag asks for: "true" for
+// Full, "" or "false" for SinceCheckpoint; Verify refuses anything else.
+func ModeOf(full string) Mode {
+	switch full {
+	case "true":
+		return Full
+	case "", "false":
+		return SinceCheckpoint
+	}
+	return Mode("full=" + full)
+}
+
+// errMode refuses a verification mode other than full or since_checkpoint.
+var errMode = fmt.Errorf("%w: full must be true or false", errs.ErrInvalidRequest)
+
 // Report is the outcome of Verify.
 type Report struct {
 	OK          bool   `json:"ok"`
+	Mode        Mode   `json:"mode"`        // what ran: full or since_checkpoint
 	Checked     int64  `json:"checked"`     // postings whose links were recomputed
 	Transfers   int64  `json:"transfers"`   // transfers whose hashes were recomputed
 	Checkpoints int64  `json:"checkpoints"` // checkpoints confirmed
 	Seals       int64  `json:"seals"`       // closed periods whose sealed balances were recomputed
 	Attachments int64  `json:"attachments"` // evidence attachments whose contents and links were recomputed
 	Head        string `json:"head"`        // the latest checkpoint's hash, or a digest of the current heads
-	Problem     string `json:"problem,omitempty"`
-	Where       string `json:"where,omitempty"`
+	// Since is the checkpoint a since_checkpoint run started from: what
+	// was written before it was taken as that checkpoint sealed it.
+	Since   *Checkpoint `json:"since,omitempty"`
+	Problem string      `json:"problem,omitempty"`
+	Where   string      `json:"where,omitempty"`
 }
 
 func (r *Report) fail(where, format string, args ...any) {
@@ -34,19 +67,38 @@ func (r *Report) fail(where, format string, args ...any) {
 	}
 }
 
-// Verify recomputes every hash link from the stored rows and reports the
+// Verify recomputes the hash links from the stored rows and reports the
 // first place where they disagree: an edited field (transfer or posting),
 // a deleted or inserted posting, rows swapped in a chain, a balance that is
 // not the sum of its postings, a transfer that does not balance, a gap in
 // the voucher numbers, a checkpoint that no longer matches its chains, or
 // evidence attachments altered, removed or unbound (verifyEvidence), or
 // totals kept for the reports that are not what the postings sum to.
-func (b *Books) Verify(ctx context.Context) (*Report, error) {
-	r := &Report{OK: true}
+// Full recomputes all of it; SinceCheckpoint what was written after the
+// newest checkpoint (verifySince). It reads one snapshot of the database.
+func (b *Books) Verify(ctx context.Context, mode Mode) (*Report, error) {
+	if mode != Full && mode != SinceCheckpoint {
+		return nil, errMode
+	}
+	var r *Report
+	err := b.db.Snapshot(ctx, func(ctx context.Context) error {
+		var err error
+		r, err = b.verify(ctx, mode)
+		return err
+	})
+	return r, err
+}
+
+func (b *Books) verify(ctx context.Context, mode Mode) (*Report, error) {
+	r := &Report{OK: true, Mode: Full}
 	conn := b.db.Conn(ctx)
-	sealed, err := b.verifyCheckpoints(conn, r)
+	sealed, start, err := b.verifyCheckpoints(conn, r)
 	if err != nil {
 		return nil, err
+	}
+	if mode == SinceCheckpoint && start != nil {
+		r.Mode, r.Since = SinceCheckpoint, &start.Checkpoint
+		return r, b.verifySince(ctx, conn, r, start)
 	}
 	if err := b.verifyChains(conn, r, sealed); err != nil {
 		return nil, err
@@ -57,24 +109,25 @@ func (b *Books) Verify(ctx context.Context) (*Report, error) {
 	if err := b.verifyVouchers(conn, r); err != nil {
 		return nil, err
 	}
-	if err := verifyTotals(conn, r); err != nil {
+	if err := verifyTotals(conn, r, nil); err != nil {
 		return nil, err
 	}
-	if err := b.verifySeals(ctx, conn, r); err != nil {
+	if err := b.verifySeals(ctx, conn, r, nil); err != nil {
 		return nil, err
 	}
-	if err := b.verifyEvidence(conn, r); err != nil {
+	if err := b.verifyEvidence(conn, r, nil); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// verifyTotals checks the totals the reports read against the ledger.
-func verifyTotals(conn *gorm.DB, r *Report) error {
+// verifyTotals checks the totals the reports read against the ledger: all
+// of them, or those of the given booking dates and their months.
+func verifyTotals(conn *gorm.DB, r *Report, days []string) error {
 	if !r.OK {
 		return nil
 	}
-	diff, err := ledger.CheckTotals(conn)
+	diff, err := ledger.CheckTotals(conn, days...)
 	if err != nil {
 		return err
 	}
@@ -84,30 +137,37 @@ func verifyTotals(conn *gorm.DB, r *Report) error {
 	return nil
 }
 
-// verifyChains walks every holding's postings in chain order, recomputing
-// each transfer hash from its stored fields and each link from the previous.
-func (b *Books) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) error {
-	rows, err := conn.Raw(`SELECT p.fund_code, p.holder, p.line, p.amount, p.chain_seq, p.prev_hash, p.hash,
-		`+ledger.TransferColumns+`
-		FROM postings p JOIN transfers t ON t.id = p.transfer_id
-		WHERE p.holder <> ? ORDER BY p.fund_code, p.holder, p.chain_seq`, ledger.External).Rows()
-	if err != nil {
-		return err
-	}
+// chainSelect reads postings with their transfers, in chain order.
+const chainSelect = `SELECT p.fund_code, p.holder, p.line, p.amount, p.chain_seq, p.prev_hash, p.hash, ` + ledger.TransferColumns
+
+// walker recomputes chains from rows of chainSelect: each transfer hash
+// from its stored fields and each link from the previous, from where each
+// holding's chain starts (the start of the chain, or a checkpoint's head).
+type walker struct {
+	r      *Report
+	start  func(k key) state
+	sealed sealedHeads // checked when set (full mode)
+	cur    key
+	st     state
+	ends   map[key]state
+	// booked is the booking date of every transfer seen, by id.
+	booked map[string]string
+}
+
+func newWalker(r *Report, start func(k key) state, sealed sealedHeads) *walker {
+	return &walker{r: r, start: start, sealed: sealed, ends: map[key]state{}, booked: map[string]string{}}
+}
+
+func (w *walker) walk(rows *sql.Rows) error {
 	defer rows.Close()
-	var cur key
-	var head string
-	var seq int64
-	var sum money.Amount
-	ends := map[key]state{}
+	r := w.r
 	for rows.Next() {
 		var p ledger.Posting
 		var line int
 		var amount int64
 		var prev, hash *string
 		var pseq *int64
-		var t *ledger.Transfer
-		t, err = ledger.ScanTransfer(func(dest ...any) error {
+		t, err := ledger.ScanTransfer(func(dest ...any) error {
 			return rows.Scan(append([]any{&p.Fund, &p.Holder, &line, &amount, &pseq, &prev, &hash}, dest...)...)
 		})
 		if err != nil {
@@ -115,12 +175,11 @@ func (b *Books) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) error
 		}
 		p.Amount = money.Amount(amount)
 		k := key{p.Fund, p.Holder}
-		if k != cur {
-			if cur.fund != "" {
-				ends[cur] = state{balance: sum, seq: seq, head: head}
-			}
-			cur, head, seq, sum = k, "", 0, 0
+		if k != w.cur {
+			w.end()
+			w.cur, w.st = k, w.start(k)
 		}
+		seq, head := w.st.seq, w.st.head
 		where := fmt.Sprintf("holding %s/%s, chain position %d, transfer %s (voucher %s)", p.Fund, p.Holder, seq+1, t.ID, t.VoucherNo)
 		if pseq == nil || *pseq != seq+1 {
 			r.fail(where, "chain sequence %v follows %d: a posting is missing, inserted or moved", deref(pseq), seq)
@@ -137,18 +196,43 @@ func (b *Books) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) error
 		if store.Str(hash) != want {
 			r.fail(where, "posting hash mismatch: the posting or its transfer was altered")
 		}
-		head, seq = want, seq+1
-		sum += p.Amount
+		w.st = state{balance: w.st.balance + p.Amount, seq: seq + 1, head: want}
+		w.booked[t.ID] = t.BookedOn
 		r.Checked++
-		if s, ok := sealed[k][seq]; ok {
-			if s.head != head {
+		if s, ok := w.sealed[k][w.st.seq]; ok {
+			if s.head != want {
 				r.fail(fmt.Sprintf("checkpoint %d, holding %s/%s", s.checkpoint, k.fund, k.holder),
-					"chain no longer has the sealed hash at position %d: history before the checkpoint was rewritten", seq)
+					"chain no longer has the sealed hash at position %d: history before the checkpoint was rewritten", w.st.seq)
 			}
-			delete(sealed[k], seq)
+			delete(w.sealed[k], w.st.seq)
 		}
 	}
 	if err := rows.Err(); err != nil {
+		return err
+	}
+	w.end()
+	return nil
+}
+
+// end records where the current holding's chain ends.
+func (w *walker) end() {
+	if w.cur.fund != "" {
+		w.ends[w.cur] = w.st
+	}
+	w.cur = key{}
+}
+
+// verifyChains walks every holding's postings in chain order, recomputing
+// each transfer hash from its stored fields and each link from the previous.
+func (b *Books) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) error {
+	rows, err := conn.Raw(chainSelect+`
+		FROM postings p JOIN transfers t ON t.id = p.transfer_id
+		WHERE p.holder <> ? ORDER BY p.fund_code, p.holder, p.chain_seq`, ledger.External).Rows()
+	if err != nil {
+		return err
+	}
+	w := newWalker(r, func(key) state { return state{} }, sealed)
+	if err := w.walk(rows); err != nil {
 		return err
 	}
 	for k, m := range sealed {
@@ -157,9 +241,7 @@ func (b *Books) verifyChains(conn *gorm.DB, r *Report, sealed sealedHeads) error
 				"chain is shorter than the sealed position %d: postings were removed", seq)
 		}
 	}
-	if cur.fund != "" {
-		ends[cur] = state{balance: sum, seq: seq, head: head}
-	}
+	ends := w.ends
 	hrows, err := conn.Raw("SELECT fund_code, holder, balance, chain_seq, chain_head FROM holdings ORDER BY fund_code, holder").Rows()
 	if err != nil {
 		return err
