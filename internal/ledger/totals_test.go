@@ -7,6 +7,7 @@ import (
 
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/clues"
+	"renofund/internal/ledger/recount"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -182,19 +183,19 @@ func TestKeptTotalsMatchThePostings(t *testing.T) {
 		if got := fmt.Sprintf("%d %s %s %s", len(acts), acts[0].Holder, acts[0].FirstIn, acts[0].LastOut); got != "3 city 2026-01-05 2026-03-01" {
 			t.Errorf("activity of the city: %s", got)
 		}
-		if diff, err := ledger.CheckTotals(db.G); err != nil || diff != "" {
+		if diff, err := recount.Check(db.G); err != nil || diff != "" {
 			t.Fatalf("kept totals after posting: %q, %v", diff, err)
 		}
 		if err := db.G.Exec("UPDATE holding_months SET spent = spent + 1 WHERE holder = 'district:HZ' AND month = '2026-02'").Error; err != nil {
 			t.Fatal(err)
 		}
-		if diff, _ := ledger.CheckTotals(db.G); diff == "" {
+		if diff, _ := recount.Check(db.G); diff == "" {
 			t.Fatal("an edited month total was not found")
 		}
-		if err := ledger.RebuildTotals(db.G); err != nil {
+		if err := recount.Rebuild(db.G); err != nil {
 			t.Fatal(err)
 		}
-		if diff, err := ledger.CheckTotals(db.G); err != nil || diff != "" {
+		if diff, err := recount.Check(db.G); err != nil || diff != "" {
 			t.Fatalf("kept totals after rebuilding: %q, %v", diff, err)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"renofund/internal/app"
 	"renofund/internal/ledger"
 	"renofund/internal/ledger/proof"
+	"renofund/internal/ledger/recount"
 	"renofund/internal/money"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
@@ -151,7 +152,7 @@ func rewrite(t *testing.T, db *store.DB, l *both, pos int, newAmount money.Amoun
 		balance += r.Amount
 	}
 	exec(t, db, "UPDATE holdings SET balance = ?, chain_head = ? WHERE fund_code = 'CG' AND holder = 'city'", balance, head)
-	if err := ledger.RebuildTotals(db.G); err != nil {
+	if err := recount.Rebuild(db.G); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/recount"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -127,7 +128,7 @@ func verifyTotals(conn *gorm.DB, r *Report, days []string) error {
 	if !r.OK {
 		return nil
 	}
-	diff, err := ledger.CheckTotals(conn, days...)
+	diff, err := recount.Check(conn, days...)
 	if err != nil {
 		return err
 	}
