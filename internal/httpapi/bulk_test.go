@@ -9,15 +9,10 @@ import (
 	"renofund/internal/money"
 )
 
-func receiptItem(fund, amount string) map[string]any {
-	return map[string]any{"type": "receipt", "fund": fund, "amount": amount, "received_on": "2026-03-01",
-		"payer": map[string]any{"name": "居民"}}
-}
-
 func TestBatchAllOrNone(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.receive("CG", "100.00")
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Receive("CG", "100.00")
 		before := e.snapshot()
 		items := []map[string]any{
 			receiptItem("CG", "50.00"),
@@ -25,9 +20,9 @@ func TestBatchAllOrNone(t *testing.T) {
 			expenditure("HZ-001", "basic", "200.00"), // more than the project will hold
 		}
 		items[2]["type"] = "expenditure"
-		r := e.do("finance", "POST", "/v1/batches", map[string]any{"items": items})
-		if r.Status != 422 || r.code() != "insufficient_funds" {
-			t.Fatalf("status %d code %s, want 422 insufficient_funds: %s", r.Status, r.code(), r.Body)
+		r := e.Do("finance", "POST", "/v1/batches", map[string]any{"items": items})
+		if r.Status != 422 || r.Code() != "insufficient_funds" {
+			t.Fatalf("status %d code %s, want 422 insufficient_funds: %s", r.Status, r.Code(), r.Body)
 		}
 		if msg := string(r.Body); !contains(msg, "items[2]") {
 			t.Errorf("error does not name the item: %s", msg)
@@ -37,17 +32,17 @@ func TestBatchAllOrNone(t *testing.T) {
 		}
 		// An invalid item is named too.
 		bad := []map[string]any{receiptItem("CG", "1.00"), receiptItem("CG", "1.001")}
-		r = e.do("finance", "POST", "/v1/batches", map[string]any{"items": bad})
-		if r.Status != 400 || r.code() != "invalid_amount" {
-			t.Fatalf("status %d code %s, want 400 invalid_amount", r.Status, r.code())
+		r = e.Do("finance", "POST", "/v1/batches", map[string]any{"items": bad})
+		if r.Status != 400 || r.Code() != "invalid_amount" {
+			t.Fatalf("status %d code %s, want 400 invalid_amount", r.Status, r.Code())
 		}
 		// Automatic attribution sees earlier items of the same batch.
 		items[2]["amount"] = "120.00"
-		out := e.must("finance", "POST", "/v1/batches", map[string]any{"items": items}, 201)
+		out := e.Must("finance", "POST", "/v1/batches", map[string]any{"items": items}, 201)
 		if out["count"].(float64) != 3 {
 			t.Errorf("count = %v", out["count"])
 		}
-		if got := e.balance("CG", "project:HZ-001"); got != "0.00" {
+		if got := e.Balance("CG", "project:HZ-001"); got != "0.00" {
 			t.Errorf("project holds %s, want 0.00", got)
 		}
 		e.checkBooks()
@@ -56,7 +51,7 @@ func TestBatchAllOrNone(t *testing.T) {
 
 func TestBatchOf10000(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
+		e.Fund("CG", "central_grant", "city", "basic")
 		items := make([]map[string]any, 0, 10000)
 		var total money.Amount
 		rng := rand.New(rand.NewPCG(1, 2))
@@ -67,11 +62,11 @@ func TestBatchOf10000(t *testing.T) {
 			it["household"] = fmt.Sprintf("H%05d", i)
 			items = append(items, it)
 		}
-		out := e.must("finance", "POST", "/v1/batches", map[string]any{"items": items}, 201)
+		out := e.Must("finance", "POST", "/v1/batches", map[string]any{"items": items}, 201)
 		if out["total"] != total.String() || out["count"].(float64) != 10000 {
 			t.Errorf("total %v count %v, want %s 10000", out["total"], out["count"], total)
 		}
-		if got := e.balance("CG", "city"); got != total.String() {
+		if got := e.Balance("CG", "city"); got != total.String() {
 			t.Errorf("city holds %s, want %s", got, total)
 		}
 		e.checkBooks()
@@ -80,8 +75,8 @@ func TestBatchOf10000(t *testing.T) {
 
 func TestPlanSharesAndExecuteOnce(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.receive("CG", "1000000.00")
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Receive("CG", "1000000.00")
 		plan := map[string]any{
 			"fund": "CG", "from": "city", "total": "999999.99",
 			"recipients": []map[string]any{
@@ -91,7 +86,7 @@ func TestPlanSharesAndExecuteOnce(t *testing.T) {
 			"weights":          map[string]any{"area": "0.4", "households": "0.3", "buildings": "0.1", "communities": "0.1", "performance": "0.1"},
 			"performance_pool": "0",
 		}
-		p := e.must("finance", "POST", "/v1/allocation-plans", plan, 201)
+		p := e.Must("finance", "POST", "/v1/allocation-plans", plan, 201)
 		var sum money.Amount
 		for _, sh := range p["shares"].([]any) {
 			sum += money.MustParse(sh.(map[string]any)["amount"].(string))
@@ -105,7 +100,7 @@ func TestPlanSharesAndExecuteOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r := e.do("reviewer", "POST", "/v1/allocation-plans/"+id+"/execute", nil)
+				r := e.Do("reviewer", "POST", "/v1/allocation-plans/"+id+"/execute", nil)
 				if r.Status != 200 {
 					t.Errorf("execute: %d %s", r.Status, r.Body)
 				}
@@ -113,11 +108,11 @@ func TestPlanSharesAndExecuteOnce(t *testing.T) {
 		}
 		wg.Wait()
 		var n int64
-		e.db.G.Raw("SELECT COUNT(*) FROM transfers WHERE plan_id = ?", id).Scan(&n)
+		e.DB.G.Raw("SELECT COUNT(*) FROM transfers WHERE plan_id = ?", id).Scan(&n)
 		if n != 2 {
 			t.Errorf("plan posted %d transfers, want 2", n)
 		}
-		if got := e.balance("CG", "city"); got != "0.01" {
+		if got := e.Balance("CG", "city"); got != "0.01" {
 			t.Errorf("city keeps %s, want 0.01", got)
 		}
 		e.checkBooks()

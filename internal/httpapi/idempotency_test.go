@@ -15,8 +15,8 @@ import (
 func TestIdempotentReplay(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		receipt := e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)
-		other := e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("60.00"), 201)["id"].(string)
+		receipt := e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)
+		other := e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("60.00"), 201)["id"].(string)
 		routes := []struct {
 			name, who, path string
 			body, other     map[string]any
@@ -35,7 +35,7 @@ func TestIdempotentReplay(t *testing.T) {
 			t.Run(rt.name, func(t *testing.T) {
 				te := e.forT(t)
 				key := fmt.Sprintf("replay-%d-%s", i, rt.name)
-				first := te.do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key)
+				first := te.Do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key)
 				if first.Status != 201 {
 					t.Fatalf("first: %d %s", first.Status, first.Body)
 				}
@@ -44,7 +44,7 @@ func TestIdempotentReplay(t *testing.T) {
 				}
 				after := te.snapshot()
 				for range 3 {
-					again := te.do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key)
+					again := te.Do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key)
 					if again.Status != first.Status || !bytes.Equal(again.Body, first.Body) {
 						t.Errorf("replay: %d %s\nfirst:  %d %s", again.Status, again.Body, first.Status, first.Body)
 					}
@@ -65,7 +65,7 @@ func TestIdempotentReplay(t *testing.T) {
 					te.refuse(t, rt.who, "POST", "/v1/transfers/"+other+"/reversal", rt.body, 409, "idempotency_key_reused", "Idempotency-Key", key)
 				}
 				// Still replayed after the refusals.
-				if again := te.do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key); !bytes.Equal(again.Body, first.Body) {
+				if again := te.Do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key); !bytes.Equal(again.Body, first.Body) {
 					t.Errorf("replay after refusals: %d %s", again.Status, again.Body)
 				}
 			})
@@ -80,8 +80,8 @@ func TestIdempotencyKeyPerToken(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		body := receiptBody("1.00")
-		a := e.do("finance", "POST", "/v1/funds/HZF/receipts", body, "Idempotency-Key", "shared")
-		b := e.do("hz", "POST", "/v1/funds/HZF/receipts", body, "Idempotency-Key", "shared")
+		a := e.Do("finance", "POST", "/v1/funds/HZF/receipts", body, "Idempotency-Key", "shared")
+		b := e.Do("hz", "POST", "/v1/funds/HZF/receipts", body, "Idempotency-Key", "shared")
 		if a.Status != 201 || b.Status != 201 {
 			t.Fatalf("%d %s / %d %s", a.Status, a.Body, b.Status, b.Body)
 		}
@@ -103,7 +103,7 @@ func TestIdempotencyKeyLength(t *testing.T) {
 		e.refuse(t, "finance", "POST", "/v1/districts", map[string]any{"code": "XZ", "name": "新区"}, 400, "invalid_request",
 			"Idempotency-Key", strings.Repeat("k", 129))
 		before := e.snapshot()
-		r := e.do("finance", "POST", "/v1/funds/CG/receipts", receiptBody("1.00"), "Idempotency-Key", strings.Repeat("k", 128))
+		r := e.Do("finance", "POST", "/v1/funds/CG/receipts", receiptBody("1.00"), "Idempotency-Key", strings.Repeat("k", 128))
 		if r.Status != 201 {
 			t.Fatalf("128-character key: %d %s", r.Status, r.Body)
 		}
@@ -124,8 +124,8 @@ func TestIdempotencyRefusalNotStored(t *testing.T) {
 		e.refuse(t, "hz", "POST", "/v1/expenditures", body, 422, "insufficient_funds", "Idempotency-Key", "retry-me")
 		e.refuse(t, "hz", "POST", "/v1/expenditures", withField(body, "amount", 1.5), 400, "invalid_amount", "Idempotency-Key", "retry-me")
 		e.refuse(t, "auditor", "POST", "/v1/expenditures", body, 403, "forbidden", "Idempotency-Key", "retry-me")
-		e.allocate("CG", "district:HZ", "project:HZ-001", "5000")
-		r := e.do("hz", "POST", "/v1/expenditures", body, "Idempotency-Key", "retry-me")
+		e.Allocate("CG", "district:HZ", "project:HZ-001", "5000")
+		r := e.Do("hz", "POST", "/v1/expenditures", body, "Idempotency-Key", "retry-me")
 		if r.Status != 201 || r.Header.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("after funding: %d %v %s", r.Status, r.Header, r.Body)
 		}
@@ -147,7 +147,7 @@ func concurrently(t *testing.T, e *env, n int, who, path string, body any, key s
 		go func() {
 			defer wg.Done()
 			<-start
-			rs[i] = e.do(who, "POST", path, body, "Idempotency-Key", key)
+			rs[i] = e.Do(who, "POST", path, body, "Idempotency-Key", key)
 		}()
 	}
 	close(start)
@@ -202,7 +202,7 @@ func TestIdempotencyConcurrent(t *testing.T) {
 func TestIdempotencyConcurrentExhaustingRequest(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		receipt := e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)
+		receipt := e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)
 		t.Run("expenditure of the whole holding", func(t *testing.T) {
 			concurrently(t, e.forT(t), 16, "hz", "/v1/expenditures", expenditure("HZ-001", "basic", "20000.00"), "conc-all")
 		})

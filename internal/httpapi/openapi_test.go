@@ -36,7 +36,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 }
 
 func testOpenAPI(t *testing.T, e *env) {
-	r := e.do("", "GET", "/openapi.json", nil)
+	r := e.Do("", "GET", "/openapi.json", nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("GET /openapi.json: %d %s", r.Status, r.Body)
 	}
@@ -55,12 +55,12 @@ func testOpenAPI(t *testing.T, e *env) {
 		t.Errorf("not an OpenAPI 3 document: openapi=%q info=%v", doc.OpenAPI, doc.Info)
 	}
 
-	engine, ok := e.srv.Handler().(*gin.Engine)
+	engine, ok := e.Srv.Handler().(*gin.Engine)
 	if !ok {
-		t.Fatalf("Handler() is %T, not *gin.Engine", e.srv.Handler())
+		t.Fatalf("Handler() is %T, not *gin.Engine", e.Srv.Handler())
 	}
 	pages := map[string]bool{}
-	for _, r := range e.srv.Routes() {
+	for _, r := range e.Srv.Routes() {
 		if r.Page { // HTML for browsers: the console and the public pages
 			pages[r.Method+" "+r.Path] = true
 		}
@@ -127,7 +127,7 @@ func testOpenAPI(t *testing.T, e *env) {
 		}
 	}
 
-	checkClientReady(t, r.Body, e.srv.Routes())
+	checkClientReady(t, r.Body, e.Srv.Routes())
 }
 
 // operationIDPattern is what generators turn into method names as is.

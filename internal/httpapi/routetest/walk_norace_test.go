@@ -1,6 +1,6 @@
 //go:build !race
 
-package httpapi_test
+package routetest_test
 
 // demoDivisor 1: the full Lianyungang-scale demo city.
 const demoDivisor = 1

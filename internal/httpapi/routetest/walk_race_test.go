@@ -1,6 +1,6 @@
 //go:build race
 
-package httpapi_test
+package routetest_test
 
 // demoDivisor shrinks the demo city under the race detector, which slows
 // the embedded database about thirtyfold; .ci/run walks the full city
