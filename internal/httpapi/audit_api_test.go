@@ -6,6 +6,7 @@ import (
 )
 
 func TestReconciliation(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic")
 		e.Receive("CG", "10000.00")
@@ -67,6 +68,7 @@ func TestReconciliation(t *testing.T) {
 }
 
 func TestExceptions(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Must("finance", "POST", "/v1/funds", map[string]any{"code": "CG", "kind": "central_grant", "name": "直达", "holder": "city",
 			"fiscal_year": 2026, "document_no": "d", "direct": true, "eligible_categories": []string{"basic"}, "expires_on": "2026-06-30"}, 201)

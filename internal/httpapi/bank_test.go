@@ -78,6 +78,7 @@ const icbcStatement = `中国工商银行 单位账户交易明细
 `
 
 func TestBankReconciliation(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("HZF", "district_fiscal", "district:HZ", "basic")
 		e.Must("finance", "POST", "/v1/funds/HZF/receipts", map[string]any{"amount": "10000.00", "received_on": "2026-03-01",
@@ -168,6 +169,7 @@ func TestBankReconciliation(t *testing.T) {
 // two sides are outstanding again. The statement is a CCB-like export in
 // UTF-8 with a byte-order mark.
 func TestBookError(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("LYF", "district_fiscal", "district:LY", "basic")
 		e.Must("finance", "POST", "/v1/funds/LYF/receipts", map[string]any{"amount": "2000.00", "received_on": "2026-03-01",
@@ -235,6 +237,7 @@ func (e *env) bankFindings(t *testing.T, who, q string) map[string]map[string]an
 // to the bank. Found 30 days on (or as bank_days says), in LY's scope only,
 // reviewable; matched by hand, the fee's finding goes.
 func TestBankFindings(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("LYF", "district_fiscal", "district:LY", "basic")
 		e.Must("finance", "POST", "/v1/funds/LYF/receipts", map[string]any{"amount": "2000.00", "received_on": "2026-03-01",
@@ -338,6 +341,7 @@ func TestBankFindings(t *testing.T) {
 // signed amount and 借贷 flag, newest first), each to its own account; and
 // the ICBC statement whose running balance breaks, refused at its line.
 func TestBankLayouts(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		for i, c := range []struct {
 			file  string

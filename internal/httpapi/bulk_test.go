@@ -10,6 +10,7 @@ import (
 )
 
 func TestBatchAllOrNone(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic")
 		e.Receive("CG", "100.00")
@@ -50,6 +51,7 @@ func TestBatchAllOrNone(t *testing.T) {
 }
 
 func TestBatchOf10000(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic")
 		items := make([]map[string]any, 0, 10000)
@@ -74,6 +76,7 @@ func TestBatchOf10000(t *testing.T) {
 }
 
 func TestPlanSharesAndExecuteOnce(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic")
 		e.Receive("CG", "1000000.00")

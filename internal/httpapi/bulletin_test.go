@@ -90,6 +90,7 @@ func (e *env) bulletinWorld(t *testing.T) (ka, kb, kc string) {
 // ranking, the late pass-down, the overdue SME payments (a non-SME one left
 // out); then immutability, scoping, the workbook and the refusals.
 func TestBulletin(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		ka, kb, kc := e.bulletinWorld(t)
 		e.refuse(t, "finance", "GET", "/v1/bulletins/2026-10", nil, 404, "not_found")

@@ -71,6 +71,7 @@ func sha(b []byte) string {
 // verification names the attachment that was altered, re-pointed or
 // removed.
 func TestEvidence(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		payee := e.Must("finance", "POST", "/v1/payees", payeeBody("E"), 201)["id"].(string)

@@ -32,6 +32,7 @@ func duplicateTown(e *env) {
 // TestExceptionsAPI: the auditor's list pages by id with every filter; bad
 // filters are 400 with a stable code; a district may not ask for another's.
 func TestExceptionsAPI(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		duplicateTown(e)
 		const asOf = "as_of=2026-04-10&"
@@ -109,6 +110,7 @@ func TestExceptionsAPI(t *testing.T) {
 // a closed finding 409; refusals store nothing and a retried step with its
 // Idempotency-Key is stored once.
 func TestExceptionReviewsAPI(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		duplicateTown(e)
 		const asOf = "?as_of=2026-04-10"

@@ -8,6 +8,7 @@ import (
 // the threshold is filed (202) and its preparer cannot approve it, a batch
 // refuses it, and the transfer shows who prepared and who approved it.
 func TestFourEyesOverHTTP(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.App.Movements.ApprovalAbove = 1_000_00 // ¥1,000 in this test

@@ -29,6 +29,7 @@ type hiddenCase struct {
 }
 
 func TestAnotherDistrictsObjectsDoNotExist(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		// HZ's own money, which the requests below could otherwise move.
 		e.Fund("HZ-F", "district_fiscal", "district:HZ", "basic")
@@ -103,6 +104,7 @@ func TestAnotherDistrictsObjectsDoNotExist(t *testing.T) {
 // generated id, the answer for another district's object with the answer for
 // an id nobody issued; the id itself is the only difference.
 func TestAnotherDistrictsIDs(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		lyAlloc := e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY",

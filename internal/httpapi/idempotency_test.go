@@ -13,6 +13,7 @@ import (
 // key with a different body, or on another route, is refused with 409
 // idempotency_key_reused and writes nothing.
 func TestIdempotentReplay(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		receipt := e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)
@@ -77,6 +78,7 @@ func TestIdempotentReplay(t *testing.T) {
 // TestIdempotencyKeyPerToken: a key is the client's; another token using the
 // same key and body must not be handed the first client's response.
 func TestIdempotencyKeyPerToken(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		body := receiptBody("1.00")
@@ -94,6 +96,7 @@ func TestIdempotencyKeyPerToken(t *testing.T) {
 
 // TestIdempotencyKeyLength: up to 128 characters; longer → 400, nothing written.
 func TestIdempotencyKeyLength(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.refuse(t, "finance", "POST", "/v1/funds/CG/receipts", receiptBody("1.00"), 400, "invalid_request",
@@ -118,6 +121,7 @@ func TestIdempotencyKeyLength(t *testing.T) {
 // writes nothing), so the same key may be used again once the refusal's
 // cause is gone.
 func TestIdempotencyRefusalNotStored(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		body := expenditure("HZ-001", "basic", "25000.00")
@@ -176,6 +180,7 @@ func concurrently(t *testing.T, e *env, n int, who, path string, body any, key s
 // TestIdempotencyConcurrent: 16 goroutines send the same request with the
 // same key at once; exactly one transfer is written and all get its response.
 func TestIdempotencyConcurrent(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		t.Run("receipt", func(t *testing.T) {
@@ -200,6 +205,7 @@ func TestIdempotencyConcurrent(t *testing.T) {
 // already_reversed): "the first response is stored and replayed for the
 // same key and same body".
 func TestIdempotencyConcurrentExhaustingRequest(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		receipt := e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)

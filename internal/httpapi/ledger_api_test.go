@@ -8,6 +8,7 @@ import (
 )
 
 func TestWalkthrough(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic")
 		e.Receive("CG", "1000000.00")
@@ -34,6 +35,7 @@ func TestWalkthrough(t *testing.T) {
 // TestConcurrentExpenditures is the acceptance test: 64 goroutines try 20
 // expenditures each against a project holding exactly enough for 300.
 func TestConcurrentExpenditures(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic", "improvement")
 		e.Receive("CG", "3000.00")
@@ -77,6 +79,7 @@ func TestConcurrentExpenditures(t *testing.T) {
 // corrected rating and the next run, never by reversing the payment behind
 // the run's back.
 func TestSubsidyPaymentNotReversible(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("WY", "city_fiscal", "city", "improvement")
 		e.Receive("WY", "100000.00")

@@ -32,6 +32,7 @@ func ginToOpenAPI(p string) string {
 // and every documented path and method is served; and the document is good
 // enough to generate a client from (checkClientReady).
 func TestOpenAPIMatchesRouter(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, testOpenAPI)
 }
 

@@ -13,6 +13,7 @@ import (
 // year again, and check the carry-forward report against the ledger and the
 // checkpoint against the chains.
 func TestPeriodCloseOverHTTP(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Issue("finance2", access.Finance, "")
 		e.Fund("CG", "central_grant", "city", "basic")

@@ -37,6 +37,7 @@ func step(status, on string) map[string]any {
 // TestStatusPipeline walks a project from the reserve to closed: each step
 // forward one at a time with what it needs, every refusal writing nothing.
 func TestStatusPipeline(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		const path = "/v1/projects/HZ-001/status"
 		if p := e.Must("hz", "GET", "/v1/projects/HZ-001", nil, 200); p["status"] != "reserve" || p["plan_year"] != nil {
@@ -121,6 +122,7 @@ func TestStatusPipeline(t *testing.T) {
 // that year make, city-wide and per district, exactly; a district sees the
 // targets and its own row.
 func TestProgrammeProgress(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		target := map[string]any{"communities": 10, "households": 1000, "floor_area_m2": "50000", "document_no": "连政发〔2024〕1号"}
 		e.refuseProgramme(t, "hz", "PUT", "/v1/programme/targets/2024", target, 403, "forbidden")
@@ -191,6 +193,7 @@ func TestProgrammeProgress(t *testing.T) {
 // kind, and each household's due, paid and owed, to the fen, with the
 // district's arrears list.
 func TestFundingPlanAndDues(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		const planPath = "/v1/projects/HZ-001/funding-plan"
 		plan := map[string]any{"lines": []map[string]any{{"kind": "central_grant", "amount": "1000.00"},

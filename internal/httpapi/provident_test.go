@@ -10,6 +10,7 @@ import (
 // a batch or in an imported file, and nothing is written; concurrent
 // withdrawals for one household stop exactly at the cap.
 func TestProvidentCapOnEveryPath(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		// HZ-001: budget 4,700,000.00 over 320 households: 14,687.50 each.
 		e.Fund("PF", "provident_fund", "project:HZ-001", "basic")

@@ -29,6 +29,7 @@ func rawJSON(t testing.TB, v any) []byte {
 // TestRefusedAmounts sends every malformed amount of API.md's conventions to
 // every place an amount is accepted: 400 invalid_amount, nothing written.
 func TestRefusedAmounts(t *testing.T) {
+	t.Parallel()
 	bad := []struct {
 		name string
 		v    any
@@ -125,6 +126,7 @@ func TestRefusedAmounts(t *testing.T) {
 // TestAmountBoundaries checks the accepted edges: exactly 10^15 yuan, one
 // fen, one decimal, and the two-decimal form in the response.
 func TestAmountBoundaries(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("BIG", "central_grant", "city", "basic")
 		for in, want := range map[string]string{"1000000000000000": "1000000000000000.00", "0.01": "0.01", "12.5": "12.50", "007.10": "7.10"} {
@@ -139,6 +141,7 @@ func TestAmountBoundaries(t *testing.T) {
 
 // TestRefusedBodies sends malformed bodies to every POST route.
 func TestRefusedBodies(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		receipt := setupMoney(e)
 		routes := []struct {
@@ -264,6 +267,7 @@ func TestRefusedBodies(t *testing.T) {
 // names the amount twice. A reviewer reading the raw request sees 1.00; the
 // books would record 900.00. It must be refused like any duplicate key.
 func TestDuplicateKeysDifferingInCase(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.refuse(t, "finance", "POST", "/v1/funds/CG/receipts",
@@ -332,6 +336,7 @@ func firstKeyTypeCode(k string) string {
 // TestWrongRole checks 403 forbidden for every role or district that may not
 // do something, and that nothing was written.
 func TestWrongRole(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		receipt := setupMoney(e)
 		district := map[string]any{"code": "XZ", "name": "新区"}
@@ -395,6 +400,7 @@ func TestWrongRole(t *testing.T) {
 // TestUnauthenticated checks 401 for a missing, unknown, garbled or expired
 // token on reads and writes, and that nothing was written.
 func TestUnauthenticated(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		tokens := auth.New(e.DB)
@@ -450,6 +456,7 @@ func TestUnauthenticated(t *testing.T) {
 // TestFundRules covers category eligibility and expiry, explicitly funded and
 // automatically attributed.
 func TestFundRules(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("IMP", "central_grant", "city", "improvement")
 		e.Receive("IMP", "1000")
@@ -524,6 +531,7 @@ func TestFundRules(t *testing.T) {
 // TestRequestRefusals covers the remaining 400 and 404 refusals of money
 // movements.
 func TestRequestRefusals(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.Fund("CG2", "central_grant", "city", "basic")
@@ -628,6 +636,7 @@ func vote(totalArea string, totalOwners int, partArea string, partOwners int, ye
 // at its boundaries: quorum of exactly 2/3 passes, exactly half yes fails for
 // use, exactly 3/4 passes for raising.
 func TestVote(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		cases := []struct {
 			name   string
@@ -727,6 +736,7 @@ func sameHoldings(a, b map[string]int64) bool {
 // second reversal, reversing a reversal, and reversing an allocation whose
 // money was spent below are refused.
 func TestReversals(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic")
 		e.Fund("CG2", "special_bond", "city", "basic")
@@ -791,6 +801,7 @@ func TestReversals(t *testing.T) {
 // last, then fund code; ineligible and expired funds are skipped; the
 // response states the split and it sums to the amount.
 func TestAutomaticAttribution(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		funds := []struct{ code, expires, category string }{
 			{"F-LATE", "2026-12-31", "basic"},
@@ -861,6 +872,7 @@ func TestAutomaticAttribution(t *testing.T) {
 // TestConservation runs a mixed sequence of movements and refusals, then
 // checks the books.
 func TestConservation(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.Fund("CG2", "special_bond", "city", "basic", "upgrade")

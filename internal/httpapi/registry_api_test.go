@@ -57,6 +57,7 @@ func codesOf(its []map[string]any, key string) []string {
 }
 
 func TestFundList(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.Must("finance", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "700.00"), 201)
@@ -123,6 +124,7 @@ func TestFundList(t *testing.T) {
 }
 
 func TestPlanList(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		hzPlan := e.Must("finance", "POST", "/v1/allocation-plans", planBody("HZ"), 201)["id"].(string)
@@ -160,6 +162,7 @@ func TestPlanList(t *testing.T) {
 }
 
 func TestImportHistory(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("HZR", "resident_contribution", "project:HZ-001", "basic")
 		e.Fund("LYR", "resident_contribution", "project:LY-001", "basic")
@@ -208,6 +211,7 @@ func TestImportHistory(t *testing.T) {
 }
 
 func TestProjectEdits(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		p := e.Must("hz", "PUT", "/v1/projects/HZ-001", projectEdit("朝阳小区"), 200)
 		if p["name"] != "朝阳小区" || p["households"] != float64(330) || p["district"] != "HZ" ||
@@ -277,6 +281,7 @@ func TestProjectEdits(t *testing.T) {
 }
 
 func TestBudgetAmendments(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.Must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "2000.00"), 201)
@@ -353,6 +358,7 @@ func TestBudgetAmendments(t *testing.T) {
 }
 
 func TestTaxReversal(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		relief := e.Must("hz", "POST", "/v1/tax/service-relief", reliefBody("HZ"), 201)
 		id := relief["id"].(string)

@@ -9,6 +9,7 @@ import (
 // district's money. Writes are refused (403, or 404 when the object is not
 // even visible) and write nothing; reads answer 404 or 403, never the object.
 func TestOtherDistrict(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		// Transfers that belong to LY: an allocation into LY-001, an LY expenditure.
@@ -143,6 +144,7 @@ func TestOtherDistrict(t *testing.T) {
 // of its projects) can only be made by the finance bureau, so the receiving
 // district must not be able to undo it and send the money back to the city.
 func TestDistrictCannotReverseCityAllocation(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic")
 		e.Receive("CG", "1000.00")
@@ -165,6 +167,7 @@ func TestDistrictCannotReverseCityAllocation(t *testing.T) {
 // that received − spent = available, as in the finance bureau's view. Moving
 // money from district:HZ down to project:HZ-001 is not new money for HZ.
 func TestDistrictFundTotals(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e) // CG: 50000 to district:HZ, 20000 of it on to project:HZ-001
 		e.Must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "1234.56"), 201)

@@ -38,6 +38,7 @@ func quarterScheme(e *env) {
 // manager mid-quarter paying each company its days' share, and four eyes
 // on the run's approval.
 func TestSubsidyContractsOverHTTP(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		quarterScheme(e)
 		path := "/v1/projects/HZ-001/property-manager"
@@ -97,6 +98,7 @@ func TestSubsidyContractsOverHTTP(t *testing.T) {
 // TestSubsidyRatingsAndClawbacksOverHTTP: the rating history list, and a
 // clawback request listed and settled, scoped and refused as it should be.
 func TestSubsidyRatingsAndClawbacksOverHTTP(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		quarterScheme(e)
 		for _, d := range []string{"HZ", "LY"} {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestTaxExpenditure(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic")
 		e.Receive("CG", "1000.00")
@@ -68,6 +69,7 @@ func TestTaxExpenditure(t *testing.T) {
 }
 
 func TestTaxRefusals(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		asset := func() map[string]any {
 			return map[string]any{"utility": map[string]any{"name": "燃气公司", "credit_code": payeeCode}, "project": "HZ-001",

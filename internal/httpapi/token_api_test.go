@@ -16,6 +16,7 @@ import (
 // the spaces around the token do not matter; a header without a token is
 // still refused.
 func TestBearerScheme(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		tok := e.Tok["finance"]
 		for _, h := range []string{"bearer " + tok, "BEARER " + tok, "BeArEr " + tok, "Bearer  " + tok, "  Bearer " + tok + "  "} {
@@ -36,6 +37,7 @@ func TestBearerScheme(t *testing.T) {
 // at once on this instance, even for requests in flight with the token, and
 // every request that starts after the revocation has answered is refused.
 func TestTokensOverHTTP(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		issued := e.Must("admin", "POST", "/v1/tokens", map[string]any{"role": "district", "district": "HZ", "name": "海州区 会计"}, 201)
 		secret, _ := issued["secret"].(string)
@@ -148,6 +150,7 @@ func TestRevocationElsewhere(t *testing.T) {
 // TestTokensStoredHashed: the tokens table holds a SHA-256 of each token,
 // never the token or any part of its random body.
 func TestTokensStoredHashed(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		rows, err := e.DB.G.Raw("SELECT * FROM tokens").Rows()
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 // fiscal year with nothing in it is empty; the trail takes the same window.
 // Every windowed route refuses a malformed or inconsistent window with 400.
 func TestReportWindows(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG", "central_grant", "city", "basic")
 		e.Receive("CG", "10000.00")

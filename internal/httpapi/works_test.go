@@ -52,6 +52,7 @@ func contractPay(contract, amount, on string) map[string]any {
 // retention, a repair paid from the retention, the release of the rest after
 // the defect-liability period; each refusal writes nothing.
 func TestWorksPipeline(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.Fund("CG24", "central_grant", "city", "basic", "improvement")
 		e.Must("finance", "POST", "/v1/funds/CG24/receipts", map[string]any{"amount": "2000000.00",
@@ -281,6 +282,7 @@ func closeWorks(t *testing.T, e *env, payee, spent string) {
 // its money is in the closing's return) or is refused as project_closed;
 // the closed project holds nothing.
 func TestCloseUnderConcurrentMovements(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		today := field.Today()
@@ -332,6 +334,7 @@ func TestCloseUnderConcurrentMovements(t *testing.T) {
 // ceiling before acceptance, those into the retention before the
 // defect-liability period ended, and those past the settlement.
 func TestContractFindings(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		payee := e.Must("finance", "POST", "/v1/payees", payeeBody("HZ"), 201)["id"].(string)
@@ -397,6 +400,7 @@ func TestContractFindings(t *testing.T) {
 // ¥1,000,000 contract at once; exactly sixteen fit under its 80% ceiling,
 // the rest are refused, and the books hold.
 func TestContractCeilingUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001",

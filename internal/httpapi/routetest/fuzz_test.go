@@ -58,7 +58,7 @@ func FuzzDecode(f *testing.F) {
 	e := newEnv(f, openSQLite(f))
 	routes := decoderRoutes(apitest.RouteTable(e.Srv))
 	for i, ri := range routes {
-		if b, ok := validBody(ri.Method+" "+ri.Path, "HZ", 0); ok {
+		if b, ok := (worldIDs{}).validBody(ri.Method+" "+ri.Path, "HZ", 0); ok {
 			f.Add(uint8(i), jsonBytes(b))
 		}
 	}
@@ -178,7 +178,7 @@ func FuzzPostRoutes(f *testing.F) {
 	w := newWorld(f, e)
 	routes := writeRoutes(apitest.RouteTable(e.Srv))
 	for i, ri := range routes {
-		b, _ := validBody(ri.Method+" "+ri.Path, "HZ", 0)
+		b, _ := w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0)
 		switch b := b.(type) {
 		case nil:
 			f.Add(uint8(i), []byte{})
@@ -192,14 +192,14 @@ func FuzzPostRoutes(f *testing.F) {
 		f.Add(uint8(i), []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
-		w := &world{env: w.env.forT(t), obj: w.obj}
+		w := &world{env: w.env.forT(t), obj: w.obj, ids: w.ids}
 		ri := routes[int(route)%len(routes)]
 		p, err := w.path(ri, "HZ", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctype := "application/json"
-		if b, _ := validBody(ri.Method+" "+ri.Path, "HZ", 0); b != nil {
+		if b, _ := w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0); b != nil {
 			if rb, ok := b.(rawBody); ok {
 				p, ctype = p+rb.query, rb.contentType
 			}
@@ -215,7 +215,7 @@ func FuzzUploads(f *testing.F) {
 	w := newWorld(f, e)
 	var routes []apitest.RouteInfo
 	for _, ri := range writeRoutes(apitest.RouteTable(e.Srv)) {
-		if b, _ := validBody(ri.Method+" "+ri.Path, "HZ", 0); b != nil {
+		if b, _ := w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0); b != nil {
 			if _, ok := b.(rawBody); ok {
 				routes = append(routes, ri)
 			}
@@ -231,13 +231,13 @@ func FuzzUploads(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, route uint8, file []byte) {
-		w := &world{env: w.env.forT(t), obj: w.obj}
+		w := &world{env: w.env.forT(t), obj: w.obj, ids: w.ids}
 		ri := routes[int(route)%len(routes)]
 		p, err := w.path(ri, "HZ", 1) // for the import route: the household-receipts fund
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := validBody(ri.Method+" "+ri.Path, "HZ", 0)
+		b, _ := w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0)
 		rb := b.(rawBody)
 		ctype := rb.contentType
 		if bytes.HasPrefix(file, []byte("PK")) {

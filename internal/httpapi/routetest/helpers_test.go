@@ -31,9 +31,14 @@ func newEnv(t testing.TB, db *store.DB) *env { return &env{apitest.New(t, db)} }
 // tokens and nothing else.
 func newBareEnv(t testing.TB, db *store.DB) *env { return &env{apitest.NewBare(t, db)} }
 
-// eachEnv runs fn on both engines.
+// eachEnv runs fn on both engines, each in its own database, the two in
+// parallel: a route-wide test takes minutes under the race detector, and
+// one engine's run need not wait for the other's.
 func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db)) })
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		fn(t, newEnv(t, db))
+	})
 }
 
 // forT returns a copy of the environment whose helpers report to t.

@@ -224,7 +224,7 @@ func jsonBytes(v any) []byte {
 }
 
 // hostileCorpus generates the cases for every POST and PUT route of the table.
-func hostileCorpus(routes []apitest.RouteInfo) []hostileCase {
+func hostileCorpus(routes []apitest.RouteInfo, ids worldIDs) []hostileCase {
 	var cases []hostileCase
 	n := 1000
 	bigNames := 0
@@ -234,7 +234,7 @@ func hostileCorpus(routes []apitest.RouteInfo) []hostileCase {
 		}
 		ri := ri
 		key := ri.Method + " " + ri.Path
-		sample, ok := validBody(key, "HZ", 0)
+		sample, ok := ids.validBody(key, "HZ", 0)
 		if !ok {
 			continue // reported by TestAccessRulesCoverRouteTable
 		}
@@ -283,10 +283,10 @@ func hostileCorpus(routes []apitest.RouteInfo) []hostileCase {
 		case nil:
 			continue // no body: only the path can be hostile
 		case rawBody:
-			cases = append(cases, rawCases(ri, key, path)...)
+			cases = append(cases, rawCases(ri, key, path, ids)...)
 			continue
 		}
-		fresh := func() any { n++; b, _ := validBody(key, "HZ", n); return jsonClone(b) }
+		fresh := func() any { n++; b, _ := ids.validBody(key, "HZ", n); return jsonClone(b) }
 		send := func(w *world, body []byte, headers ...string) *http.Request {
 			return w.request("finance", ri.Method, path(w), body, headers...)
 		}
@@ -503,8 +503,8 @@ func padBody(body []byte, n int) []byte {
 }
 
 // rawCases are the hostile files for routes that take a file (CSV or XLSX).
-func rawCases(ri apitest.RouteInfo, key string, path func(*world) string) []hostileCase {
-	sample, _ := validBody(key, "HZ", 0)
+func rawCases(ri apitest.RouteInfo, key string, path func(*world) string, ids worldIDs) []hostileCase {
+	sample, _ := ids.validBody(key, "HZ", 0)
 	rb := sample.(rawBody)
 	var cases []hostileCase
 	add := func(name string, nasty bool, text string, build func(w *world) *http.Request) {
@@ -696,9 +696,10 @@ func (zeroReader) Read(p []byte) (int, error) {
 
 // TestHostileInput sends the corpus on both engines.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
-		cases := hostileCorpus(apitest.RouteTable(e.Srv))
+		cases := hostileCorpus(apitest.RouteTable(e.Srv), w.ids)
 		refusals := 0
 		for _, c := range cases {
 			if !c.nasty {
@@ -860,7 +861,7 @@ var (
 // and checks that no cell would run as a formula.
 func checkCSVDefused(t *testing.T, w *world) {
 	t.Helper()
-	w = &world{env: w.env.forT(t), obj: w.obj}
+	w = &world{env: w.env.forT(t), obj: w.obj, ids: w.ids}
 	formula := `=HYPERLINK("http://evil.example","点我")`
 	w.Must("finance", "PUT", "/v1/projects/HZ-001/property-manager", map[string]any{
 		"name": formula, "credit_code": payeeCode, "bank_account": "+1-555-0100"}, 200)
@@ -949,6 +950,7 @@ func csvQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) +
 // TestHostileQueryAndPath: every route, GET included, with hostile path
 // parameters and query values: never a server error.
 func TestHostileQueryAndPath(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
 		values := []string{url.QueryEscape("'; DROP TABLE transfers; --"), "%00", "%FF%FE", "%C0%AF", strings.Repeat("9", 400),

@@ -222,6 +222,7 @@ type world struct {
 	// obj maps the path segment before a parameter to the objects it can
 	// name, each as [HZ's, LY's]: every variant is tried.
 	obj map[string][][2]string
+	ids worldIDs
 }
 
 var bothSides = [2]string{"HZ", "LY"}
@@ -244,10 +245,10 @@ func newWorld(t testing.TB, e *env) *world {
 	cityReceipt := setupMoney(w.env)
 	var alloc, spend, plan, run, recon, match, filed, tax, contract, clawback, attachment [2]string
 	for i, d := range bothSides {
-		worldPayees[i] = w.Must("finance", "POST", "/v1/payees", payeeBody(d), 201)["id"].(string)
-		contract[i] = w.Must("finance", "POST", "/v1/projects/"+d+"-001/contracts", contractBody(i, "2026-01-10"), 201)["id"].(string)
-		worldContracts[i] = contract[i]
-		att := attachmentBody(d, 0)
+		w.ids.payees[i] = w.Must("finance", "POST", "/v1/payees", payeeBody(d), 201)["id"].(string)
+		contract[i] = w.Must("finance", "POST", "/v1/projects/"+d+"-001/contracts", w.ids.contractBody(i, "2026-01-10"), 201)["id"].(string)
+		w.ids.contracts[i] = contract[i]
+		att := w.ids.attachmentBody(d, 0)
 		ar := w.Do("finance", "POST", "/v1/attachments", att.body, "Content-Type", att.contentType)
 		if ar.Status != 201 {
 			t.Fatalf("attachment for %s: %d %s", d, ar.Status, ar.Body)
@@ -333,28 +334,29 @@ func newWorld(t testing.TB, e *env) *world {
 	return w
 }
 
-// worldPayees are the payees newWorld registered for HZ and LY, which the
-// contract bodies name (tests run one at a time).
-var worldPayees [2]string
-
-// worldContracts are the contracts newWorld registered for HZ and LY, which
-// the attachment bodies name as their subject.
-var worldContracts [2]string
+// worldIDs are the payees and contracts a world registered for HZ and LY,
+// which the contract bodies name as payee and the attachment bodies as their
+// subject. Each world has its own, so that worlds on both engines can be
+// built and used at once; the zero value gives bodies that decode but name
+// no stored payee or contract.
+type worldIDs struct {
+	payees, contracts [2]string
+}
 
 // attachmentBody is a multipart form attaching a small invoice to district
 // d's contract; n makes its content unique.
-func attachmentBody(d string, n int) rawBody {
+func (ids worldIDs) attachmentBody(d string, n int) rawBody {
 	const boundary = "renofund-evidence"
 	body := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"subject\"\r\n\r\ncontract:" +
-		worldContracts[sideIndex(d)] + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ninvoice\r\n--" +
+		ids.contracts[sideIndex(d)] + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ninvoice\r\n--" +
 		boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"发票,2026.pdf\"\r\n" +
 		"Content-Type: application/pdf\r\n\r\n%PDF-1.4 发票 " + fmt.Sprintf("%s %d", d, n) + "\r\n--" + boundary + "--\r\n"
 	return rawBody{contentType: "multipart/form-data; boundary=" + boundary, body: body}
 }
 
 // contractBody is a contract with the world's payee of side.
-func contractBody(side int, signed string) map[string]any {
-	return apitest.ContractBody(worldPayees[side], signed)
+func (ids worldIDs) contractBody(side int, signed string) map[string]any {
+	return apitest.ContractBody(ids.payees[side], signed)
 }
 
 // clawback pays district d's project for 2026-02, corrects its rating below
@@ -387,7 +389,7 @@ type rawBody struct {
 // validBody returns a valid body for a POST or PUT route acting on district
 // side; n makes codes unique. ok is false for a route it does not know, so
 // a new write route fails the tests until it is taught here.
-func validBody(key, side string, n int) (body any, ok bool) {
+func (ids worldIDs) validBody(key, side string, n int) (body any, ok bool) {
 	d := side
 	u := fmt.Sprintf("%s%d", d, n)
 	switch key {
@@ -444,7 +446,7 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "POST /v1/payees":
 		return payeeBody(u), true
 	case "POST /v1/projects/:code/contracts":
-		return contractBody(sideIndex(d), "2026-02-01"), true
+		return ids.contractBody(sideIndex(d), "2026-02-01"), true
 	case "POST /v1/contracts/:id/acceptance":
 		return map[string]any{"accepted_on": "2026-03-01", "result": "passed", "owner_reps": 1,
 			"participants": []map[string]any{{"name": "业主 " + u, "role": "业主代表"}}}, true
@@ -479,7 +481,7 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "DELETE /v1/reconciliations/:id/matches/:match":
 		return map[string]any{"reason": "撤销 " + u}, true
 	case "POST /v1/attachments":
-		return attachmentBody(d, n), true
+		return ids.attachmentBody(d, n), true
 	case `POST /v1/funds/:code/receipts\:import`:
 		return rawBody{contentType: "text/csv", body: receiptsCSV}, true
 	}
@@ -564,7 +566,7 @@ func (w *world) send(who string, ri apitest.RouteInfo, side string, v, n int) (r
 	key := ri.Method + " " + ri.Path
 	var body any
 	if ri.Method != http.MethodGet {
-		b, ok := validBody(key, side, n)
+		b, ok := w.ids.validBody(key, side, n)
 		if !ok {
 			return response{}, fmt.Errorf("no valid body for %s: add one to validBody", key)
 		}
@@ -623,6 +625,7 @@ func v1Routes(e *env) []apitest.RouteInfo {
 // TestAccessRulesCoverRouteTable: every /v1 route has a accessRule and every accessRule
 // a route; every route outside /v1 is public and every /v1 route is not.
 func TestAccessRulesCoverRouteTable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, openSQLite(t))
 	seen := map[string]bool{}
 	for _, ri := range apitest.RouteTable(e.Srv) {
@@ -641,7 +644,7 @@ func TestAccessRulesCoverRouteTable(t *testing.T) {
 			t.Errorf("route %s has no access rule: add one to accessRules in matrix_test.go", key)
 		}
 		if ri.Method != http.MethodGet {
-			if _, ok := validBody(key, "HZ", 0); !ok {
+			if _, ok := (worldIDs{}).validBody(key, "HZ", 0); !ok {
 				t.Errorf("write route %s has no valid body: add one to validBody in matrix_test.go", key)
 			}
 		}
@@ -655,6 +658,7 @@ func TestAccessRulesCoverRouteTable(t *testing.T) {
 
 // TestAccessMatrix runs every cell of the matrix on both engines.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
 		type cell struct {
@@ -853,6 +857,7 @@ func countQueries(e *env) countQuery {
 // token, with a malformed or unknown one, with a revoked one and with an
 // expired one, and writes nothing.
 func TestUnauthenticatedEveryRoute(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
 		ctx := context.Background()
@@ -905,7 +910,7 @@ func TestUnauthenticatedEveryRoute(t *testing.T) {
 			}
 			var body any
 			if ri.Method != http.MethodGet {
-				body, _ = validBody(ri.Method+" "+ri.Path, "HZ", 0)
+				body, _ = w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0)
 				if rb, ok := body.(rawBody); ok {
 					p, body = p+rb.query, rb.body
 				}

@@ -353,6 +353,7 @@ func (w *walker) walk(t testing.TB) []walked {
 }
 
 func TestRouteWalk(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWalker(t, db)
 		results := w.walk(t)
