@@ -1,39 +1,21 @@
 package httpapi_test
 
 import (
-	"bytes"
-	"mime/multipart"
-	"net/http/httptest"
 	"strings"
 	"testing"
 )
 
-// upload posts a bank statement as multipart form data.
-func (e *env) upload(who, district, csv string) response {
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	w.WriteField("district", district)
-	fw, _ := w.CreateFormFile("file", "statement.csv")
-	fw.Write([]byte(csv))
-	w.Close()
-	req := httptest.NewRequest("POST", "/v1/reconciliations", &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+e.tok[who])
-	rec := httptest.NewRecorder()
-	e.srv.Handler().ServeHTTP(rec, req)
-	return response{Status: rec.Code, Body: rec.Body.Bytes(), Header: rec.Header()}
-}
-
 func TestReconciliation(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.receive("CG", "10000.00")
-		e.allocate("CG", "city", "project:HZ-001", "5000.00") // +5000 into HZ on 2026-03-02
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Receive("CG", "10000.00")
+		e.Allocate("CG", "city", "project:HZ-001", "5000.00") // +5000 into HZ on 2026-03-02
 		for i, v := range []string{"1000.00", "300.00", "300.00"} {
 			body := expenditure("HZ-001", "basic", v)
 			body["paid_on"] = "2026-04-0" + string(rune('2'+i))
 			body["voucher_no"] = []string{"FK-001", "", ""}[i]
-			e.must("hz", "POST", "/v1/expenditures", body, 201)
+			e.Must("hz", "POST", "/v1/expenditures", body, 201)
 		}
 		statement := "date,amount,reference,counterparty\n" +
 			"2026-04-05,-1000.00,FK-001,连云港市政\n" + // by reference (paid 04-02, outside a 1-day window)
@@ -41,11 +23,11 @@ func TestReconciliation(t *testing.T) {
 			"2026-04-04,-300.00,,市政\n" +
 			"2026-04-04,-300.00,,市政\n" + // a third 300 with no ledger movement
 			"2026-03-02,5000.00,,市财政局\n"
-		r := e.upload("hz", "HZ", statement)
+		r := e.Upload("hz", "HZ", statement)
 		if r.Status != 201 {
 			t.Fatalf("reconcile: %d %s", r.Status, r.Body)
 		}
-		res := r.json(t)
+		res := r.JSON(t)
 		if res["matched_count"].(float64) != 4 || len(res["unmatched_bank"].([]any)) != 1 || len(res["unmatched_ledger"].([]any)) != 0 {
 			t.Errorf("matched %v, unmatched bank %d, ledger %d: %s", res["matched_count"], len(res["unmatched_bank"].([]any)),
 				len(res["unmatched_ledger"].([]any)), r.Body)
@@ -57,58 +39,59 @@ func TestReconciliation(t *testing.T) {
 		if by["reference"] != 1 || by["amount_date"] != 3 {
 			t.Errorf("matched by %v", by)
 		}
-		list := e.must("hz", "GET", "/v1/reconciliations", nil, 200)
+		list := e.Must("hz", "GET", "/v1/reconciliations", nil, 200)
 		if len(list["items"].([]any)) != 1 {
 			t.Errorf("stored reconciliations: %v", list)
 		}
-		e.must("hz", "GET", "/v1/reconciliations/"+res["id"].(string), nil, 200)
-		if r := e.do("ly", "GET", "/v1/reconciliations/"+res["id"].(string), nil); r.Status != 404 {
+		e.Must("hz", "GET", "/v1/reconciliations/"+res["id"].(string), nil, 200)
+		if r := e.Do("ly", "GET", "/v1/reconciliations/"+res["id"].(string), nil); r.Status != 404 {
 			t.Errorf("other district read a reconciliation: %d", r.Status)
 		}
 
 		bad := "date,amount,reference,counterparty\n2026-13-01,-1.00,,x\n2026-04-01,1.234,,x\n2026-04-01,-5.00,,x\n2026-04-02,abc,,x\n"
 		var n0 int64
-		e.db.G.Raw("SELECT COUNT(*) FROM reconciliations").Scan(&n0)
-		r = e.upload("hz", "HZ", bad)
+		e.DB.G.Raw("SELECT COUNT(*) FROM reconciliations").Scan(&n0)
+		r = e.Upload("hz", "HZ", bad)
 		if r.Status != 400 || !strings.Contains(string(r.Body), "line 2") || !strings.Contains(string(r.Body), "line 3") ||
 			!strings.Contains(string(r.Body), "line 5") || strings.Contains(string(r.Body), "line 4") {
 			t.Errorf("malformed statement: %d %s", r.Status, r.Body)
 		}
 		var n1 int64
-		e.db.G.Raw("SELECT COUNT(*) FROM reconciliations").Scan(&n1)
+		e.DB.G.Raw("SELECT COUNT(*) FROM reconciliations").Scan(&n1)
 		if n1 != n0 {
 			t.Errorf("refused statement was stored")
 		}
-		if r := e.upload("hz", "LY", statement); r.Status != 403 {
+		if r := e.Upload("hz", "LY", statement); r.Status != 403 {
 			t.Errorf("hz reconciling LY: %d", r.Status)
 		}
 	})
 }
 
 func TestExceptions(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.must("finance", "POST", "/v1/funds", map[string]any{"code": "CG", "kind": "central_grant", "name": "直达", "holder": "city",
+		e.Must("finance", "POST", "/v1/funds", map[string]any{"code": "CG", "kind": "central_grant", "name": "直达", "holder": "city",
 			"fiscal_year": 2026, "document_no": "d", "direct": true, "eligible_categories": []string{"basic"}, "expires_on": "2026-06-30"}, 201)
-		e.receive("CG", "10000.00") // received 2026-03-01
+		e.Receive("CG", "10000.00") // received 2026-03-01
 		for _, a := range [][2]string{{"city", "district:HZ"}, {"district:HZ", "project:HZ-001"}} {
-			e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": a[0], "to": a[1],
+			e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": a[0], "to": a[1],
 				"amount": "4000.00", "allocated_on": "2026-03-05"}, 201)
 		}
 		forced := expenditure("HZ-001", "upgrade", "100.00")
 		forced["funding"] = []map[string]any{{"fund": "CG", "amount": "100.00"}}
-		if r := e.do("hz", "POST", "/v1/expenditures", map[string]any{}); r.Status != 400 {
+		if r := e.Do("hz", "POST", "/v1/expenditures", map[string]any{}); r.Status != 400 {
 			t.Fatalf("empty body: %d", r.Status)
 		}
 		forced["force_reason"] = "应急抢修，经局长批准"
-		if r := e.do("hz", "POST", "/v1/expenditures", forced); r.Status != 403 {
+		if r := e.Do("hz", "POST", "/v1/expenditures", forced); r.Status != 403 {
 			t.Errorf("a district forced a payment: %d %s", r.Status, r.Body)
 		}
-		e.payApproved("finance", forced)
+		e.PayApproved("finance", forced)
 		over := expenditure("HZ-001", "basic", "3900.00")
-		e.must("finance", "POST", "/v1/expenditures", over, 201)
-		e.must("finance", "PUT", "/v1/projects/HZ-001/property-manager", map[string]any{"name": "物业", "credit_code": payeeCode, "bank_account": "1"}, 200)
+		e.Must("finance", "POST", "/v1/expenditures", over, 201)
+		e.Must("finance", "PUT", "/v1/projects/HZ-001/property-manager", map[string]any{"name": "物业", "credit_code": payeeCode, "bank_account": "1"}, 200)
 
-		res := e.must("auditor", "GET", "/v1/audit/exceptions?as_of=2026-06-15", nil, 200)
+		res := e.Must("auditor", "GET", "/v1/audit/exceptions?as_of=2026-06-15", nil, 200)
 		codes := map[string]int{}
 		for _, it := range res["items"].([]any) {
 			codes[it.(map[string]any)["code"].(string)]++
@@ -118,17 +101,17 @@ func TestExceptions(t *testing.T) {
 				t.Errorf("no %s exception in %v", want, codes)
 			}
 		}
-		hz := e.must("hz", "GET", "/v1/audit/exceptions?as_of=2026-06-15", nil, 200)
+		hz := e.Must("hz", "GET", "/v1/audit/exceptions?as_of=2026-06-15", nil, 200)
 		for _, it := range hz["items"].([]any) {
 			if d := it.(map[string]any)["district"]; d != "HZ" {
 				t.Errorf("hz sees an exception of %v", d)
 			}
 		}
-		ev := e.do("auditor", "GET", "/v1/audit/events", nil)
+		ev := e.Do("auditor", "GET", "/v1/audit/events", nil)
 		if ev.Status != 200 {
 			t.Errorf("events: %d", ev.Status)
 		}
-		if r := e.do("finance", "GET", "/v1/audit/events", nil); r.Status != 403 {
+		if r := e.Do("finance", "GET", "/v1/audit/events", nil); r.Status != 403 {
 			t.Errorf("finance read the audit log: %d", r.Status)
 		}
 	})

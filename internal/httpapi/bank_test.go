@@ -25,8 +25,8 @@ func (e *env) uploadFile(who string, fields map[string]string, file []byte) resp
 	w.Close()
 	req := httptest.NewRequest("POST", "/v1/reconciliations", &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+e.tok[who])
-	return e.serve(req)
+	req.Header.Set("Authorization", "Bearer "+e.Tok[who])
+	return e.Serve(req)
 }
 
 func gbk(t *testing.T, s string) []byte {
@@ -42,7 +42,7 @@ func (e *env) reconRows() int64 {
 	var n, total int64
 	for _, table := range []string{"bank_accounts", "reconciliations", "recon_matches", "recon_unmatches", "balance_statements",
 		"balance_statement_reviews"} {
-		e.db.G.Raw("SELECT COUNT(*) FROM " + table).Scan(&n)
+		e.DB.G.Raw("SELECT COUNT(*) FROM " + table).Scan(&n)
 		total += n
 	}
 	return total
@@ -54,8 +54,8 @@ func (e *env) refuseUpload(t *testing.T, who string, fields map[string]string, f
 	t.Helper()
 	before := e.reconRows()
 	r := e.uploadFile(who, fields, file)
-	if r.Status != status || r.code() != code {
-		t.Errorf("upload as %s: %d %s, want %d %s: %s", who, r.Status, r.code(), status, code, r.Body)
+	if r.Status != status || r.Code() != code {
+		t.Errorf("upload as %s: %d %s, want %d %s: %s", who, r.Status, r.Code(), status, code, r.Body)
 	}
 	if after := e.reconRows(); after != before {
 		t.Errorf("a refused upload wrote %d rows", after-before)
@@ -78,11 +78,12 @@ const icbcStatement = `中国工商银行 单位账户交易明细
 `
 
 func TestBankReconciliation(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("HZF", "district_fiscal", "district:HZ", "basic")
-		e.must("finance", "POST", "/v1/funds/HZF/receipts", map[string]any{"amount": "10000.00", "received_on": "2026-03-01",
+		e.Fund("HZF", "district_fiscal", "district:HZ", "basic")
+		e.Must("finance", "POST", "/v1/funds/HZF/receipts", map[string]any{"amount": "10000.00", "received_on": "2026-03-01",
 			"payer": map[string]any{"name": "连云港市财政局"}}, 201)
-		e.allocate("HZF", "district:HZ", "project:HZ-001", "5000.00")
+		e.Allocate("HZF", "district:HZ", "project:HZ-001", "5000.00")
 		for _, p := range []struct{ amount, on, voucher string }{
 			{"1000.00", "2026-04-02", "FK-001"}, {"300.00", "2026-04-03", ""}, {"200.00", "2026-04-03", ""}, {"400.00", "2026-04-28", ""}} {
 			body := expenditure("HZ-001", "basic", p.amount)
@@ -90,9 +91,9 @@ func TestBankReconciliation(t *testing.T) {
 			if p.voucher != "" {
 				body["voucher_no"] = p.voucher
 			}
-			e.must("hz", "POST", "/v1/expenditures", body, 201)
+			e.Must("hz", "POST", "/v1/expenditures", body, 201)
 		}
-		acct := e.must("hz", "POST", "/v1/bank-accounts", map[string]any{"district": "HZ", "bank": "中国工商银行连云港分行",
+		acct := e.Must("hz", "POST", "/v1/bank-accounts", map[string]any{"district": "HZ", "bank": "中国工商银行连云港分行",
 			"account_no": "1102 0201 0900 0012 345", "name": "老旧小区改造专户", "funds": []string{"HZF"}}, 201)
 		id := acct["id"].(string)
 		e.refuse(t, "hz", "POST", "/v1/bank-accounts", map[string]any{"district": "HZ", "bank": "工行", "account_no": "1102020109000012345",
@@ -101,7 +102,7 @@ func TestBankReconciliation(t *testing.T) {
 			"name": "x"}, 403, "forbidden")
 		e.refuse(t, "hz", "POST", "/v1/bank-accounts", map[string]any{"district": "HZ", "bank": "工行", "account_no": "99990000",
 			"name": "x", "mapping": map[string]any{"colour": "颜色"}}, 400, "invalid_mapping")
-		if l := e.must("ly", "GET", "/v1/bank-accounts", nil, 200); len(l["items"].([]any)) != 0 {
+		if l := e.Must("ly", "GET", "/v1/bank-accounts", nil, 200); len(l["items"].([]any)) != 0 {
 			t.Errorf("LY sees HZ's accounts: %v", l)
 		}
 
@@ -118,7 +119,7 @@ func TestBankReconciliation(t *testing.T) {
 		if res.Status != 201 {
 			t.Fatalf("GBK ICBC statement: %d %s", res.Status, res.Body)
 		}
-		rec := res.json(t)
+		rec := res.JSON(t)
 		rid := rec["id"].(string)
 		if len(rec["matched"].([]any)) != 2 || len(rec["groups"].([]any)) != 1 || len(rec["unmatched_bank"].([]any)) != 2 ||
 			len(rec["unmatched_ledger"].([]any)) != 1 {
@@ -135,27 +136,27 @@ func TestBankReconciliation(t *testing.T) {
 		// The balance statement for April: bank 8486.25, books 8100.00;
 		// the 400.00 paid on 04-28 is not in the bank yet, interest and
 		// the fee are not in the books yet.
-		bs := e.must("hz", "GET", "/v1/reconciliations/"+rid+"/balance-statement", nil, 200)
+		bs := e.Must("hz", "GET", "/v1/reconciliations/"+rid+"/balance-statement", nil, 200)
 		for k, want := range map[string]any{"month": "2026-04", "bank_balance": "8486.25", "book_balance": "8100.00",
 			"adjusted_bank_balance": "8086.25", "adjusted_book_balance": "8086.25", "difference": "0.00", "agrees": true} {
 			if bs[k] != want {
 				t.Errorf("balance statement %s = %v, want %v", k, bs[k], want)
 			}
 		}
-		x := e.do("auditor", "GET", "/v1/reconciliations/"+rid+"/balance-statement?format=xlsx", nil)
+		x := e.Do("auditor", "GET", "/v1/reconciliations/"+rid+"/balance-statement?format=xlsx", nil)
 		if x.Status != 200 || !bytes.HasPrefix(x.Body, []byte("PK")) {
 			t.Errorf("xlsx: %d", x.Status)
 		}
 		e.refuse(t, "ly", "POST", "/v1/reconciliations/"+rid+"/balance-statement/sign", nil, 404, "not_found")
 		e.refuse(t, "auditor", "POST", "/v1/reconciliations/"+rid+"/balance-statement/sign", nil, 403, "forbidden")
 		e.refuse(t, "finance", "POST", "/v1/reconciliations/"+rid+"/balance-statement/review", nil, 422, "not_signed")
-		signed := e.must("hz", "POST", "/v1/reconciliations/"+rid+"/balance-statement/sign", nil, 201)
+		signed := e.Must("hz", "POST", "/v1/reconciliations/"+rid+"/balance-statement/sign", nil, 201)
 		if signed["signed"] == nil || signed["sha256"] == "" {
 			t.Errorf("signed: %v", signed)
 		}
 		e.refuse(t, "hz", "POST", "/v1/reconciliations/"+rid+"/balance-statement/sign", nil, 409, "already_signed")
 		e.refuse(t, "hz", "POST", "/v1/reconciliations/"+rid+"/balance-statement/review", nil, 403, "forbidden")
-		reviewed := e.must("finance", "POST", "/v1/reconciliations/"+rid+"/balance-statement/review", nil, 200)
+		reviewed := e.Must("finance", "POST", "/v1/reconciliations/"+rid+"/balance-statement/review", nil, 200)
 		if reviewed["reviewed"] == nil {
 			t.Errorf("reviewed: %v", reviewed)
 		}
@@ -168,24 +169,25 @@ func TestBankReconciliation(t *testing.T) {
 // two sides are outstanding again. The statement is a CCB-like export in
 // UTF-8 with a byte-order mark.
 func TestBookError(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("LYF", "district_fiscal", "district:LY", "basic")
-		e.must("finance", "POST", "/v1/funds/LYF/receipts", map[string]any{"amount": "2000.00", "received_on": "2026-03-01",
+		e.Fund("LYF", "district_fiscal", "district:LY", "basic")
+		e.Must("finance", "POST", "/v1/funds/LYF/receipts", map[string]any{"amount": "2000.00", "received_on": "2026-03-01",
 			"payer": map[string]any{"name": "连云港市财政局"}}, 201)
-		e.allocate("LYF", "district:LY", "project:LY-001", "2000.00")
-		e.must("ly", "POST", "/v1/expenditures", expenditure("LY-001", "basic", "150.00"), 201)
+		e.Allocate("LYF", "district:LY", "project:LY-001", "2000.00")
+		e.Must("ly", "POST", "/v1/expenditures", expenditure("LY-001", "basic", "150.00"), 201)
 		ccb := "\ufeff交易日期,摘要,收入金额,支出金额,账户余额,对方户名,对方账号\n20260301,财政拨款,\"2,000.00\",,\"2,000.00\",连云港市财政局,3200\n" +
 			"20260402,支付工程款,,105.00,\"1,895.00\",连云港市政工程有限公司,3201\n"
 		res := e.uploadFile("ly", map[string]string{"district": "LY"}, []byte(ccb))
 		if res.Status != 201 {
 			t.Fatalf("CCB statement: %d %s", res.Status, res.Body)
 		}
-		rec := res.json(t)
+		rec := res.JSON(t)
 		rid := rec["id"].(string)
 		line := rec["unmatched_bank"].([]any)[0].(map[string]any)["line"]
 		transfer := rec["unmatched_ledger"].([]any)[0].(map[string]any)["id"]
 		path := "/v1/reconciliations/" + rid
-		before := e.must("ly", "GET", path+"/balance-statement", nil, 200)
+		before := e.Must("ly", "GET", path+"/balance-statement", nil, 200)
 		if before["agrees"] != true || before["adjusted_bank_balance"] != "1745.00" {
 			t.Errorf("before the manual match: %v", before)
 		}
@@ -195,21 +197,21 @@ func TestBookError(t *testing.T) {
 			422, "not_in_reconciliation")
 		e.refuse(t, "ly", "POST", path+"/matches", map[string]any{"bank_lines": []any{line}, "transfers": []any{transfer}, "reason": " "},
 			400, "invalid_request")
-		m := e.must("ly", "POST", path+"/matches", manual, 201)
+		m := e.Must("ly", "POST", path+"/matches", manual, 201)
 		e.refuse(t, "ly", "POST", path+"/matches", manual, 409, "already_matched")
-		bs := e.must("ly", "GET", path+"/balance-statement", nil, 200)
+		bs := e.Must("ly", "GET", path+"/balance-statement", nil, 200)
 		if bs["agrees"] != false || bs["difference"] != "45.00" || len(bs["differences"].([]any)) != 1 {
 			t.Errorf("book error not shown: %v", bs)
 		}
 		e.refuse(t, "ly", "POST", path+"/balance-statement/sign", nil, 422, "balances_disagree")
 		match := m["groups"].([]any)[0].(map[string]any)["match"].(string)
 		e.refuse(t, "ly", "DELETE", path+"/matches/"+match, map[string]any{}, 400, "invalid_request")
-		un := e.must("ly", "DELETE", path+"/matches/"+match, map[string]any{"reason": "待更正凭证后重新核对"}, 200)
+		un := e.Must("ly", "DELETE", path+"/matches/"+match, map[string]any{"reason": "待更正凭证后重新核对"}, 200)
 		if h := un["history"].([]any); len(h) != 2 || h[0].(map[string]any)["by"] == "" {
 			t.Errorf("history: %v", h)
 		}
 		e.refuse(t, "ly", "DELETE", path+"/matches/"+match, map[string]any{"reason": "again"}, 409, "already_unmatched")
-		if got := e.must("auditor", "GET", path, nil, 200); len(got["unmatched_bank"].([]any)) != 1 {
+		if got := e.Must("auditor", "GET", path, nil, 200); len(got["unmatched_bank"].([]any)) != 1 {
 			t.Errorf("after unmatch: %v", got)
 		}
 	})
@@ -220,7 +222,7 @@ func (e *env) bankFindings(t *testing.T, who, q string) map[string]map[string]an
 	t.Helper()
 	out := map[string]map[string]any{}
 	for _, kind := range []string{"bank_debit_unbooked", "voucher_not_in_bank"} {
-		for _, it := range e.must(who, "GET", "/v1/audit/exceptions?kind="+kind+"&"+q, nil, 200)["items"].([]any) {
+		for _, it := range e.Must(who, "GET", "/v1/audit/exceptions?kind="+kind+"&"+q, nil, 200)["items"].([]any) {
 			f := it.(map[string]any)
 			out[f["id"].(string)] = f
 		}
@@ -235,20 +237,21 @@ func (e *env) bankFindings(t *testing.T, who, q string) map[string]map[string]an
 // to the bank. Found 30 days on (or as bank_days says), in LY's scope only,
 // reviewable; matched by hand, the fee's finding goes.
 func TestBankFindings(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("LYF", "district_fiscal", "district:LY", "basic")
-		e.must("finance", "POST", "/v1/funds/LYF/receipts", map[string]any{"amount": "2000.00", "received_on": "2026-03-01",
+		e.Fund("LYF", "district_fiscal", "district:LY", "basic")
+		e.Must("finance", "POST", "/v1/funds/LYF/receipts", map[string]any{"amount": "2000.00", "received_on": "2026-03-01",
 			"payer": map[string]any{"name": "连云港市财政局"}}, 201)
-		e.allocate("LYF", "district:LY", "project:LY-001", "2000.00")
+		e.Allocate("LYF", "district:LY", "project:LY-001", "2000.00")
 		pay := func(amount, on string) map[string]any {
 			body := expenditure("LY-001", "basic", amount)
 			body["paid_on"] = on
-			return e.must("ly", "POST", "/v1/expenditures", body, 201)
+			return e.Must("ly", "POST", "/v1/expenditures", body, 201)
 		}
 		pay("105.00", "2026-03-05")
 		unpaid := pay("80.00", "2026-03-10")["voucher_no"].(string)
 		reversed := pay("70.00", "2026-03-12")["id"].(string)
-		e.must("ly", "POST", "/v1/transfers/"+reversed+"/reversal", map[string]any{"reason": "录入重复"}, 201)
+		e.Must("ly", "POST", "/v1/transfers/"+reversed+"/reversal", map[string]any{"reason": "录入重复"}, 201)
 		recent := pay("60.00", "2026-04-28")["voucher_no"].(string)
 		// The fee, booked late, after the window the automatic pass looks in.
 		feeVoucher := pay("33.00", "2026-04-05")
@@ -260,7 +263,7 @@ func TestBankFindings(t *testing.T) {
 		if res.Status != 201 {
 			t.Fatalf("statement: %d %s", res.Status, res.Body)
 		}
-		rid := res.json(t)["id"].(string)
+		rid := res.JSON(t)["id"].(string)
 		fee := "bank_debit_unbooked:" + rid + "@4"
 		const asOf = "as_of=2026-05-15"
 		got := e.bankFindings(t, "auditor", asOf)
@@ -315,15 +318,15 @@ func TestBankFindings(t *testing.T) {
 		if e.reviewRows() != before {
 			t.Errorf("a refused review was stored")
 		}
-		e.must("finance", "POST", "/v1/audit/exceptions/"+fee+"/reviews?"+asOf, map[string]any{"action": "acknowledge",
+		e.Must("finance", "POST", "/v1/audit/exceptions/"+fee+"/reviews?"+asOf, map[string]any{"action": "acknowledge",
 			"note": "已通知区财政补记凭证"}, 201)
-		if one := e.must("ly", "GET", "/v1/audit/exceptions/"+fee+"?"+asOf, nil, 200); one["status"] != "acknowledged" ||
+		if one := e.Must("ly", "GET", "/v1/audit/exceptions/"+fee+"?"+asOf, nil, 200); one["status"] != "acknowledged" ||
 			len(one["reviews"].([]any)) != 1 {
 			t.Errorf("the reviewed finding: %v", one)
 		}
 
 		// The fee matched by hand with its voucher: neither is a finding.
-		e.must("ly", "POST", "/v1/reconciliations/"+rid+"/matches", map[string]any{"bank_lines": []int{4},
+		e.Must("ly", "POST", "/v1/reconciliations/"+rid+"/matches", map[string]any{"bank_lines": []int{4},
 			"transfers": []string{feeVoucher["id"].(string)}, "reason": "账户管理费，凭证迟记"}, 201)
 		got = e.bankFindings(t, "auditor", asOf+"&bank_days=0")
 		if len(got) != 2 || got["voucher_not_in_bank:"+unpaid] == nil || got["voucher_not_in_bank:"+recent] == nil {
@@ -338,6 +341,7 @@ func TestBankFindings(t *testing.T) {
 // signed amount and 借贷 flag, newest first), each to its own account; and
 // the ICBC statement whose running balance breaks, refused at its line.
 func TestBankLayouts(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		for i, c := range []struct {
 			file  string
@@ -347,12 +351,12 @@ func TestBankLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			acct := e.must("ly", "POST", "/v1/bank-accounts", map[string]any{"district": "LY", "bank": "银行 " + c.file,
+			acct := e.Must("ly", "POST", "/v1/bank-accounts", map[string]any{"district": "LY", "bank": "银行 " + c.file,
 				"account_no": fmt.Sprintf("6217%08d", i), "name": "专户 " + c.file}, 201)["id"].(string)
 			fields := map[string]string{"account": acct}
 			if c.lines == 0 {
 				r := e.refuseUpload(t, "ly", fields, raw, 422, "balance_break")
-				rows := r.json(t)["error"].(map[string]any)["rows"].([]any)
+				rows := r.JSON(t)["error"].(map[string]any)["rows"].([]any)
 				if len(rows) != 1 || rows[0].(map[string]any)["line"] != float64(8) || rows[0].(map[string]any)["column"] != "余额" {
 					t.Errorf("the break is reported at %v, want line 8, 余额", rows)
 				}
@@ -362,7 +366,7 @@ func TestBankLayouts(t *testing.T) {
 			if r.Status != 201 {
 				t.Fatalf("%s: %d %s", c.file, r.Status, r.Body)
 			}
-			if n := len(r.json(t)["unmatched_bank"].([]any)); n != c.lines {
+			if n := len(r.JSON(t)["unmatched_bank"].([]any)); n != c.lines {
 				t.Errorf("%s: %d bank lines read, want %d: %s", c.file, n, c.lines, r.Body)
 			}
 			e.refuseUpload(t, "ly", fields, raw, 409, "duplicate_statement")

@@ -19,7 +19,7 @@ func BenchmarkTransfers(b *testing.B) {
 	for _, d := range storetest.Engines() {
 		b.Run(string(d), func(b *testing.B) {
 			e := newEnv(b, storetest.Open(b, d))
-			e.fund("CG", "central_grant", "city", "basic")
+			e.Fund("CG", "central_grant", "city", "basic")
 			var key atomic.Int64
 			single := map[string]any{"amount": "1.00", "received_on": "2026-03-01", "payer": map[string]any{"name": "居民"}}
 			b.Run("single", func(b *testing.B) {
@@ -27,7 +27,7 @@ func BenchmarkTransfers(b *testing.B) {
 				b.SetParallelism(16) // 16 × GOMAXPROCS clients
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
-						r := e.do("finance", "POST", "/v1/funds/CG/receipts", single,
+						r := e.Do("finance", "POST", "/v1/funds/CG/receipts", single,
 							"Idempotency-Key", fmt.Sprint(key.Add(1)))
 						if r.Status != 201 {
 							b.Errorf("status %d: %s", r.Status, r.Body)
@@ -45,7 +45,7 @@ func BenchmarkTransfers(b *testing.B) {
 					body := map[string]any{"items": items}
 					start := time.Now()
 					for b.Loop() {
-						r := e.do("finance", "POST", "/v1/batches", body)
+						r := e.Do("finance", "POST", "/v1/batches", body)
 						if r.Status != 201 {
 							b.Fatalf("status %d: %.300s", r.Status, r.Body)
 						}

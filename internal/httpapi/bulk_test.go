@@ -11,15 +11,11 @@ import (
 	"renofund/internal/money"
 )
 
-func receiptItem(fund, amount string) map[string]any {
-	return map[string]any{"type": "receipt", "fund": fund, "amount": amount, "received_on": "2026-03-01",
-		"payer": map[string]any{"name": "居民"}}
-}
-
 func TestBatchAllOrNone(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.receive("CG", "100.00")
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Receive("CG", "100.00")
 		before := e.snapshot()
 		items := []map[string]any{
 			receiptItem("CG", "50.00"),
@@ -27,9 +23,9 @@ func TestBatchAllOrNone(t *testing.T) {
 			expenditure("HZ-001", "basic", "200.00"), // more than the project will hold
 		}
 		items[2]["type"] = "expenditure"
-		r := e.do("finance", "POST", "/v1/batches", map[string]any{"items": items})
-		if r.Status != 422 || r.code() != "insufficient_funds" {
-			t.Fatalf("status %d code %s, want 422 insufficient_funds: %s", r.Status, r.code(), r.Body)
+		r := e.Do("finance", "POST", "/v1/batches", map[string]any{"items": items})
+		if r.Status != 422 || r.Code() != "insufficient_funds" {
+			t.Fatalf("status %d code %s, want 422 insufficient_funds: %s", r.Status, r.Code(), r.Body)
 		}
 		if msg := string(r.Body); !contains(msg, "items[2]") {
 			t.Errorf("error does not name the item: %s", msg)
@@ -39,17 +35,17 @@ func TestBatchAllOrNone(t *testing.T) {
 		}
 		// An invalid item is named too.
 		bad := []map[string]any{receiptItem("CG", "1.00"), receiptItem("CG", "1.001")}
-		r = e.do("finance", "POST", "/v1/batches", map[string]any{"items": bad})
-		if r.Status != 400 || r.code() != "invalid_amount" {
-			t.Fatalf("status %d code %s, want 400 invalid_amount", r.Status, r.code())
+		r = e.Do("finance", "POST", "/v1/batches", map[string]any{"items": bad})
+		if r.Status != 400 || r.Code() != "invalid_amount" {
+			t.Fatalf("status %d code %s, want 400 invalid_amount", r.Status, r.Code())
 		}
 		// Automatic attribution sees earlier items of the same batch.
 		items[2]["amount"] = "120.00"
-		out := e.must("finance", "POST", "/v1/batches", map[string]any{"items": items}, 201)
+		out := e.Must("finance", "POST", "/v1/batches", map[string]any{"items": items}, 201)
 		if out["count"].(float64) != 3 {
 			t.Errorf("count = %v", out["count"])
 		}
-		if got := e.balance("CG", "project:HZ-001"); got != "0.00" {
+		if got := e.Balance("CG", "project:HZ-001"); got != "0.00" {
 			t.Errorf("project holds %s, want 0.00", got)
 		}
 		e.checkBooks()
@@ -57,8 +53,9 @@ func TestBatchAllOrNone(t *testing.T) {
 }
 
 func TestBatchOf10000(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
+		e.Fund("CG", "central_grant", "city", "basic")
 		items := make([]map[string]any, 0, 10000)
 		var total money.Amount
 		rng := rand.New(rand.NewPCG(1, 2))
@@ -69,11 +66,11 @@ func TestBatchOf10000(t *testing.T) {
 			it["household"] = fmt.Sprintf("H%05d", i)
 			items = append(items, it)
 		}
-		out := e.must("finance", "POST", "/v1/batches", map[string]any{"items": items}, 201)
+		out := e.Must("finance", "POST", "/v1/batches", map[string]any{"items": items}, 201)
 		if out["total"] != total.String() || out["count"].(float64) != 10000 {
 			t.Errorf("total %v count %v, want %s 10000", out["total"], out["count"], total)
 		}
-		if got := e.balance("CG", "city"); got != total.String() {
+		if got := e.Balance("CG", "city"); got != total.String() {
 			t.Errorf("city holds %s, want %s", got, total)
 		}
 		e.checkBooks()
@@ -81,9 +78,10 @@ func TestBatchOf10000(t *testing.T) {
 }
 
 func TestPlanSharesAndExecuteOnce(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.receive("CG", "1000000.00")
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Receive("CG", "1000000.00")
 		plan := map[string]any{
 			"fund": "CG", "from": "city", "total": "999999.99",
 			"recipients": []map[string]any{
@@ -93,7 +91,7 @@ func TestPlanSharesAndExecuteOnce(t *testing.T) {
 			"weights":          map[string]any{"area": "0.4", "households": "0.3", "buildings": "0.1", "communities": "0.1", "performance": "0.1"},
 			"performance_pool": "0",
 		}
-		p := e.must("finance", "POST", "/v1/allocation-plans", plan, 201)
+		p := e.Must("finance", "POST", "/v1/allocation-plans", plan, 201)
 		var sum money.Amount
 		for _, sh := range p["shares"].([]any) {
 			sum += money.MustParse(sh.(map[string]any)["amount"].(string))
@@ -107,7 +105,7 @@ func TestPlanSharesAndExecuteOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r := e.do("reviewer", "POST", "/v1/allocation-plans/"+id+"/execute", nil)
+				r := e.Do("reviewer", "POST", "/v1/allocation-plans/"+id+"/execute", nil)
 				if r.Status != 200 {
 					t.Errorf("execute: %d %s", r.Status, r.Body)
 				}
@@ -115,11 +113,11 @@ func TestPlanSharesAndExecuteOnce(t *testing.T) {
 		}
 		wg.Wait()
 		var n int64
-		e.db.G.Raw("SELECT COUNT(*) FROM transfers WHERE plan_id = ?", id).Scan(&n)
+		e.DB.G.Raw("SELECT COUNT(*) FROM transfers WHERE plan_id = ?", id).Scan(&n)
 		if n != 2 {
 			t.Errorf("plan posted %d transfers, want 2", n)
 		}
-		if got := e.balance("CG", "city"); got != "0.01" {
+		if got := e.Balance("CG", "city"); got != "0.01" {
 			t.Errorf("city keeps %s, want 0.01", got)
 		}
 		e.checkBooks()
@@ -141,8 +139,8 @@ func contains(s, sub string) bool {
 // voucher blocks), and a payment funded from two funds.
 func TestBatchReplay(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.fund("PG", "provincial_grant", "city", "basic")
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Fund("PG", "provincial_grant", "city", "basic")
 		var items []map[string]any
 		for i := range 40 {
 			it := receiptItem([]string{"CG", "PG"}[i%2], fmt.Sprintf("%d.%02d", 10+i, i))
@@ -160,12 +158,12 @@ func TestBatchReplay(t *testing.T) {
 		pay["funding"] = []map[string]any{{"fund": "CG", "amount": "100.00"}, {"fund": "PG", "amount": "50.00"}}
 		items = append(items, pay)
 		body := map[string]any{"items": items}
-		first := e.do("finance", "POST", "/v1/batches", body, "Idempotency-Key", "batch-replay")
+		first := e.Do("finance", "POST", "/v1/batches", body, "Idempotency-Key", "batch-replay")
 		if first.Status != 201 {
 			t.Fatalf("first: %d %s", first.Status, first.Body)
 		}
 		var stored string
-		if err := e.db.G.Raw("SELECT body FROM idempotency_keys WHERE key = 'batch-replay'").Scan(&stored).Error; err != nil {
+		if err := e.DB.G.Raw("SELECT body FROM idempotency_keys WHERE key = 'batch-replay'").Scan(&stored).Error; err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(stored, "@ref batch ") || len(stored) > 400 {
@@ -173,7 +171,7 @@ func TestBatchReplay(t *testing.T) {
 		}
 		after := e.snapshot()
 		for range 2 {
-			again := e.do("finance", "POST", "/v1/batches", body, "Idempotency-Key", "batch-replay")
+			again := e.Do("finance", "POST", "/v1/batches", body, "Idempotency-Key", "batch-replay")
 			if again.Status != 201 || !bytes.Equal(again.Body, first.Body) {
 				t.Fatalf("replay: %d %s\nfirst: %s", again.Status, again.Body, first.Body)
 			}

@@ -14,17 +14,17 @@ import (
 // the figures it makes): HZ and LY, each with one project, and GY with none.
 func (e *env) bulletinWorld(t *testing.T) (ka, kb, kc string) {
 	t.Helper()
-	e.must("finance", "POST", "/v1/districts", map[string]any{"code": "GY", "name": "赣榆区"}, 201)
+	e.Must("finance", "POST", "/v1/districts", map[string]any{"code": "GY", "name": "赣榆区"}, 201)
 	fund := func(code, kind, holder string, year int, categories ...string) {
-		e.must("finance", "POST", "/v1/funds", map[string]any{"code": code, "kind": kind, "name": "fund " + code,
+		e.Must("finance", "POST", "/v1/funds", map[string]any{"code": code, "kind": kind, "name": "fund " + code,
 			"holder": holder, "fiscal_year": year, "document_no": "财建〔2026〕1号", "eligible_categories": categories}, 201)
 	}
 	receive := func(fund, amount, on string) {
-		e.must("finance", "POST", "/v1/funds/"+fund+"/receipts", map[string]any{"amount": amount, "received_on": on,
+		e.Must("finance", "POST", "/v1/funds/"+fund+"/receipts", map[string]any{"amount": amount, "received_on": on,
 			"payer": map[string]any{"name": "江苏省财政厅"}}, 201)
 	}
 	allocate := func(who, fund, from, to, amount, on string) {
-		e.must(who, "POST", "/v1/allocations", map[string]any{"fund": fund, "from": from, "to": to, "amount": amount,
+		e.Must(who, "POST", "/v1/allocations", map[string]any{"fund": fund, "from": from, "to": to, "amount": amount,
 			"allocated_on": on}, 201)
 	}
 	fund("CF", "city_fiscal", "city", 2025, "improvement")
@@ -39,21 +39,21 @@ func (e *env) bulletinWorld(t *testing.T) (ka, kb, kc string) {
 	receive("LY-DN", "50000.00", "2026-10-12")
 
 	payee := func(name, code, account string, sme bool) string {
-		return e.must("finance", "POST", "/v1/payees", map[string]any{"name": name, "credit_code": code,
+		return e.Must("finance", "POST", "/v1/payees", map[string]any{"name": name, "credit_code": code,
 			"bank_account": account, "sme": sme}, 201)["id"].(string)
 	}
 	small := payee("连云港市政工程有限公司", payeeCode, "6222020000000001", true)
 	big := payee("中建某局有限公司", repairerCode, "6222020000000099", false)
 	contract := func(project, payee, sum string) string {
-		return e.must("finance", "POST", "/v1/projects/"+project+"/contracts", map[string]any{"payee": payee,
+		return e.Must("finance", "POST", "/v1/projects/"+project+"/contracts", map[string]any{"payee": payee,
 			"category": "basic", "sum": sum, "signed_on": "2026-06-01"}, 201)["id"].(string)
 	}
 	accept := func(id, on string) {
-		e.must("finance", "POST", "/v1/contracts/"+id+"/acceptance", map[string]any{"accepted_on": on, "result": "passed",
+		e.Must("finance", "POST", "/v1/contracts/"+id+"/acceptance", map[string]any{"accepted_on": on, "result": "passed",
 			"participants": []map[string]any{{"name": "王建国", "role": "业主代表"}}, "owner_reps": 1}, 201)
 	}
 	pay := func(project, id, amount, on string) {
-		e.must("finance", "POST", "/v1/expenditures", map[string]any{"project": project, "contract": id, "amount": amount,
+		e.Must("finance", "POST", "/v1/expenditures", map[string]any{"project": project, "contract": id, "amount": amount,
 			"paid_on": on, "purpose": "工程款"}, 201)
 	}
 	ka = contract("HZ-001", small, "500000.00")
@@ -64,7 +64,7 @@ func (e *env) bulletinWorld(t *testing.T) (ka, kb, kc string) {
 	accept(kb, "2026-09-01")
 	kc = contract("LY-001", small, "200000.00")
 	accept(kc, "2026-08-20")
-	e.must("finance", "POST", "/v1/contracts/"+kc+"/settlement", map[string]any{"amount": "180000.00",
+	e.Must("finance", "POST", "/v1/contracts/"+kc+"/settlement", map[string]any{"amount": "180000.00",
 		"review_ref": "连财审〔2026〕9号", "settled_on": "2026-09-10"}, 201)
 	pay("LY-001", kc, "100000.00", "2026-10-25")
 	// After the month: neither the payment nor the acceptance is in October's bulletin.
@@ -74,9 +74,9 @@ func (e *env) bulletinWorld(t *testing.T) (ka, kb, kc string) {
 	// under construction at October's end; LY-001 (2026) is still only
 	// planned then, since its works started in November: behind plan.
 	plan := func(code string, year int, steps ...string) {
-		e.must("finance", "PUT", "/v1/projects/"+code, withField(projectEdit("小区 "+code), "plan_year", year), 200)
+		e.Must("finance", "PUT", "/v1/projects/"+code, withField(projectEdit("小区 "+code), "plan_year", year), 200)
 		for i := 0; i < len(steps); i += 2 {
-			e.must("finance", "POST", "/v1/projects/"+code+"/status", map[string]any{"status": steps[i], "on": steps[i+1],
+			e.Must("finance", "POST", "/v1/projects/"+code+"/status", map[string]any{"status": steps[i], "on": steps[i+1],
 				"document_no": "连改办〔2026〕1号"}, 201)
 		}
 	}
@@ -90,10 +90,11 @@ func (e *env) bulletinWorld(t *testing.T) (ka, kb, kc string) {
 // ranking, the late pass-down, the overdue SME payments (a non-SME one left
 // out); then immutability, scoping, the workbook and the refusals.
 func TestBulletin(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		ka, kb, kc := e.bulletinWorld(t)
 		e.refuse(t, "finance", "GET", "/v1/bulletins/2026-10", nil, 404, "not_found")
-		if items := e.must("auditor", "GET", "/v1/bulletins", nil, 200)["items"].([]any); len(items) != 0 {
+		if items := e.Must("auditor", "GET", "/v1/bulletins", nil, 200)["items"].([]any); len(items) != 0 {
 			t.Errorf("bulletins before any is drafted: %v", items)
 		}
 
@@ -115,7 +116,7 @@ func TestBulletin(t *testing.T) {
 			}
 		}
 
-		drafted := e.must("finance", "POST", "/v1/bulletins/2026-10", nil, 201)
+		drafted := e.Must("finance", "POST", "/v1/bulletins/2026-10", nil, 201)
 		if drafted["drafted_by"] != "finance:finance" || drafted["month"] != "2026-10" || drafted["scope"] != "city" {
 			t.Errorf("drafted: %v", drafted)
 		}
@@ -196,7 +197,7 @@ func TestBulletin(t *testing.T) {
 		}
 
 		// Stored once: a second draft is 409 and leaves the stored body and its hash as they were.
-		body, stored, err := e.app.Bulletins.Stored(t.Context(), "2026-10")
+		body, stored, err := e.App.Bulletins.Stored(t.Context(), "2026-10")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,26 +205,26 @@ func TestBulletin(t *testing.T) {
 			t.Errorf("stored hash %s, body hashes to %x, drafted %s", stored, h, sum)
 		}
 		e.refuse(t, "finance", "POST", "/v1/bulletins/2026-10", nil, 409, "bulletin_exists")
-		e.must("finance", "POST", "/v1/expenditures", map[string]any{"project": "HZ-001", "contract": ka,
+		e.Must("finance", "POST", "/v1/expenditures", map[string]any{"project": "HZ-001", "contract": ka,
 			"amount": "1000.00", "paid_on": "2026-10-30", "purpose": "补记工程款"}, 201) // booked into October afterwards
-		again := e.must("auditor", "GET", "/v1/bulletins/2026-10", nil, 200)
+		again := e.Must("auditor", "GET", "/v1/bulletins/2026-10", nil, 200)
 		if again["sha256"] != sum || again["drafted_at"] != drafted["drafted_at"] {
 			t.Errorf("read back: hash %v drafted %v; want %s %v", again["sha256"], again["drafted_at"], sum, drafted["drafted_at"])
 		}
 		if spent := again["body"].(map[string]any)["spending"].(map[string]any)["city"].(map[string]any)["spent_ytd"]; spent != "400000.00" {
 			t.Errorf("the stored bulletin changed with a later booking: spent_ytd %v", spent)
 		}
-		after, _, _ := e.app.Bulletins.Stored(t.Context(), "2026-10")
+		after, _, _ := e.App.Bulletins.Stored(t.Context(), "2026-10")
 		if !bytes.Equal(after, body) {
 			t.Errorf("the stored body changed")
 		}
-		list := e.must("hz", "GET", "/v1/bulletins", nil, 200)["items"].([]any)
+		list := e.Must("hz", "GET", "/v1/bulletins", nil, 200)["items"].([]any)
 		if len(list) != 1 || list[0].(map[string]any)["month"] != "2026-10" || list[0].(map[string]any)["sha256"] != sum {
 			t.Errorf("list: %v", list)
 		}
 
 		// A district sees its own rows and the city's totals.
-		hz := e.must("hz", "GET", "/v1/bulletins/2026-10", nil, 200)
+		hz := e.Must("hz", "GET", "/v1/bulletins/2026-10", nil, 200)
 		hb := hz["body"].(map[string]any)
 		hds := hb["spending"].(map[string]any)["districts"].([]any)
 		if hz["scope"] != "HZ" || len(hds) != 1 || hds[0].(map[string]any)["district"] != "HZ" ||
@@ -236,8 +237,8 @@ func TestBulletin(t *testing.T) {
 		if o := hb["overdue_sme_payments"].([]any); len(o) != 1 || o[0].(map[string]any)["contract"] != ka {
 			t.Errorf("HZ's overdue payments: %v", o)
 		}
-		ly := e.must("ly", "GET", "/v1/bulletins/2026-10", nil, 200)
-		if raw := e.do("ly", "GET", "/v1/bulletins/2026-10", nil).Body; strings.Contains(string(raw), "HZ-001") ||
+		ly := e.Must("ly", "GET", "/v1/bulletins/2026-10", nil, 200)
+		if raw := e.Do("ly", "GET", "/v1/bulletins/2026-10", nil).Body; strings.Contains(string(raw), "HZ-001") ||
 			strings.Contains(string(raw), "海州区") {
 			t.Errorf("LY's view names HZ's objects: %s", raw)
 		}
@@ -260,7 +261,7 @@ func TestBulletin(t *testing.T) {
 		}
 
 		// The workbook: a sheet per section, headed in Chinese.
-		x := e.do("finance", "GET", "/v1/bulletins/2026-10?format=xlsx", nil)
+		x := e.Do("finance", "GET", "/v1/bulletins/2026-10?format=xlsx", nil)
 		if x.Status != 200 {
 			t.Fatalf("xlsx: %d %s", x.Status, x.Body)
 		}
@@ -283,7 +284,7 @@ func TestBulletin(t *testing.T) {
 		if len(od) != 3 || od[1][2] != ka || od[1][9] != "100000.00" {
 			t.Errorf("overdue sheet: %v", od)
 		}
-		hx := e.do("hz", "GET", "/v1/bulletins/2026-10?format=xlsx", nil)
+		hx := e.Do("hz", "GET", "/v1/bulletins/2026-10?format=xlsx", nil)
 		hf, err := excelize.OpenReader(bytes.NewReader(hx.Body))
 		if err != nil {
 			t.Fatal(err)
@@ -291,7 +292,7 @@ func TestBulletin(t *testing.T) {
 		if od, _ := hf.GetRows("中小企业逾期账款"); len(od) != 2 {
 			t.Errorf("HZ's overdue sheet: %v", od)
 		}
-		csvOut := e.do("ly", "GET", "/v1/bulletins/2026-10?format=csv", nil)
+		csvOut := e.Do("ly", "GET", "/v1/bulletins/2026-10?format=csv", nil)
 		if text := string(csvOut.Body); csvOut.Status != 200 || !strings.HasPrefix(text, "资金支出进度\n月份,排名,") ||
 			!strings.Contains(text, "\n中小企业逾期账款\n") || !strings.Contains(text, kc+",连云港市政工程有限公司") ||
 			strings.Contains(text, "HZ-001") {
@@ -314,10 +315,10 @@ func wantFigures(t *testing.T, what string, got map[string]any, want map[string]
 }
 
 func (e *env) bulletinCount() int64 {
-	e.t.Helper()
+	e.T.Helper()
 	var n int64
-	if err := e.db.G.Raw("SELECT COUNT(*) FROM bulletins").Scan(&n).Error; err != nil {
-		e.t.Fatal(err)
+	if err := e.DB.G.Raw("SELECT COUNT(*) FROM bulletins").Scan(&n).Error; err != nil {
+		e.T.Fatal(err)
 	}
 	return n
 }

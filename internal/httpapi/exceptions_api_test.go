@@ -8,10 +8,10 @@ import (
 
 // reviewRows counts the stored review steps.
 func (e *env) reviewRows() int64 {
-	e.t.Helper()
+	e.T.Helper()
 	var n int64
-	if err := e.db.G.Raw("SELECT COUNT(*) FROM exception_reviews").Scan(&n).Error; err != nil {
-		e.t.Fatal(err)
+	if err := e.DB.G.Raw("SELECT COUNT(*) FROM exception_reviews").Scan(&n).Error; err != nil {
+		e.T.Fatal(err)
 	}
 	return n
 }
@@ -19,23 +19,24 @@ func (e *env) reviewRows() int64 {
 // duplicateTown pays HZ-001's contractor 300.00 on 04-02 and again on 04-03:
 // a possible duplicate payment in HZ.
 func duplicateTown(e *env) {
-	e.fund("CG", "central_grant", "city", "basic")
-	e.receive("CG", "10000.00")
-	e.allocate("CG", "city", "project:HZ-001", "5000.00")
+	e.Fund("CG", "central_grant", "city", "basic")
+	e.Receive("CG", "10000.00")
+	e.Allocate("CG", "city", "project:HZ-001", "5000.00")
 	for _, on := range []string{"2026-04-02", "2026-04-03"} {
 		body := expenditure("HZ-001", "basic", "300.00")
 		body["paid_on"] = on
-		e.must("hz", "POST", "/v1/expenditures", body, 201)
+		e.Must("hz", "POST", "/v1/expenditures", body, 201)
 	}
 }
 
 // TestExceptionsAPI: the auditor's list pages by id with every filter; bad
 // filters are 400 with a stable code; a district may not ask for another's.
 func TestExceptionsAPI(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		duplicateTown(e)
 		const asOf = "as_of=2026-04-10&"
-		list := e.must("auditor", "GET", "/v1/audit/exceptions?"+asOf+"kind=duplicate_payment", nil, 200)
+		list := e.Must("auditor", "GET", "/v1/audit/exceptions?"+asOf+"kind=duplicate_payment", nil, 200)
 		items := list["items"].([]any)
 		if len(items) != 1 || list["next"] != nil || list["as_of"] != "2026-04-10" {
 			t.Fatalf("duplicates: %v", list)
@@ -45,12 +46,12 @@ func TestExceptionsAPI(t *testing.T) {
 			dup["amount"] != "300.00" || dup["on"] != "2026-04-03" || dup["district"] != "HZ" {
 			t.Errorf("finding %v", dup)
 		}
-		all := e.must("finance", "GET", "/v1/audit/exceptions?"+asOf+"limit=1000", nil, 200)["items"].([]any)
-		page := e.must("finance", "GET", "/v1/audit/exceptions?"+asOf+"limit=1", nil, 200)
+		all := e.Must("finance", "GET", "/v1/audit/exceptions?"+asOf+"limit=1000", nil, 200)["items"].([]any)
+		page := e.Must("finance", "GET", "/v1/audit/exceptions?"+asOf+"limit=1", nil, 200)
 		if len(all) < 2 || len(page["items"].([]any)) != 1 || page["next"] != all[0].(map[string]any)["id"] {
 			t.Fatalf("first page of one: %v; all: %d", page, len(all))
 		}
-		next := e.must("finance", "GET", "/v1/audit/exceptions?"+asOf+"limit=1&after="+url.QueryEscape(page["next"].(string)), nil, 200)
+		next := e.Must("finance", "GET", "/v1/audit/exceptions?"+asOf+"limit=1&after="+url.QueryEscape(page["next"].(string)), nil, 200)
 		if next["items"].([]any)[0].(map[string]any)["id"] != all[1].(map[string]any)["id"] {
 			t.Errorf("second page %v, want %v", next, all[1])
 		}
@@ -59,14 +60,14 @@ func TestExceptionsAPI(t *testing.T) {
 			"severity=high&kind=duplicate_payment&district=HZ": 1, "severity=low&kind=duplicate_payment": 0,
 			"district=LY&kind=duplicate_payment": 0, "status=open&kind=duplicate_payment": 1,
 			"status=closed": 0, "duplicate_days=0&kind=duplicate_payment": 0} {
-			if got := len(e.must("finance", "GET", "/v1/audit/exceptions?"+asOf+q, nil, 200)["items"].([]any)); got != n {
+			if got := len(e.Must("finance", "GET", "/v1/audit/exceptions?"+asOf+q, nil, 200)["items"].([]any)); got != n {
 				t.Errorf("%s: %d findings, want %d", q, got, n)
 			}
 		}
-		if got := len(e.must("hz", "GET", "/v1/audit/exceptions?"+asOf+"kind=duplicate_payment", nil, 200)["items"].([]any)); got != 1 {
+		if got := len(e.Must("hz", "GET", "/v1/audit/exceptions?"+asOf+"kind=duplicate_payment", nil, 200)["items"].([]any)); got != 1 {
 			t.Errorf("hz sees %d duplicates, want 1", got)
 		}
-		if got := len(e.must("ly", "GET", "/v1/audit/exceptions?"+asOf+"kind=duplicate_payment", nil, 200)["items"].([]any)); got != 0 {
+		if got := len(e.Must("ly", "GET", "/v1/audit/exceptions?"+asOf+"kind=duplicate_payment", nil, 200)["items"].([]any)); got != 0 {
 			t.Errorf("ly sees %d duplicates, want 0", got)
 		}
 		for _, tc := range []struct{ who, q, status, code string }{
@@ -90,12 +91,12 @@ func TestExceptionsAPI(t *testing.T) {
 			{"finance", "format=pdf", "400", "invalid_request"},
 			{"hz", "district=LY", "403", "forbidden"},
 		} {
-			r := e.do(tc.who, "GET", "/v1/audit/exceptions?"+tc.q, nil)
-			if got := r.code(); got != tc.code || r.Status/100 != int(tc.status[0]-'0') {
+			r := e.Do(tc.who, "GET", "/v1/audit/exceptions?"+tc.q, nil)
+			if got := r.Code(); got != tc.code || r.Status/100 != int(tc.status[0]-'0') {
 				t.Errorf("%s ?%s: %d %s, want %s %s", tc.who, tc.q, r.Status, got, tc.status, tc.code)
 			}
 		}
-		r := e.do("auditor", "GET", "/v1/audit/exceptions?"+asOf+"format=csv&kind=duplicate_payment", nil)
+		r := e.Do("auditor", "GET", "/v1/audit/exceptions?"+asOf+"format=csv&kind=duplicate_payment", nil)
 		if r.Status != 200 || !strings.HasPrefix(string(r.Body), "id,code,rule,severity,subject,district,amount,on,detail,status") ||
 			strings.Count(string(r.Body), "\n") != 2 {
 			t.Errorf("csv: %d %s", r.Status, r.Body)
@@ -109,13 +110,14 @@ func TestExceptionsAPI(t *testing.T) {
 // a closed finding 409; refusals store nothing and a retried step with its
 // Idempotency-Key is stored once.
 func TestExceptionReviewsAPI(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		duplicateTown(e)
 		const asOf = "?as_of=2026-04-10"
-		items := e.must("auditor", "GET", "/v1/audit/exceptions"+asOf+"&kind=duplicate_payment", nil, 200)["items"].([]any)
+		items := e.Must("auditor", "GET", "/v1/audit/exceptions"+asOf+"&kind=duplicate_payment", nil, 200)["items"].([]any)
 		id := items[0].(map[string]any)["id"].(string)
 		path := "/v1/audit/exceptions/" + id
-		one := e.must("hz", "GET", path+asOf, nil, 200)
+		one := e.Must("hz", "GET", path+asOf, nil, 200)
 		if one["id"] != id || one["status"] != "open" || len(one["reviews"].([]any)) != 0 {
 			t.Errorf("the finding: %v", one)
 		}
@@ -137,42 +139,42 @@ func TestExceptionReviewsAPI(t *testing.T) {
 			{"finance", "/v1/audit/exceptions/nothing/reviews" + asOf, map[string]any{"action": "close", "note": "好"}, 404, "not_found"},
 			{"finance", path + "/reviews?idle_days=x", map[string]any{"action": "close", "note": "好"}, 400, "invalid_request"},
 		} {
-			r := e.do(tc.who, "POST", tc.path, tc.body)
-			if r.Status != tc.status || r.code() != tc.code {
-				t.Errorf("%s POST %s %v: %d %s, want %d %s", tc.who, tc.path, tc.body, r.Status, r.code(), tc.status, tc.code)
+			r := e.Do(tc.who, "POST", tc.path, tc.body)
+			if r.Status != tc.status || r.Code() != tc.code {
+				t.Errorf("%s POST %s %v: %d %s, want %d %s", tc.who, tc.path, tc.body, r.Status, r.Code(), tc.status, tc.code)
 			}
 		}
 		if n := e.reviewRows(); n != 0 {
 			t.Fatalf("refused reviews stored %d rows", n)
 		}
 		ack := map[string]any{"action": "acknowledge", "note": "已联系施工单位核实"}
-		first := e.do("auditor", "POST", path+"/reviews"+asOf, ack, "Idempotency-Key", "ack-1")
-		again := e.do("auditor", "POST", path+"/reviews"+asOf, ack, "Idempotency-Key", "ack-1")
+		first := e.Do("auditor", "POST", path+"/reviews"+asOf, ack, "Idempotency-Key", "ack-1")
+		again := e.Do("auditor", "POST", path+"/reviews"+asOf, ack, "Idempotency-Key", "ack-1")
 		if first.Status != 201 || again.Status != 201 || string(first.Body) != string(again.Body) || e.reviewRows() != 1 {
 			t.Fatalf("acknowledge and its retry: %d %s / %d %s, %d rows", first.Status, first.Body, again.Status, again.Body, e.reviewRows())
 		}
-		f := first.json(t)
+		f := first.JSON(t)
 		rs := f["reviews"].([]any)
 		if f["status"] != "acknowledged" || len(rs) != 1 || rs[0].(map[string]any)["reviewed_by"] != "auditor:auditor" ||
 			rs[0].(map[string]any)["amount"] != "300.00" {
 			t.Errorf("acknowledged: %s", first.Body)
 		}
-		e.must("finance", "POST", path+"/reviews"+asOf, map[string]any{"action": "explain", "note": "第二笔为质保金，误用同一金额"}, 201)
-		closed := e.must("finance", "POST", path+"/reviews"+asOf, map[string]any{"action": "close", "note": "已追回"}, 201)
+		e.Must("finance", "POST", path+"/reviews"+asOf, map[string]any{"action": "explain", "note": "第二笔为质保金，误用同一金额"}, 201)
+		closed := e.Must("finance", "POST", path+"/reviews"+asOf, map[string]any{"action": "close", "note": "已追回"}, 201)
 		if closed["status"] != "closed" || len(closed["reviews"].([]any)) != 3 {
 			t.Errorf("closed: %v", closed)
 		}
-		r := e.do("auditor", "POST", path+"/reviews"+asOf, map[string]any{"action": "explain", "note": "补充"})
-		if r.Status != 409 || r.code() != "conflict" || e.reviewRows() != 3 {
+		r := e.Do("auditor", "POST", path+"/reviews"+asOf, map[string]any{"action": "explain", "note": "补充"})
+		if r.Status != 409 || r.Code() != "conflict" || e.reviewRows() != 3 {
 			t.Errorf("a step on a closed finding: %d %s, %d rows", r.Status, r.Body, e.reviewRows())
 		}
-		if got := e.must("auditor", "GET", "/v1/audit/exceptions"+asOf+"&status=closed", nil, 200)["items"].([]any); len(got) != 1 {
+		if got := e.Must("auditor", "GET", "/v1/audit/exceptions"+asOf+"&status=closed", nil, 200)["items"].([]any); len(got) != 1 {
 			t.Errorf("closed findings: %v", got)
 		}
-		if got := e.must("hz", "GET", path+asOf, nil, 200); got["status"] != "closed" || len(got["reviews"].([]any)) != 3 {
+		if got := e.Must("hz", "GET", path+asOf, nil, 200); got["status"] != "closed" || len(got["reviews"].([]any)) != 3 {
 			t.Errorf("hz reads the closed finding: %v", got)
 		}
-		if r := e.do("ly", "GET", path+asOf, nil); r.Status != 404 {
+		if r := e.Do("ly", "GET", path+asOf, nil); r.Status != 404 {
 			t.Errorf("ly reads HZ's finding: %d %s", r.Status, r.Body)
 		}
 	})

@@ -29,11 +29,12 @@ type hiddenCase struct {
 }
 
 func TestAnotherDistrictsObjectsDoNotExist(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		// HZ's own money, which the requests below could otherwise move.
-		e.fund("HZ-F", "district_fiscal", "district:HZ", "basic")
-		e.receive("HZ-F", "1000.00")
-		e.allocate("HZ-F", "district:HZ", "project:HZ-001", "500.00")
+		e.Fund("HZ-F", "district_fiscal", "district:HZ", "basic")
+		e.Receive("HZ-F", "1000.00")
+		e.Allocate("HZ-F", "district:HZ", "project:HZ-001", "500.00")
 
 		cases := []hiddenCase{
 			{"property manager of its project", "PUT", "/v1/projects/LY-002/property-manager", managerBody("物业"), 404, nil},
@@ -75,13 +76,13 @@ func TestAnotherDistrictsObjectsDoNotExist(t *testing.T) {
 		}
 
 		// LY makes the objects and puts money in them.
-		e.must("finance", "POST", "/v1/projects", project("LY-002", "LY"), 201)
-		e.fund("LY-F2", "district_fiscal", "district:LY", "basic")
-		e.receive("LY-F2", "800.00")
-		e.fund("LY-R2", "resident_contribution", "project:LY-002", "basic")
-		e.receive("LY-R2", "50.00")
-		e.allocate("LY-F2", "district:LY", "project:LY-002", "300.00")
-		e.must("finance", "PUT", "/v1/projects/LY-002/property-manager", managerBody("连云物业"), 200)
+		e.Must("finance", "POST", "/v1/projects", project("LY-002", "LY"), 201)
+		e.Fund("LY-F2", "district_fiscal", "district:LY", "basic")
+		e.Receive("LY-F2", "800.00")
+		e.Fund("LY-R2", "resident_contribution", "project:LY-002", "basic")
+		e.Receive("LY-R2", "50.00")
+		e.Allocate("LY-F2", "district:LY", "project:LY-002", "300.00")
+		e.Must("finance", "PUT", "/v1/projects/LY-002/property-manager", managerBody("连云物业"), 200)
 
 		for i, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -103,12 +104,13 @@ func TestAnotherDistrictsObjectsDoNotExist(t *testing.T) {
 // generated id, the answer for another district's object with the answer for
 // an id nobody issued; the id itself is the only difference.
 func TestAnotherDistrictsIDs(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		lyAlloc := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY",
+		lyAlloc := e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY",
 			"to": "project:LY-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
-		lySpend := e.must("ly", "POST", "/v1/expenditures", expenditure("LY-001", "basic", "5.00"), 201)["id"].(string)
-		lyPlan := e.must("finance", "POST", "/v1/allocation-plans", planBody("LY"), 201)["id"].(string)
+		lySpend := e.Must("ly", "POST", "/v1/expenditures", expenditure("LY-001", "basic", "5.00"), 201)["id"].(string)
+		lyPlan := e.Must("finance", "POST", "/v1/allocation-plans", planBody("LY"), 201)["id"].(string)
 		const unknown = "01a00000-0000-7000-8000-000000000000"
 		cases := []struct {
 			name, method, path string

@@ -13,10 +13,11 @@ import (
 // key with a different body, or on another route, is refused with 409
 // idempotency_key_reused and writes nothing.
 func TestIdempotentReplay(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		receipt := e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)
-		other := e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("60.00"), 201)["id"].(string)
+		receipt := e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)
+		other := e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("60.00"), 201)["id"].(string)
 		routes := []struct {
 			name, who, path string
 			body, other     map[string]any
@@ -35,7 +36,7 @@ func TestIdempotentReplay(t *testing.T) {
 			t.Run(rt.name, func(t *testing.T) {
 				te := e.forT(t)
 				key := fmt.Sprintf("replay-%d-%s", i, rt.name)
-				first := te.do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key)
+				first := te.Do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key)
 				if first.Status != 201 {
 					t.Fatalf("first: %d %s", first.Status, first.Body)
 				}
@@ -44,7 +45,7 @@ func TestIdempotentReplay(t *testing.T) {
 				}
 				after := te.snapshot()
 				for range 3 {
-					again := te.do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key)
+					again := te.Do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key)
 					if again.Status != first.Status || !bytes.Equal(again.Body, first.Body) {
 						t.Errorf("replay: %d %s\nfirst:  %d %s", again.Status, again.Body, first.Status, first.Body)
 					}
@@ -65,7 +66,7 @@ func TestIdempotentReplay(t *testing.T) {
 					te.refuse(t, rt.who, "POST", "/v1/transfers/"+other+"/reversal", rt.body, 409, "idempotency_key_reused", "Idempotency-Key", key)
 				}
 				// Still replayed after the refusals.
-				if again := te.do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key); !bytes.Equal(again.Body, first.Body) {
+				if again := te.Do(rt.who, "POST", rt.path, rt.body, "Idempotency-Key", key); !bytes.Equal(again.Body, first.Body) {
 					t.Errorf("replay after refusals: %d %s", again.Status, again.Body)
 				}
 			})
@@ -77,11 +78,12 @@ func TestIdempotentReplay(t *testing.T) {
 // TestIdempotencyKeyPerToken: a key is the client's; another token using the
 // same key and body must not be handed the first client's response.
 func TestIdempotencyKeyPerToken(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		body := receiptBody("1.00")
-		a := e.do("finance", "POST", "/v1/funds/HZF/receipts", body, "Idempotency-Key", "shared")
-		b := e.do("hz", "POST", "/v1/funds/HZF/receipts", body, "Idempotency-Key", "shared")
+		a := e.Do("finance", "POST", "/v1/funds/HZF/receipts", body, "Idempotency-Key", "shared")
+		b := e.Do("hz", "POST", "/v1/funds/HZF/receipts", body, "Idempotency-Key", "shared")
 		if a.Status != 201 || b.Status != 201 {
 			t.Fatalf("%d %s / %d %s", a.Status, a.Body, b.Status, b.Body)
 		}
@@ -94,6 +96,7 @@ func TestIdempotencyKeyPerToken(t *testing.T) {
 
 // TestIdempotencyKeyLength: up to 128 characters; longer → 400, nothing written.
 func TestIdempotencyKeyLength(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.refuse(t, "finance", "POST", "/v1/funds/CG/receipts", receiptBody("1.00"), 400, "invalid_request",
@@ -103,7 +106,7 @@ func TestIdempotencyKeyLength(t *testing.T) {
 		e.refuse(t, "finance", "POST", "/v1/districts", map[string]any{"code": "XZ", "name": "新区"}, 400, "invalid_request",
 			"Idempotency-Key", strings.Repeat("k", 129))
 		before := e.snapshot()
-		r := e.do("finance", "POST", "/v1/funds/CG/receipts", receiptBody("1.00"), "Idempotency-Key", strings.Repeat("k", 128))
+		r := e.Do("finance", "POST", "/v1/funds/CG/receipts", receiptBody("1.00"), "Idempotency-Key", strings.Repeat("k", 128))
 		if r.Status != 201 {
 			t.Fatalf("128-character key: %d %s", r.Status, r.Body)
 		}
@@ -118,14 +121,15 @@ func TestIdempotencyKeyLength(t *testing.T) {
 // writes nothing), so the same key may be used again once the refusal's
 // cause is gone.
 func TestIdempotencyRefusalNotStored(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		body := expenditure("HZ-001", "basic", "25000.00")
 		e.refuse(t, "hz", "POST", "/v1/expenditures", body, 422, "insufficient_funds", "Idempotency-Key", "retry-me")
 		e.refuse(t, "hz", "POST", "/v1/expenditures", withField(body, "amount", 1.5), 400, "invalid_amount", "Idempotency-Key", "retry-me")
 		e.refuse(t, "auditor", "POST", "/v1/expenditures", body, 403, "forbidden", "Idempotency-Key", "retry-me")
-		e.allocate("CG", "district:HZ", "project:HZ-001", "5000")
-		r := e.do("hz", "POST", "/v1/expenditures", body, "Idempotency-Key", "retry-me")
+		e.Allocate("CG", "district:HZ", "project:HZ-001", "5000")
+		r := e.Do("hz", "POST", "/v1/expenditures", body, "Idempotency-Key", "retry-me")
 		if r.Status != 201 || r.Header.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("after funding: %d %v %s", r.Status, r.Header, r.Body)
 		}
@@ -147,7 +151,7 @@ func concurrently(t *testing.T, e *env, n int, who, path string, body any, key s
 		go func() {
 			defer wg.Done()
 			<-start
-			rs[i] = e.do(who, "POST", path, body, "Idempotency-Key", key)
+			rs[i] = e.Do(who, "POST", path, body, "Idempotency-Key", key)
 		}()
 	}
 	close(start)
@@ -176,6 +180,7 @@ func concurrently(t *testing.T, e *env, n int, who, path string, body any, key s
 // TestIdempotencyConcurrent: 16 goroutines send the same request with the
 // same key at once; exactly one transfer is written and all get its response.
 func TestIdempotencyConcurrent(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		t.Run("receipt", func(t *testing.T) {
@@ -200,9 +205,10 @@ func TestIdempotencyConcurrent(t *testing.T) {
 // already_reversed): "the first response is stored and replayed for the
 // same key and same body".
 func TestIdempotencyConcurrentExhaustingRequest(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		receipt := e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)
+		receipt := e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("50.00"), 201)["id"].(string)
 		t.Run("expenditure of the whole holding", func(t *testing.T) {
 			concurrently(t, e.forT(t), 16, "hz", "/v1/expenditures", expenditure("HZ-001", "basic", "20000.00"), "conc-all")
 		})

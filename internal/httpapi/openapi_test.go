@@ -32,11 +32,12 @@ func ginToOpenAPI(p string) string {
 // and every documented path and method is served; and the document is good
 // enough to generate a client from (checkClientReady).
 func TestOpenAPIMatchesRouter(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, testOpenAPI)
 }
 
 func testOpenAPI(t *testing.T, e *env) {
-	r := e.do("", "GET", "/openapi.json", nil)
+	r := e.Do("", "GET", "/openapi.json", nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("GET /openapi.json: %d %s", r.Status, r.Body)
 	}
@@ -55,12 +56,12 @@ func testOpenAPI(t *testing.T, e *env) {
 		t.Errorf("not an OpenAPI 3 document: openapi=%q info=%v", doc.OpenAPI, doc.Info)
 	}
 
-	engine, ok := e.srv.Handler().(*gin.Engine)
+	engine, ok := e.Srv.Handler().(*gin.Engine)
 	if !ok {
-		t.Fatalf("Handler() is %T, not *gin.Engine", e.srv.Handler())
+		t.Fatalf("Handler() is %T, not *gin.Engine", e.Srv.Handler())
 	}
 	pages := map[string]bool{}
-	for _, r := range e.srv.Routes() {
+	for _, r := range e.Srv.Routes() {
 		if r.Page { // HTML for browsers: the console and the public pages
 			pages[r.Method+" "+r.Path] = true
 		}
@@ -127,7 +128,7 @@ func testOpenAPI(t *testing.T, e *env) {
 		}
 	}
 
-	checkClientReady(t, r.Body, e.srv.Routes())
+	checkClientReady(t, r.Body, e.Srv.Routes())
 }
 
 // operationIDPattern is what generators turn into method names as is.

@@ -16,27 +16,6 @@ import (
 	"renofund/internal/auth"
 )
 
-// setupMoney gives every refusal test the same books: a city fund CG with
-// money at the city, at district:HZ, at project:HZ-001 and at project:LY-001,
-// and a fund held by each district.
-func setupMoney(e *env) (receiptID string) {
-	e.t.Helper()
-	e.fund("CG", "central_grant", "city", "basic", "improvement")
-	r := e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("100000.00"), 201)
-	e.allocate("CG", "city", "district:HZ", "50000")
-	e.allocate("CG", "district:HZ", "project:HZ-001", "20000")
-	e.allocate("CG", "city", "project:LY-001", "10000")
-	e.fund("HZF", "district_fiscal", "district:HZ", "basic")
-	e.receive("HZF", "3000")
-	e.fund("LYF", "district_fiscal", "district:LY", "basic")
-	e.receive("LYF", "1000")
-	return r["id"].(string)
-}
-
-func receiptBody(amount any) map[string]any {
-	return map[string]any{"amount": amount, "received_on": "2026-03-01", "payer": map[string]any{"name": "江苏省财政厅"}}
-}
-
 // rawJSON marshals v.
 func rawJSON(t testing.TB, v any) []byte {
 	t.Helper()
@@ -50,6 +29,7 @@ func rawJSON(t testing.TB, v any) []byte {
 // TestRefusedAmounts sends every malformed amount of API.md's conventions to
 // every place an amount is accepted: 400 invalid_amount, nothing written.
 func TestRefusedAmounts(t *testing.T) {
+	t.Parallel()
 	bad := []struct {
 		name string
 		v    any
@@ -135,7 +115,7 @@ func TestRefusedAmounts(t *testing.T) {
 		// A budget of zero is fine: an amount of zero is refused only where money moves.
 		p := project("HZ-902", "HZ")
 		p["budget"] = map[string]any{"basic": "0", "improvement": "0.00", "upgrade": "1000000000000000"}
-		got := e.must("finance", "POST", "/v1/projects", p, 201)
+		got := e.Must("finance", "POST", "/v1/projects", p, 201)
 		if b := got["budget"].(map[string]any); b["basic"] != "0.00" || b["upgrade"] != "1000000000000000.00" {
 			t.Errorf("budget = %v", b)
 		}
@@ -146,10 +126,11 @@ func TestRefusedAmounts(t *testing.T) {
 // TestAmountBoundaries checks the accepted edges: exactly 10^15 yuan, one
 // fen, one decimal, and the two-decimal form in the response.
 func TestAmountBoundaries(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("BIG", "central_grant", "city", "basic")
+		e.Fund("BIG", "central_grant", "city", "basic")
 		for in, want := range map[string]string{"1000000000000000": "1000000000000000.00", "0.01": "0.01", "12.5": "12.50", "007.10": "7.10"} {
-			r := e.must("finance", "POST", "/v1/funds/BIG/receipts", receiptBody(in), 201)
+			r := e.Must("finance", "POST", "/v1/funds/BIG/receipts", receiptBody(in), 201)
 			if r["amount"] != want {
 				t.Errorf("receipt of %q answered amount %v, want %s", in, r["amount"], want)
 			}
@@ -160,6 +141,7 @@ func TestAmountBoundaries(t *testing.T) {
 
 // TestRefusedBodies sends malformed bodies to every POST route.
 func TestRefusedBodies(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		receipt := setupMoney(e)
 		routes := []struct {
@@ -251,11 +233,11 @@ func TestRefusedBodies(t *testing.T) {
 				if req.ContentLength != -1 {
 					t.Fatalf("ContentLength = %d, want unknown", req.ContentLength)
 				}
-				req.Header.Set("Authorization", "Bearer "+e.tok["finance"])
+				req.Header.Set("Authorization", "Bearer "+e.Tok["finance"])
 				req.Header.Set("Content-Type", "application/json")
-				r := e.serve(req)
-				if r.Status != 413 || r.code() != "too_large" {
-					t.Errorf("got %d %q, want 413 too_large: %.200s", r.Status, r.code(), r.Body)
+				r := e.Serve(req)
+				if r.Status != 413 || r.Code() != "too_large" {
+					t.Errorf("got %d %q, want 413 too_large: %.200s", r.Status, r.Code(), r.Body)
 				}
 				if after := e.forT(t).snapshot(); after != before {
 					t.Errorf("wrote: %+v → %+v", before, after)
@@ -266,8 +248,8 @@ func TestRefusedBodies(t *testing.T) {
 				before := e.forT(t).snapshot()
 				req := httptest.NewRequest("POST", rt.path, bytes.NewReader(big))
 				req.ContentLength = 100
-				req.Header.Set("Authorization", "Bearer "+e.tok["finance"])
-				r := e.serve(req)
+				req.Header.Set("Authorization", "Bearer "+e.Tok["finance"])
+				r := e.Serve(req)
 				if r.Status < 400 || r.Status >= 500 {
 					t.Errorf("got %d, want a 4xx refusal: %.200s", r.Status, r.Body)
 				}
@@ -285,6 +267,7 @@ func TestRefusedBodies(t *testing.T) {
 // names the amount twice. A reviewer reading the raw request sees 1.00; the
 // books would record 900.00. It must be refused like any duplicate key.
 func TestDuplicateKeysDifferingInCase(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		e.refuse(t, "finance", "POST", "/v1/funds/CG/receipts",
@@ -353,6 +336,7 @@ func firstKeyTypeCode(k string) string {
 // TestWrongRole checks 403 forbidden for every role or district that may not
 // do something, and that nothing was written.
 func TestWrongRole(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		receipt := setupMoney(e)
 		district := map[string]any{"code": "XZ", "name": "新区"}
@@ -401,9 +385,9 @@ func TestWrongRole(t *testing.T) {
 		t.Run("district reverses a city receipt", func(t *testing.T) {
 			path := "/v1/transfers/" + receipt + "/reversal"
 			before := e.forT(t).snapshot()
-			r := e.forT(t).do("hz", "POST", path, map[string]any{"reason": "x"})
-			if !(r.Status == 404 && r.code() == "not_found") && !(r.Status == 403 && r.code() == "forbidden") {
-				t.Errorf("got %d %q, want 404 not_found or 403 forbidden: %s", r.Status, r.code(), r.Body)
+			r := e.forT(t).Do("hz", "POST", path, map[string]any{"reason": "x"})
+			if !(r.Status == 404 && r.Code() == "not_found") && !(r.Status == 403 && r.Code() == "forbidden") {
+				t.Errorf("got %d %q, want 404 not_found or 403 forbidden: %s", r.Status, r.Code(), r.Body)
 			}
 			if after := e.forT(t).snapshot(); after != before {
 				t.Errorf("wrote: %+v → %+v", before, after)
@@ -416,15 +400,16 @@ func TestWrongRole(t *testing.T) {
 // TestUnauthenticated checks 401 for a missing, unknown, garbled or expired
 // token on reads and writes, and that nothing was written.
 func TestUnauthenticated(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		tokens := auth.New(e.db)
+		tokens := auth.New(e.DB)
 		expired, _, err := tokens.Issue(context.Background(), access.Finance, "", "expired", time.Millisecond)
 		if err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(20 * time.Millisecond)
-		good := e.tok["finance"]
+		good := e.Tok["finance"]
 		headers := []struct{ name, value string }{
 			{"missing", ""},
 			{"empty bearer", "Bearer "},
@@ -471,13 +456,14 @@ func TestUnauthenticated(t *testing.T) {
 // TestFundRules covers category eligibility and expiry, explicitly funded and
 // automatically attributed.
 func TestFundRules(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("IMP", "central_grant", "city", "improvement")
-		e.receive("IMP", "1000")
-		e.allocate("IMP", "city", "project:HZ-001", "1000")
-		e.must("finance", "POST", "/v1/funds", fundBody("OLD", "provincial_grant", "city", map[string]any{"expires_on": "2026-04-01"}, "basic"), 201)
-		e.receive("OLD", "1000")
-		e.allocate("OLD", "city", "project:HZ-001", "1000")
+		e.Fund("IMP", "central_grant", "city", "improvement")
+		e.Receive("IMP", "1000")
+		e.Allocate("IMP", "city", "project:HZ-001", "1000")
+		e.Must("finance", "POST", "/v1/funds", fundBody("OLD", "provincial_grant", "city", map[string]any{"expires_on": "2026-04-01"}, "basic"), 201)
+		e.Receive("OLD", "1000")
+		e.Allocate("OLD", "city", "project:HZ-001", "1000")
 
 		part := func(fund, category, paidOn string) map[string]any {
 			b := expenditure("HZ-001", category, "10.00")
@@ -514,28 +500,28 @@ func TestFundRules(t *testing.T) {
 		e.refuse(t, "hz", "POST", "/v1/expenditures", overPart, 422, "insufficient_funds")
 
 		// The boundaries that pass: paid on the expiry date itself.
-		r := e.must("hz", "POST", "/v1/expenditures", part("OLD", "basic", "2026-04-01"), 201)
+		r := e.Must("hz", "POST", "/v1/expenditures", part("OLD", "basic", "2026-04-01"), 201)
 		if f := r["funding"].([]any); len(f) != 1 || f[0].(map[string]any)["fund"] != "OLD" {
 			t.Errorf("funding = %v", r["funding"])
 		}
-		r = e.must("hz", "POST", "/v1/expenditures", auto("basic", "2026-04-01"), 201)
+		r = e.Must("hz", "POST", "/v1/expenditures", auto("basic", "2026-04-01"), 201)
 		if f := r["funding"].([]any); len(f) != 1 || f[0].(map[string]any)["fund"] != "OLD" {
 			t.Errorf("automatic funding = %v", r["funding"])
 		}
 		// A fund without expiry pays on any date up to today, never later.
 		e.refuse(t, "hz", "POST", "/v1/expenditures", part("IMP", "improvement", "2030-01-01"), 422, "future_date")
-		e.must("hz", "POST", "/v1/expenditures", part("IMP", "improvement", "2026-11-30"), 201)
+		e.Must("hz", "POST", "/v1/expenditures", part("IMP", "improvement", "2026-11-30"), 201)
 		// The finance bureau may force an ineligible payment with a reason, never an expired one.
 		forced := part("IMP", "basic", "2026-03-02")
 		forced["force_reason"] = "应急抢修"
-		e.payApproved("finance", forced)
+		e.PayApproved("finance", forced)
 		forcedExpired := part("OLD", "basic", "2026-05-01")
 		forcedExpired["force_reason"] = "应急抢修"
 		e.refuse(t, "finance", "POST", "/v1/expenditures", forcedExpired, 422, "fund_expired")
-		if got := e.balance("OLD", "project:HZ-001"); got != "980.00" {
+		if got := e.Balance("OLD", "project:HZ-001"); got != "980.00" {
 			t.Errorf("OLD at project holds %s, want 980.00", got)
 		}
-		if got := e.balance("IMP", "project:HZ-001"); got != "980.00" {
+		if got := e.Balance("IMP", "project:HZ-001"); got != "980.00" {
 			t.Errorf("IMP at project holds %s, want 980.00", got)
 		}
 		e.checkBooks()
@@ -545,11 +531,12 @@ func TestFundRules(t *testing.T) {
 // TestRequestRefusals covers the remaining 400 and 404 refusals of money
 // movements.
 func TestRequestRefusals(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		e.fund("CG2", "central_grant", "city", "basic")
-		e.receive("CG2", "500")
-		e.allocate("CG2", "city", "project:HZ-001", "500")
+		e.Fund("CG2", "central_grant", "city", "basic")
+		e.Receive("CG2", "500")
+		e.Allocate("CG2", "city", "project:HZ-001", "500")
 		alloc := func(fund, from, to string) map[string]any {
 			return map[string]any{"fund": fund, "from": from, "to": to, "amount": "1.00"}
 		}
@@ -649,6 +636,7 @@ func vote(totalArea string, totalOwners int, partArea string, partOwners int, ye
 // at its boundaries: quorum of exactly 2/3 passes, exactly half yes fails for
 // use, exactly 3/4 passes for raising.
 func TestVote(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		cases := []struct {
 			name   string
@@ -695,7 +683,7 @@ func TestVote(t *testing.T) {
 				}
 				body := fundBody(fmt.Sprintf("HZ-MF-%02d", i), c.kind, "project:HZ-001", extra, "basic", "improvement")
 				if c.status == 201 {
-					r := e.forT(t).must("hz", "POST", "/v1/funds", body, 201)
+					r := e.forT(t).Must("hz", "POST", "/v1/funds", body, 201)
 					v, _ := r["vote"].(map[string]any)
 					if v == nil || v["rule_set"] != "civil_code_278" {
 						t.Errorf("vote = %v", r["vote"])
@@ -706,22 +694,22 @@ func TestVote(t *testing.T) {
 			})
 		}
 		// A fund that needs a vote can receive and pay once the vote passes.
-		e.receive("HZ-MF-00", "100")
-		e.must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "100"), 201)
+		e.Receive("HZ-MF-00", "100")
+		e.Must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "100"), 201)
 		e.checkBooks()
 	})
 }
 
 // holdings returns every holding's balance.
 func (e *env) holdings() map[string]int64 {
-	e.t.Helper()
+	e.T.Helper()
 	var rows []struct {
 		FundCode string
 		Holder   string
 		Balance  int64
 	}
-	if err := e.db.G.Raw("SELECT fund_code, holder, balance FROM holdings").Scan(&rows).Error; err != nil {
-		e.t.Fatal(err)
+	if err := e.DB.G.Raw("SELECT fund_code, holder, balance FROM holdings").Scan(&rows).Error; err != nil {
+		e.T.Fatal(err)
 	}
 	m := map[string]int64{}
 	for _, r := range rows {
@@ -748,18 +736,19 @@ func sameHoldings(a, b map[string]int64) bool {
 // second reversal, reversing a reversal, and reversing an allocation whose
 // money was spent below are refused.
 func TestReversals(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.fund("CG2", "special_bond", "city", "basic")
-		r1 := e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("1000.00"), 201)["id"].(string)
-		e.receive("CG2", "100.00")
-		a1 := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "600.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
-		a2 := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "district:HZ", "to": "project:HZ-001", "amount": "500.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
-		e.allocate("CG2", "city", "project:HZ-001", "100.00")
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Fund("CG2", "special_bond", "city", "basic")
+		r1 := e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("1000.00"), 201)["id"].(string)
+		e.Receive("CG2", "100.00")
+		a1 := e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "600.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
+		a2 := e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "district:HZ", "to": "project:HZ-001", "amount": "500.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
+		e.Allocate("CG2", "city", "project:HZ-001", "100.00")
 		beforeSpend := e.holdings()
 		exp := expenditure("HZ-001", "basic", "250.55")
 		exp["funding"] = []map[string]any{{"fund": "CG", "amount": "200.50"}, {"fund": "CG2", "amount": "50.05"}}
-		e1 := e.must("hz", "POST", "/v1/expenditures", exp, 201)["id"].(string)
+		e1 := e.Must("hz", "POST", "/v1/expenditures", exp, 201)["id"].(string)
 
 		rev := func(id string) string { return "/v1/transfers/" + id + "/reversal" }
 		reason := map[string]any{"reason": "重复支付"}
@@ -772,7 +761,7 @@ func TestReversals(t *testing.T) {
 		e.refuse(t, "finance", "POST", rev(e1), map[string]any{}, 400, "invalid_request")
 
 		// Reversing the two-fund expenditure restores both holdings exactly.
-		x := e.must("hz", "POST", rev(e1), reason, 201)
+		x := e.Must("hz", "POST", rev(e1), reason, 201)
 		x1 := x["id"].(string)
 		if x["reversal_of"] != e1 || x["amount"] != "250.55" || x["type"] != "reversal" {
 			t.Errorf("reversal = %v", x)
@@ -785,21 +774,21 @@ func TestReversals(t *testing.T) {
 		e.refuse(t, "finance", "POST", rev(x1), reason, 409, "conflict")
 
 		// Now the allocations and the receipts can be undone, in order.
-		e.must("finance", "POST", rev(a2), reason, 201)
+		e.Must("finance", "POST", rev(a2), reason, 201)
 		e.refuse(t, "finance", "POST", rev(a2), reason, 409, "already_reversed")
-		e.must("finance", "POST", rev(a1), reason, 201)
-		e.must("finance", "POST", rev(r1), reason, 201)
+		e.Must("finance", "POST", rev(a1), reason, 201)
+		e.Must("finance", "POST", rev(r1), reason, 201)
 		e.refuse(t, "finance", "POST", rev(r1), reason, 409, "already_reversed")
 		for k, v := range e.holdings() {
 			if strings.HasPrefix(k, "CG@") && v != 0 {
 				t.Errorf("%s holds %d fen after every CG movement was reversed", k, v)
 			}
 		}
-		if got := e.balance("CG2", "project:HZ-001"); got != "100.00" {
+		if got := e.Balance("CG2", "project:HZ-001"); got != "100.00" {
 			t.Errorf("CG2 at the project holds %s, want 100.00", got)
 		}
 		// The funding view nets the reversals out.
-		v := e.must("hz", "GET", "/v1/projects/HZ-001/funding", nil, 200)
+		v := e.Must("hz", "GET", "/v1/projects/HZ-001/funding", nil, 200)
 		tot := v["totals"].(map[string]any)
 		if tot["spent"] != "0.00" || tot["available"] != "100.00" {
 			t.Errorf("funding view totals = %v", tot)
@@ -812,6 +801,7 @@ func TestReversals(t *testing.T) {
 // last, then fund code; ineligible and expired funds are skipped; the
 // response states the split and it sums to the amount.
 func TestAutomaticAttribution(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		funds := []struct{ code, expires, category string }{
 			{"F-LATE", "2026-12-31", "basic"},
@@ -829,16 +819,16 @@ func TestAutomaticAttribution(t *testing.T) {
 			if f.expires != "" {
 				extra["expires_on"] = f.expires
 			}
-			e.must("finance", "POST", "/v1/funds", fundBody(f.code, "central_grant", "city", extra, f.category), 201)
-			e.receive(f.code, "100.00")
-			e.allocate(f.code, "city", "project:HZ-001", "100.00")
+			e.Must("finance", "POST", "/v1/funds", fundBody(f.code, "central_grant", "city", extra, f.category), 201)
+			e.Receive(f.code, "100.00")
+			e.Allocate(f.code, "city", "project:HZ-001", "100.00")
 		}
 		spend := func(amount string) (map[string]any, response) {
-			r := e.do("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", amount))
+			r := e.Do("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", amount))
 			if r.Status != 201 {
 				t.Fatalf("spend %s: %d %s", amount, r.Status, r.Body)
 			}
-			return r.json(t), r
+			return r.JSON(t), r
 		}
 		check := func(got map[string]any, amount string, want [][2]string) {
 			t.Helper()
@@ -858,7 +848,7 @@ func TestAutomaticAttribution(t *testing.T) {
 		got, _ := spend("450.01")
 		check(got, "450.01", [][2]string{{"F-EARLY", "100.00"}, {"C-SAME", "100.00"}, {"D-SAME", "100.00"}, {"F-LATE", "100.00"}, {"A-NONE", "50.01"}})
 		// The stored transfer states the same split.
-		stored := e.must("auditor", "GET", "/v1/transfers/"+got["id"].(string), nil, 200)
+		stored := e.Must("auditor", "GET", "/v1/transfers/"+got["id"].(string), nil, 200)
 		if fmt.Sprint(stored["funding"]) != fmt.Sprint(got["funding"]) {
 			t.Errorf("stored funding %v, answered %v", stored["funding"], got["funding"])
 		}
@@ -869,11 +859,11 @@ func TestAutomaticAttribution(t *testing.T) {
 		e.refuse(t, "hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "0.01"), 422, "insufficient_funds")
 		// The skipped funds are untouched; improvement still draws on 1-OTHER.
 		for _, f := range []string{"E-GONE", "0-OTHER", "1-OTHER"} {
-			if b := e.balance(f, "project:HZ-001"); b != "100.00" {
+			if b := e.Balance(f, "project:HZ-001"); b != "100.00" {
 				t.Errorf("%s at the project holds %s, want 100.00", f, b)
 			}
 		}
-		got = e.must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "improvement", "0.01"), 201)
+		got = e.Must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "improvement", "0.01"), 201)
 		check(got, "0.01", [][2]string{{"1-OTHER", "0.01"}})
 		e.checkBooks()
 	})
@@ -882,41 +872,42 @@ func TestAutomaticAttribution(t *testing.T) {
 // TestConservation runs a mixed sequence of movements and refusals, then
 // checks the books.
 func TestConservation(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		e.fund("CG2", "special_bond", "city", "basic", "upgrade")
-		e.receive("CG2", "777.77")
-		e.allocate("CG2", "city", "district:LY", "700.00")
-		e.must("ly", "POST", "/v1/allocations", map[string]any{"fund": "CG2", "from": "district:LY", "to": "project:LY-001", "amount": "333.33", "allocated_on": "2026-03-02"}, 201)
-		e.must("ly", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "999.99", "allocated_on": "2026-03-02"}, 201)
-		e.must("hz", "POST", "/v1/allocations", map[string]any{"fund": "HZF", "from": "district:HZ", "to": "project:HZ-001", "amount": "0.01", "allocated_on": "2026-03-02"}, 201)
+		e.Fund("CG2", "special_bond", "city", "basic", "upgrade")
+		e.Receive("CG2", "777.77")
+		e.Allocate("CG2", "city", "district:LY", "700.00")
+		e.Must("ly", "POST", "/v1/allocations", map[string]any{"fund": "CG2", "from": "district:LY", "to": "project:LY-001", "amount": "333.33", "allocated_on": "2026-03-02"}, 201)
+		e.Must("ly", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "999.99", "allocated_on": "2026-03-02"}, 201)
+		e.Must("hz", "POST", "/v1/allocations", map[string]any{"fund": "HZF", "from": "district:HZ", "to": "project:HZ-001", "amount": "0.01", "allocated_on": "2026-03-02"}, 201)
 		ids := []string{}
 		for i := range 12 {
 			b := expenditure("LY-001", []string{"basic", "upgrade"}[i%2], fmt.Sprintf("%d.%02d", 10+i, i*7%100))
-			r := e.do("ly", "POST", "/v1/expenditures", b)
-			if r.Status != 201 && r.code() != "insufficient_funds" {
+			r := e.Do("ly", "POST", "/v1/expenditures", b)
+			if r.Status != 201 && r.Code() != "insufficient_funds" {
 				t.Fatalf("spend: %d %s", r.Status, r.Body)
 			}
 			if r.Status == 201 {
-				ids = append(ids, r.json(t)["id"].(string))
+				ids = append(ids, r.JSON(t)["id"].(string))
 			}
 		}
-		e.must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "19999.99"), 201)
+		e.Must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "19999.99"), 201)
 		e.refuse(t, "hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "0.03"), 422, "insufficient_funds")
 		for i, id := range ids {
 			if i%3 == 0 {
-				e.must("ly", "POST", "/v1/transfers/"+id+"/reversal", map[string]any{"reason": "退回"}, 201)
+				e.Must("ly", "POST", "/v1/transfers/"+id+"/reversal", map[string]any{"reason": "退回"}, 201)
 			}
 		}
-		e.must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("0.01"), 201)
+		e.Must("finance", "POST", "/v1/funds/CG/receipts", receiptBody("0.01"), 201)
 		e.checkBooks()
-		v := e.must("auditor", "GET", "/v1/audit/verify", nil, 200)
+		v := e.Must("auditor", "GET", "/v1/audit/verify", nil, 200)
 		if v["ok"] != true {
 			t.Errorf("verify = %v", v)
 		}
 		// Every fund's totals agree with its holdings: received − spent = available.
 		for _, f := range []string{"CG", "CG2", "HZF", "LYF"} {
-			fv := e.must("finance", "GET", "/v1/funds/"+f, nil, 200)
+			fv := e.Must("finance", "GET", "/v1/funds/"+f, nil, 200)
 			tot := fv["totals"].(map[string]any)
 			rec, spent, avail := mustAmount(t, tot["received"]), mustAmount(t, tot["spent"]), mustAmount(t, tot["available"])
 			if rec-spent != avail {

@@ -7,22 +7,12 @@ import (
 )
 
 // projectEdit is a valid PUT /v1/projects/{code} body.
-func projectEdit(name string) map[string]any {
-	return map[string]any{"name": name, "households": 330, "floor_area_m2": "21600.00", "buildings": 9, "built_year": 1995}
-}
-
-// amendment is a valid budget amendment body.
-func amendment(basic, improvement string) map[string]any {
-	return map[string]any{"budget": map[string]any{"basic": basic, "improvement": improvement, "upgrade": "500000.00"},
-		"document_no": "连财建〔2026〕12号", "reason": "增加雨污分流工程量"}
-}
-
 // count counts the rows of a table.
 func (e *env) count(table string) int64 {
-	e.t.Helper()
+	e.T.Helper()
 	var n int64
-	if err := e.db.G.Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error; err != nil {
-		e.t.Fatal(err)
+	if err := e.DB.G.Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error; err != nil {
+		e.T.Fatal(err)
 	}
 	return n
 }
@@ -36,7 +26,7 @@ func (e *env) refuseAll(t *testing.T, who, method, path string, body any, status
 		before[tb] = e.forT(t).count(tb)
 	}
 	var name string
-	e.forT(t).db.G.Raw("SELECT name FROM projects WHERE code = 'HZ-001'").Scan(&name)
+	e.forT(t).DB.G.Raw("SELECT name FROM projects WHERE code = 'HZ-001'").Scan(&name)
 	e.refuse(t, who, method, path, body, status, code)
 	for _, tb := range tables {
 		if n := e.forT(t).count(tb); n != before[tb] {
@@ -44,7 +34,7 @@ func (e *env) refuseAll(t *testing.T, who, method, path string, body any, status
 		}
 	}
 	var after string
-	e.forT(t).db.G.Raw("SELECT name FROM projects WHERE code = 'HZ-001'").Scan(&after)
+	e.forT(t).DB.G.Raw("SELECT name FROM projects WHERE code = 'HZ-001'").Scan(&after)
 	if after != name {
 		t.Errorf("%s %s refused but the project's name changed to %q", method, path, after)
 	}
@@ -67,21 +57,22 @@ func codesOf(its []map[string]any, key string) []string {
 }
 
 func TestFundList(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		e.must("finance", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "700.00"), 201)
-		e.fund("OLD", "city_fiscal", "city", "basic")
-		e.db.G.Exec("UPDATE funds SET fiscal_year = 2025 WHERE code = 'OLD'")
+		e.Must("finance", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "700.00"), 201)
+		e.Fund("OLD", "city_fiscal", "city", "basic")
+		e.DB.G.Exec("UPDATE funds SET fiscal_year = 2025 WHERE code = 'OLD'")
 
-		all := items(e.must("finance", "GET", "/v1/funds", nil, 200))
+		all := items(e.Must("finance", "GET", "/v1/funds", nil, 200))
 		if got := fmt.Sprint(codesOf(all, "code")); got != "[CG HZF LYF OLD]" {
 			t.Fatalf("finance sees %s", got)
 		}
 		// Each fund's totals are those GET /v1/funds/{code} computes, for
 		// finance and for a district alike.
 		for _, who := range []string{"finance", "hz"} {
-			for _, it := range items(e.must(who, "GET", "/v1/funds", nil, 200)) {
-				one := e.must(who, "GET", "/v1/funds/"+it["code"].(string), nil, 200)["totals"].(map[string]any)
+			for _, it := range items(e.Must(who, "GET", "/v1/funds", nil, 200)) {
+				one := e.Must(who, "GET", "/v1/funds/"+it["code"].(string), nil, 200)["totals"].(map[string]any)
 				tot := it["totals"].(map[string]any)
 				for _, k := range []string{"received", "spent", "available"} {
 					if tot[k] != one[k] {
@@ -96,7 +87,7 @@ func TestFundList(t *testing.T) {
 			t.Errorf("CG totals for finance: %v", cg)
 		}
 		// A district sees its own funds and the city's fund that reached it.
-		hz := items(e.must("hz", "GET", "/v1/funds", nil, 200))
+		hz := items(e.Must("hz", "GET", "/v1/funds", nil, 200))
 		if got := fmt.Sprint(codesOf(hz, "code")); got != "[CG HZF]" {
 			t.Errorf("hz sees %s", got)
 		}
@@ -104,7 +95,7 @@ func TestFundList(t *testing.T) {
 			tot["allocated_out"] != "20000.00" {
 			t.Errorf("CG totals for hz: %v", tot)
 		}
-		if got := fmt.Sprint(codesOf(items(e.must("finance", "GET", "/v1/funds?district=LY", nil, 200)), "code")); got != "[CG LYF]" {
+		if got := fmt.Sprint(codesOf(items(e.Must("finance", "GET", "/v1/funds?district=LY", nil, 200)), "code")); got != "[CG LYF]" {
 			t.Errorf("district=LY: %s", got)
 		}
 		filters := map[string]string{
@@ -112,15 +103,15 @@ func TestFundList(t *testing.T) {
 			"kind=central_grant&fiscal_year=2026": "[CG]", "holder=district:HZ": "[HZF]",
 		}
 		for q, want := range filters {
-			if got := fmt.Sprint(codesOf(items(e.must("finance", "GET", "/v1/funds?"+q, nil, 200)), "code")); got != want {
+			if got := fmt.Sprint(codesOf(items(e.Must("finance", "GET", "/v1/funds?"+q, nil, 200)), "code")); got != want {
 				t.Errorf("?%s: %s, want %s", q, got, want)
 			}
 		}
-		page := e.must("finance", "GET", "/v1/funds?limit=2", nil, 200)
+		page := e.Must("finance", "GET", "/v1/funds?limit=2", nil, 200)
 		if page["next"] != "HZF" || len(page["items"].([]any)) != 2 {
 			t.Errorf("first page: %v", page["next"])
 		}
-		if got := fmt.Sprint(codesOf(items(e.must("finance", "GET", "/v1/funds?limit=2&after=HZF", nil, 200)), "code")); got != "[LYF OLD]" {
+		if got := fmt.Sprint(codesOf(items(e.Must("finance", "GET", "/v1/funds?limit=2&after=HZF", nil, 200)), "code")); got != "[LYF OLD]" {
 			t.Errorf("second page: %s", got)
 		}
 		e.refuse(t, "hz", "GET", "/v1/funds?district=LY", nil, 403, "forbidden")
@@ -133,33 +124,34 @@ func TestFundList(t *testing.T) {
 }
 
 func TestPlanList(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		hzPlan := e.must("finance", "POST", "/v1/allocation-plans", planBody("HZ"), 201)["id"].(string)
-		lyPlan := e.must("finance", "POST", "/v1/allocation-plans", planBody("LY"), 201)["id"].(string)
-		e.issue("finance2", "finance", "")
-		e.must("finance2", "POST", "/v1/allocation-plans/"+hzPlan+"/execute", nil, 200)
+		hzPlan := e.Must("finance", "POST", "/v1/allocation-plans", planBody("HZ"), 201)["id"].(string)
+		lyPlan := e.Must("finance", "POST", "/v1/allocation-plans", planBody("LY"), 201)["id"].(string)
+		e.Issue("finance2", "finance", "")
+		e.Must("finance2", "POST", "/v1/allocation-plans/"+hzPlan+"/execute", nil, 200)
 
-		all := items(e.must("auditor", "GET", "/v1/allocation-plans", nil, 200))
+		all := items(e.Must("auditor", "GET", "/v1/allocation-plans", nil, 200))
 		if len(all) != 2 {
 			t.Fatalf("auditor sees %d plans", len(all))
 		}
-		hz := items(e.must("hz", "GET", "/v1/allocation-plans", nil, 200))
+		hz := items(e.Must("hz", "GET", "/v1/allocation-plans", nil, 200))
 		if len(hz) != 1 || hz[0]["id"] != hzPlan || hz[0]["status"] != "executed" || hz[0]["recipients"] != float64(1) ||
 			hz[0]["total"] != "10.00" || hz[0]["executed_by"] != "finance:finance2" {
 			t.Errorf("hz sees %v", hz)
 		}
-		if got := items(e.must("finance", "GET", "/v1/allocation-plans?status=draft", nil, 200)); len(got) != 1 || got[0]["id"] != lyPlan {
+		if got := items(e.Must("finance", "GET", "/v1/allocation-plans?status=draft", nil, 200)); len(got) != 1 || got[0]["id"] != lyPlan {
 			t.Errorf("drafts: %v", got)
 		}
-		if got := items(e.must("finance", "GET", "/v1/allocation-plans?fund=LYF&status=executed", nil, 200)); len(got) != 0 {
+		if got := items(e.Must("finance", "GET", "/v1/allocation-plans?fund=LYF&status=executed", nil, 200)); len(got) != 0 {
 			t.Errorf("executed LYF plans: %v", got)
 		}
-		if got := items(e.must("ly", "GET", "/v1/allocation-plans?fund=LYF", nil, 200)); len(got) != 1 || got[0]["id"] != lyPlan {
+		if got := items(e.Must("ly", "GET", "/v1/allocation-plans?fund=LYF", nil, 200)); len(got) != 1 || got[0]["id"] != lyPlan {
 			t.Errorf("ly's LYF plans: %v", got)
 		}
-		first := e.must("finance", "GET", "/v1/allocation-plans?limit=1", nil, 200)
-		rest := items(e.must("finance", "GET", "/v1/allocation-plans?after="+first["next"].(string), nil, 200))
+		first := e.Must("finance", "GET", "/v1/allocation-plans?limit=1", nil, 200)
+		rest := items(e.Must("finance", "GET", "/v1/allocation-plans?after="+first["next"].(string), nil, 200))
 		if len(rest) != 1 || rest[0]["id"] == items(first)[0]["id"] {
 			t.Errorf("paging: %v then %v", first, rest)
 		}
@@ -170,24 +162,25 @@ func TestPlanList(t *testing.T) {
 }
 
 func TestImportHistory(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("HZR", "resident_contribution", "project:HZ-001", "basic")
-		e.fund("LYR", "resident_contribution", "project:LY-001", "basic")
+		e.Fund("HZR", "resident_contribution", "project:HZ-001", "basic")
+		e.Fund("LYR", "resident_contribution", "project:LY-001", "basic")
 		file := "household,amount,received_on,payer_name\n1-1-1,10.00,2026-03-01,住户甲\n1-1-2,20.00,2026-03-01,住户乙\n"
-		r := e.do("hz", "POST", `/v1/funds/HZR/receipts:import`, file, "Content-Type", "text/csv")
+		r := e.Do("hz", "POST", `/v1/funds/HZR/receipts:import`, file, "Content-Type", "text/csv")
 		if r.Status != 201 {
 			t.Fatalf("import: %d %s", r.Status, r.Body)
 		}
-		id := r.json(t)["id"].(string)
-		again := e.do("finance", "POST", `/v1/funds/HZR/receipts:import`, file, "Content-Type", "text/csv")
+		id := r.JSON(t)["id"].(string)
+		again := e.Do("finance", "POST", `/v1/funds/HZR/receipts:import`, file, "Content-Type", "text/csv")
 		if again.Status != 201 {
 			t.Fatalf("second import: %d %s", again.Status, again.Body)
 		}
-		if r := e.do("finance", "POST", `/v1/funds/LYR/receipts:import`, file, "Content-Type", "text/csv"); r.Status != 201 {
+		if r := e.Do("finance", "POST", `/v1/funds/LYR/receipts:import`, file, "Content-Type", "text/csv"); r.Status != 201 {
 			t.Fatalf("LY import: %d %s", r.Status, r.Body)
 		}
 
-		hz := items(e.must("hz", "GET", "/v1/imports", nil, 200))
+		hz := items(e.Must("hz", "GET", "/v1/imports", nil, 200))
 		if len(hz) != 2 {
 			t.Fatalf("hz sees %d imports", len(hz))
 		}
@@ -199,17 +192,17 @@ func TestImportHistory(t *testing.T) {
 		if hz[1]["duplicates"] != float64(2) || hz[1]["imported"] != float64(0) || hz[1]["created_by"] != "finance:finance" {
 			t.Errorf("second import: %v", hz[1])
 		}
-		if got := items(e.must("finance", "GET", "/v1/imports", nil, 200)); len(got) != 3 {
+		if got := items(e.Must("finance", "GET", "/v1/imports", nil, 200)); len(got) != 3 {
 			t.Errorf("finance sees %d imports", len(got))
 		}
-		if got := items(e.must("auditor", "GET", "/v1/imports?fund=LYR", nil, 200)); len(got) != 1 || got[0]["fund"] != "LYR" {
+		if got := items(e.Must("auditor", "GET", "/v1/imports?fund=LYR", nil, 200)); len(got) != 1 || got[0]["fund"] != "LYR" {
 			t.Errorf("LYR imports: %v", got)
 		}
-		if got := items(e.must("ly", "GET", "/v1/imports", nil, 200)); len(got) != 1 || got[0]["fund"] != "LYR" {
+		if got := items(e.Must("ly", "GET", "/v1/imports", nil, 200)); len(got) != 1 || got[0]["fund"] != "LYR" {
 			t.Errorf("ly sees %v", got)
 		}
-		page := e.must("finance", "GET", "/v1/imports?limit=2", nil, 200)
-		if page["next"] == nil || len(items(e.must("finance", "GET", "/v1/imports?after="+page["next"].(string), nil, 200))) != 1 {
+		page := e.Must("finance", "GET", "/v1/imports?limit=2", nil, 200)
+		if page["next"] == nil || len(items(e.Must("finance", "GET", "/v1/imports?after="+page["next"].(string), nil, 200))) != 1 {
 			t.Errorf("paging: %v", page["next"])
 		}
 		e.refuse(t, "ly", "GET", "/v1/imports?fund=HZR", nil, 404, "not_found")
@@ -218,8 +211,9 @@ func TestImportHistory(t *testing.T) {
 }
 
 func TestProjectEdits(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		p := e.must("hz", "PUT", "/v1/projects/HZ-001", projectEdit("朝阳小区"), 200)
+		p := e.Must("hz", "PUT", "/v1/projects/HZ-001", projectEdit("朝阳小区"), 200)
 		if p["name"] != "朝阳小区" || p["households"] != float64(330) || p["district"] != "HZ" ||
 			p["budget"].(map[string]any)["basic"] != "3000000.00" {
 			t.Errorf("edited: %v", p)
@@ -228,11 +222,11 @@ func TestProjectEdits(t *testing.T) {
 		same := projectEdit("朝阳新村")
 		same["code"], same["district"] = "HZ-001", "HZ"
 		same["budget"] = map[string]any{"basic": "3000000.00", "improvement": "1200000.00", "upgrade": "500000.00"}
-		e.must("finance", "PUT", "/v1/projects/HZ-001", same, 200)
-		if got := e.must("auditor", "GET", "/v1/projects/HZ-001", nil, 200); got["name"] != "朝阳新村" || got["buildings"] != float64(9) {
+		e.Must("finance", "PUT", "/v1/projects/HZ-001", same, 200)
+		if got := e.Must("auditor", "GET", "/v1/projects/HZ-001", nil, 200); got["name"] != "朝阳新村" || got["buildings"] != float64(9) {
 			t.Errorf("read after edit: %v", got)
 		}
-		vs := items(e.must("hz", "GET", "/v1/projects/HZ-001/versions", nil, 200))
+		vs := items(e.Must("hz", "GET", "/v1/projects/HZ-001/versions", nil, 200))
 		if len(vs) != 3 {
 			t.Fatalf("%d versions", len(vs))
 		}
@@ -248,8 +242,8 @@ func TestProjectEdits(t *testing.T) {
 		if vs[0]["households"] != float64(320) || vs[1]["households"] != float64(330) {
 			t.Errorf("version fields not kept: %v / %v", vs[0]["households"], vs[1]["households"])
 		}
-		page := e.must("finance", "GET", "/v1/projects/HZ-001/versions?limit=2", nil, 200)
-		if page["next"] != "2" || len(items(e.must("finance", "GET", "/v1/projects/HZ-001/versions?after=2", nil, 200))) != 1 {
+		page := e.Must("finance", "GET", "/v1/projects/HZ-001/versions?limit=2", nil, 200)
+		if page["next"] != "2" || len(items(e.Must("finance", "GET", "/v1/projects/HZ-001/versions?after=2", nil, 200))) != 1 {
 			t.Errorf("paging: %v", page["next"])
 		}
 
@@ -287,21 +281,22 @@ func TestProjectEdits(t *testing.T) {
 }
 
 func TestBudgetAmendments(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
-		e.must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "2000.00"), 201)
-		a := e.must("finance", "POST", "/v1/projects/HZ-001/budget-amendments", amendment("3500000.00", "1000000.00"), 201)
+		e.Must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "2000.00"), 201)
+		a := e.Must("finance", "POST", "/v1/projects/HZ-001/budget-amendments", amendment("3500000.00", "1000000.00"), 201)
 		before, after := a["before"].(map[string]any), a["after"].(map[string]any)
 		if before["basic"] != "3000000.00" || after["basic"] != "3500000.00" || before["improvement"] != "1200000.00" ||
 			after["improvement"] != "1000000.00" || a["recorded_by"] != "finance:finance" || a["version"] != float64(2) ||
 			a["document_no"] != "连财建〔2026〕12号" || a["id"] == "" {
 			t.Errorf("amendment: %v", a)
 		}
-		p := e.must("hz", "GET", "/v1/projects/HZ-001", nil, 200)
+		p := e.Must("hz", "GET", "/v1/projects/HZ-001", nil, 200)
 		if b := p["budget"].(map[string]any); b["basic"] != "3500000.00" || b["improvement"] != "1000000.00" {
 			t.Errorf("budget after amendment: %v", b)
 		}
-		funding := e.must("hz", "GET", "/v1/projects/HZ-001/funding", nil, 200)
+		funding := e.Must("hz", "GET", "/v1/projects/HZ-001/funding", nil, 200)
 		if c := funding["categories"].([]any)[0].(map[string]any); c["budget"] != "3500000.00" || c["spent"] != "2000.00" {
 			t.Errorf("funding view category: %v", c)
 		}
@@ -325,7 +320,7 @@ func TestBudgetAmendments(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) { e.refuseAll(t, c.who, "POST", c.path, c.body, c.status, c.code) })
 		}
 		// Exactly what is spent is allowed.
-		e.must("finance", "POST", "/v1/projects/HZ-001/budget-amendments", amendment("2000.00", "1000000.00"), 201)
+		e.Must("finance", "POST", "/v1/projects/HZ-001/budget-amendments", amendment("2000.00", "1000000.00"), 201)
 
 		// Concurrent amendments: none lost, each starting from the one before.
 		var wg sync.WaitGroup
@@ -333,14 +328,14 @@ func TestBudgetAmendments(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if r := e.do("finance", "POST", "/v1/projects/HZ-001/budget-amendments",
+				if r := e.Do("finance", "POST", "/v1/projects/HZ-001/budget-amendments",
 					amendment(fmt.Sprintf("%d.00", 5000000+i), "1000000.00")); r.Status != 201 {
 					t.Errorf("concurrent amendment %d: %d %s", i, r.Status, r.Body)
 				}
 			}()
 		}
 		wg.Wait()
-		hist := items(e.must("hz", "GET", "/v1/projects/HZ-001/budget-amendments", nil, 200))
+		hist := items(e.Must("hz", "GET", "/v1/projects/HZ-001/budget-amendments", nil, 200))
 		if len(hist) != 8 {
 			t.Fatalf("%d amendments kept, want 8", len(hist))
 		}
@@ -351,10 +346,10 @@ func TestBudgetAmendments(t *testing.T) {
 			}
 		}
 		last := hist[len(hist)-1]["after"].(map[string]any)
-		if got := e.must("finance", "GET", "/v1/projects/HZ-001", nil, 200)["budget"].(map[string]any); fmt.Sprint(got) != fmt.Sprint(last) {
+		if got := e.Must("finance", "GET", "/v1/projects/HZ-001", nil, 200)["budget"].(map[string]any); fmt.Sprint(got) != fmt.Sprint(last) {
 			t.Errorf("project budget %v, last amendment %v", got, last)
 		}
-		vs := items(e.must("finance", "GET", "/v1/projects/HZ-001/versions", nil, 200))
+		vs := items(e.Must("finance", "GET", "/v1/projects/HZ-001/versions", nil, 200))
 		if len(vs) != 9 || vs[1]["change"] != "budget_amendment" || vs[1]["budget"].(map[string]any)["basic"] != "3500000.00" {
 			t.Errorf("versions after amendments: %d, %v", len(vs), vs[1])
 		}
@@ -363,19 +358,20 @@ func TestBudgetAmendments(t *testing.T) {
 }
 
 func TestTaxReversal(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		relief := e.must("hz", "POST", "/v1/tax/service-relief", reliefBody("HZ"), 201)
+		relief := e.Must("hz", "POST", "/v1/tax/service-relief", reliefBody("HZ"), 201)
 		id := relief["id"].(string)
-		asset := e.must("finance", "POST", "/v1/tax/utility-assets", assetBody("HZ"), 201)
-		ly := e.must("finance", "POST", "/v1/tax/service-relief", reliefBody("LY"), 201)["id"].(string)
-		reportBefore := e.must("finance", "GET", "/v1/reports/tax-expenditure", nil, 200)
+		asset := e.Must("finance", "POST", "/v1/tax/utility-assets", assetBody("HZ"), 201)
+		ly := e.Must("finance", "POST", "/v1/tax/service-relief", reliefBody("LY"), 201)["id"].(string)
+		reportBefore := e.Must("finance", "GET", "/v1/reports/tax-expenditure", nil, 200)
 
-		rev := e.must("hz", "POST", "/v1/tax/records/"+id+"/reversal", map[string]any{"reason": "收入申报有误"}, 201)
+		rev := e.Must("hz", "POST", "/v1/tax/records/"+id+"/reversal", map[string]any{"reason": "收入申报有误"}, 201)
 		if rev["reversal_of"] != id || rev["total"] != "-"+relief["total"].(string) || rev["reason"] != "收入申报有误" ||
 			rev["kind"] != "service_relief" || rev["recorded_by"] != "district:hz" || rev["id"] == id {
 			t.Errorf("reversal: %v", rev)
 		}
-		view := e.must("hz", "GET", "/v1/projects/HZ-001/tax-expenditure", nil, 200)
+		view := e.Must("hz", "GET", "/v1/projects/HZ-001/tax-expenditure", nil, 200)
 		if view["total"] != asset["tax_expenditure"] || len(view["items"].([]any)) != 3 {
 			t.Errorf("project view after reversal: total %v, %d items", view["total"], len(view["items"].([]any)))
 		}
@@ -384,7 +380,7 @@ func TestTaxReversal(t *testing.T) {
 				t.Errorf("original not marked reversed: %v", it)
 			}
 		}
-		rep := e.must("finance", "GET", "/v1/reports/tax-expenditure", nil, 200)
+		rep := e.Must("finance", "GET", "/v1/reports/tax-expenditure", nil, 200)
 		for _, l := range rep["lines"].([]any) {
 			l := l.(map[string]any)
 			if l["district"] == "HZ" && l["kind"] == "service_relief" && (l["total"] != "0.00" || l["items"] != float64(0)) {
@@ -394,7 +390,7 @@ func TestTaxReversal(t *testing.T) {
 		if rep["total"] == reportBefore["total"] {
 			t.Errorf("report total unchanged by the reversal: %v", rep["total"])
 		}
-		hzRep := e.must("hz", "GET", "/v1/reports/tax-expenditure", nil, 200)
+		hzRep := e.Must("hz", "GET", "/v1/reports/tax-expenditure", nil, 200)
 		if hzRep["total"] != asset["tax_expenditure"] {
 			t.Errorf("hz report total %v, want %v", hzRep["total"], asset["tax_expenditure"])
 		}
@@ -413,7 +409,7 @@ func TestTaxReversal(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				statuses[i] = e.do("finance", "POST", "/v1/tax/records/"+ly+"/reversal", map[string]any{"reason": "并发"}).Status
+				statuses[i] = e.Do("finance", "POST", "/v1/tax/records/"+ly+"/reversal", map[string]any{"reason": "并发"}).Status
 			}()
 		}
 		wg.Wait()

@@ -9,12 +9,13 @@ import (
 // district's money. Writes are refused (403, or 404 when the object is not
 // even visible) and write nothing; reads answer 404 or 403, never the object.
 func TestOtherDistrict(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e)
 		// Transfers that belong to LY: an allocation into LY-001, an LY expenditure.
-		lyAlloc := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
-		lySpend := e.must("ly", "POST", "/v1/expenditures", expenditure("LY-001", "basic", "10.00"), 201)["id"].(string)
-		e.fund("LYP", "district_fiscal", "project:LY-001", "basic")
+		lyAlloc := e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "LYF", "from": "district:LY", "to": "project:LY-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
+		lySpend := e.Must("ly", "POST", "/v1/expenditures", expenditure("LY-001", "basic", "10.00"), 201)["id"].(string)
+		e.Fund("LYP", "district_fiscal", "project:LY-001", "basic")
 
 		writes := []struct {
 			name, path string
@@ -36,9 +37,9 @@ func TestOtherDistrict(t *testing.T) {
 			t.Run(w.name, func(t *testing.T) {
 				te := e.forT(t)
 				before := te.snapshot()
-				r := te.do("hz", "POST", w.path, w.body, "Idempotency-Key", "scope-"+w.name)
-				if !(r.Status == 403 && r.code() == "forbidden") && !(r.Status == 404 && r.code() == "not_found") {
-					t.Errorf("got %d %q, want 403 forbidden or 404 not_found: %s", r.Status, r.code(), r.Body)
+				r := te.Do("hz", "POST", w.path, w.body, "Idempotency-Key", "scope-"+w.name)
+				if !(r.Status == 403 && r.Code() == "forbidden") && !(r.Status == 404 && r.Code() == "not_found") {
+					t.Errorf("got %d %q, want 403 forbidden or 404 not_found: %s", r.Status, r.Code(), r.Body)
 				}
 				if after := te.snapshot(); after != before {
 					t.Errorf("wrote: %+v → %+v", before, after)
@@ -63,9 +64,9 @@ func TestOtherDistrict(t *testing.T) {
 		}
 		for _, rd := range reads {
 			t.Run(rd.name, func(t *testing.T) {
-				r := e.forT(t).do("hz", "GET", rd.path, nil)
-				if r.Status != rd.status || r.code() != rd.code {
-					t.Errorf("GET %s: %d %q, want %d %q: %s", rd.path, r.Status, r.code(), rd.status, rd.code, r.Body)
+				r := e.forT(t).Do("hz", "GET", rd.path, nil)
+				if r.Status != rd.status || r.Code() != rd.code {
+					t.Errorf("GET %s: %d %q, want %d %q: %s", rd.path, r.Status, r.Code(), rd.status, rd.code, r.Body)
 				}
 				for _, leak := range []string{`"items"`, `"households"`, `"holdings"`, `"postings"`, `"totals"`} {
 					if bytes.Contains(r.Body, []byte(leak)) {
@@ -78,7 +79,7 @@ func TestOtherDistrict(t *testing.T) {
 		t.Run("own projects only", func(t *testing.T) {
 			te := e.forT(t)
 			for _, path := range []string{"/v1/projects", "/v1/projects?district=HZ"} {
-				l := te.must("hz", "GET", path, nil, 200)
+				l := te.Must("hz", "GET", path, nil, 200)
 				items := l["items"].([]any)
 				if len(items) != 1 || items[0].(map[string]any)["code"] != "HZ-001" {
 					t.Errorf("GET %s as hz: %v", path, items)
@@ -87,9 +88,9 @@ func TestOtherDistrict(t *testing.T) {
 		})
 		t.Run("own transfers only", func(t *testing.T) {
 			te := e.forT(t)
-			mine := te.must("hz", "GET", "/v1/transfers?limit=1000", nil, 200)["items"].([]any)
-			all := te.must("finance", "GET", "/v1/transfers?limit=1000", nil, 200)["items"].([]any)
-			hzAll := te.must("finance", "GET", "/v1/transfers?district=HZ&limit=1000", nil, 200)["items"].([]any)
+			mine := te.Must("hz", "GET", "/v1/transfers?limit=1000", nil, 200)["items"].([]any)
+			all := te.Must("finance", "GET", "/v1/transfers?limit=1000", nil, 200)["items"].([]any)
+			hzAll := te.Must("finance", "GET", "/v1/transfers?district=HZ&limit=1000", nil, 200)["items"].([]any)
 			if len(mine) == 0 || len(mine) != len(hzAll) || len(mine) >= len(all) {
 				t.Errorf("hz sees %d transfers; finance sees %d in HZ and %d in all", len(mine), len(hzAll), len(all))
 			}
@@ -106,7 +107,7 @@ func TestOtherDistrict(t *testing.T) {
 				}
 			}
 			for _, q := range []string{"?fund=LYF", "?type=expenditure", "?fund=CG"} {
-				for _, it := range te.must("hz", "GET", "/v1/transfers"+q, nil, 200)["items"].([]any) {
+				for _, it := range te.Must("hz", "GET", "/v1/transfers"+q, nil, 200)["items"].([]any) {
 					if d := it.(map[string]any)["district"]; d != "HZ" {
 						t.Errorf("GET /v1/transfers%s as hz shows district %v", q, d)
 					}
@@ -115,7 +116,7 @@ func TestOtherDistrict(t *testing.T) {
 		})
 		t.Run("city fund shows only own holdings", func(t *testing.T) {
 			te := e.forT(t)
-			fv := te.must("hz", "GET", "/v1/funds/CG", nil, 200)
+			fv := te.Must("hz", "GET", "/v1/funds/CG", nil, 200)
 			for _, h := range fv["holdings"].([]any) {
 				holder := h.(map[string]any)["holder"].(string)
 				if holder != "district:HZ" && holder != "project:HZ-001" {
@@ -129,7 +130,7 @@ func TestOtherDistrict(t *testing.T) {
 		t.Run("the other way round", func(t *testing.T) {
 			te := e.forT(t)
 			for _, path := range []string{"/v1/projects/HZ-001", "/v1/funds/HZF", "/v1/projects/HZ-001/funding"} {
-				if r := te.do("ly", "GET", path, nil); r.Status != 404 {
+				if r := te.Do("ly", "GET", path, nil); r.Status != 404 {
 					t.Errorf("GET %s as ly: %d %s", path, r.Status, r.Body)
 				}
 			}
@@ -143,19 +144,20 @@ func TestOtherDistrict(t *testing.T) {
 // of its projects) can only be made by the finance bureau, so the receiving
 // district must not be able to undo it and send the money back to the city.
 func TestDistrictCannotReverseCityAllocation(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.receive("CG", "1000.00")
-		toDistrict := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "600.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
-		toProject := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Receive("CG", "1000.00")
+		toDistrict := e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "600.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
+		toProject := e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
 		// hz could not have made these allocations itself.
 		e.refuse(t, "hz", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "district:HZ", "amount": "1.00", "allocated_on": "2026-03-02"}, 403, "forbidden")
 		for _, id := range []string{toDistrict, toProject} {
 			e.refuse(t, "hz", "POST", "/v1/transfers/"+id+"/reversal", map[string]any{"reason": "不要了"}, 403, "forbidden")
 		}
 		// The finance bureau may.
-		third := e.must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "50.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
-		e.must("finance", "POST", "/v1/transfers/"+third+"/reversal", map[string]any{"reason": "调整"}, 201)
+		third := e.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": "CG", "from": "city", "to": "project:HZ-001", "amount": "50.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
+		e.Must("finance", "POST", "/v1/transfers/"+third+"/reversal", map[string]any{"reason": "调整"}, 201)
 		e.checkBooks()
 	})
 }
@@ -165,10 +167,11 @@ func TestDistrictCannotReverseCityAllocation(t *testing.T) {
 // that received − spent = available, as in the finance bureau's view. Moving
 // money from district:HZ down to project:HZ-001 is not new money for HZ.
 func TestDistrictFundTotals(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		setupMoney(e) // CG: 50000 to district:HZ, 20000 of it on to project:HZ-001
-		e.must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "1234.56"), 201)
-		fv := e.must("hz", "GET", "/v1/funds/CG", nil, 200)
+		e.Must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "1234.56"), 201)
+		fv := e.Must("hz", "GET", "/v1/funds/CG", nil, 200)
 		tot := fv["totals"].(map[string]any)
 		if tot["received"] != "50000.00" || tot["spent"] != "1234.56" || tot["available"] != "48765.44" {
 			t.Errorf("hz's totals of CG = %v, want received 50000.00, spent 1234.56, available 48765.44", tot)

@@ -23,14 +23,14 @@ func managerContract(n int, from, to string) map[string]any {
 // quarterScheme is a city scheme paying 9000.00 per community and quarter
 // to projects scored 60 or more, spelt with API.md's "per_community".
 func quarterScheme(e *env) {
-	e.t.Helper()
-	e.fund("WY", "city_fiscal", "city", "improvement")
-	e.receive("WY", "100000.00")
-	sc := e.must("finance", "POST", "/v1/subsidy/schemes", map[string]any{"code": "Q", "name": "季度物业补贴", "fund": "WY",
+	e.T.Helper()
+	e.Fund("WY", "city_fiscal", "city", "improvement")
+	e.Receive("WY", "100000.00")
+	sc := e.Must("finance", "POST", "/v1/subsidy/schemes", map[string]any{"code": "Q", "name": "季度物业补贴", "fund": "WY",
 		"basis": "per_community", "rate": "9000", "period": "quarter", "valid_from": "2026-01-01",
 		"bands": []map[string]any{{"min_score": 60, "ratio": "1"}}}, 201)
 	if sc["basis"] != "per_community_period" {
-		e.t.Errorf("basis stored as %v, want per_community_period", sc["basis"])
+		e.T.Errorf("basis stored as %v, want per_community_period", sc["basis"])
 	}
 }
 
@@ -38,11 +38,12 @@ func quarterScheme(e *env) {
 // manager mid-quarter paying each company its days' share, and four eyes
 // on the run's approval.
 func TestSubsidyContractsOverHTTP(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		quarterScheme(e)
 		path := "/v1/projects/HZ-001/property-manager"
-		e.must("hz", "PUT", path, managerContract(1, "2026-01-01", ""), 200)
-		b := e.must("finance", "PUT", path, managerContract(2, "2026-02-15", ""), 200)
+		e.Must("hz", "PUT", path, managerContract(1, "2026-01-01", ""), 200)
+		b := e.Must("finance", "PUT", path, managerContract(2, "2026-02-15", ""), 200)
 		if b["from"] != "2026-02-15" || b["to"] != nil || b["version"] != 3.0 {
 			t.Errorf("second contract = %v", b)
 		}
@@ -52,7 +53,7 @@ func TestSubsidyContractsOverHTTP(t *testing.T) {
 		e.refuse(t, "ly", "PUT", path, managerContract(3, "2027-01-01", ""), 404, "not_found")
 		e.refuse(t, "auditor", "PUT", path, managerContract(3, "2027-01-01", ""), 403, "forbidden")
 
-		m := e.must("auditor", "GET", path, nil, 200)
+		m := e.Must("auditor", "GET", path, nil, 200)
 		cs, hist := m["contracts"].([]any), m["history"].([]any)
 		first := cs[0].(map[string]any)
 		if len(cs) != 2 || len(hist) != 3 || first["to"] != "2026-02-14" || m["current"].(map[string]any)["credit_code"] != companyCode(2) {
@@ -60,8 +61,8 @@ func TestSubsidyContractsOverHTTP(t *testing.T) {
 		}
 		e.refuse(t, "ly", "GET", path, nil, 404, "not_found")
 
-		e.must("hz", "POST", "/v1/subsidy/ratings", map[string]any{"project": "HZ-001", "period": "2026-Q1", "score": 95}, 201)
-		run := e.must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "Q", "period": "2026-Q1"}, 201)
+		e.Must("hz", "POST", "/v1/subsidy/ratings", map[string]any{"project": "HZ-001", "period": "2026-Q1", "score": 95}, 201)
+		run := e.Must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "Q", "period": "2026-Q1"}, 201)
 		id := run["id"].(string)
 		// Q1 has 90 days: company 1 served 1 January–14 February (45), company 2 the rest (45).
 		want := map[string]string{companyCode(1): "4500.00", companyCode(2): "4500.00"}
@@ -77,8 +78,8 @@ func TestSubsidyContractsOverHTTP(t *testing.T) {
 		}
 
 		e.refuse(t, "finance", "POST", "/v1/subsidy/runs/"+id+"/approve", nil, 403, "same_person")
-		e.must("reviewer", "POST", "/v1/subsidy/runs/"+id+"/approve", nil, 200)
-		ts := e.must("auditor", "GET", "/v1/transfers?type=subsidy_payment&project=HZ-001", nil, 200)["items"].([]any)
+		e.Must("reviewer", "POST", "/v1/subsidy/runs/"+id+"/approve", nil, 200)
+		ts := e.Must("auditor", "GET", "/v1/transfers?type=subsidy_payment&project=HZ-001", nil, 200)["items"].([]any)
 		if len(ts) != 2 {
 			t.Fatalf("subsidy transfers = %v, want 2", ts)
 		}
@@ -97,23 +98,24 @@ func TestSubsidyContractsOverHTTP(t *testing.T) {
 // TestSubsidyRatingsAndClawbacksOverHTTP: the rating history list, and a
 // clawback request listed and settled, scoped and refused as it should be.
 func TestSubsidyRatingsAndClawbacksOverHTTP(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		quarterScheme(e)
 		for _, d := range []string{"HZ", "LY"} {
-			e.must("finance", "PUT", "/v1/projects/"+d+"-001/property-manager", managerContract(1, "2026-01-01", ""), 200)
-			e.must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-Q1", "score": 90}, 201)
+			e.Must("finance", "PUT", "/v1/projects/"+d+"-001/property-manager", managerContract(1, "2026-01-01", ""), 200)
+			e.Must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-Q1", "score": 90}, 201)
 		}
 		pay := func() {
-			id := e.must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "Q", "period": "2026-Q1"}, 201)["id"].(string)
-			e.must("reviewer", "POST", "/v1/subsidy/runs/"+id+"/approve", nil, 200)
+			id := e.Must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "Q", "period": "2026-Q1"}, 201)["id"].(string)
+			e.Must("reviewer", "POST", "/v1/subsidy/runs/"+id+"/approve", nil, 200)
 		}
 		pay()
-		e.must("hz", "POST", "/v1/subsidy/ratings", map[string]any{"project": "HZ-001", "period": "2026-Q1", "score": 40}, 201)
+		e.Must("hz", "POST", "/v1/subsidy/ratings", map[string]any{"project": "HZ-001", "period": "2026-Q1", "score": 40}, 201)
 		pay()
 
 		items := func(who, path string) []any {
 			t.Helper()
-			return e.must(who, "GET", path, nil, 200)["items"].([]any)
+			return e.Must(who, "GET", path, nil, 200)["items"].([]any)
 		}
 		if got := items("hz", "/v1/subsidy/ratings?project=HZ-001&period=2026-Q1"); len(got) != 2 {
 			t.Errorf("HZ-001's ratings = %v, want 2 versions", got)
@@ -121,7 +123,7 @@ func TestSubsidyRatingsAndClawbacksOverHTTP(t *testing.T) {
 		if got := items("ly", "/v1/subsidy/ratings"); len(got) != 1 || got[0].(map[string]any)["project"] != "LY-001" {
 			t.Errorf("LY's ratings = %v", got)
 		}
-		page := e.must("finance", "GET", "/v1/subsidy/ratings?limit=2", nil, 200)
+		page := e.Must("finance", "GET", "/v1/subsidy/ratings?limit=2", nil, 200)
 		if len(page["items"].([]any)) != 2 || page["next"] == nil {
 			t.Errorf("first page = %v", page)
 		}
@@ -155,7 +157,7 @@ func TestSubsidyRatingsAndClawbacksOverHTTP(t *testing.T) {
 		e.refuse(t, "finance", "POST", settle, map[string]any{"settled_on": "2026-01-01"}, 422, "rule_violation")
 		e.refuse(t, "finance", "POST", settle, map[string]any{"settled_on": today, "amount": "1.00"}, 400, "invalid_request")
 		e.refuse(t, "finance", "POST", "/v1/subsidy/clawbacks/nope.1/settle", map[string]any{"settled_on": today}, 404, "not_found")
-		done := e.must("finance", "POST", settle, map[string]any{"settled_on": today, "note": "银行回单 R-77"}, 200)
+		done := e.Must("finance", "POST", settle, map[string]any{"settled_on": today, "note": "银行回单 R-77"}, 200)
 		if done["status"] != "settled" || done["settled_by"] != "finance:finance" || done["note"] != "银行回单 R-77" {
 			t.Errorf("settled = %v", done)
 		}

@@ -6,13 +6,14 @@ import (
 )
 
 func TestTaxExpenditure(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.receive("CG", "1000.00")
-		e.allocate("CG", "city", "project:HZ-001", "1000.00")
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Receive("CG", "1000.00")
+		e.Allocate("CG", "city", "project:HZ-001", "1000.00")
 		cashBefore := e.snapshot()
 
-		relief := e.must("hz", "POST", "/v1/tax/service-relief", map[string]any{
+		relief := e.Must("hz", "POST", "/v1/tax/service-relief", map[string]any{
 			"service": "elderly_care", "on": "2026-05-01", "revenue": "100000.00", "vat_rate": "0.06",
 			"project": "HZ-001", "provider": map[string]any{"name": "海州区颐养服务中心", "credit_code": payeeCode},
 			"premises": map[string]any{"property_tax_base": "50000.00", "property_tax_rate": "0.012", "land_m2": "300", "land_rate": "4"},
@@ -28,23 +29,23 @@ func TestTaxExpenditure(t *testing.T) {
 		if relief["regime"] != "2026-7" {
 			t.Errorf("regime = %v", relief["regime"])
 		}
-		outside := e.must("finance", "POST", "/v1/tax/service-relief", map[string]any{
+		outside := e.Must("finance", "POST", "/v1/tax/service-relief", map[string]any{
 			"service": "childcare", "on": "2028-01-01", "revenue": "100000.00", "vat_rate": "0.06"}, 201)
 		if outside["regime"] != nil || outside["total"] != "0.00" {
 			t.Errorf("outside every regime: %v", outside)
 		}
-		asset := e.must("finance", "POST", "/v1/tax/utility-assets", map[string]any{
+		asset := e.Must("finance", "POST", "/v1/tax/utility-assets", map[string]any{
 			"utility": map[string]any{"name": "国网连云港供电公司", "credit_code": payeeCode}, "project": "HZ-001",
 			"description": "配电箱更换", "asset_class": "electronics", "nature": "capital", "cost": "10000.00",
 			"in_service_on": "2026-03-15"}, 201)
 		if len(asset["schedule"].([]any)) != 36 || asset["tax_expenditure"] != "2500.00" {
 			t.Errorf("asset: %d rows, tax expenditure %v", len(asset["schedule"].([]any)), asset["tax_expenditure"])
 		}
-		view := e.must("hz", "GET", "/v1/projects/HZ-001/tax-expenditure", nil, 200)
+		view := e.Must("hz", "GET", "/v1/projects/HZ-001/tax-expenditure", nil, 200)
 		if view["total"] != "12800.00" || len(view["items"].([]any)) != 2 {
 			t.Errorf("project tax expenditure = %v", view["total"])
 		}
-		funding := e.must("hz", "GET", "/v1/projects/HZ-001/funding", nil, 200)
+		funding := e.Must("hz", "GET", "/v1/projects/HZ-001/funding", nil, 200)
 		if funding["tax_expenditure"] != "12800.00" {
 			t.Errorf("funding view tax_expenditure = %v", funding["tax_expenditure"])
 		}
@@ -56,11 +57,11 @@ func TestTaxExpenditure(t *testing.T) {
 			t.Errorf("tax records moved cash: %+v → %+v", cashBefore, after)
 		}
 		// The trail carries the tax rows beside the cash legs, with no fund.
-		trail := e.do("auditor", "GET", "/v1/exports/trail?format=csv", nil)
+		trail := e.Do("auditor", "GET", "/v1/exports/trail?format=csv", nil)
 		if trail.Status != 200 || strings.Count(string(trail.Body), ",tax_expenditure,tax_expenditure,") != 3 {
 			t.Errorf("trail export: %d, tax rows: %d", trail.Status, strings.Count(string(trail.Body), ",tax_expenditure,tax_expenditure,"))
 		}
-		rep := e.must("finance", "GET", "/v1/reports/funding", nil, 200)
+		rep := e.Must("finance", "GET", "/v1/reports/funding", nil, 200)
 		if tx := rep["tax_expenditure"].(map[string]any); tx["total"] != "12800.00" {
 			t.Errorf("funding report tax_expenditure = %v", tx)
 		}
@@ -68,6 +69,7 @@ func TestTaxExpenditure(t *testing.T) {
 }
 
 func TestTaxRefusals(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		asset := func() map[string]any {
 			return map[string]any{"utility": map[string]any{"name": "燃气公司", "credit_code": payeeCode}, "project": "HZ-001",
@@ -105,13 +107,13 @@ func TestTaxRefusals(t *testing.T) {
 		for _, c := range cases {
 			before := e.snapshot()
 			var n0 int64
-			e.db.G.Raw("SELECT COUNT(*) FROM tax_records").Scan(&n0)
-			r := e.do(c.who, "POST", c.path, c.body())
-			if r.Status != c.status || r.code() != c.code {
-				t.Errorf("%s: %d %s, want %d %s: %s", c.name, r.Status, r.code(), c.status, c.code, r.Body)
+			e.DB.G.Raw("SELECT COUNT(*) FROM tax_records").Scan(&n0)
+			r := e.Do(c.who, "POST", c.path, c.body())
+			if r.Status != c.status || r.Code() != c.code {
+				t.Errorf("%s: %d %s, want %d %s: %s", c.name, r.Status, r.Code(), c.status, c.code, r.Body)
 			}
 			var n1 int64
-			e.db.G.Raw("SELECT COUNT(*) FROM tax_records").Scan(&n1)
+			e.DB.G.Raw("SELECT COUNT(*) FROM tax_records").Scan(&n1)
 			if n1 != n0 || e.snapshot() != before {
 				t.Errorf("%s: refused request wrote", c.name)
 			}

@@ -11,13 +11,14 @@ import (
 // fiscal year with nothing in it is empty; the trail takes the same window.
 // Every windowed route refuses a malformed or inconsistent window with 400.
 func TestReportWindows(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
-		e.fund("CG", "central_grant", "city", "basic")
-		e.receive("CG", "10000.00")
-		e.allocate("CG", "city", "project:HZ-001", "5000.00")
-		e.must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "1000.00"), 201)
+		e.Fund("CG", "central_grant", "city", "basic")
+		e.Receive("CG", "10000.00")
+		e.Allocate("CG", "city", "project:HZ-001", "5000.00")
+		e.Must("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "1000.00"), 201)
 
-		rep := e.must("auditor", "GET", "/v1/reports/funding?from=2026-04-01", nil, 200)
+		rep := e.Must("auditor", "GET", "/v1/reports/funding?from=2026-04-01", nil, 200)
 		tot := rep["totals"].(map[string]any)
 		if tot["opening"] != "10000.00" || tot["received"] != "0.00" || tot["spent"] != "1000.00" || tot["available"] != "9000.00" {
 			t.Errorf("funding from 04-01: totals %v", tot)
@@ -28,16 +29,16 @@ func TestReportWindows(t *testing.T) {
 				t.Errorf("funding line %v: want opening 5000.00, available %s", l, want)
 			}
 		}
-		if tot := e.must("auditor", "GET", "/v1/reports/funding?to=2026-03-01", nil, 200)["totals"].(map[string]any); tot["received"] != "10000.00" ||
+		if tot := e.Must("auditor", "GET", "/v1/reports/funding?to=2026-03-01", nil, 200)["totals"].(map[string]any); tot["received"] != "10000.00" ||
 			tot["allocated_in"] != "0.00" || tot["available"] != "10000.00" || tot["opening"] != "0.00" {
 			t.Errorf("funding to 03-01: %v", tot)
 		}
-		empty := e.must("auditor", "GET", "/v1/reports/funding?fiscal_year=2025", nil, 200)
+		empty := e.Must("auditor", "GET", "/v1/reports/funding?fiscal_year=2025", nil, 200)
 		if len(empty["lines"].([]any)) != 0 || empty["totals"].(map[string]any)["available"] != "0.00" {
 			t.Errorf("funding in 2025: %v", empty)
 		}
 
-		pf := e.must("hz", "GET", "/v1/projects/HZ-001/funding?from=2026-04-01", nil, 200)
+		pf := e.Must("hz", "GET", "/v1/projects/HZ-001/funding?from=2026-04-01", nil, 200)
 		cg := pf["funds"].([]any)[0].(map[string]any)
 		if cg["opening"] != "5000.00" || cg["received"] != "0.00" || cg["spent"] != "1000.00" || cg["available"] != "4000.00" {
 			t.Errorf("HZ-001 from 04-01: %v", cg)
@@ -45,12 +46,12 @@ func TestReportWindows(t *testing.T) {
 		if c := pf["categories"].([]any)[0].(map[string]any); c["category"] != "basic" || c["spent"] != "1000.00" {
 			t.Errorf("HZ-001 basic from 04-01: %v", c)
 		}
-		if cg := e.must("hz", "GET", "/v1/projects/HZ-001/funding?to=2026-03-31", nil, 200)["funds"].([]any)[0].(map[string]any); cg["received"] != "5000.00" ||
+		if cg := e.Must("hz", "GET", "/v1/projects/HZ-001/funding?to=2026-03-31", nil, 200)["funds"].([]any)[0].(map[string]any); cg["received"] != "5000.00" ||
 			cg["spent"] != "0.00" || cg["available"] != "5000.00" {
 			t.Errorf("HZ-001 to 03-31: %v", cg)
 		}
 
-		fv := e.must("auditor", "GET", "/v1/funds/CG?from=2026-04-01&to=2026-04-30", nil, 200)
+		fv := e.Must("auditor", "GET", "/v1/funds/CG?from=2026-04-01&to=2026-04-30", nil, 200)
 		if tot := fv["totals"].(map[string]any); tot["opening"] != "10000.00" || tot["spent"] != "1000.00" || tot["available"] != "9000.00" {
 			t.Errorf("CG in April: %v", tot)
 		}
@@ -62,16 +63,16 @@ func TestReportWindows(t *testing.T) {
 			t.Errorf("CG's holdings at the end of April: %v", held)
 		}
 
-		budget := e.must("auditor", "GET", "/v1/reports/budget?district=HZ&fiscal_year=2025", nil, 200)["items"].([]any)
+		budget := e.Must("auditor", "GET", "/v1/reports/budget?district=HZ&fiscal_year=2025", nil, 200)["items"].([]any)
 		if b := budget[0].(map[string]any); b["spent"] != "0.00" {
 			t.Errorf("HZ-001 budget in 2025: %v", b)
 		}
-		if b := e.must("auditor", "GET", "/v1/reports/budget?district=HZ&fiscal_year=2026", nil, 200)["items"].([]any)[0].(map[string]any); b["spent"] != "1000.00" || b["last_paid"] != "2026-04-02" {
+		if b := e.Must("auditor", "GET", "/v1/reports/budget?district=HZ&fiscal_year=2026", nil, 200)["items"].([]any)[0].(map[string]any); b["spent"] != "1000.00" || b["last_paid"] != "2026-04-02" {
 			t.Errorf("HZ-001 budget in 2026: %v", b)
 		}
 
 		trail := func(q string) string {
-			r := e.do("auditor", "GET", "/v1/exports/trail?format=jsonl&"+q, nil)
+			r := e.Do("auditor", "GET", "/v1/exports/trail?format=jsonl&"+q, nil)
 			if r.Status != 200 {
 				t.Fatalf("trail ?%s: %d %s", q, r.Status, r.Body)
 			}
@@ -89,8 +90,8 @@ func TestReportWindows(t *testing.T) {
 			"/v1/projects/HZ-001/funding", "/v1/funds/CG", "/v1/exports/trail", "/v1/audit/exceptions"} {
 			for _, q := range []string{"fiscal_year=2026&to=2026-05-01", "fiscal_year=2026&from=2026-01-01", "fiscal_year=26",
 				"fiscal_year=1999", "from=2026-13-01", "to=2026-4-1", "from=2026-05-01&to=2026-04-30"} {
-				r := e.do("finance", "GET", route+"?"+q, nil)
-				if r.Status != 400 || r.code() != "invalid_request" {
+				r := e.Do("finance", "GET", route+"?"+q, nil)
+				if r.Status != 400 || r.Code() != "invalid_request" {
 					t.Errorf("%s?%s: %d %s, want 400 invalid_request", route, q, r.Status, r.Body)
 				}
 			}

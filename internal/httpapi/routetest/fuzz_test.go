@@ -1,4 +1,4 @@
-package httpapi_test
+package routetest_test
 
 import (
 	"bytes"
@@ -12,18 +12,19 @@ import (
 	"unicode/utf8"
 
 	"renofund/internal/errs"
-	"renofund/internal/httpapi"
+	"renofund/internal/httpapi/apitest"
+	"renofund/internal/strictjson"
 )
 
 // Fuzz targets for every request decoder. Run one briefly with, e.g.,
 //
-//	go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime 10s ./internal/httpapi/
+//	go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime 10s ./internal/httpapi/routetest/
 //
 // Without -fuzz they run their seeds as ordinary tests.
 
 // decoderRoutes are the routes whose body is JSON, in table order.
-func decoderRoutes(routes []httpapi.RouteInfo) []httpapi.RouteInfo {
-	var out []httpapi.RouteInfo
+func decoderRoutes(routes []apitest.RouteInfo) []apitest.RouteInfo {
+	var out []apitest.RouteInfo
 	for _, ri := range routes {
 		if ri.Body != nil {
 			out = append(out, ri)
@@ -33,8 +34,8 @@ func decoderRoutes(routes []httpapi.RouteInfo) []httpapi.RouteInfo {
 }
 
 // writeRoutes are the POST and PUT routes, in table order.
-func writeRoutes(routes []httpapi.RouteInfo) []httpapi.RouteInfo {
-	var out []httpapi.RouteInfo
+func writeRoutes(routes []apitest.RouteInfo) []apitest.RouteInfo {
+	var out []apitest.RouteInfo
 	for _, ri := range routes {
 		if ri.Method == http.MethodPost || ri.Method == http.MethodPut {
 			out = append(out, ri)
@@ -55,9 +56,9 @@ var fuzzSeeds = []string{
 // of the stable codes; what it accepts is one valid UTF-8 JSON object.
 func FuzzDecode(f *testing.F) {
 	e := newEnv(f, openSQLite(f))
-	routes := decoderRoutes(e.srv.RouteTable())
+	routes := decoderRoutes(apitest.RouteTable(e.Srv))
 	for i, ri := range routes {
-		if b, ok := validBody(ri.Method+" "+ri.Path, "HZ", 0); ok {
+		if b, ok := (worldIDs{}).validBody(ri.Method+" "+ri.Path, "HZ", 0); ok {
 			f.Add(uint8(i), jsonBytes(b))
 		}
 	}
@@ -67,7 +68,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
 		ri := routes[int(route)%len(routes)]
 		dst := reflect.New(reflect.TypeOf(ri.Body)).Interface()
-		err := httpapi.DecodeBytes(body, dst)
+		err := strictjson.Decode(body, dst)
 		if err != nil {
 			e := errs.Classify(err)
 			if e.Kind != errs.Invalid || !stableCodes[e.Code] {
@@ -98,7 +99,7 @@ func FuzzDuplicateKeyCheck(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		err := httpapi.CheckDuplicateKeys(body)
+		err := strictjson.CheckKeys(body)
 		if err != nil {
 			if e := errs.Classify(err); e.Kind != errs.Invalid || e.Code != "invalid_request" {
 				t.Fatalf("%q refused with %v (code %q), want invalid_request", body, err, e.Code)
@@ -175,9 +176,9 @@ func foldLikeJSON(s string) string {
 func FuzzPostRoutes(f *testing.F) {
 	e := newEnv(f, openSQLite(f))
 	w := newWorld(f, e)
-	routes := writeRoutes(e.srv.RouteTable())
+	routes := writeRoutes(apitest.RouteTable(e.Srv))
 	for i, ri := range routes {
-		b, _ := validBody(ri.Method+" "+ri.Path, "HZ", 0)
+		b, _ := w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0)
 		switch b := b.(type) {
 		case nil:
 			f.Add(uint8(i), []byte{})
@@ -191,14 +192,14 @@ func FuzzPostRoutes(f *testing.F) {
 		f.Add(uint8(i), []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
-		w := &world{env: w.env.forT(t), obj: w.obj}
+		w := &world{env: w.env.forT(t), obj: w.obj, ids: w.ids}
 		ri := routes[int(route)%len(routes)]
 		p, err := w.path(ri, "HZ", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctype := "application/json"
-		if b, _ := validBody(ri.Method+" "+ri.Path, "HZ", 0); b != nil {
+		if b, _ := w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0); b != nil {
 			if rb, ok := b.(rawBody); ok {
 				p, ctype = p+rb.query, rb.contentType
 			}
@@ -212,9 +213,9 @@ func FuzzPostRoutes(f *testing.F) {
 func FuzzUploads(f *testing.F) {
 	e := newEnv(f, openSQLite(f))
 	w := newWorld(f, e)
-	var routes []httpapi.RouteInfo
-	for _, ri := range writeRoutes(e.srv.RouteTable()) {
-		if b, _ := validBody(ri.Method+" "+ri.Path, "HZ", 0); b != nil {
+	var routes []apitest.RouteInfo
+	for _, ri := range writeRoutes(apitest.RouteTable(e.Srv)) {
+		if b, _ := w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0); b != nil {
 			if _, ok := b.(rawBody); ok {
 				routes = append(routes, ri)
 			}
@@ -230,13 +231,13 @@ func FuzzUploads(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, route uint8, file []byte) {
-		w := &world{env: w.env.forT(t), obj: w.obj}
+		w := &world{env: w.env.forT(t), obj: w.obj, ids: w.ids}
 		ri := routes[int(route)%len(routes)]
 		p, err := w.path(ri, "HZ", 1) // for the import route: the household-receipts fund
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := validBody(ri.Method+" "+ri.Path, "HZ", 0)
+		b, _ := w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0)
 		rb := b.(rawBody)
 		ctype := rb.contentType
 		if bytes.HasPrefix(file, []byte("PK")) {
@@ -251,13 +252,13 @@ func fuzzOne(t *testing.T, w *world, method, path, ctype string, body []byte) {
 	req := w.request("finance", method, path, nil, "Content-Type", ctype)
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.ContentLength = int64(len(body))
-	r := w.serve(req)
+	r := w.Serve(req)
 	if r.Status >= 500 {
 		t.Fatalf("%s %s with %q: %d %s", method, path, body, r.Status, r.Body)
 	}
 	if r.Status >= 400 {
-		if !stableCodes[r.code()] {
-			t.Fatalf("%s %s with %q: %d with code %q", method, path, body, r.Status, r.code())
+		if !stableCodes[r.Code()] {
+			t.Fatalf("%s %s with %q: %d with code %q", method, path, body, r.Status, r.Code())
 		}
 		if after := w.counts(); after != before {
 			t.Fatalf("%s %s with %q was refused (%d) but wrote:\n before %s\n after  %s", method, path, body, r.Status, before, after)

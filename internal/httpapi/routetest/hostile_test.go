@@ -1,4 +1,4 @@
-package httpapi_test
+package routetest_test
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 	"strings"
 	"testing"
 
-	"renofund/internal/httpapi"
+	"renofund/internal/httpapi/apitest"
 	"renofund/internal/web"
 )
 
@@ -124,7 +124,7 @@ func (w *world) request(who, method, path string, body []byte, headers ...string
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if who != "" {
-		req.Header.Set("Authorization", "Bearer "+w.tok[who])
+		req.Header.Set("Authorization", "Bearer "+w.Tok[who])
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
@@ -224,7 +224,7 @@ func jsonBytes(v any) []byte {
 }
 
 // hostileCorpus generates the cases for every POST and PUT route of the table.
-func hostileCorpus(routes []httpapi.RouteInfo) []hostileCase {
+func hostileCorpus(routes []apitest.RouteInfo, ids worldIDs) []hostileCase {
 	var cases []hostileCase
 	n := 1000
 	bigNames := 0
@@ -234,7 +234,7 @@ func hostileCorpus(routes []httpapi.RouteInfo) []hostileCase {
 		}
 		ri := ri
 		key := ri.Method + " " + ri.Path
-		sample, ok := validBody(key, "HZ", 0)
+		sample, ok := ids.validBody(key, "HZ", 0)
 		if !ok {
 			continue // reported by TestAccessRulesCoverRouteTable
 		}
@@ -283,10 +283,10 @@ func hostileCorpus(routes []httpapi.RouteInfo) []hostileCase {
 		case nil:
 			continue // no body: only the path can be hostile
 		case rawBody:
-			cases = append(cases, rawCases(ri, key, path)...)
+			cases = append(cases, rawCases(ri, key, path, ids)...)
 			continue
 		}
-		fresh := func() any { n++; b, _ := validBody(key, "HZ", n); return jsonClone(b) }
+		fresh := func() any { n++; b, _ := ids.validBody(key, "HZ", n); return jsonClone(b) }
 		send := func(w *world, body []byte, headers ...string) *http.Request {
 			return w.request("finance", ri.Method, path(w), body, headers...)
 		}
@@ -503,8 +503,8 @@ func padBody(body []byte, n int) []byte {
 }
 
 // rawCases are the hostile files for routes that take a file (CSV or XLSX).
-func rawCases(ri httpapi.RouteInfo, key string, path func(*world) string) []hostileCase {
-	sample, _ := validBody(key, "HZ", 0)
+func rawCases(ri apitest.RouteInfo, key string, path func(*world) string, ids worldIDs) []hostileCase {
+	sample, _ := ids.validBody(key, "HZ", 0)
 	rb := sample.(rawBody)
 	var cases []hostileCase
 	add := func(name string, nasty bool, text string, build func(w *world) *http.Request) {
@@ -637,7 +637,7 @@ func rawCases(ri httpapi.RouteInfo, key string, path func(*world) string) []host
 // formCases are the hostile forms for a document upload (a multipart form
 // with a file, its subject and kind): each is refused with a 4xx, nothing
 // written.
-func formCases(ri httpapi.RouteInfo, key string, path func(*world) string) []hostileCase {
+func formCases(ri apitest.RouteInfo, key string, path func(*world) string) []hostileCase {
 	var cases []hostileCase
 	field := func(mw *multipart.Writer, name, value string) {
 		fw, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {`form-data; name="` + name + `"`}})
@@ -696,9 +696,10 @@ func (zeroReader) Read(p []byte) (int, error) {
 
 // TestHostileInput sends the corpus on both engines.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
-		cases := hostileCorpus(e.srv.RouteTable())
+		cases := hostileCorpus(apitest.RouteTable(e.Srv), w.ids)
 		refusals := 0
 		for _, c := range cases {
 			if !c.nasty {
@@ -712,7 +713,7 @@ func TestHostileInput(t *testing.T) {
 		for _, c := range cases {
 			covered[c.route]++
 		}
-		for _, ri := range e.srv.RouteTable() {
+		for _, ri := range apitest.RouteTable(e.Srv) {
 			if (ri.Method == http.MethodPost || ri.Method == http.MethodPut) && covered[ri.Method+" "+ri.Path] == 0 {
 				t.Errorf("no hostile case for %s %s", ri.Method, ri.Path)
 			}
@@ -724,8 +725,8 @@ func TestHostileInput(t *testing.T) {
 		sort.SliceStable(cases, func(i, j int) bool { return !cases[i].nasty && cases[j].nasty })
 		tally := map[string]int{}
 		send := func(c hostileCase) response {
-			r := w.serve(c.build(w))
-			tally[fmt.Sprintf("%d %s", r.Status, r.code())]++
+			r := w.Serve(c.build(w))
+			tally[fmt.Sprintf("%d %s", r.Status, r.Code())]++
 			if problem := judgeHostile(c, r); problem != "" {
 				t.Errorf("%s: %s: %.300s", c.name, problem, r.Body)
 			}
@@ -742,7 +743,7 @@ func TestHostileInput(t *testing.T) {
 				t.Errorf("a refused request wrote:\n before %s\n after  %s\nnaming it:", before, after)
 				for _, c := range part {
 					b := w.counts()
-					r := w.serve(c.build(w))
+					r := w.Serve(c.build(w))
 					if a := w.counts(); a != b {
 						t.Errorf("  %s (answered %d) wrote:\n before %s\n after  %s", c.name, r.Status, b, a)
 					}
@@ -778,8 +779,8 @@ func judgeHostile(c hostileCase, r response) string {
 	if r.Status < 400 {
 		return fmt.Sprintf("status %d: accepted a malformed request", r.Status)
 	}
-	if !stableCodes[r.code()] {
-		return fmt.Sprintf("status %d with code %q, not one of API.md's", r.Status, r.code())
+	if !stableCodes[r.Code()] {
+		return fmt.Sprintf("status %d with code %q, not one of API.md's", r.Status, r.Code())
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(r.Body, &m); err != nil || len(m) != 1 {
@@ -860,13 +861,13 @@ var (
 // and checks that no cell would run as a formula.
 func checkCSVDefused(t *testing.T, w *world) {
 	t.Helper()
-	w = &world{env: w.env.forT(t), obj: w.obj}
+	w = &world{env: w.env.forT(t), obj: w.obj, ids: w.ids}
 	formula := `=HYPERLINK("http://evil.example","点我")`
-	w.must("finance", "PUT", "/v1/projects/HZ-001/property-manager", map[string]any{
+	w.Must("finance", "PUT", "/v1/projects/HZ-001/property-manager", map[string]any{
 		"name": formula, "credit_code": payeeCode, "bank_account": "+1-555-0100"}, 200)
-	w.must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": "HZ-001", "period": "2026-03", "score": "95"}, 201)
-	run := w.must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "SHZ", "period": "2026-03"}, 201)["id"].(string)
-	w.must("finance", "POST", "/v1/funds/HZF/receipts", map[string]any{"amount": "1.00", "received_on": "2026-03-02",
+	w.Must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": "HZ-001", "period": "2026-03", "score": "95"}, 201)
+	run := w.Must("finance", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "SHZ", "period": "2026-03"}, 201)["id"].(string)
+	w.Must("finance", "POST", "/v1/funds/HZF/receipts", map[string]any{"amount": "1.00", "received_on": "2026-03-02",
 		"payer": map[string]any{"name": "@SUM(1+1)*cmd|' /C calc'!A0"}, "reference": "-1+1"}, 201)
 	var csvs []struct{ name, body string }
 	add := func(name string, r response) {
@@ -877,8 +878,8 @@ func checkCSVDefused(t *testing.T, w *world) {
 		csvs = append(csvs, struct{ name, body string }{name, string(r.Body)})
 	}
 	for _, who := range []string{"finance", "hz"} {
-		add("run CSV as "+who, w.do(who, "GET", "/v1/subsidy/runs/"+run+"?format=csv", nil))
-		for _, ri := range w.srv.RouteTable() {
+		add("run CSV as "+who, w.Do(who, "GET", "/v1/subsidy/runs/"+run+"?format=csv", nil))
+		for _, ri := range apitest.RouteTable(w.Srv) {
 			if ri.Method != http.MethodGet || !slices.Contains(ri.Query, "format") {
 				continue
 			}
@@ -892,7 +893,7 @@ func checkCSVDefused(t *testing.T, w *world) {
 				if strings.Contains(p, "?") {
 					sep = "&"
 				}
-				r := w.do(who, "GET", p+sep+"format=csv", nil)
+				r := w.Do(who, "GET", p+sep+"format=csv", nil)
 				if r.Status == 403 && who == "hz" {
 					continue
 				}
@@ -901,18 +902,18 @@ func checkCSVDefused(t *testing.T, w *world) {
 		}
 	}
 	// A rejected import row comes back as CSV inside the JSON answer.
-	for _, ri := range w.srv.RouteTable() {
+	for _, ri := range apitest.RouteTable(w.Srv) {
 		if !strings.Contains(ri.Path, `receipts\:import`) {
 			continue
 		}
 		p, _ := w.path(ri, "HZ", 1) // the household-receipts fund
 		file := "household,amount,received_on,payer_name\n1-1-9,12.00,2026-03-01,住户乙\n1-1-8,not-money,2026-03-01," + csvQuote(formula) + "\n"
-		r := w.do("finance", "POST", p+"?partial=true", file, "Content-Type", "text/csv")
+		r := w.Do("finance", "POST", p+"?partial=true", file, "Content-Type", "text/csv")
 		if r.Status != 201 {
 			t.Errorf("partial import: %d %.300s", r.Status, r.Body)
 			continue
 		}
-		if rej, _ := r.json(t)["rejects_csv"].(string); rej != "" {
+		if rej, _ := r.JSON(t)["rejects_csv"].(string); rej != "" {
 			csvs = append(csvs, struct{ name, body string }{"import rejects_csv", strings.TrimPrefix(rej, "\ufeff")})
 		} else {
 			t.Errorf("partial import with a bad row has no rejects_csv: %s", r.Body)
@@ -949,13 +950,14 @@ func csvQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) +
 // TestHostileQueryAndPath: every route, GET included, with hostile path
 // parameters and query values: never a server error.
 func TestHostileQueryAndPath(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
 		values := []string{url.QueryEscape("'; DROP TABLE transfers; --"), "%00", "%FF%FE", "%C0%AF", strings.Repeat("9", 400),
 			"-1", "1e400", "99999999999999999999", url.QueryEscape("НZ"), "%E2%80%AE", url.QueryEscape("HZ%")}
 		n := 0
 		before := w.counts()
-		for _, ri := range e.srv.RouteTable() {
+		for _, ri := range apitest.RouteTable(e.Srv) {
 			if ri.Method != http.MethodGet || !strings.HasPrefix(ri.Path, "/v1/") {
 				continue
 			}
@@ -986,11 +988,11 @@ func TestHostileQueryAndPath(t *testing.T) {
 				{ // finance and a district token take turns
 					who := []string{"finance", "hz"}[i%2]
 					n++
-					r := w.serve(w.request(who, "GET", p, nil))
+					r := w.Serve(w.request(who, "GET", p, nil))
 					if r.Status >= 500 {
 						t.Errorf("GET %.200s as %s: %d %.300s", p, who, r.Status, r.Body)
-					} else if r.Status >= 400 && !stableCodes[r.code()] {
-						t.Errorf("GET %.200s as %s: %d with code %q", p, who, r.Status, r.code())
+					} else if r.Status >= 400 && !stableCodes[r.Code()] {
+						t.Errorf("GET %.200s as %s: %d with code %q", p, who, r.Status, r.Code())
 					}
 				}
 			}

@@ -1,9 +1,7 @@
-package httpapi_test
+package routetest_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 
 	"renofund/internal/access"
 	"renofund/internal/httpapi"
+	"renofund/internal/httpapi/apitest"
 	"renofund/internal/store"
 	"renofund/internal/store/storetest"
 )
@@ -223,6 +222,7 @@ type world struct {
 	// obj maps the path segment before a parameter to the objects it can
 	// name, each as [HZ's, LY's]: every variant is tried.
 	obj map[string][][2]string
+	ids worldIDs
 }
 
 var bothSides = [2]string{"HZ", "LY"}
@@ -245,43 +245,43 @@ func newWorld(t testing.TB, e *env) *world {
 	cityReceipt := setupMoney(w.env)
 	var alloc, spend, plan, run, recon, match, filed, tax, contract, clawback, attachment [2]string
 	for i, d := range bothSides {
-		worldPayees[i] = w.must("finance", "POST", "/v1/payees", payeeBody(d), 201)["id"].(string)
-		contract[i] = w.must("finance", "POST", "/v1/projects/"+d+"-001/contracts", contractBody(i, "2026-01-10"), 201)["id"].(string)
-		worldContracts[i] = contract[i]
-		att := attachmentBody(d, 0)
-		ar := w.do("finance", "POST", "/v1/attachments", att.body, "Content-Type", att.contentType)
+		w.ids.payees[i] = w.Must("finance", "POST", "/v1/payees", payeeBody(d), 201)["id"].(string)
+		contract[i] = w.Must("finance", "POST", "/v1/projects/"+d+"-001/contracts", w.ids.contractBody(i, "2026-01-10"), 201)["id"].(string)
+		w.ids.contracts[i] = contract[i]
+		att := w.ids.attachmentBody(d, 0)
+		ar := w.Do("finance", "POST", "/v1/attachments", att.body, "Content-Type", att.contentType)
 		if ar.Status != 201 {
 			t.Fatalf("attachment for %s: %d %s", d, ar.Status, ar.Body)
 		}
-		attachment[i] = ar.json(t)["id"].(string)
-		w.fund(d+"R", "resident_contribution", "project:"+d+"-001", "basic")
-		alloc[i] = w.must("finance", "POST", "/v1/allocations", map[string]any{"fund": d + "F", "from": "district:" + d,
+		attachment[i] = ar.JSON(t)["id"].(string)
+		w.Fund(d+"R", "resident_contribution", "project:"+d+"-001", "basic")
+		alloc[i] = w.Must("finance", "POST", "/v1/allocations", map[string]any{"fund": d + "F", "from": "district:" + d,
 			"to": "project:" + d + "-001", "amount": "100.00", "allocated_on": "2026-03-02"}, 201)["id"].(string)
-		spend[i] = w.must(strings.ToLower(d), "POST", "/v1/expenditures", expenditure(d+"-001", "basic", "5.00"), 201)["id"].(string)
+		spend[i] = w.Must(strings.ToLower(d), "POST", "/v1/expenditures", expenditure(d+"-001", "basic", "5.00"), 201)["id"].(string)
 		// Computed by a second finance person, so that the bureau's token
 		// and the district may execute it (four eyes).
-		plan[i] = w.must("reviewer", "POST", "/v1/allocation-plans", planBody(d), 201)["id"].(string)
+		plan[i] = w.Must("reviewer", "POST", "/v1/allocation-plans", planBody(d), 201)["id"].(string)
 		forced := expenditure(d+"-001", "upgrade", "1.00")
 		forced["funding"], forced["force_reason"] = []map[string]any{{"fund": d + "F", "amount": "1.00"}}, "应急抢修"
-		filed[i] = w.must("reviewer", "POST", "/v1/expenditures", forced, 202)["id"].(string)
-		w.must("finance", "PUT", "/v1/projects/"+d+"-001/property-manager", managerBody("物业 "+d), 200)
-		w.must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-01", "score": "90"}, 201)
-		w.must("finance", "POST", "/v1/subsidy/schemes", schemeBody("S"+d, d), 201)
+		filed[i] = w.Must("reviewer", "POST", "/v1/expenditures", forced, 202)["id"].(string)
+		w.Must("finance", "PUT", "/v1/projects/"+d+"-001/property-manager", managerBody("物业 "+d), 200)
+		w.Must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-01", "score": "90"}, 201)
+		w.Must("finance", "POST", "/v1/subsidy/schemes", schemeBody("S"+d, d), 201)
 		// Drafted by a second finance person, so that the bureau's token may
 		// approve it (four eyes).
-		run[i] = w.must("reviewer", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S" + d, "period": "2026-01"}, 201)["id"].(string)
+		run[i] = w.Must("reviewer", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S" + d, "period": "2026-01"}, 201)["id"].(string)
 		clawback[i] = w.clawback(d)
-		r := w.do("finance", "POST", "/v1/reconciliations?district="+d, worldStatement, "Content-Type", "text/csv")
+		r := w.Do("finance", "POST", "/v1/reconciliations?district="+d, worldStatement, "Content-Type", "text/csv")
 		if r.Status != 201 {
 			t.Fatalf("reconciliation for %s: %d %s", d, r.Status, r.Body)
 		}
-		recon[i] = r.json(t)["id"].(string)
-		if m := r.json(t)["matched"].([]any); len(m) != 1 {
+		recon[i] = r.JSON(t)["id"].(string)
+		if m := r.JSON(t)["matched"].([]any); len(m) != 1 {
 			t.Fatalf("reconciliation for %s matched %d lines, want the payment: %s", d, len(m), r.Body)
 		} else {
 			match[i] = m[0].(map[string]any)["match"].(string)
 		}
-		tax[i] = w.must("finance", "POST", "/v1/tax/service-relief", reliefBody(d), 201)["id"].(string)
+		tax[i] = w.Must("finance", "POST", "/v1/tax/service-relief", reliefBody(d), 201)["id"].(string)
 	}
 	w.obj["projects"] = [][2]string{{"HZ-001", "LY-001"}}
 	// A fund held by the district, a household-receipts fund held by its
@@ -306,7 +306,7 @@ func newWorld(t testing.TB, e *env) *world {
 	// A spare token of each district, for the revocation route.
 	var spare [2]string
 	for i, d := range bothSides {
-		_, tok, err := e.tokens.Issue(context.Background(), access.District, d, "spare-"+d, 0)
+		_, tok, err := e.Tokens.Issue(context.Background(), access.District, d, "spare-"+d, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,13 +315,13 @@ func newWorld(t testing.TB, e *env) *world {
 	w.obj["tokens"] = [][2]string{spare}
 	// A month of the year before, its close asked for by a second finance
 	// person, so that the bureau's own token may confirm it (four eyes).
-	e.issue("finance2", access.Finance, "")
-	e.must("finance2", "POST", "/v1/periods/2025-01/close", nil, 202)
+	e.Issue("finance2", access.Finance, "")
+	e.Must("finance2", "POST", "/v1/periods/2025-01/close", nil, 202)
 	w.obj["periods"] = [][2]string{{"2025-01", "2025-01"}}
 	// Each district's late entry: the world is booked months before it is recorded.
 	var late [2]string
 	for i, d := range bothSides {
-		items, _ := w.must("finance", "GET", "/v1/audit/exceptions?kind=late_entry&district="+d, nil, 200)["items"].([]any)
+		items, _ := w.Must("finance", "GET", "/v1/audit/exceptions?kind=late_entry&district="+d, nil, 200)["items"].([]any)
 		if len(items) != 1 {
 			t.Fatalf("late entries of %s: %v", d, items)
 		}
@@ -329,47 +329,45 @@ func newWorld(t testing.TB, e *env) *world {
 	}
 	w.obj["exceptions"] = [][2]string{late}
 	// March's bulletin, stored: drafting it again is 409 bulletin_exists.
-	e.must("finance", "POST", "/v1/bulletins/2026-03", nil, 201)
+	e.Must("finance", "POST", "/v1/bulletins/2026-03", nil, 201)
 	w.obj["bulletins"] = [][2]string{{"2026-03", "2026-03"}}
 	return w
 }
 
-// worldPayees are the payees newWorld registered for HZ and LY, which the
-// contract bodies name (tests run one at a time).
-var worldPayees [2]string
-
-// worldContracts are the contracts newWorld registered for HZ and LY, which
-// the attachment bodies name as their subject.
-var worldContracts [2]string
+// worldIDs are the payees and contracts a world registered for HZ and LY,
+// which the contract bodies name as payee and the attachment bodies as their
+// subject. Each world has its own, so that worlds on both engines can be
+// built and used at once; the zero value gives bodies that decode but name
+// no stored payee or contract.
+type worldIDs struct {
+	payees, contracts [2]string
+}
 
 // attachmentBody is a multipart form attaching a small invoice to district
 // d's contract; n makes its content unique.
-func attachmentBody(d string, n int) rawBody {
+func (ids worldIDs) attachmentBody(d string, n int) rawBody {
 	const boundary = "renofund-evidence"
 	body := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"subject\"\r\n\r\ncontract:" +
-		worldContracts[sideIndex(d)] + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ninvoice\r\n--" +
+		ids.contracts[sideIndex(d)] + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ninvoice\r\n--" +
 		boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"发票,2026.pdf\"\r\n" +
 		"Content-Type: application/pdf\r\n\r\n%PDF-1.4 发票 " + fmt.Sprintf("%s %d", d, n) + "\r\n--" + boundary + "--\r\n"
 	return rawBody{contentType: "multipart/form-data; boundary=" + boundary, body: body}
 }
 
-func payeeBody(u string) map[string]any {
-	return map[string]any{"name": "施工单位 " + u, "credit_code": payeeCode, "bank_account": "6222-" + u, "sme": true}
-}
-
-func contractBody(side int, signed string) map[string]any {
-	return map[string]any{"payee": worldPayees[side], "category": "basic", "sum": "100000.00", "signed_on": signed}
+// contractBody is a contract with the world's payee of side.
+func (ids worldIDs) contractBody(side int, signed string) map[string]any {
+	return apitest.ContractBody(ids.payees[side], signed)
 }
 
 // clawback pays district d's project for 2026-02, corrects its rating below
 // every band and pays the next run: the id of the clawback request it makes.
 func (w *world) clawback(d string) string {
 	rate := func(score string) {
-		w.must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-02", "score": score}, 201)
+		w.Must("finance", "POST", "/v1/subsidy/ratings", map[string]any{"project": d + "-001", "period": "2026-02", "score": score}, 201)
 	}
 	pay := func() string {
-		id := w.must("reviewer", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S" + d, "period": "2026-02"}, 201)["id"].(string)
-		w.must("finance", "POST", "/v1/subsidy/runs/"+id+"/approve", nil, 200)
+		id := w.Must("reviewer", "POST", "/v1/subsidy/runs", map[string]any{"scheme": "S" + d, "period": "2026-02"}, 201)["id"].(string)
+		w.Must("finance", "POST", "/v1/subsidy/runs/"+id+"/approve", nil, 200)
 		return id
 	}
 	rate("90")
@@ -378,42 +376,9 @@ func (w *world) clawback(d string) string {
 	return pay() + ".1"
 }
 
-// receiptsCSV is a household receipts file for the import route.
-const receiptsCSV = "household,amount,received_on,payer_name\n1-1-1,10.00,2026-03-01,住户甲\n"
-
-const statementCSV = "date,amount,reference,counterparty\n2026-03-01,1.00,R1,江苏省财政厅\n"
-
 // worldStatement is each district's statement in the world: a bank layout
 // with a running balance, whose payment matches the district's 5.00.
 const worldStatement = "交易日期,摘要,收入金额,支出金额,余额\n2026-03-01,拨款,1.00,,1.00\n2026-04-02,工程款,,5.00,-4.00\n"
-
-func planBody(d string) map[string]any {
-	return map[string]any{
-		"fund": d + "F", "from": "district:" + d, "total": "10.00",
-		"recipients": []map[string]any{{"to": "project:" + d + "-001", "area_m2": "100", "households": 10, "buildings": 1, "communities": 1}},
-		"weights":    map[string]any{"area": "0.4", "households": "0.3", "buildings": "0.2", "communities": "0.1"},
-	}
-}
-
-func managerBody(name string) map[string]any {
-	return map[string]any{"name": name, "credit_code": payeeCode, "bank_account": "6222020000000009"}
-}
-
-func schemeBody(code, d string) map[string]any {
-	return map[string]any{"code": code, "name": "物业补贴 " + code, "fund": d + "F", "holder": "district:" + d,
-		"basis": "per_household_month", "rate": "1", "period": "month",
-		"bands": []map[string]any{{"min_score": 60, "ratio": "1"}}, "valid_from": "2026-01-01"}
-}
-
-func reliefBody(d string) map[string]any {
-	return map[string]any{"service": "childcare", "on": "2026-05-01", "revenue": "100.00", "vat_rate": "0.06",
-		"project": d + "-001", "provider": map[string]any{"name": "托育中心", "credit_code": payeeCode}}
-}
-
-func assetBody(d string) map[string]any {
-	return map[string]any{"utility": map[string]any{"name": "燃气公司", "credit_code": payeeCode}, "project": d + "-001",
-		"description": "燃气管道", "asset_class": "building", "nature": "capital", "cost": "5000.00", "in_service_on": "2026-01-31"}
-}
 
 // rawBody is a request body that is not JSON (a bank statement, a receipts file).
 type rawBody struct {
@@ -424,7 +389,7 @@ type rawBody struct {
 // validBody returns a valid body for a POST or PUT route acting on district
 // side; n makes codes unique. ok is false for a route it does not know, so
 // a new write route fails the tests until it is taught here.
-func validBody(key, side string, n int) (body any, ok bool) {
+func (ids worldIDs) validBody(key, side string, n int) (body any, ok bool) {
 	d := side
 	u := fmt.Sprintf("%s%d", d, n)
 	switch key {
@@ -481,7 +446,7 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "POST /v1/payees":
 		return payeeBody(u), true
 	case "POST /v1/projects/:code/contracts":
-		return contractBody(sideIndex(d), "2026-02-01"), true
+		return ids.contractBody(sideIndex(d), "2026-02-01"), true
 	case "POST /v1/contracts/:id/acceptance":
 		return map[string]any{"accepted_on": "2026-03-01", "result": "passed", "owner_reps": 1,
 			"participants": []map[string]any{{"name": "业主 " + u, "role": "业主代表"}}}, true
@@ -516,7 +481,7 @@ func validBody(key, side string, n int) (body any, ok bool) {
 	case "DELETE /v1/reconciliations/:id/matches/:match":
 		return map[string]any{"reason": "撤销 " + u}, true
 	case "POST /v1/attachments":
-		return attachmentBody(d, n), true
+		return ids.attachmentBody(d, n), true
 	case `POST /v1/funds/:code/receipts\:import`:
 		return rawBody{contentType: "text/csv", body: receiptsCSV}, true
 	}
@@ -526,7 +491,7 @@ func validBody(key, side string, n int) (body any, ok bool) {
 // variants says in how many ways route ri is called: once per object its
 // parameter can name, and for a route that offers ?format=csv once more per
 // object in CSV.
-func (w *world) variants(ri httpapi.RouteInfo) int {
+func (w *world) variants(ri apitest.RouteInfo) int {
 	n := w.objVariants(ri)
 	if ri.Method == http.MethodGet && slices.Contains(ri.Query, "format") {
 		n *= 2
@@ -534,7 +499,7 @@ func (w *world) variants(ri httpapi.RouteInfo) int {
 	return n
 }
 
-func (w *world) objVariants(ri httpapi.RouteInfo) int {
+func (w *world) objVariants(ri apitest.RouteInfo) int {
 	n := 1
 	segs := strings.Split(ri.Path, "/")
 	for i, s := range segs {
@@ -547,7 +512,7 @@ func (w *world) objVariants(ri httpapi.RouteInfo) int {
 
 // cityObject reports whether variant v of route ri names a city-level
 // object (the same for both districts).
-func (w *world) cityObject(ri httpapi.RouteInfo, v int) bool {
+func (w *world) cityObject(ri apitest.RouteInfo, v int) bool {
 	v %= w.objVariants(ri)
 	segs := strings.Split(ri.Path, "/")
 	for i, s := range segs {
@@ -563,7 +528,7 @@ func (w *world) cityObject(ri httpapi.RouteInfo, v int) bool {
 
 // path fills the route's parameters with side's objects (variant v of each)
 // and, for a route that takes ?district=, names side.
-func (w *world) path(ri httpapi.RouteInfo, side string, v int) (string, error) {
+func (w *world) path(ri apitest.RouteInfo, side string, v int) (string, error) {
 	nobj := w.objVariants(ri)
 	csv := v >= nobj
 	v %= nobj
@@ -593,7 +558,7 @@ func (w *world) path(ri httpapi.RouteInfo, side string, v int) (string, error) {
 }
 
 // send calls route ri as who on side's objects (variant v) with its valid body.
-func (w *world) send(who string, ri httpapi.RouteInfo, side string, v, n int) (response, error) {
+func (w *world) send(who string, ri apitest.RouteInfo, side string, v, n int) (response, error) {
 	p, err := w.path(ri, side, v)
 	if err != nil {
 		return response{}, err
@@ -601,16 +566,16 @@ func (w *world) send(who string, ri httpapi.RouteInfo, side string, v, n int) (r
 	key := ri.Method + " " + ri.Path
 	var body any
 	if ri.Method != http.MethodGet {
-		b, ok := validBody(key, side, n)
+		b, ok := w.ids.validBody(key, side, n)
 		if !ok {
 			return response{}, fmt.Errorf("no valid body for %s: add one to validBody", key)
 		}
 		body = b
 	}
 	if rb, ok := body.(rawBody); ok {
-		return w.do(who, ri.Method, p+rb.query, rb.body, "Content-Type", rb.contentType), nil
+		return w.Do(who, ri.Method, p+rb.query, rb.body, "Content-Type", rb.contentType), nil
 	}
-	return w.do(who, ri.Method, p, body), nil
+	return w.Do(who, ri.Method, p, body), nil
 }
 
 // leakMarkers are the strings that name district d's data.
@@ -647,9 +612,9 @@ func (r accessRule) expect(tokenDistrict, side, who string) verdict {
 }
 
 // v1Routes returns the /v1 rows of the route table.
-func v1Routes(e *env) []httpapi.RouteInfo {
-	var out []httpapi.RouteInfo
-	for _, ri := range e.srv.RouteTable() {
+func v1Routes(e *env) []apitest.RouteInfo {
+	var out []apitest.RouteInfo
+	for _, ri := range apitest.RouteTable(e.Srv) {
 		if strings.HasPrefix(ri.Path, "/v1/") {
 			out = append(out, ri)
 		}
@@ -660,9 +625,10 @@ func v1Routes(e *env) []httpapi.RouteInfo {
 // TestAccessRulesCoverRouteTable: every /v1 route has a accessRule and every accessRule
 // a route; every route outside /v1 is public and every /v1 route is not.
 func TestAccessRulesCoverRouteTable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, openSQLite(t))
 	seen := map[string]bool{}
-	for _, ri := range e.srv.RouteTable() {
+	for _, ri := range apitest.RouteTable(e.Srv) {
 		key := ri.Method + " " + ri.Path
 		if !strings.HasPrefix(ri.Path, "/v1/") {
 			if ri.Roles != nil {
@@ -678,7 +644,7 @@ func TestAccessRulesCoverRouteTable(t *testing.T) {
 			t.Errorf("route %s has no access rule: add one to accessRules in matrix_test.go", key)
 		}
 		if ri.Method != http.MethodGet {
-			if _, ok := validBody(key, "HZ", 0); !ok {
+			if _, ok := (worldIDs{}).validBody(key, "HZ", 0); !ok {
 				t.Errorf("write route %s has no valid body: add one to validBody in matrix_test.go", key)
 			}
 		}
@@ -692,6 +658,7 @@ func TestAccessRulesCoverRouteTable(t *testing.T) {
 
 // TestAccessMatrix runs every cell of the matrix on both engines.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
 		type cell struct {
@@ -768,7 +735,7 @@ func TestAccessMatrix(t *testing.T) {
 
 // judgeCell says what is wrong with resp for a cell expecting w ("" if nothing).
 func judgeCell(w verdict, method string, resp response, leaks []string) string {
-	refused := (resp.Status == 403 && resp.code() == "forbidden") || (resp.Status == 404 && resp.code() == "not_found")
+	refused := (resp.Status == 403 && resp.Code() == "forbidden") || (resp.Status == 404 && resp.Code() == "not_found")
 	// A refusal may echo what the caller asked for, but carries nothing
 	// else; an answer must not name the other district's data.
 	leak := func() string {
@@ -789,24 +756,24 @@ func judgeCell(w verdict, method string, resp response, leaks []string) string {
 	switch w {
 	case allow:
 		if method == http.MethodGet && resp.Status != 200 {
-			return fmt.Sprintf("status %d %q, want 200", resp.Status, resp.code())
+			return fmt.Sprintf("status %d %q, want 200", resp.Status, resp.Code())
 		}
 		if ok := resp.Status/100 == 2 || resp.Status == 409 || resp.Status == 422; !ok {
-			return fmt.Sprintf("status %d %q, want 2xx (or 409/422 after an earlier cell)", resp.Status, resp.code())
+			return fmt.Sprintf("status %d %q, want 2xx (or 409/422 after an earlier cell)", resp.Status, resp.Code())
 		}
 		return leak()
 	case deny:
-		if resp.Status != 403 || resp.code() != "forbidden" {
-			return fmt.Sprintf("status %d %q, want 403 forbidden", resp.Status, resp.code())
+		if resp.Status != 403 || resp.Code() != "forbidden" {
+			return fmt.Sprintf("status %d %q, want 403 forbidden", resp.Status, resp.Code())
 		}
 	case hidden:
 		if !refused {
-			return fmt.Sprintf("status %d %q, want 403 forbidden or 404 not_found", resp.Status, resp.code())
+			return fmt.Sprintf("status %d %q, want 403 forbidden or 404 not_found", resp.Status, resp.Code())
 		}
 		return leak()
 	case scoped:
 		if resp.Status != 200 && !refused {
-			return fmt.Sprintf("status %d %q, want 200 scoped to the caller, or 403/404", resp.Status, resp.code())
+			return fmt.Sprintf("status %d %q, want 200 scoped to the caller, or 403/404", resp.Status, resp.Code())
 		}
 		return leak()
 	}
@@ -830,11 +797,11 @@ var countedTables = []string{
 // count of every table, the sum of all holdings, the last voucher numbers,
 // and how many plans and runs have left the draft state.
 func (e *env) counts() string {
-	e.t.Helper()
+	e.T.Helper()
 	q := countQueries(e)
-	rows, err := e.db.G.Raw(q.sql).Rows()
+	rows, err := e.DB.G.Raw(q.sql).Rows()
 	if err != nil {
-		e.t.Fatalf("counts: %v", err)
+		e.T.Fatalf("counts: %v", err)
 	}
 	defer rows.Close()
 	names := q.names
@@ -844,10 +811,10 @@ func (e *env) counts() string {
 		ptrs[i] = &vals[i]
 	}
 	if !rows.Next() {
-		e.t.Fatalf("counts: no row")
+		e.T.Fatalf("counts: no row")
 	}
 	if err := rows.Scan(ptrs...); err != nil {
-		e.t.Fatalf("counts: %v", err)
+		e.T.Fatalf("counts: %v", err)
 	}
 	var b strings.Builder
 	for i, v := range vals {
@@ -865,13 +832,13 @@ var countQueryCache sync.Map // *store.DB → countQuery
 
 // countQueries builds, once per database, the one query behind counts.
 func countQueries(e *env) countQuery {
-	if q, ok := countQueryCache.Load(e.db); ok {
+	if q, ok := countQueryCache.Load(e.DB); ok {
 		return q.(countQuery)
 	}
 	var parts, names []string
 	for _, tb := range countedTables {
 		var n int64
-		if err := e.db.G.Raw("SELECT COUNT(*) FROM " + tb).Scan(&n).Error; err != nil {
+		if err := e.DB.G.Raw("SELECT COUNT(*) FROM " + tb).Scan(&n).Error; err != nil {
 			continue // no such table
 		}
 		parts = append(parts, "(SELECT COUNT(*) FROM "+tb+")")
@@ -882,7 +849,7 @@ func countQueries(e *env) countQuery {
 		"(SELECT COUNT(*) FROM tokens WHERE revoked_at IS NOT NULL)")
 	names = append(names, "balance", "vouchers", "plans_done", "runs_done", "revoked")
 	q := countQuery{sql: "SELECT " + strings.Join(parts, ", "), names: names}
-	countQueryCache.Store(e.db, q)
+	countQueryCache.Store(e.DB, q)
 	return q
 }
 
@@ -890,11 +857,12 @@ func countQueries(e *env) countQuery {
 // token, with a malformed or unknown one, with a revoked one and with an
 // expired one, and writes nothing.
 func TestUnauthenticatedEveryRoute(t *testing.T) {
+	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
 		ctx := context.Background()
 		issue := func(name string, ttl time.Duration) string {
-			secret, _, err := w.srv.Tokens.Issue(ctx, access.Finance, "", name, ttl)
+			secret, _, err := w.Srv.Tokens.Issue(ctx, access.Finance, "", name, ttl)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -906,16 +874,16 @@ func TestUnauthenticatedEveryRoute(t *testing.T) {
 		cachedExpired := issue("cached-expired", time.Second)
 		// Used once (and so cached by the token check) before it ends.
 		for _, s := range []string{cachedRevoked, cachedExpired} {
-			w.tok["probe"] = s
-			w.must("probe", "GET", "/v1/districts", nil, 200)
+			w.Tok["probe"] = s
+			w.Must("probe", "GET", "/v1/districts", nil, 200)
 		}
 		for _, name := range []string{"revoked", "cached-revoked"} {
-			if n, err := w.srv.Tokens.Revoke(ctx, name); err != nil || n != 1 {
+			if n, err := w.Srv.Tokens.Revoke(ctx, name); err != nil || n != 1 {
 				t.Fatalf("revoke %s: %d, %v", name, n, err)
 			}
 		}
 		time.Sleep(1100 * time.Millisecond)
-		valid := w.tok["finance"]
+		valid := w.Tok["finance"]
 		headers := []struct{ name, value string }{
 			{"no header", ""},
 			{"empty bearer", "Bearer "},
@@ -942,7 +910,7 @@ func TestUnauthenticatedEveryRoute(t *testing.T) {
 			}
 			var body any
 			if ri.Method != http.MethodGet {
-				body, _ = validBody(ri.Method+" "+ri.Path, "HZ", 0)
+				body, _ = w.ids.validBody(ri.Method+" "+ri.Path, "HZ", 0)
 				if rb, ok := body.(rawBody); ok {
 					p, body = p+rb.query, rb.body
 				}
@@ -953,9 +921,9 @@ func TestUnauthenticatedEveryRoute(t *testing.T) {
 				if h.value != "" {
 					args = append(args, "Authorization", h.value)
 				}
-				r := w.do("", ri.Method, p, body, args...)
-				if r.Status != 401 || r.code() != "unauthenticated" {
-					t.Errorf("%s %s with %s: %d %q, want 401 unauthenticated", ri.Method, ri.Path, h.name, r.Status, r.code())
+				r := w.Do("", ri.Method, p, body, args...)
+				if r.Status != 401 || r.Code() != "unauthenticated" {
+					t.Errorf("%s %s with %s: %d %q, want 401 unauthenticated", ri.Method, ri.Path, h.name, r.Status, r.Code())
 				}
 			}
 		}
@@ -973,78 +941,19 @@ func flipChar(c byte) string {
 	return "A"
 }
 
-func hashHex(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-// TestTokensStoredHashed: the tokens table holds a SHA-256 of each token,
-// never the token or any part of its random body.
-func TestTokensStoredHashed(t *testing.T) {
-	eachEnv(t, func(t *testing.T, e *env) {
-		rows, err := e.db.G.Raw("SELECT * FROM tokens").Rows()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		hashes := map[string]bool{}
-		count := 0
-		for rows.Next() {
-			count++
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for i, v := range vals {
-				var s string
-				switch x := v.(type) {
-				case string:
-					s = x
-				case []byte:
-					s = string(x)
-				default:
-					continue
-				}
-				if cols[i] == "hash" {
-					hashes[s] = true
-				}
-				for who, secret := range e.tok {
-					body := strings.TrimPrefix(secret, "rf_")
-					if strings.Contains(s, body[:16]) || strings.Contains(s, body[len(body)-16:]) {
-						t.Errorf("column %s holds the token of %s", cols[i], who)
-					}
-				}
-			}
-		}
-		if count != len(e.tok) {
-			t.Errorf("%d token rows, want %d", count, len(e.tok))
-		}
-		for who, secret := range e.tok {
-			if !hashes[hashHex(secret)] {
-				t.Errorf("no row holds the SHA-256 of %s's token", who)
-			}
-		}
-	})
-}
-
 // TestRateLimit: with Deps.RateLimit = 5 per second (bursts of 20) a token
 // that sends faster is answered 429 rate_limited with Retry-After, while
 // another token is still served.
 func TestRateLimit(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	d := e.srv.Deps
+	d := e.Srv.Deps
 	d.RateLimit = 5
 	limited := httpapi.New(d)
 	t.Cleanup(limited.Close)
 	le := *e
-	le.srv = limited
+	le.Srv = limited
 	for i := range 20 {
-		if r := le.do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
+		if r := le.Do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
 			t.Fatalf("request %d of the burst: %d %s", i+1, r.Status, r.Body)
 		}
 	}
@@ -1052,7 +961,7 @@ func TestRateLimit(t *testing.T) {
 	// than these requests) and returns the refusal.
 	drain := func() response {
 		for range 200 {
-			if r := le.do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
+			if r := le.Do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
 				return r
 			}
 		}
@@ -1060,8 +969,8 @@ func TestRateLimit(t *testing.T) {
 		return response{}
 	}
 	limitedResp := drain()
-	if limitedResp.Status != 429 || limitedResp.code() != "rate_limited" {
-		t.Errorf("over the limit: %d %q, want 429 rate_limited", limitedResp.Status, limitedResp.code())
+	if limitedResp.Status != 429 || limitedResp.Code() != "rate_limited" {
+		t.Errorf("over the limit: %d %q, want 429 rate_limited", limitedResp.Status, limitedResp.Code())
 	}
 	if ra := limitedResp.Header.Get("Retry-After"); ra == "" {
 		t.Errorf("429 without Retry-After")
@@ -1072,7 +981,7 @@ func TestRateLimit(t *testing.T) {
 	refusedWrite := false
 	for range 5 {
 		before := le.counts()
-		r := le.do("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "1.00"))
+		r := le.Do("hz", "POST", "/v1/expenditures", expenditure("HZ-001", "basic", "1.00"))
 		if r.Status == 429 {
 			refusedWrite = true
 			if after := le.counts(); after != before {
@@ -1085,20 +994,20 @@ func TestRateLimit(t *testing.T) {
 	if !refusedWrite {
 		t.Errorf("a write right after a 429 was served, five times over")
 	}
-	if r := le.do("ly", "GET", "/v1/districts", nil); r.Status != 200 {
+	if r := le.Do("ly", "GET", "/v1/districts", nil); r.Status != 200 {
 		t.Errorf("another token: %d, want 200", r.Status)
 	}
 	// Without a token the limiter is never reached: 401, not 429.
-	if r := le.do("", "GET", "/v1/districts", nil); r.Status != 401 {
+	if r := le.Do("", "GET", "/v1/districts", nil); r.Status != 401 {
 		t.Errorf("no token: %d, want 401", r.Status)
 	}
 	// The limit refills: after a second the token is served again.
 	time.Sleep(1100 * time.Millisecond)
-	if r := le.do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
+	if r := le.Do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
 		t.Errorf("after a second: %d, want 200", r.Status)
 	}
 	// The unlimited server is not affected.
-	if r := e.do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
+	if r := e.Do("hz", "GET", "/v1/districts", nil); r.Status != 200 {
 		t.Errorf("default server: %d", r.Status)
 	}
 }

@@ -1,6 +1,0 @@
-//go:build !race
-
-package httpapi_test
-
-// demoDivisor 1: the full Lianyungang-scale demo city.
-const demoDivisor = 1

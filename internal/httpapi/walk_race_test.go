@@ -1,8 +1,0 @@
-//go:build race
-
-package httpapi_test
-
-// demoDivisor shrinks the demo city under the race detector, which slows
-// the embedded database about thirtyfold; .ci/run walks the full city
-// without it.
-const demoDivisor = 20
