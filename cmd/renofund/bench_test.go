@@ -28,8 +28,8 @@ func TestBenchJSON(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 		t.Fatalf("stdout is not one JSON document: %v\n%s", err, stdout.String())
 	}
-	if got.Dialect != "sqlite" || len(got.Workloads) != 8 || len(got.Ratios) != 10 || len(got.Reports) != 6 {
-		t.Errorf("dialect %q, %d workloads, %d ratios, %d reports; want sqlite, 8, 10, 6",
+	if got.Dialect != "sqlite" || len(got.Workloads) != 8 || len(got.Ratios) != 10 || len(got.Reports) != 7 {
+		t.Errorf("dialect %q, %d workloads, %d ratios, %d reports; want sqlite, 8, 10, 7",
 			got.Dialect, len(got.Workloads), len(got.Ratios), len(got.Reports))
 	}
 	if !strings.Contains(stderr.String(), "http single / raw SQL, spread:") {
