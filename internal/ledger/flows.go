@@ -211,20 +211,6 @@ func (l *Ledger) SpentByCategory(ctx context.Context, district, project, from, t
 	return out, nil
 }
 
-// booked is the condition on booking dates (inclusive; empty is open), as
-// "AND …" clauses on transfers t.
-func booked(from, to string) (string, []any) {
-	var cond string
-	var args []any
-	if from != "" {
-		cond, args = cond+" AND t.booked_on >= ?", append(args, from)
-	}
-	if to != "" {
-		cond, args = cond+" AND t.booked_on <= ?", append(args, to)
-	}
-	return cond, args
-}
-
 // FundFlow is what moved through the selected holdings of one fund.
 type FundFlow struct {
 	Fund string
