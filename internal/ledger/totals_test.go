@@ -13,10 +13,9 @@ import (
 	"renofund/internal/store/storetest"
 )
 
-// flowsFromPostings is what Flows answered before the kept totals: the
-// sums straight from every posting, the reference the totals must match.
-func flowsFromPostings(t *testing.T, db *store.DB, from, to string) []ledger.HoldingFlow {
-	t.Helper()
+// bookedBetween is the condition on transfers t booked from and to
+// (inclusive; empty is open), as "AND …" clauses with their arguments.
+func bookedBetween(from, to string) (string, []any) {
 	where, args := "", []any{}
 	if from != "" {
 		where, args = where+" AND t.booked_on >= ?", append(args, from)
@@ -24,6 +23,14 @@ func flowsFromPostings(t *testing.T, db *store.DB, from, to string) []ledger.Hol
 	if to != "" {
 		where, args = where+" AND t.booked_on <= ?", append(args, to)
 	}
+	return where, args
+}
+
+// flowsFromPostings is what Flows answered before the kept totals: the
+// sums straight from every posting, the reference the totals must match.
+func flowsFromPostings(t *testing.T, db *store.DB, from, to string) []ledger.HoldingFlow {
+	t.Helper()
+	where, args := bookedBetween(from, to)
 	var rows []struct {
 		Fund, Holder                              string
 		FirstIn                                   *string
@@ -53,13 +60,7 @@ func flowsFromPostings(t *testing.T, db *store.DB, from, to string) []ledger.Hol
 // totals, straight from the postings of the project's own holdings.
 func spentFromPostings(t *testing.T, db *store.DB, from, to string) []ledger.CategorySpend {
 	t.Helper()
-	where, args := "", []any{}
-	if from != "" {
-		where, args = where+" AND t.booked_on >= ?", append(args, from)
-	}
-	if to != "" {
-		where, args = where+" AND t.booked_on <= ?", append(args, to)
-	}
+	where, args := bookedBetween(from, to)
 	var rows []struct {
 		Project, Category string
 		LastPaid          *string
