@@ -152,18 +152,8 @@ func (c *checker) object() error {
 		if err := c.value(); err != nil {
 			return err
 		}
-		c.space()
-		if c.i >= len(c.b) {
-			return errIrregular
-		}
-		switch c.b[c.i] {
-		case ',':
-			c.i++
-		case '}':
-			c.i++
-			return nil
-		default:
-			return errIrregular
+		if done, err := c.after('}'); done || err != nil {
+			return err
 		}
 	}
 }
@@ -185,20 +175,28 @@ func (c *checker) array() error {
 		if err := c.value(); err != nil {
 			return err
 		}
-		c.space()
-		if c.i >= len(c.b) {
-			return errIrregular
-		}
-		switch c.b[c.i] {
-		case ',':
-			c.i++
-		case ']':
-			c.i++
-			return nil
-		default:
-			return errIrregular
+		if done, err := c.after(']'); done || err != nil {
+			return err
 		}
 	}
+}
+
+// after reads what follows a member or an element: a comma (more to come)
+// or the closer (done).
+func (c *checker) after(closer byte) (done bool, err error) {
+	c.space()
+	if c.i >= len(c.b) {
+		return false, errIrregular
+	}
+	switch c.b[c.i] {
+	case ',':
+		c.i++
+		return false, nil
+	case closer:
+		c.i++
+		return true, nil
+	}
+	return false, errIrregular
 }
 
 // str reads a string starting at its quote and checks it for control
