@@ -111,6 +111,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", d, err)
 	}
+	if err := registerFlush(g); err != nil {
+		return nil, err
+	}
 	sqlDB, err := g.DB()
 	if err != nil {
 		return nil, err
