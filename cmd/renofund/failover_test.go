@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"renofund/internal/store/pgcluster"
 )
 
 const (
@@ -28,7 +30,7 @@ const (
 )
 
 func TestFailover(t *testing.T) {
-	p, s := primaryAndStandby(t)
+	p, s := pgcluster.Pair(t, "renofund")
 	p.Synchronous()
 	bin := buildBinary(t)
 	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/renofund?sslmode=disable&target_session_attrs=read-write",
@@ -107,7 +109,7 @@ type failoverLoad struct {
 	acked chan struct{} // gets a value at the first acknowledgement
 
 	mu       sync.Mutex
-	calls    []*call // acknowledged at last
+	calls    []*call   // acknowledged at last
 	killed   time.Time // when the primary was gone
 	promoted time.Time
 	// firstAfter is when the first write sent after the kill was
@@ -120,7 +122,7 @@ type failoverLoad struct {
 	// replayed are retries answered with the stored answer: the first
 	// attempt was committed, but its answer never came.
 	replayed int
-	problems    []string // anything else
+	problems []string // anything else
 }
 
 func (l *failoverLoad) mark(f func()) {

@@ -28,7 +28,7 @@ import (
 const replicaMaxLag = 4 * time.Second
 
 func TestReadReplica(t *testing.T) {
-	p, s := primaryAndStandby(t)
+	p, s := pgcluster.Pair(t, "renofund")
 	bin := buildBinary(t)
 	dbURL := p.URL("renofund")
 	finance := issueTokenCmd(t, bin, dbURL, "finance", "replica-writer")
@@ -133,17 +133,6 @@ func TestReadReplica(t *testing.T) {
 		}
 	})
 	srv.stop()
-}
-
-// primaryAndStandby starts a primary with database renofund and a standby
-// streaming from it.
-func primaryAndStandby(t *testing.T) (p, s *pgcluster.Server) {
-	t.Helper()
-	p = pgcluster.Primary(t)
-	s = p.Standby(t)
-	p.WaitStreaming()
-	p.Exec("postgres", "CREATE DATABASE renofund")
-	return p, s
 }
 
 // waitReady polls /readyz until it answers 200 with a replica status that

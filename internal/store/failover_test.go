@@ -34,10 +34,7 @@ func TestServerGoneIsUnavailable(t *testing.T) {
 // primary acknowledged.
 func TestFailoverToPromotedStandby(t *testing.T) {
 	t.Parallel()
-	p := pgcluster.Primary(t)
-	s := p.Standby(t)
-	p.WaitStreaming()
-	p.Exec("postgres", "CREATE DATABASE renofund")
+	p, s := pgcluster.Pair(t, "renofund")
 	p.Synchronous()
 	url := fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/renofund?sslmode=disable&target_session_attrs=read-write",
 		s.Port, p.Port)
@@ -77,20 +74,11 @@ func TestFailoverToPromotedStandby(t *testing.T) {
 	if port := serverPort(t, db); port != s.Port {
 		t.Errorf("connected to port %d, want the promoted standby's %d", port, s.Port)
 	}
-	var got []int
-	if err := db.G.Raw("SELECT v FROM n ORDER BY v").Scan(&got).Error; err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(got) != "[1 3]" {
+	if got := scan[[]int](t, db.G, "SELECT v FROM n ORDER BY v"); fmt.Sprint(got) != "[1 3]" {
 		t.Errorf("after the failover the table holds %v, want [1 3]", got)
 	}
 }
 
 func serverPort(t *testing.T, db *store.DB) int {
-	t.Helper()
-	var port int
-	if err := db.G.Raw("SELECT inet_server_port()").Scan(&port).Error; err != nil {
-		t.Fatal(err)
-	}
-	return port
+	return scan[int](t, db.G, "SELECT inet_server_port()")
 }

@@ -18,10 +18,7 @@ import (
 // to the primary, as they do when the replica is down.
 func TestReadReplica(t *testing.T) {
 	t.Parallel()
-	p := pgcluster.Primary(t)
-	s := p.Standby(t)
-	p.WaitStreaming()
-	p.Exec("postgres", "CREATE DATABASE renofund")
+	p, s := pgcluster.Pair(t, "renofund")
 	p.Exec("renofund", "CREATE TABLE n (v int)", "INSERT INTO n VALUES (1)")
 	db := p.Open("renofund")
 	t.Cleanup(func() { db.Close() })
@@ -118,22 +115,18 @@ func mustReplica(t *testing.T, db *store.DB, ctx context.Context, who string) co
 	return rctx
 }
 
-func onReplica(t *testing.T, g *gorm.DB) bool {
-	t.Helper()
-	var r bool
-	if err := g.Raw("SELECT pg_is_in_recovery()").Scan(&r).Error; err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
+func onReplica(t *testing.T, g *gorm.DB) bool { return scan[bool](t, g, "SELECT pg_is_in_recovery()") }
 
-func rows(t *testing.T, g *gorm.DB) int64 {
+func rows(t *testing.T, g *gorm.DB) int64 { return scan[int64](t, g, "SELECT COUNT(*) FROM n") }
+
+// scan runs a query answering one value.
+func scan[T any](t *testing.T, g *gorm.DB, q string) T {
 	t.Helper()
-	var n int64
-	if err := g.Raw("SELECT COUNT(*) FROM n").Scan(&n).Error; err != nil {
-		t.Fatal(err)
+	var v T
+	if err := g.Raw(q).Scan(&v).Error; err != nil {
+		t.Fatalf("%s: %v", q, err)
 	}
-	return n
+	return v
 }
 
 // waitReplica polls the replica's status until ok holds, for up to 20 s.

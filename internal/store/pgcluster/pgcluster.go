@@ -105,6 +105,17 @@ func (p *Server) Standby(t testing.TB) *Server {
 	return s
 }
 
+// Pair starts a primary holding an empty database named db and a standby
+// streaming from it.
+func Pair(t testing.TB, db string) (primary, standby *Server) {
+	t.Helper()
+	primary = Primary(t)
+	standby = primary.Standby(t)
+	primary.WaitStreaming()
+	primary.Exec("postgres", "CREATE DATABASE "+db)
+	return primary, standby
+}
+
 // newServer makes an empty data directory, owned by the user the server
 // will run as, and picks a port; the server is stopped and the directory
 // removed when the test ends.
