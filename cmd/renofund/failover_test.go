@@ -64,8 +64,8 @@ func TestFailover(t *testing.T) {
 		t.Errorf("/readyz with no primary: %d %s %v, want 503 unavailable", r.Status, r.Body, err)
 	}
 	time.Sleep(failoverDown / 2)
-	s.Promote()
 	l.mark(func() { l.promoted = time.Now() })
+	s.Promote()
 	// …and keep the load on until a write sent after the kill has been
 	// acknowledged, and a little longer.
 	deadline := time.After(failoverLoadLimit / 2)
@@ -111,7 +111,7 @@ type failoverLoad struct {
 	mu       sync.Mutex
 	calls    []*call   // acknowledged at last
 	killed   time.Time // when the primary was gone
-	promoted time.Time
+	promoted time.Time // when the standby was asked to take over
 	// firstAfter is when the first write sent after the kill was
 	// acknowledged: the service had recovered.
 	firstAfter  time.Time
@@ -219,7 +219,7 @@ func (l *failoverLoad) report(t *testing.T) {
 	}
 	t.Logf("failover: %d writes acknowledged (%d before the kill), %d answers 503 unavailable, %d unanswered, %d retries (%d replayed a committed write)",
 		len(l.calls), l.beforeKill, l.unavailable, l.unanswered, l.retries, l.replayed)
-	t.Logf("failover: switch time %v from the kill to the first write acknowledged after it (the standby promoted %v after the kill, writes back %v after that)",
+	t.Logf("failover: switch time %v from the kill to the first write acknowledged after it (the standby asked to take over %v after the kill, writes back %v after that)",
 		l.firstAfter.Sub(l.killed).Round(time.Millisecond), l.promoted.Sub(l.killed).Round(time.Millisecond),
 		l.firstAfter.Sub(l.promoted).Round(time.Millisecond))
 	if l.beforeKill == 0 {
