@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"renofund/internal/store"
 	"renofund/internal/store/pgcluster"
+	"renofund/internal/store/storetest"
 )
 
 // replicaMaxLag is the bound the service is given: short, so that the test
@@ -133,6 +135,39 @@ func TestReadReplica(t *testing.T) {
 		}
 	})
 	srv.stop()
+}
+
+// TestReadReplicaConfig: RENOFUND_READ_MAX_LAG is a duration of at least a
+// second (5s when unset); serve refuses a read replica of the embedded
+// database before it listens.
+func TestReadReplicaConfig(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	for _, v := range []string{"5", "500ms", "-3s", "soon"} {
+		if c := loadConfig(env("RENOFUND_READ_MAX_LAG", v)); !strings.Contains(c.Problem, "RENOFUND_READ_MAX_LAG") {
+			t.Errorf("RENOFUND_READ_MAX_LAG=%s accepted: %+v", v, c)
+		}
+	}
+	if c := loadConfig(env()); c.ReadURL != "" || c.ReadMaxLag != 5*time.Second {
+		t.Errorf("defaults: %q %v", c.ReadURL, c.ReadMaxLag)
+	}
+	c := loadConfig(env("RENOFUND_READ_DATABASE_URL", "postgres://r/x", "RENOFUND_READ_MAX_LAG", "1m"))
+	if c.Problem != "" || c.ReadURL != "postgres://r/x" || c.ReadMaxLag != time.Minute {
+		t.Errorf("config %+v", c)
+	}
+	err := run(t.Context(), []string{"serve"}, env("RENOFUND_DATABASE_URL", storetest.URL(t, store.SQLite),
+		"RENOFUND_ADDR", "127.0.0.1:0", "RENOFUND_READ_DATABASE_URL", "postgres://127.0.0.1:1/x"), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+		t.Errorf("serve with a replica of the embedded database: %v", err)
+	}
 }
 
 // waitReady polls /readyz until it answers 200 with a replica status that
