@@ -14,6 +14,8 @@ import (
 	"renofund/internal/web"
 )
 
+// TestReadsReplica: the replica serves the views of the books, not what a
+// clerk works on.
 func TestReadsReplica(t *testing.T) {
 	for path, want := range map[string]bool{
 		"/v1/reports/funding": true, "/v1/reports/carry-forward": true, "/v1/exports/trail": true,
