@@ -113,6 +113,9 @@ func Pair(t testing.TB, db string) (primary, standby *Server) {
 	standby = primary.Standby(t)
 	primary.WaitStreaming()
 	primary.Exec("postgres", "CREATE DATABASE "+db)
+	// A client trying the standby first must find the database there too
+	// (pgx takes "does not exist" from a host as final).
+	standby.waitFor("the database on the standby", "SELECT COUNT(*) FROM pg_database WHERE datname = '"+db+"'")
 	return primary, standby
 }
 
