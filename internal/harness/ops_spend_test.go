@@ -2,12 +2,14 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"renofund/funding"
 	"renofund/funding/movement"
+	"renofund/funding/works"
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
@@ -289,10 +291,12 @@ func (w *worker) opSpend(ctx context.Context) (result, error) {
 		// Four eyes: filing checks the rules (and an automatic split); the
 		// balances are those of the approval, by a second person.
 		fileWant := static
-		if autoShort {
+		if autoShort || errors.Is(want, works.ErrRetentionHeld) {
+			// Filing splits an automatic payment over the balances it
+			// reads, and keeps the retention out of reach of any payment.
 			fileWant = want
 		}
-		if e := w.judge(err, fileWant, racy && (autoShort || fileWant == nil), also...); e != nil {
+		if e := w.judge(err, fileWant, racy && (fileWant == nil || fileWant != static), also...); e != nil {
 			return res, w.fail("%s (filed): %v", in, e)
 		}
 		if err != nil {
