@@ -54,8 +54,9 @@ commands:
                              check a SQLite copy (integrity, schema, audit verify --full), then put it in place
   restore --check            check the configured database as restore checks a copy (after pg_restore, say)
 
-audit verify, export trail and backup only read: they never create or migrate a database, and a missing or
-empty one, or one whose schema is not this binary's, is an error.
+audit verify, export trail, backup and restore --check only read: they never create or migrate a database; a
+missing or empty one, or one whose schema is not this binary's, is an error, and so are books without a transfer
+for audit verify and export trail.
 
 environment:
   RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db)
