@@ -22,7 +22,7 @@ func TestHelpExitsZero(t *testing.T) {
 	noEnv := func(string) string { return "" }
 	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"token", "issue", "--help"},
 		{"import", "receipts", "-h"}, {"demo", "--help"}, {"export", "trail", "--help"}, {"audit", "verify", "--help"},
-		{"bench", "--help"}, {"subsidy", "run", "--help"}, {"migrate", "--help"}} {
+		{"bench", "--help"}, {"subsidy", "run", "--help"}, {"migrate", "--help"}, {"backup", "--help"}, {"restore", "-h"}} {
 		var out, errOut bytes.Buffer
 		if err := run(context.Background(), args, noEnv, &out, &errOut); err != nil {
 			t.Errorf("%v: %v", args, err)

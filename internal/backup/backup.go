@@ -40,9 +40,9 @@ var ErrVerify = errors.New("the copy's books do not verify")
 // the books in the copy: what was copied, read from the copy itself.
 func Backup(ctx context.Context, db *store.DB, out string) (*Result, error) {
 	res := &Result{File: out}
-	err := db.BackupTo(ctx, out, func(ctx context.Context, copy *store.DB) error {
+	err := db.BackupTo(ctx, out, func(ctx context.Context, c *store.DB) error {
 		var err error
-		res.Books, err = proof.New(copy).Summary(ctx)
+		res.Books, err = proof.New(c).Summary(ctx)
 		return err
 	})
 	if err != nil {
@@ -101,8 +101,9 @@ func Restore(ctx context.Context, from, url string, force bool) (*Result, error)
 	} else if !fi.Mode().IsRegular() || fi.Size() == 0 {
 		return nil, fmt.Errorf("%w: %s is empty or not a file", store.ErrNoDatabase, from)
 	}
-	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 && !force {
-		return nil, fmt.Errorf("%w: %s holds a database (%d bytes): restore --force replaces it", store.ErrNotEmpty, path, fi.Size())
+	// Refused now rather than after copying and verifying; Install asks again.
+	if err := store.Replaceable(path, force); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, err

@@ -153,16 +153,16 @@ func TestBackupUnderLoad(t *testing.T) {
 	prefix(t, rdb, db)
 }
 
-// prefix checks that each chain of copy ends at a hash the source's chain
-// has at the same position, and that every transfer of the copy is the
+// prefix checks that each chain of the copy c ends at a hash the source's
+// chain has at the same position, and that every transfer of c is the
 // source's.
-func prefix(t *testing.T, copy, source *store.DB) {
+func prefix(t *testing.T, c, source *store.DB) {
 	t.Helper()
 	var heads []struct {
 		FundCode, Holder, ChainHead string
 		ChainSeq                    int64
 	}
-	if err := copy.G.Raw("SELECT fund_code, holder, chain_seq, chain_head FROM holdings WHERE chain_seq > 0").Scan(&heads).Error; err != nil {
+	if err := c.G.Raw("SELECT fund_code, holder, chain_seq, chain_head FROM holdings WHERE chain_seq > 0").Scan(&heads).Error; err != nil {
 		t.Fatal(err)
 	}
 	if len(heads) != 2 {
@@ -177,7 +177,7 @@ func prefix(t *testing.T, copy, source *store.DB) {
 		}
 	}
 	var ids []string
-	copy.G.Raw("SELECT id FROM transfers").Scan(&ids)
+	c.G.Raw("SELECT id FROM transfers").Scan(&ids)
 	var found int64
 	source.G.Raw("SELECT COUNT(*) FROM transfers WHERE id IN ?", ids).Scan(&found)
 	if found != int64(len(ids)) {

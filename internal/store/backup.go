@@ -32,7 +32,7 @@ var (
 // read-only for check (which may refuse it), and only then linked to out,
 // which must not exist (an existing file is ErrFileExists, atomically: a
 // link never replaces one). A failure leaves nothing at out.
-func (db *DB) BackupTo(ctx context.Context, out string, check func(ctx context.Context, copy *DB) error) error {
+func (db *DB) BackupTo(ctx context.Context, out string, check func(ctx context.Context, c *DB) error) error {
 	if db.Dialect != SQLite {
 		return fmt.Errorf("backup copies the embedded database; PostgreSQL is backed up with pg_dump or pg_basebackup")
 	}
@@ -67,7 +67,7 @@ func (db *DB) BackupTo(ctx context.Context, out string, check func(ctx context.C
 
 // checkCopy opens a copy read-only and immutable (nothing is written to it
 // or beside it), checks its integrity and hands it to check.
-func checkCopy(ctx context.Context, path string, check func(ctx context.Context, copy *DB) error) error {
+func checkCopy(ctx context.Context, path string, check func(ctx context.Context, c *DB) error) error {
 	g, err := gorm.Open(gormlite.Open("file:"+path+"?mode=ro&immutable=1"), &gorm.Config{
 		Logger: logger.Default.LogMode(logger.Silent), SkipDefaultTransaction: true,
 		NowFunc: func() time.Time { return time.Now().UTC() },
@@ -79,12 +79,12 @@ func checkCopy(ctx context.Context, path string, check func(ctx context.Context,
 	if err != nil {
 		return err
 	}
-	copy := &DB{G: g, SQL: sqlDB, Dialect: SQLite, path: path, idle: 1}
-	defer copy.Close()
-	if err := copy.IntegrityCheck(ctx); err != nil {
+	c := &DB{G: g, SQL: sqlDB, Dialect: SQLite, path: path, idle: 1}
+	defer c.Close()
+	if err := c.IntegrityCheck(ctx); err != nil {
 		return err
 	}
-	return check(ctx, copy)
+	return check(ctx, c)
 }
 
 // IntegrityCheck runs SQLite's integrity_check over the whole file (every
@@ -116,25 +116,34 @@ func (db *DB) IntegrityCheck(ctx context.Context) error {
 	return nil
 }
 
+// Replaceable says whether a restore may put a file in place of the
+// database at path: not while it is in use (its write-ahead log is there:
+// stop the service) and, unless force, not over a non-empty file.
+func Replaceable(path string, force bool) error {
+	if fi, err := os.Stat(path + "-wal"); err == nil {
+		return fmt.Errorf("%w: %s-wal exists (%d bytes): stop the service, or open the database once (renofund migrate) if it crashed", ErrInUse, path, fi.Size())
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 && !force {
+		return fmt.Errorf("%w: %s holds a database (%d bytes): restore --force replaces it", ErrNotEmpty, path, fi.Size())
+	}
+	return nil
+}
+
 // Install puts the SQLite file staged in place of the database at path, by
 // a rename in the same directory (a crash leaves the old file or the new,
-// never a mixture). It refuses while the database is in use (its
-// write-ahead log is there: stop the service) and, unless force, when a
-// non-empty file is there; forced, it keeps that file beside it and returns
-// its name. It holds the lock a starting service queues on.
+// never a mixture), if Replaceable. Forced over a non-empty file, it keeps
+// that file beside it and returns its name. It holds the lock a starting
+// service queues on.
 func Install(staged, path string, force bool) (kept string, err error) {
 	unlock, err := lockFile(path + ".migrate-lock")
 	if err != nil {
 		return "", err
 	}
 	defer unlock()
-	if fi, err := os.Stat(path + "-wal"); err == nil {
-		return "", fmt.Errorf("%w: %s-wal exists (%d bytes): stop the service, or open the database once (renofund migrate) if it crashed", ErrInUse, path, fi.Size())
+	if err := Replaceable(path, force); err != nil {
+		return "", err
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
-		if !force {
-			return "", fmt.Errorf("%w: %s holds a database (%d bytes): restore --force replaces it", ErrNotEmpty, path, fi.Size())
-		}
 		// The books are never deleted: the replaced file stays under
 		// another name (a second link, so path is never missing).
 		kept = path + ".replaced-" + time.Now().UTC().Format("20060102T150405Z")
