@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"renofund/funding/evidence"
 	"renofund/funding/movement"
@@ -20,7 +21,12 @@ import (
 // config is read once from the environment and passed down; nothing else
 // reads the environment.
 type config struct {
-	DatabaseURL  string
+	DatabaseURL string
+	// ReadURL is a streaming standby of the primary that serves the reads
+	// which may lag (RENOFUND_READ_DATABASE_URL), by at most ReadMaxLag
+	// (RENOFUND_READ_MAX_LAG, default 5s); empty: every read on the primary.
+	ReadURL      string
+	ReadMaxLag   time.Duration
 	Addr         string
 	RateLimit    float64 // requests per second per token; 0 = unlimited
 	Serializable bool
@@ -74,8 +80,19 @@ func loadConfig(getenv func(string) string) config {
 		c.PublicURL = strings.TrimRight(v, "/")
 	}
 	c.Bureau = strings.TrimSpace(getenv("RENOFUND_BUREAU_NAME"))
+	c.ReadURL, c.ReadMaxLag = getenv("RENOFUND_READ_DATABASE_URL"), defaultReadMaxLag
+	if v := getenv("RENOFUND_READ_MAX_LAG"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			c.Problem = fmt.Sprintf("RENOFUND_READ_MAX_LAG must be a duration of at least 1s, such as 5s, got %q", v)
+		}
+		c.ReadMaxLag = d
+	}
 	return c
 }
+
+// defaultReadMaxLag is how far behind the read replica may be by default.
+const defaultReadMaxLag = 5 * time.Second
 
 // wire builds the services on db as configured.
 func wire(db *store.DB, cfg config, log *slog.Logger) *app.Services {

@@ -119,6 +119,7 @@ func crashRecovery(t *testing.T, bin string, d store.Dialect) {
 	// one not at all, and no transfer is partial or unaccounted for.
 	keys := checkKeys(t, db, calls)
 	checkBooks(t, db)
+	checkEvents(t, db, acked)
 	lap("checks after restart")
 
 	// 2. Retry every request that got no answer (and any that got an
@@ -491,3 +492,28 @@ func replayAll(t *testing.T, c *client, calls []*call) {
 
 // sameBody compares two JSON answers, ignoring the trailing newline.
 func sameBody(a, b []byte) bool { return bytes.Equal(bytes.TrimSpace(a), bytes.TrimSpace(b)) }
+
+// checkEvents: every acknowledged write has its audit event, stored with
+// it (events of writes are not batched), found by the request id it was
+// answered with.
+func checkEvents(t *testing.T, db *store.DB, acked []*call) {
+	t.Helper()
+	var ids []string
+	if err := db.G.Raw("SELECT request_id FROM audit_events WHERE method = 'POST' AND status BETWEEN 200 AND 299").
+		Scan(&ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	have := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		have[id] = true
+	}
+	missing := 0
+	for _, c := range acked {
+		if id := c.Reply.Header.Get("X-Request-Id"); id == "" || !have[id] {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d acknowledged writes have no audit event", missing, len(acked))
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -27,36 +28,62 @@ import (
 	"renofund/internal/store"
 )
 
-// buildBinary compiles this command into a temporary directory and returns
-// the path of the executable. It builds without -race: the binary is what
-// operators run, and the build stays fast.
+// built is the binary the end-to-end tests share: built once, removed by
+// TestMain.
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary compiles this command, once for all the tests of the run, and
+// returns the path of the executable. It builds without -race: the binary
+// is what operators run, and the build stays fast.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go tool is not on PATH: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "renofund")
 	start := time.Now()
-	cmd := exec.Command(goTool, "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			built.err = fmt.Errorf("the go tool is not on PATH: %w", err)
+			return
+		}
+		if built.dir, built.err = os.MkdirTemp("", "renofund-bin-"); built.err != nil {
+			return
+		}
+		cmd := exec.Command(goTool, "build", "-o", filepath.Join(built.dir, "renofund"), ".")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	t.Logf("built %s in %v", bin, time.Since(start).Round(time.Millisecond))
+	bin := filepath.Join(built.dir, "renofund")
+	t.Logf("%s ready in %v", bin, time.Since(start).Round(time.Millisecond))
 	return bin
 }
 
 // serviceEnv is the environment of a child process: ours without any
 // RENOFUND_ setting (a developer's RENOFUND_RATE_LIMIT must not leak in),
-// plus the database and a free port on the loopback interface.
-func serviceEnv(dbURL string) []string {
+// plus the database, a free port on the loopback interface and extra
+// settings (NAME=value).
+func serviceEnv(dbURL string, extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "RENOFUND_") {
 			env = append(env, kv)
 		}
 	}
-	return append(env, "RENOFUND_DATABASE_URL="+dbURL, "RENOFUND_ADDR=127.0.0.1:0")
+	return append(append(env, "RENOFUND_DATABASE_URL="+dbURL, "RENOFUND_ADDR=127.0.0.1:0"), extra...)
 }
 
 // issueTokenCmd runs `renofund token issue` as a child process and returns
@@ -132,9 +159,10 @@ type process struct {
 	stdout  *addrWatcher
 }
 
-// startProcess starts `renofund serve` on dbURL and waits until it listens.
-// The process is killed and reaped when the test ends, whatever happens.
-func startProcess(t testing.TB, bin, dbURL string) *process {
+// startProcess starts `renofund serve` on dbURL, with extra settings
+// (NAME=value), and waits until it listens. The process is killed and
+// reaped when the test ends, whatever happens.
+func startProcess(t testing.TB, bin, dbURL string, extra ...string) *process {
 	t.Helper()
 	logf, err := os.CreateTemp(t.TempDir(), "serve-*.log")
 	if err != nil {
@@ -142,7 +170,7 @@ func startProcess(t testing.TB, bin, dbURL string) *process {
 	}
 	p := &process{t: t, exited: make(chan struct{}), logPath: logf.Name(), stdout: newAddrWatcher()}
 	p.cmd = exec.Command(bin, "serve")
-	p.cmd.Env = serviceEnv(dbURL)
+	p.cmd.Env = serviceEnv(dbURL, extra...)
 	p.cmd.Stdout = p.stdout
 	p.cmd.Stderr = logf
 	if err := p.cmd.Start(); err != nil {

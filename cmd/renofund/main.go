@@ -59,7 +59,11 @@ missing or empty one, or one whose schema is not this binary's, is an error, and
 for audit verify and export trail.
 
 environment:
-  RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db)
+  RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db); for failover
+                          postgres://u@host1:5432,host2:5432/db?target_session_attrs=read-write
+  RENOFUND_READ_DATABASE_URL a streaming standby (postgres://…) for reports, exports, traces, the bulletin
+                          and verification; reads go to the primary when it lags (default: none)
+  RENOFUND_READ_MAX_LAG   how far behind that standby may be for reads to go to it (default 5s)
   RENOFUND_ADDR           listen address (default 127.0.0.1:8080)
   RENOFUND_APPROVAL_ABOVE payments above this many yuan need a second person (default 1000000.00)
   RENOFUND_ATTACHMENT_MAX_BYTES the largest document accepted as evidence (default 10485760, 10 MiB)

@@ -30,6 +30,11 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer db.Close()
+	if cfg.ReadURL != "" {
+		if err := db.AttachReplica(cfg.ReadURL, cfg.ReadMaxLag); err != nil {
+			return err
+		}
+	}
 	a := wire(db, cfg, log)
 	api := a.API(log, cfg.RateLimit)
 	defer api.Close()

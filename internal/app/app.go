@@ -84,8 +84,10 @@ func (s *Services) Close() { s.Events.Close() }
 // API is the HTTP service over these services; rateLimit is the requests
 // per second allowed per token (0: none).
 func (s *Services) API(log *slog.Logger, rateLimit float64) *httpapi.Server {
-	return httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Evidence: s.Movements.Evidence, Programme: s.Programme, Reports: s.Reports,
+	api := httpapi.New(httpapi.Deps{DB: s.DB, Registry: s.Registry, Movements: s.Movements, Works: s.Movements.Works, Evidence: s.Movements.Evidence, Programme: s.Programme, Reports: s.Reports,
 		Ledger: s.Ledger, Proof: s.Proof, Periods: s.Periods, Tokens: s.Tokens, Subsidy: s.Subsidy, Clawbacks: s.Clawbacks, Tax: s.Tax, Import: s.Import, Recon: s.Recon,
 		Keys: s.Keys, Events: s.Events, Log: log, RateLimit: rateLimit,
 		Bulletins: s.Bulletins, Faces: []func(*web.Server, []web.Route) []web.Route{console.Face(s.Tokens), public.Face(s.Disclosure, s.Public)}})
+	api.ReadReplica = readsReplica
+	return api
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/trail"
 )
 
 // piece is a range of one inflow's money: fen [off, off+amt) of what
@@ -26,7 +27,7 @@ type flow struct {
 // the ranges it took back at the front; reversing an inflow takes what is
 // left of that inflow first. The queue always holds exactly the balance.
 func computeFlow(ctx context.Context, l *ledger.Ledger, fund, holder string) (*flow, error) {
-	entries, err := l.Chain(ctx, fund, holder)
+	entries, err := trail.Chain(ctx, l.DB(), fund, holder)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/errs"
 	"renofund/internal/ledger"
+	"renofund/internal/ledger/trail"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -79,7 +80,7 @@ func TraceFund(ctx context.Context, db *store.DB, code string) (*FundTrace, erro
 			ft.Holdings = append(ft.Holdings, Held{Holder: h.Holder, District: h.District, Project: h.Project, Amount: h.Balance})
 		}
 	}
-	pays, err := l.Payments(ctx, code, district)
+	pays, err := trail.Payments(ctx, l.DB(), code, district)
 	if err != nil {
 		return nil, err
 	}

@@ -171,7 +171,7 @@ func (t *Tokens) Revoke(ctx context.Context, idOrName string) (int64, error) {
 		return res.Error
 	})
 	if err == nil {
-		t.forget()
+		t.Forget()
 	}
 	return n, err
 }
@@ -213,7 +213,7 @@ func (t *Tokens) RevokeID(ctx context.Context, id string) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.forget()
+	t.Forget()
 	var rows []tokenRow
 	if err := t.db.Conn(ctx).Raw(selectToken+" WHERE id = ?", id).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -225,8 +225,9 @@ func (t *Tokens) RevokeID(ctx context.Context, id string) (*Token, error) {
 	return &tok, nil
 }
 
-// forget drops every cached answer and any being read now.
-func (t *Tokens) forget() {
+// Forget drops every cached answer and any being read now; a caller that
+// revoked a token inside its own transaction calls it again after commit.
+func (t *Tokens) Forget() {
 	t.mu.Lock()
 	t.gen++
 	clear(t.cache)

@@ -1,6 +1,8 @@
 // Package events keeps the append-only audit log: who called which route,
-// on what, with what result. Events are written in batches off the request
-// path by a Writer and read back by List.
+// on what, with what result. The event of a write is stored in the write's
+// own transaction (Record), so an acknowledged write always has its event;
+// the events of reads and refusals, which change nothing, are written in
+// batches off the request path by a Writer. List reads them back.
 package events
 
 import (
@@ -31,8 +33,8 @@ type Event struct {
 
 // Writer appends events in batches off the request path. Events are flushed
 // every 200 ms and on Close, and kept for the next attempt while the
-// database is away; a crash can lose at most the last batch, never a money
-// movement (those are in the ledger).
+// database is away; a crash can lose at most the last batch of reads and
+// refusals, never the event of a write (Record).
 type Writer struct {
 	db   *store.DB
 	log  *slog.Logger
@@ -106,11 +108,7 @@ func (w *Writer) flush(batch []Event) bool {
 	}
 	rows := make([][]any, len(batch))
 	for i, e := range batch {
-		var name, role, district any
-		if e.Authed {
-			name, role, district = e.Actor.Name, string(e.Actor.Role), store.Null(e.Actor.District)
-		}
-		rows[i] = []any{ledger.NewID(), store.FormatTime(e.At), name, role, district, e.Method, e.Route, e.Path, e.Status, e.RequestID, store.Null(e.Detail)}
+		rows[i] = e.row()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -122,6 +120,42 @@ func (w *Writer) flush(batch []Event) bool {
 		return false
 	}
 	return true
+}
+
+func (e Event) row() []any {
+	var name, role, district any
+	if e.Authed {
+		name, role, district = e.Actor.Name, string(e.Actor.Role), store.Null(e.Actor.District)
+	}
+	return []any{ledger.NewID(), store.FormatTime(e.At), name, role, district, e.Method, e.Route, e.Path, e.Status,
+		e.RequestID, store.Null(e.Detail)}
+}
+
+// Record stores the event of a write in the transaction ctx carries, the
+// write's own; in a set-based group commit, with the group's other events
+// in one statement when the group flushes.
+func Record(ctx context.Context, db *store.DB, e Event) error {
+	g := store.GroupOf(ctx)
+	if g == nil {
+		return store.InsertMany(db.Conn(ctx), "audit_events", eventCols, [][]any{e.row()})
+	}
+	h := g.Local(heldKey{}, func() any { return &held{} }).(*held)
+	if len(h.rows) == 0 {
+		g.Later(store.StageKeys, h.flush)
+	}
+	h.rows = append(h.rows, e.row())
+	return nil
+}
+
+// held are a group's events waiting for its flush.
+type held struct{ rows [][]any }
+
+type heldKey struct{}
+
+func (h *held) flush(tx *gorm.DB) error {
+	rows := h.rows
+	h.rows = nil
+	return store.InsertMany(tx, "audit_events", eventCols, rows)
 }
 
 // Stored is one event as the log keeps it.

@@ -58,12 +58,12 @@ func (s *Server) receive(c *gin.Context) {
 	}
 	in.Fund = c.Param("code")
 	s.Write(c, http.StatusCreated, func(ctx context.Context) (any, int, error) {
-		return posted(s.Movements.Receive(ctx, in))
+		return posted(s.Movements.Receive(web.Deferred(ctx), in))
 	})
 }
 
 func (s *Server) allocate(ctx context.Context, in movement.Allocation) (any, int, error) {
-	return posted(s.Movements.Allocate(ctx, in))
+	return posted(s.Movements.Allocate(web.Deferred(ctx), in))
 }
 
 // spend pays, or files a payment that needs a second person (202).
@@ -126,7 +126,7 @@ func posted(t *ledger.Transfer, err error) (any, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return toTransfer(t), 1, nil
+	return web.Later(func() any { return toTransfer(t) }), 1, nil
 }
 
 func (s *Server) getTransfer(c *gin.Context) {

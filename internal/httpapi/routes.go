@@ -193,7 +193,7 @@ func (s *Server) table() []web.Route {
 		{Method: "GET", Path: "/v1/reports/direct", Roles: readers, Summary: "Monthly direct-fund report, due by the 10th (?format=csv|xlsx)",
 			Query: []string{"month", "format"}, Resp: report.DirectReport{}, Handle: s.directReport},
 		{Method: "PUT", Path: "/v1/projects/:code/property-manager", Roles: writers, Summary: "Record a management contract: a later start ends the open one; to ends it (history kept)",
-			Body: managerIn{}, Resp: subsidy.PropertyManager{}, Handle: withParam(s, "code", s.setManager)},
+			Body: managerIn{}, Resp: subsidy.PropertyManager{}, Handle: onParam(s, "code", http.StatusOK, s.setManager)},
 		{Method: "GET", Path: "/v1/projects/:code/property-manager", Roles: readers, Summary: "The contract in force today, every contract and its history",
 			Resp: subsidy.Management{}, Handle: s.getManager},
 		{Method: "POST", Path: "/v1/subsidy/schemes", Roles: finance, Summary: "Create a subsidy scheme, or its next version",
@@ -218,7 +218,7 @@ func (s *Server) table() []web.Route {
 					Scheme: c.Query("scheme"), Project: c.Query("project"), After: after, Limit: limit})
 			}, func(cb *clawback.Clawback) string { return cb.ID })},
 		{Method: "POST", Path: "/v1/subsidy/clawbacks/:id/settle", Roles: finance, Summary: "Record that a company refunded a clawback request",
-			Body: settleIn{}, Resp: clawback.Clawback{}, Handle: withParam(s, "id", s.settleClawback)},
+			Body: settleIn{}, Resp: clawback.Clawback{}, Handle: onParam(s, "id", http.StatusOK, s.settleClawback)},
 		{Method: "POST", Path: "/v1/subsidy/runs", Roles: finance, Summary: "Draft a subsidy run for a scheme and period",
 			Body: runIn{}, Resp: subsidy.Run{}, Status: 201, Long: true, Handle: web.Create(s.Server, 201, s.createRun)},
 		{Method: "GET", Path: "/v1/subsidy/runs", Roles: readers, Summary: "List runs", Query: append([]string{"scheme", "period", "status"}, pageQ...),

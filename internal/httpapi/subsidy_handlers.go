@@ -58,23 +58,6 @@ type runIn struct {
 	Period string `json:"period"`
 }
 
-// withParam decodes a JSON body into In and runs a state-changing call on
-// the object the path parameter names (see web.Create).
-func withParam[In any](s *Server, param string, fn func(ctx context.Context, key string, in In) (any, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		var in In
-		if err := web.Decode(c, &in); err != nil {
-			s.Fail(c, err)
-			return
-		}
-		key := c.Param(param)
-		s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
-			v, err := fn(ctx, key, in)
-			return v, 0, err
-		})
-	}
-}
-
 func (s *Server) setManager(ctx context.Context, code string, in managerIn) (any, error) {
 	return s.Subsidy.SetPropertyManager(ctx, code, subsidy.PropertyManager{Name: in.Name, CreditCode: in.CreditCode,
 		BankAccount: in.BankAccount, From: in.From, To: in.To})

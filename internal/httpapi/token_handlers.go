@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -10,7 +11,6 @@ import (
 	"renofund/internal/access"
 	"renofund/internal/auth"
 	"renofund/internal/errs"
-	"renofund/internal/web"
 )
 
 type tokenIn struct {
@@ -44,10 +44,15 @@ func (s *Server) issueToken(ctx context.Context, in tokenIn) (any, int, error) {
 	return issuedToken{Token: tok, Secret: secret}, 0, nil
 }
 
-// revokeToken ends a token. It runs outside the shared write path: the
-// token must stop working here only once the revocation has committed, and
-// a revocation repeated answers the same token, so a retry needs no key.
+// revokeToken ends a token, its audit event stored with it. The cache is
+// dropped again once the revocation has committed: a request may have read
+// the token while it was not yet. A revocation repeated answers the same
+// token, so a retry needs no key.
 func (s *Server) revokeToken(c *gin.Context) {
-	t, err := s.Tokens.RevokeID(c.Request.Context(), c.Param("id"))
-	web.Respond(s.Server, c, t, err)
+	id := c.Param("id")
+	s.Write(c, http.StatusOK, func(ctx context.Context) (any, int, error) {
+		t, err := s.Tokens.RevokeID(ctx, id)
+		return t, 0, err
+	})
+	s.Tokens.Forget()
 }

@@ -10,6 +10,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
 
 	"renofund/internal/errs"
 	"renofund/internal/store"
@@ -40,7 +43,10 @@ func (k *Keys) Claim(ctx context.Context, tokenID, key, reqHash string) (prev *S
 	// A concurrent request with the same key waits on the unique index
 	// until the first commits, then finds its stored response.
 	tx := k.db.Conn(ctx)
-	res := tx.Exec(`INSERT INTO idempotency_keys (token_id, key, request_hash, status, body, created_at)
+	// The claim needs nothing a group holds back written first: a key a
+	// member of the same group claimed is in the table already, and the
+	// read below, which needs its response, writes that first.
+	res := store.Quiet(tx).Exec(`INSERT INTO idempotency_keys (token_id, key, request_hash, status, body, created_at)
 		VALUES (?,?,?,0,'',?) ON CONFLICT (token_id, key) DO NOTHING`, tokenID, key, reqHash, store.Now())
 	if res.Error != nil {
 		return nil, false, res.Error
@@ -69,10 +75,51 @@ func (k *Keys) Claim(ctx context.Context, tokenID, key, reqHash string) (prev *S
 	return &Stored{rows[0].Status, []byte(rows[0].Body)}, false, nil
 }
 
-// Save stores the response of the request that claimed key.
+// Save stores the response of the request that claimed key. In a
+// set-based group commit the group's responses are stored together, with
+// one statement, when the group flushes.
 func (k *Keys) Save(ctx context.Context, tokenID, key string, status int, body []byte) error {
-	return k.db.Conn(ctx).Exec("UPDATE idempotency_keys SET status = ?, body = ? WHERE token_id = ? AND key = ?",
-		status, string(body), tokenID, key).Error
+	g := store.GroupOf(ctx)
+	if g == nil {
+		return k.db.Conn(ctx).Exec("UPDATE idempotency_keys SET status = ?, body = ? WHERE token_id = ? AND key = ?",
+			status, string(body), tokenID, key).Error
+	}
+	s := g.Local(savesKey{k}, func() any { return &saves{k: k} }).(*saves)
+	if len(s.rows) == 0 {
+		g.Later(store.StageKeys, s.flush)
+	}
+	s.rows = append(s.rows, []any{tokenID, key, status, string(body)})
+	return nil
+}
+
+// saves are a group's responses waiting to be stored.
+type saves struct {
+	k    *Keys
+	rows [][]any
+}
+
+type savesKey struct{ k *Keys }
+
+func (s *saves) flush(tx *gorm.DB) error {
+	rows := s.rows
+	s.rows = nil
+	q := `UPDATE idempotency_keys SET status = v.column3, body = v.column4 FROM (VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?),", len(rows)), ",") +
+		`) AS v WHERE idempotency_keys.token_id = v.column1 AND idempotency_keys.key = v.column2`
+	if s.k.db.Dialect == store.Postgres {
+		q = `UPDATE idempotency_keys AS i SET status = v.status, body = v.body FROM (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?::text, ?::text, ?::int, ?::text),", len(rows)), ",") +
+			`) AS v(token_id, key, status, body) WHERE i.token_id = v.token_id AND i.key = v.key`
+	}
+	args := make([]any, 0, 4*len(rows))
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	res := tx.Exec(q, args...)
+	if res.Error == nil && res.RowsAffected != int64(len(rows)) {
+		return fmt.Errorf("idem: %d of %d responses found no claimed key", int64(len(rows))-res.RowsAffected, len(rows))
+	}
+	return res.Error
 }
 
 // A response can be stored by reference instead of whole: a batch of a

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
@@ -72,4 +73,24 @@ func checkHouseholds(tx *gorm.DB, ts []*Transfer) error {
 		}
 	}
 	return nil
+}
+
+// HouseholdReceipts sums, per household, what fund has received for it:
+// receipts net of their reversals.
+func (l *Ledger) HouseholdReceipts(ctx context.Context, fund string) (map[string]money.Amount, error) {
+	var rows []struct {
+		Household string
+		Amount    int64
+	}
+	err := l.db.Conn(ctx).Raw(`SELECT household, SUM(CASE WHEN type = 'reversal' THEN -amount ELSE amount END) AS amount
+		FROM transfers WHERE fund_code = ? AND base_type = 'receipt' AND household IS NOT NULL
+		GROUP BY household`, fund).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]money.Amount, len(rows))
+	for _, r := range rows {
+		m[r.Household] = money.Amount(r.Amount)
+	}
+	return m, nil
 }

@@ -9,30 +9,40 @@ import (
 	"renofund/internal/store"
 )
 
-// writeOne writes a single transfer on PostgreSQL in one round trip: the
-// transfer, its postings, the kept totals (totals.go) and the holdings' new
-// balances and chain heads in one statement (data-modifying CTEs run as one statement, and the foreign
-// keys are checked at its end). The single-transfer path is what every
-// ordinary request takes, so each round trip saved is latency saved.
-func (l *Ledger) writeOne(tx *gorm.DB, t *Transfer, keys []key, states map[key]*state) error {
-	trow, prows := rows(t)
-	ts1 := []*Transfer{t}
+// oneStatement bounds the transfers (and holdings) writeOne takes: a group
+// commit's members, not a batch's thousand.
+const oneStatement = 64
+
+// writeOne writes a few transfers on PostgreSQL in one round trip: the
+// transfers, their postings, the kept totals (totals.go) and the holdings'
+// new balances and chain heads in one statement (data-modifying CTEs run as
+// one statement, and the foreign keys are checked at its end). A single
+// request and a group commit's members take this path, so each round trip
+// saved is latency saved.
+func (l *Ledger) writeOne(tx *gorm.DB, ts []*Transfer, keys []key, states map[key]*state) error {
 	var b strings.Builder
-	args := make([]any, 0, len(trow)+len(prows)*len(postingCols)+7*len(keys))
-	b.WriteString("WITH t AS (INSERT INTO transfers (" + strings.Join(transferCols, ", ") + ") VALUES (")
-	b.WriteString(strings.TrimSuffix(strings.Repeat("?,", len(trow)), ",") + ")), p AS (INSERT INTO postings (" +
-		strings.Join(postingCols, ", ") + ") VALUES ")
-	args = append(args, trow...)
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(postingCols)), ",") + ")"
+	args := make([]any, 0, len(ts)*(len(transferCols)+2*len(postingCols))+7*len(keys))
+	var prows [][]any
+	b.WriteString("WITH t AS (INSERT INTO transfers (" + strings.Join(transferCols, ", ") + ") VALUES ")
+	for i, t := range ts {
+		trow, pr := rows(t)
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(placeholders(len(trow)))
+		args = append(args, trow...)
+		prows = append(prows, pr...)
+	}
+	b.WriteString("), p AS (INSERT INTO postings (" + strings.Join(postingCols, ", ") + ") VALUES ")
 	for i, r := range prows {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(one)
+		b.WriteString(placeholders(len(r)))
 		args = append(args, r...)
 	}
 	b.WriteString(")")
-	totals := totalRows(ts1, states)
+	totals := totalRows(ts, states)
 	for i, k := range keptTables {
 		if rows := totals[k]; len(rows) > 0 {
 			fmt.Fprintf(&b, ", d%d AS (%s)", i, k.addSQL(len(rows)))
@@ -55,7 +65,7 @@ func (l *Ledger) writeOne(tx *gorm.DB, t *Transfer, keys []key, states map[key]*
 		WHERE h.fund_code = v.fund_code AND h.holder = v.holder AND h.chain_seq = v.read_seq`)
 	res := tx.Exec(b.String(), args...)
 	if res.Error != nil {
-		if store.UniqueViolation(res.Error) && t.ReversalOf != "" {
+		if store.UniqueViolation(res.Error) && anyReversal(ts) {
 			return fmt.Errorf("%w (a concurrent reversal won)", ErrAlreadyReversed)
 		}
 		return res.Error
@@ -64,4 +74,9 @@ func (l *Ledger) writeOne(tx *gorm.DB, t *Transfer, keys []key, states map[key]*
 		return fmt.Errorf("ledger: %d of %d holdings changed under their locks", int64(len(keys))-res.RowsAffected, len(keys))
 	}
 	return nil
+}
+
+// placeholders is one row of n values: (?,?,…,?).
+func placeholders(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
 }

@@ -48,11 +48,27 @@ type state struct {
 // holding's hash chain advances under the same lock as its balance.
 func (l *Ledger) Post(ctx context.Context, ts ...*Transfer) error {
 	return l.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		return l.post(tx, ts)
+		keys, err := l.prepare(ts)
+		if err != nil {
+			return err
+		}
+		if g := store.Deferring(ctx); g != nil {
+			return l.hold(g, tx, ts, keys)
+		}
+		states, err := l.lock(tx, keys, ts)
+		if err != nil {
+			return err
+		}
+		if err := l.check(tx, ts, states); err != nil {
+			return err
+		}
+		return l.write(tx, ts, keys, states)
 	})
 }
 
-func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
+// prepare completes and validates the transfers and returns the holdings
+// they move, sorted (the order they are locked in).
+func (l *Ledger) prepare(ts []*Transfer) ([]key, error) {
 	now, today := store.Now(), l.today()
 	seen := map[key]bool{}
 	var keys []key
@@ -68,10 +84,10 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 			t.PreparedBy = t.RecordedBy
 		}
 		if err := t.validate(); err != nil {
-			return err
+			return nil, err
 		}
 		if err := checkDate(t, today); err != nil {
-			return itemErr(ts, i, err)
+			return nil, itemErr(ts, i, err)
 		}
 		for _, p := range t.Postings {
 			k := key{p.Fund, p.Holder}
@@ -87,12 +103,13 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 		}
 		return keys[i].holder < keys[j].holder
 	})
-	states, err := l.lock(tx, keys, ts)
-	if err != nil {
-		return err
-	}
-	// Check every step against the running balances before taking voucher
-	// numbers, so a refusal costs nothing.
+	return keys, nil
+}
+
+// check runs every step against the running balances of the locked
+// holdings (moving them on) before any voucher number is taken, so a
+// refusal costs nothing.
+func (l *Ledger) check(tx *gorm.DB, ts []*Transfer, states map[key]*state) error {
 	for i, t := range ts {
 		for _, p := range t.Postings {
 			if p.Holder == External {
@@ -123,6 +140,13 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 			}
 		}
 	}
+	return nil
+}
+
+// write numbers the checked transfers, links them into their holdings'
+// chains and writes them with their kept totals and the holdings' new
+// states.
+func (l *Ledger) write(tx *gorm.DB, ts []*Transfer, keys []key, states map[key]*state) error {
 	if err := l.number(tx, ts); err != nil {
 		return err
 	}
@@ -141,9 +165,22 @@ func (l *Ledger) post(tx *gorm.DB, ts []*Transfer) error {
 			st.head = p.Hash
 		}
 	}
-	if l.db.Dialect == store.Postgres && len(ts) == 1 && len(keys) <= 8 {
-		return l.writeOne(tx, ts[0], keys, states)
+	var err error
+	if l.db.Dialect == store.Postgres && len(ts) <= oneStatement && len(keys) <= oneStatement {
+		err = l.writeOne(tx, ts, keys, states)
+	} else {
+		err = l.writeEach(tx, ts, keys, states)
 	}
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		states[k].readSeq = states[k].seq
+	}
+	return nil
+}
+
+func (l *Ledger) writeEach(tx *gorm.DB, ts []*Transfer, keys []key, states map[key]*state) error {
 	if err := insert(tx, ts); err != nil {
 		return err
 	}

@@ -58,6 +58,8 @@ type DB struct {
 	idle int
 	// comb groups small writes into shared transactions (Combine).
 	comb combiner
+	// rep is the read replica, if one is attached (AttachReplica).
+	rep *replica
 }
 
 // Open connects to the database named by url: "postgres://…" (or
@@ -111,6 +113,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", d, err)
 	}
+	if err := registerFlush(g); err != nil {
+		return nil, err
+	}
 	sqlDB, err := g.DB()
 	if err != nil {
 		return nil, err
@@ -163,8 +168,11 @@ func (db *DB) enableWAL() error {
 	}
 }
 
-// Close releases the connections.
-func (db *DB) Close() error { return db.SQL.Close() }
+// Close releases the connections, the read replica's too.
+func (db *DB) Close() error {
+	db.closeReplica()
+	return db.SQL.Close()
+}
 
 // Migrate applies pending migrations. On PostgreSQL a lock row in a table
 // (not an advisory lock) makes concurrent starters wait for one another, so

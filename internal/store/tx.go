@@ -81,7 +81,8 @@ func (db *DB) once(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB
 // database throughout: REPEATABLE READ on PostgreSQL; on SQLite a deferred
 // read transaction, which in WAL mode reads one snapshot and, unlike Tx,
 // takes no write lock, so writers carry on meanwhile. Reads through Conn(ctx)
-// inside fn join it. Inside a Tx it joins that transaction instead.
+// inside fn join it. Inside a Tx it joins that transaction instead; a ctx
+// marked by ReadReplica reads the replica.
 func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
@@ -90,7 +91,8 @@ func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) 
 	if db.Dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	return db.Translate(db.G.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	src := db.reading(ctx)
+	return src.Translate(src.G.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	}, opts))
 }
@@ -102,12 +104,13 @@ func InTx(ctx context.Context) bool {
 	return ok
 }
 
-// Conn returns the transaction in ctx, or the pool for reads outside one.
+// Conn returns the transaction in ctx, or the pool for reads outside one
+// (the read replica's when ctx was marked by ReadReplica).
 func (db *DB) Conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return tx
 	}
-	return db.G.WithContext(ctx)
+	return db.reading(ctx).G.WithContext(ctx)
 }
 
 // InjectFaults makes every transaction call f just before commit; a non-nil
@@ -154,7 +157,7 @@ func Unreachable(err error) bool {
 	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, pgconn.ErrConnClosed) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) ||
-		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || serverGone(err)
 }
 
 // Translate is the package's Translate that also drops the pool's idle

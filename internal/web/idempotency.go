@@ -12,7 +12,9 @@ import (
 	"gorm.io/gorm"
 
 	"renofund/internal/errs"
+	"renofund/internal/events"
 	"renofund/internal/idem"
+	"renofund/internal/store"
 )
 
 // groupBodyLimit is the largest request that joins a group commit.
@@ -39,6 +41,16 @@ type Referenced struct {
 	Kind string
 	Ref  any
 }
+
+// Later is a write's result rendered only once the write is in the books:
+// inside a group commit the ledger numbers and hashes a transfer when the
+// group writes, after the handler has returned.
+type Later func() any
+
+// Deferred is ctx for a service call whose ledger writes may wait for the
+// group commit it runs in (see store.AllowDeferred): the handler returns
+// what it wrote as a Later.
+func Deferred(ctx context.Context) context.Context { return store.AllowDeferred(ctx) }
 
 // Replay rebuilds a response from the reference a Referenced result stored.
 type Replay func(ctx context.Context, ref []byte) (any, error)
@@ -89,29 +101,22 @@ func (s *Server) Write(c *gin.Context, status int, fn func(ctx context.Context) 
 			if err != nil {
 				return err
 			}
-			if ws, ok := res.(WithStatus); ok {
-				status, res = ws.Code, ws.Body
-			}
-			ref, byRef := res.(Referenced)
-			if byRef {
-				res = ref.Body
-			}
-			if out, err = json.Marshal(res); err != nil {
-				return err
-			}
 			posted = n
-			if key == "" {
-				return nil
-			}
-			stored := out
-			if byRef {
-				r, err := json.Marshal(ref.Ref)
-				if err != nil {
+			answer := func(*gorm.DB) error {
+				if out, err = s.answer(ctx, &status, res, a.TokenID, key); err != nil {
 					return err
 				}
-				stored = idem.RefBody(ref.Kind, out, r)
+				// The call's audit event is stored with what it wrote.
+				return events.Record(ctx, s.DB, s.event(c, status))
 			}
-			return s.Keys.Save(ctx, a.TokenID, key, status, stored)
+			// In a set-based group commit the response is rendered when the
+			// group has written what it shows (voucher numbers, hashes), and
+			// stored with the others.
+			if g := store.GroupOf(ctx); g != nil {
+				g.Later(store.StageAnswers, answer)
+				return nil
+			}
+			return answer(nil)
 		})
 	}
 	err = run()
@@ -129,8 +134,37 @@ func (s *Server) Write(c *gin.Context, status int, fn func(ctx context.Context) 
 		s.Fail(c, err)
 		return
 	}
+	c.Set(ctxRecorded, true)
 	s.metrics.transfers.Add(float64(posted))
 	c.Data(status, "application/json; charset=utf-8", append(out, '\n'))
+}
+
+// answer renders a write's result as the response body and, under an
+// Idempotency-Key, stores it for replays.
+func (s *Server) answer(ctx context.Context, status *int, res any, tokenID, key string) ([]byte, error) {
+	if l, ok := res.(Later); ok {
+		res = l()
+	}
+	if ws, ok := res.(WithStatus); ok {
+		*status, res = ws.Code, ws.Body
+	}
+	ref, byRef := res.(Referenced)
+	if byRef {
+		res = ref.Body
+	}
+	out, err := json.Marshal(res)
+	if err != nil || key == "" {
+		return out, err
+	}
+	stored := out
+	if byRef {
+		r, err := json.Marshal(ref.Ref)
+		if err != nil {
+			return nil, err
+		}
+		stored = idem.RefBody(ref.Kind, out, r)
+	}
+	return out, s.Keys.Save(ctx, tokenID, key, *status, stored)
 }
 
 // rebuild turns a stored record into the response body to replay: the

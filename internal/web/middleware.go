@@ -93,12 +93,23 @@ func (s *Server) observe(c *gin.Context) {
 		attrs = append(attrs, "code", code)
 	}
 	s.log.Info("request", attrs...)
-	if strings.HasPrefix(route, "/v1/") {
-		s.Events.Add(events.Event{
-			At: time.Now(), Actor: a, Authed: authed, Method: c.Request.Method, Route: route,
-			Path: c.Request.URL.Path, Status: status, RequestID: RequestID(c), Detail: c.GetString(ctxDetail),
-		})
+	if strings.HasPrefix(route, "/v1/") && !c.GetBool(ctxRecorded) {
+		s.Events.Add(s.event(c, status))
 	}
+}
+
+// ctxRecorded marks a call whose event its write stored (Write).
+const ctxRecorded = "renofund.recorded"
+
+// event is the audit event of the call as it ends with status.
+func (s *Server) event(c *gin.Context, status int) events.Event {
+	a, authed := Actor(c)
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	return events.Event{At: time.Now(), Actor: a, Authed: authed, Method: c.Request.Method, Route: route,
+		Path: c.Request.URL.Path, Status: status, RequestID: RequestID(c), Detail: c.GetString(ctxDetail)}
 }
 
 // ctxDetail holds what a handler adds to its call's audit event.

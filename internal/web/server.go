@@ -77,6 +77,10 @@ type Server struct {
 	// Replays rebuild responses stored by reference (see Referenced), by
 	// kind.
 	Replays map[string]Replay
+	// ReadReplica picks the GET routes whose reads a read replica may serve
+	// (internal/app sets it); replicaReads counts where they went.
+	ReadReplica  func(Route) bool
+	replicaReads *prometheus.CounterVec
 }
 
 // New builds the server: the public routes (liveness, readiness, metrics,
@@ -89,6 +93,11 @@ func New(o Options, routes func(*Server) []Route) *Server {
 	s := &Server{Options: o, log: o.Log, metrics: newMetrics()}
 	s.limiter = newLimiter(o.RateLimit)
 	s.long = newLongGate()
+	if o.DB != nil {
+		if _, ok := o.DB.Replica(); ok {
+			s.replicaReads = s.metrics.replica(o.DB)
+		}
+	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -119,6 +128,9 @@ func New(o Options, routes func(*Server) []Route) *Server {
 				handlers = append(handlers, s.authenticate)
 			}
 			handlers = append(handlers, s.authorize(r))
+			if s.replicaReads != nil {
+				handlers = append(handlers, s.replicaRoute(r))
+			}
 			if r.Long && r.Method == http.MethodGet {
 				handlers = append(handlers, s.limitLong)
 			}
@@ -153,7 +165,11 @@ func (s *Server) readyz(c *gin.Context) {
 			Message: "database unreachable", RequestID: RequestID(c)}})
 		return
 	}
-	SendJSON(c, http.StatusOK, gin.H{"status": "ready", "database": string(s.DB.Dialect)})
+	body := gin.H{"status": "ready", "database": string(s.DB.Dialect)}
+	if st, ok := s.DB.Replica(); ok {
+		body["replica"] = st
+	}
+	SendJSON(c, http.StatusOK, body)
 }
 
 // Routes returns the route table, public routes first.

@@ -1,8 +1,9 @@
-package ledger
+package trail
 
 import (
 	"context"
 
+	"renofund/internal/ledger"
 	"renofund/internal/money"
 	"renofund/internal/store"
 )
@@ -16,13 +17,13 @@ type ChainEntry struct {
 }
 
 // Chain lists a holding's postings in chain (posting) order.
-func (l *Ledger) Chain(ctx context.Context, fund, holder string) ([]ChainEntry, error) {
+func Chain(ctx context.Context, db *store.DB, fund, holder string) ([]ChainEntry, error) {
 	var rows []struct {
 		TransferID, Type string
 		ReversalOf       *string
 		Amount           int64
 	}
-	err := l.db.Conn(ctx).Raw(`SELECT p.transfer_id, t.type, t.reversal_of, p.amount
+	err := db.Conn(ctx).Raw(`SELECT p.transfer_id, t.type, t.reversal_of, p.amount
 		FROM postings p JOIN transfers t ON t.id = p.transfer_id
 		WHERE p.fund_code = ? AND p.holder = ? ORDER BY p.chain_seq`, fund, holder).Scan(&rows).Error
 	if err != nil {
@@ -38,16 +39,16 @@ func (l *Ledger) Chain(ctx context.Context, fund, holder string) ([]ChainEntry, 
 // Payment is one fund's leg of a payment to a final payee: an expenditure
 // or a subsidy payment, or the reversal of one (a negative Paid).
 type Payment struct {
-	*Transfer        // the voucher, without its postings
-	PaidFrom  string // the holder the fund's money left
-	Paid      money.Amount
+	*ledger.Transfer        // the voucher, without its postings
+	PaidFrom         string // the holder the fund's money left
+	Paid             money.Amount
 }
 
 // Payments lists the payment legs of one fund from its holdings (of one
 // district when given), in voucher order.
-func (l *Ledger) Payments(ctx context.Context, fund, district string) ([]Payment, error) {
-	where, args := HoldingFilter{Fund: fund, District: district}.Where()
-	rows, err := l.db.Conn(ctx).Raw("SELECT "+TransferColumns+`, p.holder, p.amount
+func Payments(ctx context.Context, db *store.DB, fund, district string) ([]Payment, error) {
+	where, args := ledger.HoldingFilter{Fund: fund, District: district}.Where()
+	rows, err := db.Conn(ctx).Raw("SELECT "+ledger.TransferColumns+`, p.holder, p.amount
 		FROM holdings h CROSS JOIN postings p CROSS JOIN transfers t
 		WHERE `+where+` AND p.fund_code = h.fund_code AND p.holder = h.holder AND t.id = p.transfer_id
 		AND t.base_type IN ('expenditure', 'subsidy_payment')
@@ -60,31 +61,11 @@ func (l *Ledger) Payments(ctx context.Context, fund, district string) ([]Payment
 	for rows.Next() {
 		var holder string
 		var amount int64
-		t, err := ScanTransfer(func(dest ...any) error { return rows.Scan(append(dest, &holder, &amount)...) })
+		t, err := ledger.ScanTransfer(func(dest ...any) error { return rows.Scan(append(dest, &holder, &amount)...) })
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, Payment{Transfer: t, PaidFrom: holder, Paid: money.Amount(-amount)})
 	}
 	return out, rows.Err()
-}
-
-// HouseholdReceipts sums, per household, what fund has received for it:
-// receipts net of their reversals.
-func (l *Ledger) HouseholdReceipts(ctx context.Context, fund string) (map[string]money.Amount, error) {
-	var rows []struct {
-		Household string
-		Amount    int64
-	}
-	err := l.db.Conn(ctx).Raw(`SELECT household, SUM(CASE WHEN type = 'reversal' THEN -amount ELSE amount END) AS amount
-		FROM transfers WHERE fund_code = ? AND base_type = 'receipt' AND household IS NOT NULL
-		GROUP BY household`, fund).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]money.Amount, len(rows))
-	for _, r := range rows {
-		m[r.Household] = money.Amount(r.Amount)
-	}
-	return m, nil
 }
