@@ -43,7 +43,7 @@ func exportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	if *out == "" {
 		return usageError{"export trail: --out is required"}
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := openBooks(ctx, cfg)
 	if err != nil {
 		return err
 	}

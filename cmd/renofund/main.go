@@ -48,6 +48,15 @@ commands:
                              every hash link, balance, voucher number, checkpoint, seal, document and kept total
                              (same as GET /v1/audit/verify[?full=true])
   openapi                    print the OpenAPI document (as served at /openapi.json)
+  backup --out FILE          a consistent copy of the embedded database while the service runs, and the books' summary
+                             (PostgreSQL: pg_dump or pg_basebackup, as the README shows)
+  restore --from FILE [--force]
+                             check a SQLite copy (integrity, schema, audit verify --full), then put it in place
+  restore --check            check the configured database as restore checks a copy (after pg_restore, say)
+
+audit verify, export trail, backup and restore --check only read: they never create or migrate a database; a
+missing or empty one, or one whose schema is not this binary's, is an error, and so are books without a transfer
+for audit verify and export trail.
 
 environment:
   RENOFUND_DATABASE_URL   postgres://… or sqlite:PATH (default sqlite:./data/renofund.db); for failover
@@ -108,6 +117,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return verifyCmd(ctx, cfg, args[1:], stdout, stderr)
 	case "openapi":
 		return openapiCmd(ctx, cfg, stdout)
+	case "backup":
+		return backupCmd(ctx, cfg, args[1:], stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, cfg, args[1:], stdout, stderr)
 	case "audit":
 		if len(args) > 1 && args[1] == "verify" {
 			return verifyCmd(ctx, cfg, args[2:], stdout, stderr)

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"renofund/funding"
+	"renofund/funding/movement"
+	"renofund/internal/app/apptest"
 	"renofund/internal/demo"
 	"renofund/internal/ledger/proof"
 )
@@ -19,7 +22,7 @@ func TestHelpExitsZero(t *testing.T) {
 	noEnv := func(string) string { return "" }
 	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"token", "issue", "--help"},
 		{"import", "receipts", "-h"}, {"demo", "--help"}, {"export", "trail", "--help"}, {"audit", "verify", "--help"},
-		{"bench", "--help"}, {"subsidy", "run", "--help"}, {"migrate", "--help"}} {
+		{"bench", "--help"}, {"subsidy", "run", "--help"}, {"migrate", "--help"}, {"backup", "--help"}, {"restore", "-h"}} {
 		var out, errOut bytes.Buffer
 		if err := run(context.Background(), args, noEnv, &out, &errOut); err != nil {
 			t.Errorf("%v: %v", args, err)
@@ -87,6 +90,7 @@ func TestExportVerify(t *testing.T) {
 	env := func(k string) string {
 		return map[string]string{"RENOFUND_DATABASE_URL": "sqlite:" + filepath.Join(dir, "x.db")}[k]
 	}
+	oneReceipt(t, env)
 	var buf bytes.Buffer
 	if err := run(context.Background(), []string{"export", "trail", "--out", out}, env, &buf, &buf); err != nil {
 		t.Fatalf("export trail: %v: %s", err, buf.String())
@@ -104,12 +108,13 @@ func TestExportVerify(t *testing.T) {
 }
 
 // TestAuditVerifyModes: audit verify runs since the newest checkpoint (in
-// full while there is none: an empty database has none), --full always in
-// full, and refuses what it does not know.
+// full while there is none), --full always in full, and refuses what it
+// does not know.
 func TestAuditVerifyModes(t *testing.T) {
 	url := "sqlite:" + filepath.Join(t.TempDir(), "v.db")
 	env := func(k string) string { return map[string]string{"RENOFUND_DATABASE_URL": url}[k] }
 	ctx := context.Background()
+	oneReceipt(t, env)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -141,4 +146,22 @@ func TestAuditVerifyModes(t *testing.T) {
 	if err := run(ctx, []string{"audit", "verify", "full"}, env, &out, &out); !errors.As(err, &usage) {
 		t.Errorf("a stray argument: %v", err)
 	}
+}
+
+// oneReceipt makes the database env names with a community, a city fund
+// and one receipt into it: books the auditor's commands accept.
+func oneReceipt(t *testing.T, env func(string) string) {
+	t.Helper()
+	db, err := openDB(context.Background(), loadConfig(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc, ctx := apptest.New(t, db)
+	must := apptest.Must(t)
+	apptest.Community(t, svc, ctx, "HZ-001")
+	must(svc.Registry.CreateFund(ctx, funding.Fund{Code: "CG", Kind: "central_grant", Name: "中央补助资金", Holder: "city",
+		FiscalYear: 2026, EligibleCategories: funding.Categories}))
+	must(svc.Movements.Receive(ctx, movement.Receipt{Fund: "CG", Amount: 1_000_00, ReceivedOn: "2026-03-01",
+		Payer: movement.Party{Name: "江苏省财政厅"}}))
 }

@@ -72,7 +72,7 @@ func verifyCmd(ctx context.Context, cfg config, args []string, stdout, stderr io
 	if fs.NArg() > 0 {
 		return usageError{"audit verify [--full]: unexpected " + fs.Arg(0)}
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := openBooks(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -85,8 +85,9 @@ func verifyCmd(ctx context.Context, cfg config, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	out, _ := json.MarshalIndent(r, "", "  ")
-	fmt.Fprintln(stdout, string(out))
+	if err := printJSON(stdout, r); err != nil {
+		return err
+	}
 	if !r.OK {
 		return fmt.Errorf("verification failed at %s: %s", r.Where, r.Problem)
 	}
